@@ -1,0 +1,95 @@
+"""County configuration (one TOML file per county, see config/README.md)."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.errors import EtlError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_ROOT_ENV = "PLANUNGSATLAS_DATA"
+
+
+def shared_data_root() -> Path:
+    """Root of the real official files: $PLANUNGSATLAS_DATA or ../shared/data beside the checkout."""
+    env = os.environ.get(DATA_ROOT_ENV)
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "data"
+
+
+@dataclass(frozen=True)
+class StatisticsSource:
+    table: str  # key into etl/metadata/genesis_tables.toml
+    path: Path
+    encoding: str = "auto"
+
+
+@dataclass(frozen=True)
+class CountyConfig:
+    file: Path
+    ags: str
+    name: str | None
+    demo: bool
+    boundaries: Path
+    boundaries_attribution: str
+    boundaries_vintage: str | None
+    sozialraum_mapping: Path | None
+    statistics: list[StatisticsSource] = field(default_factory=list)
+
+
+def _require(table: dict, key: str, file: Path, section: str) -> object:
+    if key not in table:
+        raise EtlError(
+            f"Pflichtangabe '{key}' fehlt im Abschnitt [{section}]",
+            file=file,
+            expected=f"{section}.{key} = …",
+            fix="Siehe config/README.md für ein vollständiges Beispiel.",
+        )
+    return table[key]
+
+
+def load_config(path: Path | str) -> CountyConfig:
+    """Read and check a county config; paths come back absolute."""
+    file = Path(path).resolve()
+    if not file.is_file():
+        raise EtlError("Konfigurationsdatei nicht gefunden", file=path, fix="Pfad prüfen (z. B. config/demo_musterland.toml).")
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise EtlError(f"Konfiguration ist kein gültiges TOML: {exc}", file=file) from exc
+
+    county = _require(raw, "county", file, "county")
+    ags = str(_require(county, "ags", file, "county"))
+    if not (len(ags) == 5 and ags.isdigit()):
+        raise EtlError(
+            f"Kreisschlüssel '{ags}' ist ungültig",
+            file=file,
+            column="county.ags",
+            expected="5-stelliger Kreisschlüssel (AGS), z. B. \"07235\" für Trier-Saarburg, in Anführungszeichen",
+            fix="Die führende Null gehört dazu: ags = \"07235\".",
+        )
+    sources = raw.get("sources", {})
+    data_root_setting = sources.get("data_root", "shared")
+    data_root = shared_data_root() if data_root_setting == "shared" else (file.parent / data_root_setting).resolve()
+
+    boundaries = _require(raw, "boundaries", file, "boundaries")
+    mapping = raw.get("sozialraeume")
+    return CountyConfig(
+        file=file,
+        ags=ags,
+        name=county.get("name"),
+        demo=bool(county.get("demo", False)),
+        boundaries=data_root / str(_require(boundaries, "path", file, "boundaries")),
+        boundaries_attribution=str(_require(boundaries, "attribution", file, "boundaries")),
+        boundaries_vintage=boundaries.get("vintage"),
+        sozialraum_mapping=(file.parent / mapping["path"]).resolve() if mapping else None,
+        statistics=[
+            StatisticsSource(
+                table=str(_require(entry, "table", file, "statistics")),
+                path=data_root / str(_require(entry, "path", file, "statistics")),
+                encoding=entry.get("encoding", "auto"),
+            )
+            for entry in raw.get("statistics", [])
+        ],
+    )

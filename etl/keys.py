@@ -1,0 +1,66 @@
+"""Area keys as the statistical offices write them, normalised to the ids used in the database.
+
+- AGS, 8 digits: Land 2 + RB 1 + Kreis 2 + Gemeinde 3 -> Gemeinde id
+- ARS, 12 digits: Land 2 + RB 1 + Kreis 2 + Gemeindeverband 4 + Gemeinde 3 -> AGS = ARS[:5] + ARS[9:]
+- Rhineland-Palatinate GENESIS keys, 10 digits: Kreis 5 + Verbandsgemeinde 2 + Gemeinde 3 -> AGS = key[:5] + key[7:]
+  (VG numbers change when Verbandsgemeinden merge, Gemeinde numbers stay: join on the AGS)
+- Lower Saxony GENESIS keys, 11 digits: Kreis 5 + Samtgemeinde 3 + Gemeinde 3 -> AGS = key[:5] + key[8:];
+  their Samtgemeinde rows have 8 digits like a Gemeinde and are told apart by the name ("…, Samtgemeinde")
+- 7 digits (RLP Verbandsgemeinde subtotal) and 9 digits (ARS Gemeindeverband): Verband rows
+- 5 digits: Kreis; 2/3 digits: Land/Regierungsbezirk; "DG": Germany
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GEMEINDE = "gemeinde"
+VERBAND = "verband"
+KREIS = "kreis"
+HIGHER = "higher"  # Land, Regierungsbezirk, Germany
+
+
+@dataclass(frozen=True)
+class AreaKey:
+    level: str
+    id: str  # Gemeinde: AGS; Kreis: 5 digits; Verband: the key as written
+
+    @property
+    def kreis(self) -> str | None:
+        return self.id[:5] if self.level in (GEMEINDE, VERBAND, KREIS) else None
+
+
+_VERBAND_NAME = re.compile(r"(Samtgemeinde|Verbandsgem(einde)?\.?|Amt|Verwaltungsgemeinschaft)\s*$")
+
+
+def parse_area_key(raw: str, name: str = "") -> AreaKey | None:
+    """Classify a key from a statistics file; None when it is no area key at all."""
+    key = raw.strip()
+    if key == "DG":
+        return AreaKey(HIGHER, key)
+    if not key.isdigit():
+        return None
+    length = len(key)
+    if length == 8:
+        return AreaKey(VERBAND if _VERBAND_NAME.search(name.strip()) else GEMEINDE, key)
+    if length == 11:
+        return AreaKey(GEMEINDE, key[:5] + key[8:])
+    if length == 12:
+        return AreaKey(GEMEINDE, key[:5] + key[9:])
+    if length == 10:
+        return AreaKey(GEMEINDE, key[:5] + key[7:])
+    if length in (7, 9):
+        return AreaKey(VERBAND, key)
+    if length == 5:
+        return AreaKey(KREIS, key)
+    if length in (2, 3):
+        return AreaKey(HIGHER, key)
+    return None
+
+
+def ags_from_ars(ars: str) -> str:
+    return ars[:5] + ars[9:12]
+
+
+def verband_id_from_ars(ars: str) -> str:
+    return ars[:9]

@@ -1,0 +1,142 @@
+"""Database tables as metadata: each field with type and documentation.
+
+DDL and docs/SCHEMA.md are generated from this one description (`python -m etl schema-doc`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    doc: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...] = ()
+
+
+AREAS = Table(
+    "areas",
+    "Every area the dashboard can show: Kreis, Verbandsgemeinde/Amt, Gemeinde, Sozialraum.",
+    (
+        Field("area_id", "VARCHAR", "Gemeinde: AGS (8 digits); Verband: ARS Gemeindeverband (9); Kreis: AGS (5); "
+              "Sozialraum: '<Kreis>-SR<nn>'", nullable=False),
+        Field("level", "VARCHAR", "kreis | verbandsgemeinde | gemeinde | sozialraum", nullable=False),
+        Field("name", "VARCHAR", "Official name (BKG GEN) or Sozialraum name from the county's mapping", nullable=False),
+        Field("bez", "VARCHAR", "Kind of area as BKG names it (BEZ: Stadt, Gemeinde, Verbandsgemeinde, Landkreis …)"),
+        Field("parent_id", "VARCHAR", "Administrative parent: Gemeinde → Verbandsgemeinde or Kreis; Verband and Sozialraum → Kreis"),
+        Field("kreis_id", "VARCHAR", "The Kreis the area lies in", nullable=False),
+        Field("sozialraum_id", "VARCHAR", "Gemeinden only: the Sozialraum they belong to"),
+        Field("ars", "VARCHAR", "Gemeinden only: Amtlicher Regionalschlüssel (12 digits)"),
+        Field("area_km2", "DOUBLE", "Area in km², measured on the full-resolution geometry in EPSG:25832", nullable=False),
+        Field("geom", "GEOMETRY", "Full-resolution geometry in EPSG:25832 (ETRS89/UTM 32N), for measurements", nullable=False),
+        Field("geom_display", "GEOMETRY", "Topology-preservingly simplified geometry in EPSG:4326 for maps", nullable=False),
+    ),
+    ("area_id",),
+)
+
+INDICATORS = Table(
+    "indicators",
+    "The indicator catalogue (from etl/metadata/indicators.toml): metadata that drives every view.",
+    (
+        Field("indicator_id", "VARCHAR", "Stable identifier", nullable=False),
+        Field("label", "VARCHAR", "German label", nullable=False),
+        Field("unit", "VARCHAR", "Unit shown after a value", nullable=False),
+        Field("kind", "VARCHAR", "count | measure (summed over areas) | rate (numerator/denominator × per)", nullable=False),
+        Field("topic", "VARCHAR", "Handlungsfeld or Demografie / Soziale Lage", nullable=False),
+        Field("polarity", "VARCHAR", "higher_is_better | higher_is_worse | neutral", nullable=False),
+        Field("definition", "VARCHAR", "Short German definition", nullable=False),
+        Field("source", "VARCHAR", "Publisher and statistic", nullable=False),
+        Field("sum_of", "VARCHAR[]", "Derived counts: the indicators summed"),
+        Field("numerator", "VARCHAR[]", "Rates: indicators summed for the numerator"),
+        Field("denominator", "VARCHAR[]", "Rates: indicators summed for the denominator"),
+        Field("per", "DOUBLE", "Rates: multiplier (100 for percent)"),
+        Field("listed", "BOOLEAN", "Offered in indicator pickers (false: detail series such as age × sex)"),
+        Field("decimals", "INTEGER", "Decimals shown"),
+    ),
+    ("indicator_id",),
+)
+
+OBSERVATIONS = Table(
+    "observations",
+    "One value of one indicator for one area and year, with its status. Markers are never turned into 0.",
+    (
+        Field("area_id", "VARCHAR", "→ areas.area_id", nullable=False),
+        Field("indicator_id", "VARCHAR", "→ indicators.indicator_id", nullable=False),
+        Field("year", "INTEGER", "Reference year (year of the Stichtag, or the calendar year)", nullable=False),
+        Field("reference_date", "DATE", "Stichtag where the source has one (31.12., Zensus 15.05.2022)"),
+        Field("value", "DOUBLE", "The value in the indicator's unit; NULL when the status says it is missing"),
+        Field("status", "VARCHAR", "ok | zero ('-') | unknown ('.') | locked ('x') | unreliable ('/') | pending ('...') | "
+              "incomplete (aggregate or rate with a missing component)", nullable=False),
+        Field("flag", "VARCHAR", "p provisional, r revised, s estimated (as published)"),
+        Field("derivation", "VARCHAR", "source (as published) | sum (summed from Gemeinden) | derived (from the catalogue formula)", nullable=False),
+        Field("source_id", "VARCHAR", "→ sources.source_id of the file the value (or its Gemeinde values) came from"),
+        Field("note", "VARCHAR", "Why a value is incomplete, e.g. '1 von 104 Gemeinden ohne Wert'"),
+    ),
+    ("area_id", "indicator_id", "year"),
+)
+
+SOURCES = Table(
+    "sources",
+    "Every file a build read, with publisher, licence and the attribution to show.",
+    (
+        Field("source_id", "VARCHAR", "S01, S02, … in the order of the config", nullable=False),
+        Field("kind", "VARCHAR", "boundaries | statistics | sozialraum_mapping", nullable=False),
+        Field("table_code", "VARCHAR", "GENESIS table code, e.g. 12411-02-03-5"),
+        Field("title", "VARCHAR", "What the source holds"),
+        Field("publisher", "VARCHAR", "Who publishes it"),
+        Field("licence", "VARCHAR", "Licence of the data"),
+        Field("attribution", "VARCHAR", "Attribution line to show on maps and exports", nullable=False),
+        Field("stand", "VARCHAR", "Datenstand as printed in the file ('Stand: …') or the vintage of the release"),
+        Field("file", "VARCHAR", "File name as read", nullable=False),
+        Field("encoding", "VARCHAR", "Encoding detected or configured"),
+        Field("rows", "INTEGER", "Records taken from the file for this county"),
+    ),
+    ("source_id",),
+)
+
+BUILD_LOG = Table(
+    "build_log",
+    "What the build noticed and accepted (warnings), and facts about the build itself.",
+    (
+        Field("kind", "VARCHAR", "info | warning", nullable=False),
+        Field("topic", "VARCHAR", "e.g. built_at, county, conflict, kreis_total", nullable=False),
+        Field("message", "VARCHAR", "Human-readable German text", nullable=False),
+    ),
+)
+
+TABLES = (AREAS, INDICATORS, OBSERVATIONS, SOURCES, BUILD_LOG)
+
+
+def ddl(table: Table) -> str:
+    columns = [f"{f.name} {f.type}{'' if f.nullable else ' NOT NULL'}" for f in table.fields]
+    if table.primary_key:
+        columns.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
+    return f"CREATE TABLE {table.name} (\n  " + ",\n  ".join(columns) + "\n)"
+
+
+def markdown() -> str:
+    """docs/SCHEMA.md, generated."""
+    out = [
+        "# Database schema",
+        "",
+        "Generated from `etl/schema.py` by `python -m etl schema-doc`; do not edit by hand.",
+        "One DuckDB file per build (one or several counties). Geometry columns need DuckDB's spatial extension.",
+        "",
+    ]
+    for table in TABLES:
+        out += [f"## `{table.name}`", "", table.doc, ""]
+        if table.primary_key:
+            out += [f"Primary key: `{', '.join(table.primary_key)}`", ""]
+        out += ["| field | type | null | meaning |", "|---|---|---|---|"]
+        out += [f"| `{f.name}` | {f.type} | {'yes' if f.nullable else 'no'} | {f.doc} |" for f in table.fields]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,158 @@
+"""BKG administrative boundaries (VG250 / VG5000 schema): shapefiles or GeoPackage, zipped or unpacked.
+
+Reads the Gemeinden (GEM), Gemeindeverbände (VWG) and Kreise (KRS) of one Kreis straight from the release
+as BKG ships it and returns them in EPSG:25832.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+from etl.errors import EtlError
+from etl.keys import ags_from_ars, verband_id_from_ars
+from etl.sources.text import require_file
+from geo.geometry import to_metric
+
+LAYERS = ("GEM", "VWG", "KRS")
+COLUMNS = ["ARS", "AGS", "GEN", "BEZ", "GF"]
+LAND_AREAS = (4, 9)  # GF: 4 = land with structure (VG250), 9 = VG5000's only value; 1/2 are water without structure
+_SHAPEFILE_PARTS = (".dbf", ".shx", ".prj")
+
+
+@dataclass
+class Boundaries:
+    gemeinden: gpd.GeoDataFrame  # area_id (AGS), ars, name, bez, verband_id, geometry
+    verbaende: gpd.GeoDataFrame  # area_id (ARS[:9]), name, bez, geometry; only real multi-Gemeinde Verbände
+    kreis: gpd.GeoDataFrame  # area_id, name, bez, geometry
+    source: Path
+    layer_sources: dict[str, str]
+
+
+def _shapefile_layers(path: Path) -> dict[str, str]:
+    """Layer name -> GDAL path for *_GEM.shp etc. in a folder or zip, checking the sidecar files."""
+    if path.is_dir():
+        names = [str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()]
+        prefix = f"{path}/"
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile as exc:
+            raise EtlError("Zip-Archiv ist beschädigt", file=path, fix="Archiv neu herunterladen.") from exc
+        prefix = f"/vsizip/{path}/"
+    layers = {}
+    for layer in LAYERS:
+        pattern = re.compile(rf"(^|/)[A-Za-z0-9]+_{layer}\.shp$", re.IGNORECASE)
+        hits = sorted(n for n in names if pattern.search(n))
+        if not hits:
+            continue
+        shp = hits[0]
+        missing = [ext for ext in _SHAPEFILE_PARTS if not any(n.lower() == shp[:-4].lower() + ext for n in names)]
+        if missing:
+            raise EtlError(
+                f"Zum Shapefile {shp} fehlen die Begleitdateien {', '.join(missing)}",
+                file=path,
+                expected=".shp, .shx, .dbf und .prj mit gleichem Namen",
+                fix="Den vollständigen BKG-Download verwenden (Zip nicht teilweise entpacken).",
+            )
+        layers[layer] = prefix + shp
+    return layers
+
+
+def _geopackage_layers(path: Path) -> dict[str, str]:
+    layers = {}
+    for name, _ in pyogrio.list_layers(path):
+        for layer in LAYERS:
+            if name.lower().endswith(f"_{layer.lower()}"):
+                layers[layer] = name
+    return layers
+
+
+def _read_layer(path: Path, layers: dict[str, str], layer: str, where: str) -> gpd.GeoDataFrame:
+    if path.suffix.lower() == ".gpkg":
+        frame = gpd.read_file(path, layer=layers[layer], where=where, engine="pyogrio")
+    else:
+        frame = gpd.read_file(layers[layer], where=where, engine="pyogrio")
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise EtlError(
+            f"Ebene {layer} hat nicht das BKG-Schema: Spalten {', '.join(missing)} fehlen",
+            file=path,
+            expected="VG250/VG5000-Attribute ARS, AGS, GEN, BEZ, GF",
+            fix="Verwaltungsgebiete des BKG (VG250 oder VG5000) verwenden.",
+        )
+    if frame.crs is None:
+        raise EtlError(f"Ebene {layer} hat kein Koordinatensystem (.prj fehlt?)", file=path, fix="Vollständigen BKG-Download verwenden.")
+    frame = frame[frame["GF"].astype(int).isin(LAND_AREAS)]
+    return to_metric(frame)
+
+
+def read_boundaries(path: Path, kreis: str) -> Boundaries:
+    """Gemeinden, Verbände and the Kreis ``kreis`` (5-digit AGS) from a BKG release."""
+    require_file(path, "Grenzdaten (BKG VG250/VG5000)")
+    layers = _geopackage_layers(path) if path.suffix.lower() == ".gpkg" else _shapefile_layers(path)
+    missing = [layer for layer in LAYERS if layer not in layers]
+    if missing:
+        raise EtlError(
+            f"Ebenen {', '.join(missing)} nicht gefunden",
+            file=path,
+            expected="Dateien *_GEM, *_VWG und *_KRS (Shapefile oder GeoPackage) wie im BKG-Download",
+            fix="Den Ordner bzw. das Zip der BKG-Verwaltungsgebiete „Ebenen“ angeben.",
+        )
+    kreis_frame = _read_layer(path, layers, "KRS", f"AGS = '{kreis}'")
+    if kreis_frame.empty:
+        raise EtlError(
+            f"Kreis '{kreis}' kommt in den Grenzdaten nicht vor",
+            file=path,
+            column="county.ags",
+            expected="ein Kreisschlüssel aus der KRS-Ebene, z. B. " + _kreis_examples(path, layers, kreis),
+            fix="Kreisschlüssel in der Konfiguration korrigieren (Stand der Grenzdaten beachten: Kreisreformen).",
+        )
+    gemeinden = _read_layer(path, layers, "GEM", f"AGS LIKE '{kreis}%'")
+    verbaende = _read_layer(path, layers, "VWG", f"ARS LIKE '{kreis}%'")
+
+    gemeinden = gemeinden.dissolve(by="AGS", aggfunc="first", as_index=False)  # VG250 may split a Gemeinde
+    gemeinden = gpd.GeoDataFrame(
+        {
+            "area_id": gemeinden["AGS"],
+            "ars": gemeinden["ARS"],
+            "name": gemeinden["GEN"],
+            "bez": gemeinden["BEZ"],
+            "verband_id": gemeinden["ARS"].map(verband_id_from_ars),
+        },
+        geometry=gemeinden.geometry.values,
+        crs=gemeinden.crs,
+    )
+    assert (gemeinden["ars"].map(ags_from_ars) == gemeinden["area_id"]).all()
+    members = gemeinden["verband_id"].value_counts()
+    verbaende = verbaende.dissolve(by="ARS", aggfunc="first", as_index=False)
+    # BKG lists verbandsfreie Gemeinden as their own VWG; only real Verbände form a planning level
+    verbaende = verbaende[verbaende["ARS"].map(members).fillna(0) > 1]
+    verbaende = gpd.GeoDataFrame(
+        {"area_id": verbaende["ARS"], "name": verbaende["GEN"], "bez": verbaende["BEZ"]},
+        geometry=verbaende.geometry.values,
+        crs=verbaende.crs,
+    )
+    gemeinden.loc[~gemeinden["verband_id"].isin(verbaende["area_id"]), "verband_id"] = None
+    kreis_frame = kreis_frame.dissolve(by="AGS", aggfunc="first", as_index=False)
+    kreis_frame = gpd.GeoDataFrame(
+        {"area_id": kreis_frame["AGS"], "name": kreis_frame["GEN"], "bez": kreis_frame["BEZ"]},
+        geometry=kreis_frame.geometry.values,
+        crs=kreis_frame.crs,
+    )
+    return Boundaries(gemeinden.reset_index(drop=True), verbaende.reset_index(drop=True), kreis_frame, path, layers)
+
+
+def _kreis_examples(path: Path, layers: dict[str, str], kreis: str) -> str:
+    """A few real Kreis keys with names, nearest to the wrong one, for the error message."""
+    land = kreis[:2] if kreis[:2].isdigit() else ""
+    frame = _read_layer(path, layers, "KRS", f"AGS LIKE '{land}%'") if land else gpd.GeoDataFrame()
+    if frame.empty:
+        frame = _read_layer(path, layers, "KRS", "1=1")
+    rows = frame.sort_values("AGS").head(4)
+    return ", ".join(f"\"{r.AGS}\" ({r.GEN})" for r in rows.itertuples())

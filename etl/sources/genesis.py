@@ -1,0 +1,306 @@
+"""One reader for every GENESIS export: Regionalstatistik, IT.NRW Landesdatenbank, Zensus database.
+
+Two physical layouts exist, the classic table CSV and the flat file (ffcsv); everything that differs between
+tables (header lines, where the period is, which column means which indicator) is metadata in
+etl/metadata/genesis_tables.toml. The reader returns long records and never turns a marker into a number.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from etl import keys
+from etl.errors import EtlError
+from etl.markers import NotAValue, parse_cell
+from etl.sources.text import AUTO, read_text
+
+METADATA_FILE = Path(__file__).resolve().parent.parent / "metadata" / "genesis_tables.toml"
+FOOTER_MARK = "__________"
+SKIP = "!skip"
+RECORD_COLUMNS = [
+    "level", "area_id", "name", "indicator_id", "year", "reference_date",
+    "value", "status", "flag", "line", "column",
+]  # fmt: skip
+
+_TITLE_CODE = re.compile(r"^\ufeff?(?:GENESIS-)?Tabelle:\s*(?P<code>\S+)")
+_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YEAR = re.compile(r"^(?:Jahr:\s*)?(\d{4})$")
+
+
+@dataclass
+class GenesisTable:
+    """What one export holds for the requested county."""
+
+    table: str
+    file: Path
+    title: str
+    publisher: str
+    licence: str
+    attribution: str
+    stand: str | None
+    encoding: str
+    records: pd.DataFrame = field(repr=False)
+
+
+@cache
+def table_metadata() -> dict:
+    return tomllib.loads(METADATA_FILE.read_text(encoding="utf-8"))
+
+
+def known_tables() -> list[str]:
+    return sorted(table_metadata()["tables"])
+
+
+def parse_period(text: str) -> tuple[int, date | None] | None:
+    """'31.12.2015' / '2015-12-31' -> (2015, date); '2016' or 'Jahr: 2016' -> (2016, None)."""
+    text = text.strip()
+    for pattern, order in ((_DATE, (2, 1, 0)), (_ISO_DATE, (0, 1, 2))):
+        if match := pattern.match(text):
+            y, m, d = (int(match.group(i + 1)) for i in order)
+            return y, date(y, m, d)
+    if match := _YEAR.match(text):
+        return int(match.group(1)), None
+    return None
+
+
+def read_genesis(path: Path, table: str, kreis: str, encoding: str = AUTO) -> GenesisTable:
+    """Read one export and keep the rows of Kreis ``kreis`` (its Gemeinden, Verbände and the Kreis row)."""
+    meta = table_metadata()["tables"].get(table)
+    if meta is None:
+        raise EtlError(
+            f"Tabelle '{table}' ist nicht beschrieben",
+            file=path,
+            expected="eine der Tabellen " + ", ".join(known_tables()),
+            fix="Tabellencode in der Kreis-Konfiguration prüfen oder die Tabelle in "
+            "etl/metadata/genesis_tables.toml beschreiben.",
+        )
+    text, used_encoding = read_text(path, encoding)
+    publisher = table_metadata()["publishers"][meta["publisher"]]
+    reader = _read_flat if meta["layout"] == "flat" else _read_classic
+    records, stand, attribution = reader(path, text, table, meta, kreis)
+    return GenesisTable(
+        table=table,
+        file=path,
+        title=meta["title"],
+        publisher=publisher["name"],
+        licence=publisher["licence"],
+        attribution=attribution or publisher["attribution"],
+        stand=stand,
+        encoding=used_encoding,
+        records=pd.DataFrame(records, columns=RECORD_COLUMNS),
+    )
+
+
+def _indicator_for(meta: dict, labels: dict[str, str], path: Path, line: int, column: str) -> str | None:
+    """Fill the indicator template from the code lists; None for columns marked !skip."""
+    code_lists = table_metadata()["codes"]
+    parts = {}
+    for role, list_name in meta.get("codes", {}).items():
+        label = labels.get(role, "")
+        codes = code_lists[list_name]
+        if label not in codes:
+            raise EtlError(
+                f"Unbekannte Spaltenbeschriftung '{label}' (Merkmal '{role}')",
+                file=path,
+                line=line,
+                column=column,
+                expected=f"eine der Beschriftungen der Tabelle {meta.get('title', '')}: " + ", ".join(repr(c) for c in codes),
+                fix="Prüfen, ob die Datei wirklich diese Tabelle ist (richtiger Tabellencode in der Konfiguration?).",
+            )
+        parts[role] = codes[label]
+    if SKIP in parts.values():
+        return None
+    return meta["indicator"].format(**parts)
+
+
+def _keep_row(path: Path, line: int, raw_key: str, name: str, kreis: str) -> keys.AreaKey | None:
+    """The row's area if it belongs to the Kreis; None for other areas; error for malformed keys."""
+    stripped = raw_key.strip()
+    if stripped.isdigit() and not stripped.startswith(kreis) and len(stripped) >= len(kreis):
+        return None
+    area = keys.parse_area_key(raw_key, name)
+    if area is None:
+        raise EtlError(
+            f"'{raw_key}' ist kein Gebietsschlüssel",
+            file=path,
+            line=line,
+            column=1,
+            expected="AGS (8 Stellen), ARS (12), RLP-Schlüssel (10), Kreis (5) oder DG",
+            fix="Datei auf verrutschte Spalten oder eingefügte Zeilen prüfen.",
+        )
+    return area if area.kreis == kreis else None
+
+
+def _footer_info(lines: list[str]) -> tuple[str | None, str | None]:
+    stand = attribution = None
+    for text in lines:
+        clean = text.strip().strip('"').strip()
+        if clean.startswith("Stand:"):
+            stand = clean.removeprefix("Stand:").strip()
+        elif clean.startswith("©") and attribution is None:
+            attribution = clean.split(". Dieses Werk")[0].rstrip(".")
+    return stand, attribution
+
+
+def _read_classic(path: Path, text: str, table: str, meta: dict, kreis: str):
+    lines = text.splitlines()
+    match = _TITLE_CODE.match(lines[0]) if lines else None
+    if not match or match["code"] != table.removesuffix("-flat"):
+        raise EtlError(
+            f"Kopfzeile passt nicht zur Tabelle {table}: '{lines[0][:60] if lines else ''}'",
+            file=path,
+            line=1,
+            expected=f"'GENESIS-Tabelle: {table}' oder 'Tabelle: {table}'",
+            fix="Richtige Datei bzw. richtigen Tabellencode in der Kreis-Konfiguration angeben.",
+        )
+    footer_at = next((i for i, t in enumerate(lines) if t.startswith(FOOTER_MARK)), None)
+    if footer_at is None:
+        raise EtlError(
+            "Fußzeile '__________' fehlt: Datei ist abgeschnitten oder kein GENESIS-Export",
+            file=path,
+            line=len(lines),
+            expected="nach den Datenzeilen eine Zeile '__________' mit Quellenangaben",
+            fix="Export vollständig neu herunterladen.",
+        )
+    stand, attribution = _footer_info(lines[footer_at:])
+    rows = list(csv.reader(lines[:footer_at], delimiter=";"))
+    n_lead = len(meta["lead_columns"])
+
+    def is_header(row: list[str]) -> bool:
+        return len(row) > n_lead and not any(c.strip() for c in row[:n_lead]) and any(c.strip() for c in row[n_lead:])
+
+    first_header = next((i for i, row in enumerate(rows) if i > 0 and is_header(row)), None)
+    if first_header is None:
+        raise EtlError("Keine Spaltenköpfe gefunden", file=path, expected=f"Kopfzeilen, die mit {';' * n_lead} beginnen")
+    n_header = len(meta["header_roles"])
+    header = rows[first_header : first_header + n_header]
+    data_start = first_header + n_header
+    if len(header) < n_header or not all(is_header(r) for r in header) or (data_start < len(rows) and is_header(rows[data_start])):
+        found = sum(1 for _ in _takewhile(is_header, rows[first_header:]))
+        raise EtlError(
+            f"{found} Kopfzeilen gefunden, Tabelle {table} hat {n_header}",
+            file=path,
+            line=first_header + 1,
+            expected=f"{n_header} Kopfzeilen ({', '.join(meta['header_roles'])})",
+            fix="Richtige Tabelle in der Kreis-Konfiguration angeben oder Export ohne geänderte Auswahl wiederholen.",
+        )
+    width = len(header[0])
+    title_period = _title_period(rows[:first_header]) if meta["period"] == "title" else None
+    if meta["period"] == "title" and title_period is None:
+        raise EtlError("Stichtag/Jahr im Tabellenkopf nicht gefunden", file=path, expected="eine Zeile wie '31.12.2015' oder 'Jahr: 2016'")
+
+    columns = []  # (index, indicator, period) for each value column
+    for j in range(n_lead, width):
+        labels = {role: (row[j].strip() if j < len(row) else "") for role, row in zip(meta["header_roles"], header)}
+        column_name = f"{j + 1} ({' / '.join(v for v in labels.values() if v)})"
+        indicator = _indicator_for(meta, labels, path, first_header + 1, column_name)
+        period = title_period
+        if meta["period"] == "header":
+            period = parse_period(labels["period"])
+            if period is None:
+                raise EtlError(f"Zeitangabe '{labels['period']}' nicht lesbar", file=path, line=first_header + 1, column=column_name, expected="TT.MM.JJJJ oder JJJJ")
+        if indicator is not None:
+            columns.append((j, indicator, period, column_name))
+
+    lead = {name: i for i, name in enumerate(meta["lead_columns"])}
+    records = []
+    for offset, row in enumerate(rows[data_start:]):
+        line = data_start + offset + 1
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != width:
+            raise EtlError(
+                f"Zeile hat {len(row)} Spalten statt {width}",
+                file=path,
+                line=line,
+                expected=f"{width} durch ';' getrennte Felder wie in den Kopfzeilen",
+                fix="Datei ist beschädigt oder abgeschnitten: Export neu herunterladen.",
+            )
+        area = _keep_row(path, line, row[lead["key"]], row[lead["name"]], kreis)
+        if area is None:
+            continue
+        row_period = None
+        if meta["period"] == "column":
+            row_period = parse_period(row[lead["period"]])
+            if row_period is None:
+                raise EtlError(f"Zeitangabe '{row[lead['period']]}' nicht lesbar", file=path, line=line, column=1, expected="TT.MM.JJJJ oder JJJJ")
+        name = row[lead["name"]].strip()
+        for j, indicator, period, column_name in columns:
+            year, ref = row_period or period
+            cell = _parse_value(row[j], path, line, column_name)
+            records.append((area.level, area.id, name, indicator, year, ref, cell.value, cell.status, cell.flag, line, column_name))
+    return records, stand, attribution
+
+
+def _takewhile(predicate, rows):
+    for row in rows:
+        if not predicate(row):
+            return
+        yield row
+
+
+def _title_period(title_rows: list[list[str]]) -> tuple[int, date | None] | None:
+    for row in title_rows:
+        if row and (period := parse_period(row[0])):
+            return period
+    return None
+
+
+def _parse_value(raw: str, path: Path, line: int, column: str):
+    try:
+        return parse_cell(raw)
+    except NotAValue:
+        raise EtlError(
+            f"Wert '{raw}' ist weder Zahl noch GENESIS-Zeichen",
+            file=path,
+            line=line,
+            column=column,
+            expected="Zahl mit Dezimalkomma (z. B. 1234 oder 12,5) oder eines der Zeichen - . x / ...",
+            fix="Zelle korrigieren; fehlende Werte mit '.' kennzeichnen statt leer zu lassen oder Text einzutragen.",
+        ) from None
+
+
+def _read_flat(path: Path, text: str, table: str, meta: dict, kreis: str):
+    reader = csv.DictReader(text.splitlines(), delimiter=";")
+    dimension_columns = meta.get("dimension_columns", {})
+    required = [meta["key_column"], meta["name_column"], meta["time_column"], meta["value_column"], "statistics_code", *dimension_columns.values()]
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise EtlError(
+            f"Spalten fehlen: {', '.join(missing)}",
+            file=path,
+            line=1,
+            expected="Kopfzeile einer GENESIS-Flat-CSV (ffcsv) mit " + ", ".join(required),
+            fix="Beim Export das Format „Flat-CSV“ wählen oder den Tabellencode prüfen.",
+        )
+    records = []
+    for row in reader:
+        line = reader.line_num
+        if row["statistics_code"] != meta["statistics_code"]:
+            raise EtlError(
+                f"Statistik '{row['statistics_code']}' passt nicht zur Tabelle {table}",
+                file=path, line=line, column="statistics_code", expected=meta["statistics_code"],
+                fix="Richtige Datei bzw. richtigen Tabellencode in der Kreis-Konfiguration angeben.",
+            )  # fmt: skip
+        if None in row or any(v is None for v in row.values()):
+            raise EtlError("Zeile hat nicht so viele Felder wie die Kopfzeile", file=path, line=line, fix="Datei neu exportieren.")
+        area = _keep_row(path, line, row[meta["key_column"]], row[meta["name_column"]], kreis)
+        if area is None:
+            continue
+        labels = {role: row[col].strip() for role, col in dimension_columns.items()}
+        indicator = _indicator_for(meta, labels, path, line, ", ".join(dimension_columns.values()))
+        period = parse_period(row[meta["time_column"]])
+        if period is None:
+            raise EtlError(f"Zeitangabe '{row[meta['time_column']]}' nicht lesbar", file=path, line=line, column=meta["time_column"], expected="JJJJ-MM-TT oder JJJJ")
+        cell = _parse_value(row[meta["value_column"]], path, line, meta["value_column"])
+        if indicator is not None:
+            records.append((area.level, area.id, row[meta["name_column"]].strip(), indicator, *period, cell.value, cell.status, cell.flag, line, meta["value_column"]))
+    return records, None, None

@@ -1,0 +1,1 @@
+"""Geometry and spatial analysis. No Streamlit here: the ETL, the dashboard and the benchmark share it."""
