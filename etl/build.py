@@ -72,11 +72,13 @@ def _extract_county(config: CountyConfig, first_source_number: int, say: Callabl
             )
         source_id = f"S{first_source_number + len(sources):02d}"
         tables.append((source_id, table))
-        sources.append({"kind": "statistics", "table_code": table.table, "title": table.title, "publisher": table.publisher,
-                        "licence": table.licence, "attribution": table.attribution if not config.demo else "Demodaten (keine amtlichen Zahlen)",
+        publisher, licence = (table.publisher, table.licence) if not config.demo else ("Planungsatlas Familie (Demodaten)", "Demodaten, frei verwendbar")
+        sources.append({"kind": "statistics", "table_code": table.table, "title": table.title, "publisher": publisher,
+                        "licence": licence, "attribution": table.attribution if not config.demo else "Demodaten (keine amtlichen Zahlen)",
                         "stand": table.stand, "file": entry.path.name, "encoding": table.encoding, "rows": len(table.records)})  # fmt: skip
     for i, source in enumerate(sources):
         source["source_id"] = f"S{first_source_number + i:02d}"
+        source["kreis_id"] = config.ags
     return CountyInput(config, boundaries, mapping, tables), sources
 
 

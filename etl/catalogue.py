@@ -14,7 +14,7 @@ SUMMABLE = ("count", "measure")
 SEX_VARIANTS = {"_m": "männlich", "_w": "weiblich"}
 COLUMNS = [
     "indicator_id", "label", "unit", "kind", "topic", "polarity", "definition", "source",
-    "sum_of", "numerator", "denominator", "per", "listed", "decimals",
+    "sum_of", "numerator", "denominator", "per", "listed", "decimals", "position",
 ]  # fmt: skip
 
 
@@ -46,7 +46,8 @@ def _expand(entry: dict) -> list[dict]:
 def load_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
     """One row per indicator id (sex variants expanded); raises ValueError on an inconsistent catalogue."""
     entries = tomllib.loads(path.read_text(encoding="utf-8"))["indicator"]
-    frame = pd.DataFrame([row for entry in entries for row in _expand(entry)], columns=COLUMNS)
+    rows = [row for entry in entries for row in _expand(entry)]
+    frame = pd.DataFrame([row | {"position": i} for i, row in enumerate(rows)], columns=COLUMNS)
     problems = []
     duplicated = frame["indicator_id"][frame["indicator_id"].duplicated()].tolist()
     if duplicated:

@@ -61,6 +61,7 @@ INDICATORS = Table(
         Field("per", "DOUBLE", "Rates: multiplier (100 for percent)"),
         Field("listed", "BOOLEAN", "Offered in indicator pickers (false: detail series such as age × sex)"),
         Field("decimals", "INTEGER", "Decimals shown"),
+        Field("position", "INTEGER", "Order in the catalogue file: the order in which views list indicators"),
     ),
     ("indicator_id",),
 )
@@ -89,6 +90,7 @@ SOURCES = Table(
     "Every file a build read, with publisher, licence and the attribution to show.",
     (
         Field("source_id", "VARCHAR", "S01, S02, … in the order of the config", nullable=False),
+        Field("kreis_id", "VARCHAR", "The county whose config named the file", nullable=False),
         Field("kind", "VARCHAR", "boundaries | statistics | sozialraum_mapping", nullable=False),
         Field("table_code", "VARCHAR", "GENESIS table code, e.g. 12411-02-03-5"),
         Field("title", "VARCHAR", "What the source holds"),
@@ -137,6 +139,6 @@ def markdown() -> str:
         if table.primary_key:
             out += [f"Primary key: `{', '.join(table.primary_key)}`", ""]
         out += ["| field | type | null | meaning |", "|---|---|---|---|"]
-        out += [f"| `{f.name}` | {f.type} | {'yes' if f.nullable else 'no'} | {f.doc} |" for f in table.fields]
+        out += [f"| `{f.name}` | {f.type} | {'yes' if f.nullable else 'no'} | {f.doc.replace('|', '&#124;')} |" for f in table.fields]
         out.append("")
     return "\n".join(out)

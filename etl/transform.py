@@ -105,8 +105,10 @@ def _display_geometry(areas: gpd.GeoDataFrame) -> gpd.GeoSeries:
     out.loc[gemeinden.index] = display
     simplified = gpd.GeoDataFrame(gemeinden.drop(columns="geometry"), geometry=display, crs=display.crs)
     for level, column in GROUPINGS.items():
-        grouped = simplified.dropna(subset=[column]).dissolve(by=column)
         targets = areas.index[areas["level"] == level]
+        if targets.empty:
+            continue
+        grouped = simplified.dropna(subset=[column]).dissolve(by=column)
         out.loc[targets] = areas.loc[targets, "area_id"].map(grouped.geometry).values
     return out
 

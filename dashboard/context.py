@@ -1,0 +1,65 @@
+"""The selection every page shares (database, Kreis, year), chosen in the sidebar."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries
+
+STATE_KEY = "context"
+LEVEL_LABELS = {"gemeinde": "Gemeinden", "sozialraum": "Sozialräume", "verbandsgemeinde": "Verbandsgemeinden"}
+
+
+@dataclass(frozen=True)
+class Context:
+    db: queries.Database
+    kreis_id: str
+    kreis_name: str
+    year: int
+    demo: bool
+
+
+def default_year(coverage: pd.DataFrame) -> int:
+    """The year in which most indicators have Gemeinde values; the latest of equals."""
+    gemeinde = coverage[coverage["level"] == "gemeinde"]
+    per_year = (gemeinde if not gemeinde.empty else coverage).groupby("year")["indicator_id"].nunique()
+    return int(per_year[per_year == per_year.max()].index.max())
+
+
+def database_label(db: queries.Database) -> str:
+    names = queries.counties(db)["name"].tolist()
+    return ", ".join(names) if len(names) <= 2 else f"{len(names)} Kreise ({db.name})"
+
+
+def render_sidebar() -> Context | None:
+    """Sidebar widgets; None when no database exists yet."""
+    available = queries.databases()
+    st.sidebar.title("Planungsatlas Familie")
+    if not available:
+        return None
+    paths = [db.path for db in available]
+    by_path = {db.path: db for db in available}
+    path = st.sidebar.selectbox("Datenbank", paths, format_func=lambda p: database_label(by_path[p]), key="db_path")
+    db = by_path[path]
+    counties = queries.counties(db)
+    kreis_id = st.sidebar.selectbox(
+        "Kreis", counties["area_id"].tolist(), format_func=dict(zip(counties["area_id"], counties["name"])).get, key="kreis_id",
+        disabled=len(counties) == 1,
+    )  # fmt: skip
+    coverage = queries.indicator_years(db, kreis_id)
+    years = sorted(coverage["year"].unique().tolist(), reverse=True)
+    if st.session_state.get("year") not in years:
+        st.session_state["year"] = default_year(coverage)
+    year = st.sidebar.selectbox("Jahr", years, key="year", help="Stichtag 31.12. bzw. Berichtsjahr der Statistik")
+    facts = queries.database_facts(db)
+    demo = facts.get("demo") == "true"
+    st.sidebar.caption(f"Datenstand der Datenbank: {facts.get('built_at', '–').replace('T', ' ')}")
+    context = Context(db, kreis_id, dict(zip(counties["area_id"], counties["name"]))[kreis_id], int(year), demo)
+    st.session_state[STATE_KEY] = context
+    return context
+
+
+def current() -> Context:
+    return st.session_state[STATE_KEY]

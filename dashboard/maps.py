@@ -1,0 +1,172 @@
+"""Choropleth maps with folium: served Leaflet (works offline), no tiles needed, legend inside the map.
+
+Nothing here reads data or knows Streamlit; pages hand in frames from the query layer.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import branca
+import folium
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from dashboard.formatting import number
+
+# Leaflet from the app's own static folder (installed from npm by scripts/setup.sh): no CDN at run time.
+STATIC = "/app/static/vendor"
+folium.Map.default_js = [("leaflet", f"{STATIC}/leaflet/leaflet.js")]
+folium.Map.default_css = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
+
+MISSING_COLOUR = "#d9d9d9"
+OUTLINE_COLOUR = "#2b2b2b"
+SELECTED_COLOUR = "#d7301f"
+PALETTE = "YlGnBu"
+BASE_TILES = "OpenStreetMap"
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Class breaks (upper bounds) and one colour per class."""
+
+    lower: float
+    bounds: tuple[float, ...]
+    colours: tuple[str, ...]
+
+    def colour_of(self, value: float | None) -> str:
+        if value is None or np.isnan(value):
+            return MISSING_COLOUR
+        index = int(np.searchsorted(self.bounds, value, side="left"))
+        return self.colours[min(index, len(self.colours) - 1)]
+
+    def labels(self, decimals: int) -> list[str]:
+        lows = (self.lower, *self.bounds[:-1])
+        return [
+            f"{number(lo, decimals)} bis {number(hi, decimals)}" if i == 0 else f"über {number(lo, decimals)} bis {number(hi, decimals)}"
+            for i, (lo, hi) in enumerate(zip(lows, self.bounds))
+        ]
+
+
+def quantile_classes(values: pd.Series, k: int = 5) -> Classes | None:
+    """Quantile classes (mapclassify) over the known values; fewer classes when there are few distinct values."""
+    known = values.dropna().astype(float)
+    if known.empty:
+        return None
+    k = max(1, min(k, known.nunique()))
+    bounds = tuple(float(b) for b in (mapclassify.Quantiles(known.to_numpy(), k=k).bins if k > 1 else [known.max()]))
+    colours = tuple(branca.utilities.color_brewer(PALETTE, max(k, 3))[-k:]) if k >= 3 else ("#7fcdbb", "#2c7fb8")[-k:]
+    return Classes(float(known.min()), bounds, colours)
+
+
+def legend_html(title: str, unit: str, classes: Classes | None, decimals: int, missing_label: str | None) -> str:
+    rows = []
+    if classes is not None:
+        for colour, label in zip(classes.colours, classes.labels(decimals)):
+            rows.append(_legend_row(colour, label))
+    if missing_label:
+        rows.append(_legend_row(MISSING_COLOUR, missing_label))
+    unit_text = f" ({html.escape(unit)})" if unit and unit != "Personen" else ""
+    return (
+        '<div class="pa-legend" style="background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;'
+        'font:12px/1.35 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px">'
+        f"<b>{html.escape(title)}{unit_text}</b><br>{''.join(rows)}</div>"
+    )
+
+
+def _legend_row(colour: str, label: str) -> str:
+    return (
+        f'<div><span style="display:inline-block;width:14px;height:11px;background:{colour};'
+        f'border:1px solid #777;margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
+    )
+
+
+class _MapControl(MacroElement):
+    """A static HTML box as a Leaflet control (legend, attribution) so it is part of the map itself."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function() {
+                var div = L.DomUtil.create('div');
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+            {% if this.attribution %}
+            {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.attribution|tojson }});
+            {% endif %}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, position: str = "bottomright", attribution: str | None = None):
+        super().__init__()
+        self._name = "MapControl"
+        self.html = html_text
+        self.position = position
+        self.attribution = attribution
+
+
+def choropleth(
+    shapes: gpd.GeoDataFrame,
+    outline: gpd.GeoDataFrame,
+    *,
+    value_column: str,
+    tooltip_fields: dict[str, str],
+    classes: Classes | None,
+    legend: str,
+    attribution: str,
+    tiles: bool = False,
+) -> folium.Map:
+    """A map of ``shapes`` coloured by ``value_column`` over a light blank base with the Kreis outline.
+
+    ``tooltip_fields`` maps property names to German aliases; all property text is HTML-escaped because
+    Leaflet tooltips render HTML.
+    """
+    minx, miny, maxx, maxy = outline.total_bounds
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False)
+    if tiles:
+        folium.TileLayer(BASE_TILES, name="OpenStreetMap", attr="© OpenStreetMap-Mitwirkende").add_to(fmap)
+    else:
+        fmap.get_root().header.add_child(branca.element.Element("<style>.leaflet-container{background:#f7f7f4}</style>"))
+    properties = ["area_id", *tooltip_fields]
+    data = shapes[[*dict.fromkeys(properties), value_column, "geometry"]].copy()
+    for column in tooltip_fields:
+        data[column] = data[column].map(lambda v: html.escape(str(v)) if v is not None else "")
+    data["fill"] = [classes.colour_of(v) if classes else MISSING_COLOUR for v in data[value_column]]
+    data = data.drop(columns=[value_column])
+    folium.GeoJson(
+        data.__geo_interface__,
+        name="Gebiete",
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 1, "fillOpacity": 0.85},
+        highlight_function=lambda f: {"weight": 3, "color": SELECTED_COLOUR},
+        tooltip=folium.GeoJsonTooltip(fields=list(tooltip_fields), aliases=list(tooltip_fields.values()), sticky=True),
+    ).add_to(fmap)
+    folium.GeoJson(
+        outline[["geometry"]].__geo_interface__,
+        name="Kreisgrenze",
+        style_function=lambda f: {"fill": False, "color": OUTLINE_COLOUR, "weight": 2.5},
+        interactive=False,
+    ).add_to(fmap)
+    fmap.add_child(_MapControl(legend, "bottomright", attribution=html.escape(attribution)))
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def highlight(shape: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """The selected area's border, as a layer that st_folium can swap without redrawing the map."""
+    group = folium.FeatureGroup(name="Auswahl")
+    folium.GeoJson(
+        shape[["geometry"]].__geo_interface__,
+        style_function=lambda f: {"fill": False, "color": SELECTED_COLOUR, "weight": 4},
+        interactive=False,
+    ).add_to(group)
+    return group

@@ -1,0 +1,63 @@
+"""Übersichtskarte: Gemeinden or Sozialräume coloured by a population indicator; click for details."""
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import context, maps, overview, queries
+
+ctx = context.current()
+st.title(f"Übersichtskarte {ctx.kreis_name}")
+
+levels = queries.levels(ctx.db, ctx.kreis_id)
+controls = st.columns([3, 4, 2])
+level = controls[0].radio(
+    "Gebietsebene", levels, format_func=context.LEVEL_LABELS.get, horizontal=True, key="level"
+)
+options = overview.indicator_options(ctx, level)
+if options.empty:
+    st.info(f"Für {ctx.year} liegen auf dieser Ebene keine Kennzahlen vor. Bitte ein anderes Jahr wählen.")
+    st.stop()
+ids = options["indicator_id"].tolist()
+if st.session_state.get("indicator") not in ids:
+    st.session_state["indicator"] = "anteil_u6" if "anteil_u6" in ids else ids[0]
+indicator_id = controls[1].selectbox(
+    "Kennzahl", ids, format_func=lambda i: f"{options.loc[i, 'label']} ({options.loc[i, 'topic']})", key="indicator"
+)
+tiles = controls[2].toggle(
+    "Hintergrundkarte", value=False, key="tiles", help="OpenStreetMap-Kacheln laden (nur mit Internetzugang)."
+)
+
+view = overview.map_view(ctx, level, indicator_id, tiles)
+selected = st.session_state.get("selected_area")
+map_column, detail_column = st.columns([3, 2], gap="medium")
+with map_column:
+    highlight = None
+    if selected in set(view.shapes["area_id"]):
+        highlight = maps.highlight(view.shapes[view.shapes["area_id"] == selected])
+    result = st_folium(
+        view.fmap,
+        key=f"overview-map-{level}",
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        feature_group_to_add=highlight,
+    )
+    clicked = ((result or {}).get("last_active_drawing") or {}).get("properties", {}).get("area_id")
+    if clicked and clicked != selected:
+        st.session_state["selected_area"] = clicked
+        st.rerun()
+    st.caption(" · ".join([view.attribution, *view.statistics_sources]))
+
+meta = queries.catalogue(ctx.db).loc[indicator_id]
+with detail_column:
+    details = overview.area_details(ctx, view.shapes, selected) if selected else None
+    if details is None:
+        st.subheader(meta["label"])
+        st.markdown(f"{meta['definition']}  \n*Quelle:* {meta['source']}")
+        st.info("Gebiet in der Karte anklicken, um seine Kennzahlen zu sehen.", icon=":material/touch_app:")
+    else:
+        facts, figures = details
+        name = view.shapes.loc[view.shapes["area_id"] == selected, "name"].iloc[0]
+        st.subheader(name)
+        st.markdown("  \n".join(f"**{k}:** {v}" for k, v in facts.items()))
+        st.dataframe(figures, hide_index=True, width="stretch", height=min(38 + 35 * len(figures), 560))
+        st.caption(f"Werte {ctx.year}; Kreis = {ctx.kreis_name}.")
