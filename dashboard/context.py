@@ -8,7 +8,6 @@ import streamlit as st
 
 from dashboard import queries
 
-STATE_KEY = "context"
 LEVEL_LABELS = {"gemeinde": "Gemeinden", "sozialraum": "Sozialräume", "verbandsgemeinde": "Verbandsgemeinden"}
 
 
@@ -55,11 +54,24 @@ def render_sidebar() -> Context | None:
     year = st.sidebar.selectbox("Jahr", years, key="year", help="Stichtag 31.12. bzw. Berichtsjahr der Statistik")
     facts = queries.database_facts(db)
     demo = facts.get("demo") == "true"
-    st.sidebar.caption(f"Datenstand der Datenbank: {facts.get('built_at', '–').replace('T', ' ')}")
-    context = Context(db, kreis_id, dict(zip(counties["area_id"], counties["name"]))[kreis_id], int(year), demo)
-    st.session_state[STATE_KEY] = context
-    return context
+    st.sidebar.caption(f"Datenbank erstellt: {facts.get('built_at', '–').replace('T', ' ').removesuffix('+00:00')} UTC")
+    return Context(db, kreis_id, dict(zip(counties["area_id"], counties["name"]))[kreis_id], int(year), demo)
 
 
-def current() -> Context:
-    return st.session_state[STATE_KEY]
+def page_context() -> Context:
+    """Every page starts here: the shared sidebar, the demo banner, or a clear stop when no database exists.
+
+    Pages call it themselves (rather than the entry script) so that each page also runs on its own,
+    e.g. under AppTest, which reruns only the page script after a widget change.
+    """
+    ctx = render_sidebar()
+    if ctx is None:
+        st.error(
+            f"Keine Datenbank gefunden in `{queries.database_dir()}`. "
+            "Mit `bash scripts/start.sh` wird die Demo-Datenbank gebaut, oder: "
+            "`python -m etl build --config config/<kreis>.toml --out data/db/<kreis>.duckdb`."
+        )
+        st.stop()
+    if ctx.demo:
+        st.warning("**Demodaten** – erfundener Landkreis Musterland, keine amtlichen Zahlen.", icon=":material/science:")
+    return ctx

@@ -86,7 +86,7 @@ def _legend_row(colour: str, label: str) -> str:
 
 
 class _MapControl(MacroElement):
-    """A static HTML box as a Leaflet control (legend, attribution) so it is part of the map itself."""
+    """The legend as a Leaflet control, a metric scale bar and the attribution: part of the map itself."""
 
     _template = Template(
         """
@@ -99,6 +99,7 @@ class _MapControl(MacroElement):
                 return div;
             };
             control.addTo({{ this._parent.get_name() }});
+            L.control.scale({imperial: false, position: 'bottomleft'}).addTo({{ this._parent.get_name() }});
             {% if this.attribution %}
             {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.attribution|tojson }});
             {% endif %}
@@ -132,7 +133,7 @@ def choropleth(
     Leaflet tooltips render HTML.
     """
     minx, miny, maxx, maxy = outline.total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False)
+    fmap = folium.Map(tiles=None, zoom_snap=0.25)
     if tiles:
         folium.TileLayer(BASE_TILES, name="OpenStreetMap", attr="© OpenStreetMap-Mitwirkende").add_to(fmap)
     else:
@@ -157,7 +158,8 @@ def choropleth(
         interactive=False,
     ).add_to(fmap)
     fmap.add_child(_MapControl(legend, "bottomright", attribution=html.escape(attribution)))
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    # room on the right for the legend, so it does not cover the county
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(170, 0))
     return fmap
 
 

@@ -4,7 +4,7 @@ from streamlit_folium import st_folium
 
 from dashboard import context, maps, overview, queries
 
-ctx = context.current()
+ctx = context.page_context()
 st.title(f"Übersichtskarte {ctx.kreis_name}")
 
 levels = queries.levels(ctx.db, ctx.kreis_id)
@@ -59,5 +59,11 @@ with detail_column:
         name = view.shapes.loc[view.shapes["area_id"] == selected, "name"].iloc[0]
         st.subheader(name)
         st.markdown("  \n".join(f"**{k}:** {v}" for k, v in facts.items()))
-        st.dataframe(figures, hide_index=True, width="stretch", height=min(38 + 35 * len(figures), 560))
+        st.dataframe(
+            figures,
+            hide_index=True,
+            width="stretch",
+            height=min(38 + 35 * len(figures), 560),
+            column_config={"Kennzahl": st.column_config.TextColumn(width="medium")},
+        )
         st.caption(f"Werte {ctx.year}; Kreis = {ctx.kreis_name}.")

@@ -1,0 +1,85 @@
+"""Page logic of the overview map with Streamlit's AppTest (no browser): widgets, map payload, detail panel."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.db import connect
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(demo_db.parent))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _map_script(at: AppTest) -> str:
+    components = at.get("component_instance")
+    assert len(components) == 1, "one folium map on the page"
+    return json.loads(components[0].proto.json_args)["script"]
+
+
+def _demo_gemeinde(demo_db: Path, level: str = "gemeinde") -> tuple[str, str]:
+    with connect(demo_db, read_only=True) as con:
+        return con.execute("SELECT area_id, name FROM areas WHERE level = ? ORDER BY area_id LIMIT 1 OFFSET 5", [level]).fetchone()
+
+
+def test_opens_on_demo_county_map_with_latest_full_year(app: AppTest):
+    assert app.title[0].value == "Übersichtskarte Landkreis Musterland (Demodaten)"
+    assert any("Demodaten" in w.value for w in app.warning), "demo data is labelled as such"
+    assert app.selectbox(key="year").value == 2023
+    assert app.selectbox(key="indicator").value == "anteil_u6"
+    args = json.loads(app.get("component_instance")[0].proto.json_args)
+    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"], "Leaflet served by the app, no CDN"
+    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
+    assert _map_script(app).count('"area_id"') >= 61, "every Gemeinde of the demo county is drawn"
+
+
+def test_map_carries_legend_attribution_and_german_numbers(app: AppTest):
+    script = _map_script(app)
+    assert "pa-legend" in script
+    assert "Demodaten Planungsatlas Familie (Geometrie erfunden)" in script, "boundary attribution in the map"
+    assert re.search(r"\d,\d bis \d,\d", script), "class bounds with decimal comma"
+    assert "cdn." not in script and "unpkg" not in script, "no CDN in the map body"
+
+
+def test_switching_level_and_indicator_redraws(app: AppTest):
+    app.radio(key="level").set_value("sozialraum").run()
+    assert not app.exception
+    script = _map_script(app)
+    assert script.count('"area_id"') == 5, "five Sozialräume"
+    app.selectbox(key="indicator").set_value("altenquotient").run()
+    assert "Altenquotient 2023" in _map_script(app)
+
+
+def test_year_without_age_groups_offers_only_totals(app: AppTest):
+    app.selectbox(key="year").set_value(2016).run()
+    assert not app.exception
+    options = app.selectbox(key="indicator").options
+    assert any("Einwohner insgesamt" in o for o in options)
+    assert not any("unter 6" in o for o in options), f"no age groups in 2016 in the demo data: {options}"
+
+
+def test_click_on_gemeinde_shows_its_figures(app: AppTest, demo_db: Path):
+    area_id, name = _demo_gemeinde(demo_db)
+    # streamlit-folium keys its component by a hash of the map script (the part after the widget-id prefix);
+    # setting that key is what the browser does when a GeoJSON feature is clicked
+    component_key = app.get("component_instance")[0].proto.id.split("-", 2)[-1]
+    app.session_state[component_key] = {"last_active_drawing": {"properties": {"area_id": area_id}}}
+    app.run()
+    assert not app.exception
+    assert name in [h.value for h in app.subheader]
+    table = app.dataframe[0].value
+    assert "Einwohner insgesamt" in set(table["Kennzahl"])
+    total = table.loc[table["Kennzahl"] == "Einwohner insgesamt", name].iloc[0]
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", total), f"German thousands separator: {total}"
+    assert any("Sozialraum" in m.value for m in app.markdown)
