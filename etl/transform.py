@@ -246,7 +246,9 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame
         if meta.kind == "rate":
             numerator = _component_sum(pool, meta.numerator)
             denominator = _component_sum(pool, meta.denominator)
-            both = numerator.join(denominator, how="inner", lsuffix="_num", rsuffix="_den")
+            if numerator.empty or denominator.empty:
+                continue
+            both = numerator.add_suffix("_num").join(denominator.add_suffix("_den"), how="inner")
             if both.empty:
                 continue
             complete = both["complete_num"] & both["complete_den"]

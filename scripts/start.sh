@@ -9,7 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 DEMO_DB=data/db/demo_musterland.duckdb
-if [ ! -f "$DEMO_DB" ]; then
+# Rebuild when missing or older than the code and data it is built from (e.g. after a git pull).
+if [ ! -f "$DEMO_DB" ] || [ -n "$(find etl config/demo_musterland.toml data/demo -newer "$DEMO_DB" -type f -print -quit)" ]; then
     echo "start: building the demo database $DEMO_DB"
     mkdir -p "$(dirname "$DEMO_DB")"
     .venv/bin/python -m etl build --config config/demo_musterland.toml --out "$DEMO_DB"
