@@ -83,6 +83,9 @@ def area_details(ctx: Context, shapes: gpd.GeoDataFrame, area_id: str) -> tuple[
             facts["Verbandsgemeinde"] = area["parent_name"]
         if area["sozialraum_name"]:
             facts["Sozialraum"] = area["sozialraum_name"]
+    else:
+        members = queries.member_names(ctx.db, area_id)
+        facts[f"{len(members)} Gemeinden"] = ", ".join(members)
     figures = queries.area_figures(ctx.db, area_id, ctx.kreis_id, ctx.year)
     table = pd.DataFrame(
         {

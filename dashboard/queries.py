@@ -140,6 +140,17 @@ def area_figures(db: Database, area_id: str, kreis_id: str, year: int) -> pd.Dat
     )
 
 
+@st.cache_data(max_entries=256)
+def member_names(db: Database, area_id: str) -> list[str]:
+    """Names of the Gemeinden in a Sozialraum or Verbandsgemeinde."""
+    rows = _query(
+        db,
+        "SELECT name FROM areas WHERE level = 'gemeinde' AND (sozialraum_id = ? OR parent_id = ?) ORDER BY name",
+        [area_id, area_id],
+    )
+    return rows["name"].tolist()
+
+
 @st.cache_data(max_entries=32)
 def sources(db: Database, kreis_id: str) -> pd.DataFrame:
     return _query(

@@ -28,9 +28,18 @@ def _map_script(at: AppTest) -> str:
     return json.loads(components[0].proto.json_args)["script"]
 
 
-def _demo_gemeinde(demo_db: Path, level: str = "gemeinde") -> tuple[str, str]:
+def _demo_area(demo_db: Path, level: str) -> tuple[str, str]:
     with connect(demo_db, read_only=True) as con:
-        return con.execute("SELECT area_id, name FROM areas WHERE level = ? ORDER BY area_id LIMIT 1 OFFSET 5", [level]).fetchone()
+        return con.execute("SELECT area_id, name FROM areas WHERE level = ? ORDER BY area_id LIMIT 1 OFFSET 1", [level]).fetchone()
+
+
+def _click(app: AppTest, area_id: str) -> None:
+    """What the browser does when a GeoJSON feature is clicked: streamlit-folium keys its component by a hash
+    of the map script (the part after the widget-id prefix) and returns the clicked feature."""
+    component_key = app.get("component_instance")[0].proto.id.split("-", 2)[-1]
+    app.session_state[component_key] = {"last_active_drawing": {"properties": {"area_id": area_id}}}
+    app.run()
+    assert not app.exception
 
 
 def test_opens_on_demo_county_map_with_latest_full_year(app: AppTest):
@@ -70,16 +79,21 @@ def test_year_without_age_groups_offers_only_totals(app: AppTest):
 
 
 def test_click_on_gemeinde_shows_its_figures(app: AppTest, demo_db: Path):
-    area_id, name = _demo_gemeinde(demo_db)
-    # streamlit-folium keys its component by a hash of the map script (the part after the widget-id prefix);
-    # setting that key is what the browser does when a GeoJSON feature is clicked
-    component_key = app.get("component_instance")[0].proto.id.split("-", 2)[-1]
-    app.session_state[component_key] = {"last_active_drawing": {"properties": {"area_id": area_id}}}
-    app.run()
-    assert not app.exception
+    area_id, name = _demo_area(demo_db, "gemeinde")
+    _click(app, area_id)
     assert name in [h.value for h in app.subheader]
     table = app.dataframe[0].value
     assert "Einwohner insgesamt" in set(table["Kennzahl"])
     total = table.loc[table["Kennzahl"] == "Einwohner insgesamt", name].iloc[0]
     assert re.fullmatch(r"\d{1,3}(\.\d{3})*", total), f"German thousands separator: {total}"
     assert any("Sozialraum" in m.value for m in app.markdown)
+
+
+def test_click_on_sozialraum_lists_its_gemeinden(app: AppTest, demo_db: Path):
+    app.radio(key="level").set_value("sozialraum").run()
+    area_id, name = _demo_area(demo_db, "sozialraum")
+    with connect(demo_db, read_only=True) as con:
+        (members,) = con.execute("SELECT count(*) FROM areas WHERE sozialraum_id = ?", [area_id]).fetchone()
+    _click(app, area_id)
+    assert name in [h.value for h in app.subheader]
+    assert any(f"{members} Gemeinden" in m.value for m in app.markdown)
