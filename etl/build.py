@@ -14,7 +14,7 @@ from etl.catalogue import load_catalogue
 from etl.config import CountyConfig, load_config
 from etl.errors import EtlError
 from etl.load import write_database
-from etl.sources.bkg import read_boundaries
+from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
 from etl.transform import CountyInput, transform_county
@@ -41,7 +41,11 @@ class BuildSummary:
 
 def _extract_county(config: CountyConfig, first_source_number: int, say: Callable[[str], None]) -> tuple[CountyInput, list[dict]]:
     say(f"[{config.ags}] Grenzen lesen: {config.boundaries.name}")
-    boundaries = read_boundaries(config.boundaries, config.ags)
+    try:
+        boundaries = read_boundaries(config.boundaries, config.ags)
+    except UnknownKreis as exc:
+        exc.file = config.file  # the key is fixed in the config, not in the boundary release
+        raise
     say(f"[{config.ags}] {len(boundaries.gemeinden)} Gemeinden, {len(boundaries.verbaende)} Verbandsgemeinden/Ämter")
     sources = [
         {
@@ -87,9 +91,17 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
     started = time.perf_counter()
     catalogue = load_catalogue()
     configs = [load_config(p) for p in config_paths]
-    duplicated = {c.ags for c in configs if sum(o.ags == c.ags for o in configs) > 1}
-    if duplicated:
-        raise EtlError(f"Kreis {', '.join(sorted(duplicated))} ist mehrfach angegeben", fix="Jede Kreis-Konfiguration nur einmal übergeben.")
+    seen: dict[str, Path] = {}
+    for config in configs:
+        if config.ags in seen:
+            raise EtlError(
+                f"Kreis {config.ags} ist mehrfach angegeben (auch in {seen[config.ags]})",
+                file=config.file,
+                column="county.ags",
+                expected="jeden Kreis höchstens einmal je Datenbank",
+                fix="Jede Kreis-Konfiguration nur einmal mit --config übergeben.",
+            )
+        seen[config.ags] = config.file
 
     areas, observations, sources, warnings = [], [], [], []
     for config in configs:

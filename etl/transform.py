@@ -125,7 +125,7 @@ def build_observations(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
     levels = [gemeinde_obs.drop(columns="level")]
     membership = _membership(areas)
     for level, column in GROUPINGS.items():
-        members = membership[["area_id", column]].dropna()
+        members = membership[["area_id", "bez", column]].dropna(subset=[column])
         if members.empty:
             continue
         summed = _sum_over_members(gemeinde_obs[gemeinde_obs["indicator_id"].isin(summable)], members, column)
@@ -189,22 +189,29 @@ def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
     return first[[*OBSERVATION_COLUMNS, "level"]]
 
 
+def _is_regular(bez: pd.Series) -> pd.Series:
+    """False for gemeindefreie Gebiete (forests, lakes): mostly uninhabited, so tables such as the Zensus
+    leave them out; their absence must not make a Kreis incomplete. A row they do have counts as usual."""
+    return ~bez.fillna("").str.lower().str.contains("gemeindefrei")
+
+
 def _sum_over_members(obs: pd.DataFrame, members: pd.DataFrame, group_column: str) -> pd.DataFrame:
     """Sum Gemeinde values per group; a group with any missing member value is 'incomplete' with NULL."""
+    members = members.assign(regular=_is_regular(members["bez"]))
     joined = obs.merge(members, on="area_id")
     joined["missing"] = joined["status"].isin(markers.MISSING_STATUSES)
     grouped = joined.groupby([group_column, "indicator_id", "year"], sort=False).agg(
         value=("value", "sum"),
-        present=("area_id", "size"),
+        present_regular=("regular", "sum"),
         missing=("missing", "sum"),
         reference_date=("reference_date", "first"),
         provisional=("flag", lambda f: "p" if (f == "p").any() else None),
         source_id=("source_id", "min"),
     )
     grouped = grouped.reset_index().rename(columns={group_column: "area_id", "provisional": "flag"})
-    expected = members.groupby(group_column).size()
-    grouped["expected"] = grouped["area_id"].map(expected)
-    lacking = grouped["missing"] + grouped["expected"] - grouped["present"]
+    regular = members[members["regular"]].groupby(group_column).size()
+    grouped["expected"] = grouped["area_id"].map(regular).fillna(0).astype(int)
+    lacking = grouped["missing"] + grouped["expected"] - grouped["present_regular"]
     incomplete = lacking > 0
     grouped["status"] = np.where(incomplete, markers.INCOMPLETE, markers.OK)
     grouped.loc[incomplete, "value"] = np.nan

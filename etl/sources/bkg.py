@@ -24,6 +24,10 @@ LAND_AREAS = (4, 9)  # GF: 4 = land with structure (VG250), 9 = VG5000's only va
 _SHAPEFILE_PARTS = (".dbf", ".shx", ".prj")
 
 
+class UnknownKreis(EtlError):
+    """The configured Kreis key is not in the boundary release."""
+
+
 @dataclass
 class Boundaries:
     gemeinden: gpd.GeoDataFrame  # area_id (AGS), ars, name, bez, verband_id, geometry
@@ -106,8 +110,8 @@ def read_boundaries(path: Path, kreis: str) -> Boundaries:
         )
     kreis_frame = _read_layer(path, layers, "KRS", f"AGS = '{kreis}'")
     if kreis_frame.empty:
-        raise EtlError(
-            f"Kreis '{kreis}' kommt in den Grenzdaten nicht vor",
+        raise UnknownKreis(
+            f"Kreis '{kreis}' kommt in den Grenzdaten {path.name} nicht vor",
             file=path,
             column="county.ags",
             expected="ein Kreisschlüssel aus der KRS-Ebene, z. B. " + _kreis_examples(path, layers, kreis),

@@ -99,8 +99,11 @@ def read_genesis(path: Path, table: str, kreis: str, encoding: str = AUTO) -> Ge
     )
 
 
-def _indicator_for(meta: dict, labels: dict[str, str], path: Path, line: int, column: str) -> str | None:
-    """Fill the indicator template from the code lists; None for columns marked !skip."""
+def _indicator_for(meta: dict, labels: dict[str, str], path: Path, lines: dict[str, int], column: str) -> str | None:
+    """Fill the indicator template from the code lists; None for columns marked !skip.
+
+    ``lines`` says in which line of the file each role's label stands, for the error message.
+    """
     code_lists = table_metadata()["codes"]
     parts = {}
     for role, list_name in meta.get("codes", {}).items():
@@ -110,7 +113,7 @@ def _indicator_for(meta: dict, labels: dict[str, str], path: Path, line: int, co
             raise EtlError(
                 f"Unbekannte Spaltenbeschriftung '{label}' (Merkmal '{role}')",
                 file=path,
-                line=line,
+                line=lines[role],
                 column=column,
                 expected=f"eine der Beschriftungen der Tabelle {meta.get('title', '')}: " + ", ".join(repr(c) for c in codes),
                 fix="Prüfen, ob die Datei wirklich diese Tabelle ist (richtiger Tabellencode in der Konfiguration?).",
@@ -179,7 +182,13 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, kreis: str):
 
     first_header = next((i for i, row in enumerate(rows) if i > 0 and is_header(row)), None)
     if first_header is None:
-        raise EtlError("Keine Spaltenköpfe gefunden", file=path, expected=f"Kopfzeilen, die mit {';' * n_lead} beginnen")
+        raise EtlError(
+            "Keine Spaltenköpfe gefunden",
+            file=path,
+            line=2,
+            expected=f"nach dem Titelblock {len(meta['header_roles'])} Kopfzeilen, die mit {';' * n_lead} beginnen",
+            fix="Originalexport verwenden: die Kopfzeilen dürfen nicht gelöscht oder verändert werden.",
+        )
     n_header = len(meta["header_roles"])
     header = rows[first_header : first_header + n_header]
     data_start = first_header + n_header
@@ -201,7 +210,8 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, kreis: str):
     for j in range(n_lead, width):
         labels = {role: (row[j].strip() if j < len(row) else "") for role, row in zip(meta["header_roles"], header)}
         column_name = f"{j + 1} ({' / '.join(v for v in labels.values() if v)})"
-        indicator = _indicator_for(meta, labels, path, first_header + 1, column_name)
+        role_lines = {role: first_header + i + 1 for i, role in enumerate(meta["header_roles"])}
+        indicator = _indicator_for(meta, labels, path, role_lines, column_name)
         period = title_period
         if meta["period"] == "header":
             period = parse_period(labels["period"])
@@ -254,10 +264,22 @@ def _title_period(title_rows: list[list[str]]) -> tuple[int, date | None] | None
     return None
 
 
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
 def _parse_value(raw: str, path: Path, line: int, column: str):
     try:
         return parse_cell(raw)
     except NotAValue:
+        if _THOUSANDS.match(raw.strip()):
+            raise EtlError(
+                f"Wert '{raw}' enthält einen Tausenderpunkt",
+                file=path,
+                line=line,
+                column=column,
+                expected="Zahl ohne Tausendertrennzeichen, Dezimalkomma (z. B. 1234 oder 1234,5)",
+                fix="Originalexport verwenden; beim Speichern aus Excel das Zahlenformat ohne Tausenderpunkt wählen.",
+            ) from None
         raise EtlError(
             f"Wert '{raw}' ist weder Zahl noch GENESIS-Zeichen",
             file=path,
@@ -296,7 +318,7 @@ def _read_flat(path: Path, text: str, table: str, meta: dict, kreis: str):
         if area is None:
             continue
         labels = {role: row[col].strip() for role, col in dimension_columns.items()}
-        indicator = _indicator_for(meta, labels, path, line, ", ".join(dimension_columns.values()))
+        indicator = _indicator_for(meta, labels, path, dict.fromkeys(labels, line), ", ".join(dimension_columns.values()))
         period = parse_period(row[meta["time_column"]])
         if period is None:
             raise EtlError(f"Zeitangabe '{row[meta['time_column']]}' nicht lesbar", file=path, line=line, column=meta["time_column"], expected="JJJJ-MM-TT oder JJJJ")

@@ -19,7 +19,16 @@ def read_sozialraum_mapping(path: Path, gemeinden: pd.DataFrame) -> pd.DataFrame
     """
     text, _ = read_text(path)
     lines = text.splitlines()
-    dialect = csv.Sniffer().sniff(lines[0], delimiters=";,\t")
+    try:
+        dialect = csv.Sniffer().sniff(lines[0], delimiters=";,\t")
+    except csv.Error:
+        raise EtlError(
+            "Trennzeichen nicht erkannt",
+            file=path,
+            line=1,
+            expected="Spalten getrennt durch Semikolon (;), Komma (,) oder Tabulator",
+            fix="Datei als „CSV (Trennzeichen-getrennt)“ speichern.",
+        ) from None
     reader = csv.DictReader(lines, dialect=dialect)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
@@ -53,7 +62,8 @@ def read_sozialraum_mapping(path: Path, gemeinden: pd.DataFrame) -> pd.DataFrame
         if ags in seen:
             raise EtlError(
                 f"Gemeinde {ags} ({known[ags]}) steht doppelt (auch in Zeile {seen[ags]})",
-                file=path, line=line, column="gemeinde_ags", fix="Jede Gemeinde genau einem Sozialraum zuordnen.",
+                file=path, line=line, column="gemeinde_ags", expected="jede Gemeinde genau einmal",
+                fix="Doppelte Zeile löschen, so dass jede Gemeinde genau einem Sozialraum zugeordnet ist.",
             )  # fmt: skip
         if not name:
             raise EtlError(f"Sozialraum für {ags} ({known[ags]}) ist leer", file=path, line=line, column="sozialraum", fix="Namen des Sozialraums eintragen.")

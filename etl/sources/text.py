@@ -14,6 +14,7 @@ def require_file(path: Path, what: str) -> None:
         raise EtlError(
             f"{what} nicht gefunden",
             file=path,
+            expected="eine vorhandene Datei bzw. einen vorhandenen Ordner",
             fix="Pfad in der Kreis-Konfiguration prüfen; relative Pfade gelten ab data_root "
             "(PLANUNGSATLAS_DATA bzw. ../shared/data).",
         )
@@ -28,7 +29,7 @@ def read_text(path: Path, encoding: str = AUTO) -> tuple[str, str]:
     require_file(path, "Datei")
     data = path.read_bytes()
     if not data.strip():
-        raise EtlError("Datei ist leer", file=path, fix="Export erneut herunterladen.")
+        raise EtlError("Datei ist leer", file=path, expected="einen Export mit Kopf-, Daten- und Fußzeilen", fix="Export erneut herunterladen.")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
         raise EtlError(
             "Datei ist UTF-16-kodiert (z. B. aus Excel „Unicode-Text“ gespeichert)",
