@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from etl.catalogue import load_catalogue
@@ -17,7 +16,7 @@ from etl.load import write_database
 from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
-from etl.transform import CountyInput, transform_county
+from etl.transform import CountyInput, build_areas, build_observations
 
 BKG_LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
 
@@ -42,7 +41,7 @@ class BuildSummary:
 def _extract_county(config: CountyConfig, first_source_number: int, say: Callable[[str], None]) -> tuple[CountyInput, list[dict]]:
     say(f"[{config.ags}] Grenzen lesen: {config.boundaries.name}")
     try:
-        boundaries = read_boundaries(config.boundaries, config.ags)
+        boundaries = read_boundaries(config.boundaries, config.scope)
     except UnknownKreis as exc:
         exc.file = config.file  # the key is fixed in the config, not in the boundary release
         raise
@@ -66,7 +65,7 @@ def _extract_county(config: CountyConfig, first_source_number: int, say: Callabl
     tables = []
     for entry in config.statistics:
         say(f"[{config.ags}] Statistik {entry.table} lesen: {entry.path.name}")
-        table = read_genesis(entry.path, entry.table, config.ags, entry.encoding)
+        table = read_genesis(entry.path, entry.table, config.scope, entry.encoding)
         if table.records.empty:
             raise EtlError(
                 f"Die Datei enthält keine Zeilen des Kreises {config.ags}",
@@ -103,17 +102,20 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
             )
         seen[config.ags] = config.file
 
-    areas, observations, sources, warnings = [], [], [], []
+    counties, sources, warnings = [], [], []
     for config in configs:
         county, county_sources = _extract_county(config, len(sources) + 1, say)
-        say(f"[{config.ags}] Umrechnen und zusammenfassen")
-        result = transform_county(county, catalogue)
-        areas.append(result.areas)
-        observations.append(result.observations)
+        counties.append(county)
         sources += county_sources
-        warnings += [f"[{config.ags}] {w}" for w in result.warnings]
-
-    all_areas = gpd.GeoDataFrame(pd.concat(areas, ignore_index=True), crs=areas[0].crs)
+    say("Gebiete zusammenstellen und Geometrie vereinfachen")
+    all_areas = build_areas(counties)
+    observations = []
+    for county in counties:
+        say(f"[{county.config.ags}] Werte prüfen, summieren und ableiten")
+        in_scope = all_areas[all_areas["kreis_id"].str.startswith(county.config.scope)]
+        county_warnings: list[str] = []
+        observations.append(build_observations(county, in_scope, catalogue, county_warnings))
+        warnings += [f"[{county.config.ags}] {w}" for w in county_warnings]
     all_observations = pd.concat(observations, ignore_index=True)
     log = [("info", "built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))]
     log += [("info", "config", str(c.file.name)) for c in configs]

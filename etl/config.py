@@ -10,6 +10,7 @@ from etl.errors import EtlError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT_ENV = "PLANUNGSATLAS_DATA"
+GERMANY = "DE"
 
 
 def shared_data_root() -> Path:
@@ -37,6 +38,15 @@ class CountyConfig:
     sozialraum_mapping: Path | None
     statistics: list[StatisticsSource] = field(default_factory=list)
 
+    @property
+    def scope(self) -> str:
+        """Key prefix of the areas this config covers: the Kreis, a Land, or "" for all of Germany."""
+        return "" if self.ags == GERMANY else self.ags
+
+    @property
+    def single_kreis(self) -> bool:
+        return len(self.ags) == 5
+
 
 def _require(table: dict, key: str, file: Path, section: str) -> object:
     if key not in table:
@@ -61,12 +71,13 @@ def load_config(path: Path | str) -> CountyConfig:
 
     county = _require(raw, "county", file, "county")
     ags = str(_require(county, "ags", file, "county"))
-    if not (len(ags) == 5 and ags.isdigit()):
+    if not (ags == GERMANY or (len(ags) in (2, 5) and ags.isdigit())):
         raise EtlError(
             f"Kreisschlüssel '{ags}' ist ungültig",
             file=file,
             column="county.ags",
-            expected="5-stelliger Kreisschlüssel (AGS), z. B. \"07235\" für Trier-Saarburg, in Anführungszeichen",
+            expected="5-stelliger Kreisschlüssel (AGS), z. B. \"07235\" für Trier-Saarburg, in Anführungszeichen "
+            "(für Übersichten auch ein 2-stelliger Landesschlüssel oder \"DE\")",
             fix="Die führende Null gehört dazu: ags = \"07235\".",
         )
     sources = raw.get("sources", {})
@@ -75,6 +86,14 @@ def load_config(path: Path | str) -> CountyConfig:
 
     boundaries = _require(raw, "boundaries", file, "boundaries")
     mapping = raw.get("sozialraeume")
+    if mapping and len(ags) != 5:
+        raise EtlError(
+            "Sozialräume gibt es nur für einen Kreis",
+            file=file,
+            column="sozialraeume",
+            expected="[sozialraeume] nur zusammen mit einem 5-stelligen Kreisschlüssel",
+            fix="Abschnitt [sozialraeume] entfernen oder je Kreis eine eigene Konfiguration anlegen.",
+        )
     return CountyConfig(
         file=file,
         ags=ags,

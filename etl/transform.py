@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -41,54 +41,39 @@ class CountyInput:
     tables: list[tuple[str, GenesisTable]]  # (source_id, table) in config order
 
 
-@dataclass
-class CountyResult:
-    areas: gpd.GeoDataFrame
-    observations: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
-
-
-def transform_county(county: CountyInput, catalogue: pd.DataFrame) -> CountyResult:
-    areas = build_areas(county)
-    warnings: list[str] = []
-    observations = build_observations(county, areas, catalogue, warnings)
-    return CountyResult(areas, observations, warnings)
-
-
 # --- areas -----------------------------------------------------------------------------------------------
 
 
-def build_areas(county: CountyInput) -> gpd.GeoDataFrame:
-    b = county.boundaries
-    kreis_id = county.config.ags
-    gemeinden = b.gemeinden.copy()
-    gemeinden["level"] = LEVEL_GEMEINDE
-    gemeinden["kreis_id"] = kreis_id
-    gemeinden["parent_id"] = gemeinden["verband_id"].fillna(kreis_id)
-    gemeinden["sozialraum_id"] = None
-    parts = [gemeinden]
+def build_areas(counties: list[CountyInput]) -> gpd.GeoDataFrame:
+    """All areas of a build. Display geometry is simplified once over every Gemeinde of the build, so borders
+    between neighbouring Kreise stay shared too."""
+    parts = [part for county in counties for part in _county_areas(county)]
+    areas = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    areas["area_km2"] = area_km2(areas)
+    areas["geom_display"] = _display_geometry(areas)
+    columns = ["area_id", "level", "name", "bez", "parent_id", "kreis_id", "sozialraum_id", "ars", "area_km2", "geometry", "geom_display"]
+    return areas.reindex(columns=columns)
 
-    verbaende = b.verbaende.assign(level=LEVEL_VERBAND, kreis_id=kreis_id, parent_id=kreis_id)
-    parts.append(verbaende)
-    if county.sozialraeume is not None:
+
+def _county_areas(county: CountyInput) -> list[gpd.GeoDataFrame]:
+    b = county.boundaries
+    gemeinden = b.gemeinden.assign(level=LEVEL_GEMEINDE, sozialraum_id=None)
+    gemeinden["parent_id"] = gemeinden["verband_id"].fillna(gemeinden["kreis_id"])
+    parts = [gemeinden, b.verbaende.assign(level=LEVEL_VERBAND, parent_id=b.verbaende["kreis_id"])]
+    if county.sozialraeume is not None:  # only for a single Kreis (checked in the config)
+        kreis_id = county.config.ags
         names = sorted(county.sozialraeume["sozialraum"].unique())
         ids = {name: f"{kreis_id}-SR{i:02d}" for i, name in enumerate(names, start=1)}
         by_gemeinde = county.sozialraeume.set_index("area_id")["sozialraum"].map(ids)
         gemeinden["sozialraum_id"] = gemeinden["area_id"].map(by_gemeinde)
         sozialraeume = dissolve(gemeinden, "sozialraum_id").rename(columns={"sozialraum_id": "area_id"})
         sozialraeume["name"] = sozialraeume["area_id"].map({v: k for k, v in ids.items()})
-        sozialraeume = sozialraeume.assign(level=LEVEL_SOZIALRAUM, bez="Sozialraum", kreis_id=kreis_id, parent_id=kreis_id)
-        parts.append(sozialraeume)
-    kreis = b.kreis.assign(level=LEVEL_KREIS, kreis_id=kreis_id, parent_id=None)
-    if county.config.name:
-        kreis["name"] = county.config.name
-    parts.append(kreis)
-
-    areas = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=gemeinden.crs)
-    areas["area_km2"] = area_km2(areas)
-    areas["geom_display"] = _display_geometry(areas)
-    columns = ["area_id", "level", "name", "bez", "parent_id", "kreis_id", "sozialraum_id", "ars", "area_km2", "geometry", "geom_display"]
-    return areas.reindex(columns=columns)
+        parts.append(sozialraeume.assign(level=LEVEL_SOZIALRAUM, bez="Sozialraum", kreis_id=kreis_id, parent_id=kreis_id))
+    kreise = b.kreis.assign(level=LEVEL_KREIS, parent_id=None)
+    if county.config.name and county.config.single_kreis:
+        kreise["name"] = county.config.name
+    parts.append(kreise)
+    return parts
 
 
 def _membership(areas: pd.DataFrame) -> pd.DataFrame:

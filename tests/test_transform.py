@@ -14,7 +14,7 @@ from etl.config import CountyConfig
 from etl.errors import EtlError
 from etl.sources.bkg import Boundaries
 from etl.sources.genesis import RECORD_COLUMNS, GenesisTable
-from etl.transform import CountyInput, transform_county
+from etl.transform import CountyInput, build_areas, build_observations
 
 KREIS = "99009"
 CRS = "EPSG:25832"
@@ -35,12 +35,17 @@ def _boundaries() -> Boundaries:
             "name": ["Adorf", "Bedorf", "Cestadt"],
             "bez": ["Gemeinde", "Gemeinde", "Stadt"],
             "verband_id": [None, None, None],
+            "kreis_id": [KREIS] * 3,
         },
         geometry=squares,
         crs=CRS,
     )
-    kreis = gpd.GeoDataFrame({"area_id": [KREIS], "name": ["Testkreis"], "bez": ["Landkreis"]}, geometry=[box(500_000, 5_600_000, 530_000, 5_610_000)], crs=CRS)
-    verbaende = gpd.GeoDataFrame({"area_id": [], "name": [], "bez": []}, geometry=[], crs=CRS)
+    kreis = gpd.GeoDataFrame(
+        {"area_id": [KREIS], "name": ["Testkreis"], "bez": ["Landkreis"], "kreis_id": [KREIS]},
+        geometry=[box(500_000, 5_600_000, 530_000, 5_610_000)],
+        crs=CRS,
+    )
+    verbaende = gpd.GeoDataFrame({"area_id": [], "name": [], "bez": [], "kreis_id": []}, geometry=[], crs=CRS)
     return Boundaries(gemeinden, verbaende, kreis, Path("test.shp"), {})
 
 
@@ -65,10 +70,12 @@ def _rows(**overrides) -> list[tuple]:
 def _run(table: GenesisTable, warnings_expected: int = 0):
     config = CountyConfig(Path("t.toml"), KREIS, "Testkreis", True, Path("b"), "©", None, None)
     mapping = pd.DataFrame({"area_id": list(GEMEINDEN), "sozialraum": [v[3] for v in GEMEINDEN.values()]})
-    result = transform_county(CountyInput(config, _boundaries(), mapping, [("S03", table)]), load_catalogue())
-    assert len(result.warnings) == warnings_expected, result.warnings
-    obs = result.observations.set_index(["area_id", "indicator_id", "year"])
-    return result.areas.set_index("area_id"), obs
+    county = CountyInput(config, _boundaries(), mapping, [("S03", table)])
+    areas = build_areas([county])
+    warnings: list[str] = []
+    observations = build_observations(county, areas, load_catalogue(), warnings)
+    assert len(warnings) == warnings_expected, warnings
+    return areas.set_index("area_id"), observations.set_index(["area_id", "indicator_id", "year"])
 
 
 def test_areas_levels_and_measured_area():

@@ -1,7 +1,8 @@
 """BKG administrative boundaries (VG250 / VG5000 schema): shapefiles or GeoPackage, zipped or unpacked.
 
-Reads the Gemeinden (GEM), Gemeindeverbände (VWG) and Kreise (KRS) of one Kreis straight from the release
-as BKG ships it and returns them in EPSG:25832.
+Reads the Gemeinden (GEM), Gemeindeverbände (VWG) and Kreise (KRS) of a scope straight from the release as
+BKG ships it and returns them in EPSG:25832. A scope is a key prefix: a Kreis ("07235"), a Land ("07") or
+Germany (""); each layer is read once for the whole scope.
 """
 from __future__ import annotations
 
@@ -30,9 +31,9 @@ class UnknownKreis(EtlError):
 
 @dataclass
 class Boundaries:
-    gemeinden: gpd.GeoDataFrame  # area_id (AGS), ars, name, bez, verband_id, geometry
-    verbaende: gpd.GeoDataFrame  # area_id (ARS[:9]), name, bez, geometry; only real multi-Gemeinde Verbände
-    kreis: gpd.GeoDataFrame  # area_id, name, bez, geometry
+    gemeinden: gpd.GeoDataFrame  # area_id (AGS), ars, name, bez, verband_id, kreis_id, geometry
+    verbaende: gpd.GeoDataFrame  # area_id (ARS[:9]), name, bez, kreis_id, geometry; only real multi-Gemeinde Verbände
+    kreis: gpd.GeoDataFrame  # area_id, name, bez, kreis_id, geometry: one row per Kreis of the scope
     source: Path
     layer_sources: dict[str, str]
 
@@ -96,8 +97,8 @@ def _read_layer(path: Path, layers: dict[str, str], layer: str, where: str) -> g
     return to_metric(frame)
 
 
-def read_boundaries(path: Path, kreis: str) -> Boundaries:
-    """Gemeinden, Verbände and the Kreis ``kreis`` (5-digit AGS) from a BKG release."""
+def read_boundaries(path: Path, scope: str) -> Boundaries:
+    """Gemeinden, Verbände and Kreise whose key starts with ``scope`` (Kreis, Land or "" for Germany)."""
     require_file(path, "Grenzdaten (BKG VG250/VG5000)")
     layers = _geopackage_layers(path) if path.suffix.lower() == ".gpkg" else _shapefile_layers(path)
     missing = [layer for layer in LAYERS if layer not in layers]
@@ -108,17 +109,17 @@ def read_boundaries(path: Path, kreis: str) -> Boundaries:
             expected="Dateien *_GEM, *_VWG und *_KRS (Shapefile oder GeoPackage) wie im BKG-Download",
             fix="Den Ordner bzw. das Zip der BKG-Verwaltungsgebiete „Ebenen“ angeben.",
         )
-    kreis_frame = _read_layer(path, layers, "KRS", f"AGS = '{kreis}'")
+    kreis_frame = _read_layer(path, layers, "KRS", f"AGS LIKE '{scope}%'")
     if kreis_frame.empty:
         raise UnknownKreis(
-            f"Kreis '{kreis}' kommt in den Grenzdaten {path.name} nicht vor",
+            f"Kreis '{scope}' kommt in den Grenzdaten {path.name} nicht vor",
             file=path,
             column="county.ags",
-            expected="ein Kreisschlüssel aus der KRS-Ebene, z. B. " + _kreis_examples(path, layers, kreis),
+            expected="ein Kreisschlüssel aus der KRS-Ebene, z. B. " + _kreis_examples(path, layers, scope),
             fix="Kreisschlüssel in der Konfiguration korrigieren (Stand der Grenzdaten beachten: Kreisreformen).",
         )
-    gemeinden = _read_layer(path, layers, "GEM", f"AGS LIKE '{kreis}%'")
-    verbaende = _read_layer(path, layers, "VWG", f"ARS LIKE '{kreis}%'")
+    gemeinden = _read_layer(path, layers, "GEM", f"AGS LIKE '{scope}%'")
+    verbaende = _read_layer(path, layers, "VWG", f"ARS LIKE '{scope}%'")
 
     gemeinden = gemeinden.dissolve(by="AGS", aggfunc="first", as_index=False)  # VG250 may split a Gemeinde
     gemeinden = gpd.GeoDataFrame(
@@ -128,6 +129,7 @@ def read_boundaries(path: Path, kreis: str) -> Boundaries:
             "name": gemeinden["GEN"],
             "bez": gemeinden["BEZ"],
             "verband_id": gemeinden["ARS"].map(verband_id_from_ars),
+            "kreis_id": gemeinden["AGS"].str[:5],
         },
         geometry=gemeinden.geometry.values,
         crs=gemeinden.crs,
@@ -138,14 +140,14 @@ def read_boundaries(path: Path, kreis: str) -> Boundaries:
     # BKG lists verbandsfreie Gemeinden as their own VWG; only real Verbände form a planning level
     verbaende = verbaende[verbaende["ARS"].map(members).fillna(0) > 1]
     verbaende = gpd.GeoDataFrame(
-        {"area_id": verbaende["ARS"], "name": verbaende["GEN"], "bez": verbaende["BEZ"]},
+        {"area_id": verbaende["ARS"], "name": verbaende["GEN"], "bez": verbaende["BEZ"], "kreis_id": verbaende["ARS"].str[:5]},
         geometry=verbaende.geometry.values,
         crs=verbaende.crs,
     )
     gemeinden.loc[~gemeinden["verband_id"].isin(verbaende["area_id"]), "verband_id"] = None
     kreis_frame = kreis_frame.dissolve(by="AGS", aggfunc="first", as_index=False)
     kreis_frame = gpd.GeoDataFrame(
-        {"area_id": kreis_frame["AGS"], "name": kreis_frame["GEN"], "bez": kreis_frame["BEZ"]},
+        {"area_id": kreis_frame["AGS"], "name": kreis_frame["GEN"], "bez": kreis_frame["BEZ"], "kreis_id": kreis_frame["AGS"]},
         geometry=kreis_frame.geometry.values,
         crs=kreis_frame.crs,
     )

@@ -71,8 +71,9 @@ def parse_period(text: str) -> tuple[int, date | None] | None:
     return None
 
 
-def read_genesis(path: Path, table: str, kreis: str, encoding: str = AUTO) -> GenesisTable:
-    """Read one export and keep the rows of Kreis ``kreis`` (its Gemeinden, Verbände and the Kreis row)."""
+def read_genesis(path: Path, table: str, scope: str, encoding: str = AUTO) -> GenesisTable:
+    """Read one export and keep the rows in ``scope`` (a Kreis key, a Land key or "" for Germany):
+    Gemeinden, Verbände and Kreis rows; Land and Germany rows are left out."""
     meta = table_metadata()["tables"].get(table)
     if meta is None:
         raise EtlError(
@@ -85,7 +86,7 @@ def read_genesis(path: Path, table: str, kreis: str, encoding: str = AUTO) -> Ge
     text, used_encoding = read_text(path, encoding)
     publisher = table_metadata()["publishers"][meta["publisher"]]
     reader = _read_flat if meta["layout"] == "flat" else _read_classic
-    records, stand, attribution = reader(path, text, table, meta, kreis)
+    records, stand, attribution = reader(path, text, table, meta, scope)
     return GenesisTable(
         table=table,
         file=path,
@@ -124,10 +125,10 @@ def _indicator_for(meta: dict, labels: dict[str, str], path: Path, lines: dict[s
     return meta["indicator"].format(**parts)
 
 
-def _keep_row(path: Path, line: int, raw_key: str, name: str, kreis: str) -> keys.AreaKey | None:
-    """The row's area if it belongs to the Kreis; None for other areas; error for malformed keys."""
+def _keep_row(path: Path, line: int, raw_key: str, name: str, scope: str) -> keys.AreaKey | None:
+    """The row's area if it lies in the scope; None for other areas; error for malformed keys."""
     stripped = raw_key.strip()
-    if stripped.isdigit() and not stripped.startswith(kreis) and len(stripped) >= len(kreis):
+    if stripped.isdigit() and not stripped.startswith(scope) and len(stripped) >= len(scope):
         return None
     area = keys.parse_area_key(raw_key, name)
     if area is None:
@@ -139,7 +140,7 @@ def _keep_row(path: Path, line: int, raw_key: str, name: str, kreis: str) -> key
             expected="AGS (8 Stellen), ARS (12), RLP-Schlüssel (10), Kreis (5) oder DG",
             fix="Datei auf verrutschte Spalten oder eingefügte Zeilen prüfen.",
         )
-    return area if area.kreis == kreis else None
+    return area if area.kreis is not None and area.kreis.startswith(scope) else None
 
 
 def _footer_info(lines: list[str]) -> tuple[str | None, str | None]:
@@ -153,7 +154,7 @@ def _footer_info(lines: list[str]) -> tuple[str | None, str | None]:
     return stand, attribution
 
 
-def _read_classic(path: Path, text: str, table: str, meta: dict, kreis: str):
+def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
     lines = text.splitlines()
     match = _TITLE_CODE.match(lines[0]) if lines else None
     if not match or match["code"] != table.removesuffix("-flat"):
@@ -234,7 +235,7 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, kreis: str):
                 expected=f"{width} durch ';' getrennte Felder wie in den Kopfzeilen",
                 fix="Datei ist beschädigt oder abgeschnitten: Export neu herunterladen.",
             )
-        area = _keep_row(path, line, row[lead["key"]], row[lead["name"]], kreis)
+        area = _keep_row(path, line, row[lead["key"]], row[lead["name"]], scope)
         if area is None:
             continue
         row_period = None
@@ -290,7 +291,7 @@ def _parse_value(raw: str, path: Path, line: int, column: str):
         ) from None
 
 
-def _read_flat(path: Path, text: str, table: str, meta: dict, kreis: str):
+def _read_flat(path: Path, text: str, table: str, meta: dict, scope: str):
     reader = csv.DictReader(text.splitlines(), delimiter=";")
     dimension_columns = meta.get("dimension_columns", {})
     required = [meta["key_column"], meta["name_column"], meta["time_column"], meta["value_column"], "statistics_code", *dimension_columns.values()]
@@ -314,7 +315,7 @@ def _read_flat(path: Path, text: str, table: str, meta: dict, kreis: str):
             )  # fmt: skip
         if None in row or any(v is None for v in row.values()):
             raise EtlError("Zeile hat nicht so viele Felder wie die Kopfzeile", file=path, line=line, fix="Datei neu exportieren.")
-        area = _keep_row(path, line, row[meta["key_column"]], row[meta["name_column"]], kreis)
+        area = _keep_row(path, line, row[meta["key_column"]], row[meta["name_column"]], scope)
         if area is None:
             continue
         labels = {role: row[col].strip() for role, col in dimension_columns.items()}
