@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import queries
 
 LEVEL_LABELS = {"gemeinde": "Gemeinden", "sozialraum": "Sozialräume", "verbandsgemeinde": "Verbandsgemeinden"}
+LEVEL_SINGULAR = {"gemeinde": "Gemeinde", "sozialraum": "Sozialraum", "verbandsgemeinde": "Verbandsgemeinde", "kreis": "Kreis"}
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard import maps, queries
-from dashboard.context import LEVEL_LABELS, Context
+from dashboard.context import LEVEL_SINGULAR, Context
 from dashboard.formatting import number, value_text
-from etl.markers import STATUS_LABELS_DE
+from etl.markers import ABSENT, STATUS_LABELS_DE
 
 SIMPLIFIED_SUFFIX = " (Daten verändert)"  # the display geometry is simplified
 
@@ -44,7 +44,7 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False) -
     shapes = queries.area_shapes(ctx.db, ctx.kreis_id, level)
     values = queries.indicator_values(ctx.db, ctx.kreis_id, level, indicator_id, ctx.year)
     shapes = shapes.merge(values, on="area_id", how="left")
-    shapes["status"] = shapes["status"].fillna("unknown")
+    shapes["status"] = shapes["status"].fillna(ABSENT)
     shapes.loc[~shapes["status"].isin(("ok", "zero")), "value"] = None
     shapes["value_text"] = [value_text(v, s, int(meta.decimals), meta.unit) for v, s in zip(shapes["value"], shapes["status"])]
     classes = maps.quantile_classes(shapes["value"])
@@ -57,7 +57,7 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False) -
         shapes,
         outline,
         value_column="value",
-        tooltip_fields={"name": LEVEL_LABELS[level].rstrip("n").removesuffix("räume") + ("raum" if level == "sozialraum" else ""), "value_text": meta.label},
+        tooltip_fields={"name": LEVEL_SINGULAR[level], "value_text": meta.label},
         classes=classes,
         legend=legend,
         attribution=attribution,
@@ -76,7 +76,7 @@ def area_details(ctx: Context, shapes: gpd.GeoDataFrame, area_id: str) -> tuple[
     if row.empty:
         return None
     area = row.iloc[0]
-    facts = {"Art": area["bez"] or LEVEL_LABELS.get(area["level"], area["level"]), "Fläche": f"{number(area['area_km2'], 1)} km²"}
+    facts = {"Art": area["bez"] or LEVEL_SINGULAR[area["level"]], "Fläche": f"{number(area['area_km2'], 1)} km²"}
     if area["level"] == "gemeinde":
         facts["Schlüssel (AGS)"] = area_id
         if area["parent_name"] and area["parent_id"] != ctx.kreis_id:

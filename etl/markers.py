@@ -17,6 +17,7 @@ UNRELIABLE = "unreliable"  # "/": not published, not reliable enough
 PENDING = "pending"  # "...": available later
 INCOMPLETE = "incomplete"  # aggregate with at least one missing component
 SUPPRESSED = "suppressed"  # small number withheld by this product
+ABSENT = "absent"  # not a stored status: the area has no row at all for that indicator and year
 
 MISSING_STATUSES = (UNKNOWN, LOCKED, UNRELIABLE, PENDING, INCOMPLETE, SUPPRESSED)
 
@@ -29,6 +30,7 @@ STATUS_LABELS_DE = {
     PENDING: "später verfügbar (...)",
     INCOMPLETE: "unvollständig: mindestens ein Teilwert fehlt",
     SUPPRESSED: "wegen kleiner Fallzahl unterdrückt",
+    ABSENT: "keine Angabe in den Quellen",
 }
 
 _MARKERS = {"-": ZERO, ".": UNKNOWN, "x": LOCKED, "X": LOCKED, "/": UNRELIABLE, "...": PENDING, "…": PENDING}
