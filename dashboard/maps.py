@@ -45,6 +45,12 @@ class Classes:
         return self.colours[min(index, len(self.colours) - 1)]
 
     def labels(self, decimals: int) -> list[str]:
+        """Class labels; up to two more decimals than the indicator's where rounding would make bounds equal."""
+        edges = (self.lower, *self.bounds)
+        for extra in range(3):
+            if len({round(e, decimals + extra) for e in edges}) == len(set(edges)):
+                break
+        decimals += extra
         lows = (self.lower, *self.bounds[:-1])
         return [
             f"{number(lo, decimals)} bis {number(hi, decimals)}" if i == 0 else f"über {number(lo, decimals)} bis {number(hi, decimals)}"
