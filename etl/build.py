@@ -16,7 +16,7 @@ from etl.load import write_database
 from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
-from etl.transform import CountyInput, build_areas, build_observations
+from etl.transform import CountyInput, areas_in_scope, build_areas, build_observations
 
 BKG_LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
 
@@ -112,11 +112,12 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
     observations = []
     for county in counties:
         say(f"[{county.config.ags}] Werte prüfen, summieren und ableiten")
-        in_scope = all_areas[all_areas["kreis_id"].str.startswith(county.config.scope)]
+        in_scope = areas_in_scope(all_areas, county.config.scope)
         county_warnings: list[str] = []
         observations.append(build_observations(county, in_scope, catalogue, county_warnings))
         warnings += [f"[{county.config.ags}] {w}" for w in county_warnings]
-    all_observations = pd.concat(observations, ignore_index=True)
+    # Land reference values come with every county of that Land: keep them once
+    all_observations = pd.concat(observations, ignore_index=True).drop_duplicates(["area_id", "indicator_id", "year"])
     log = [("info", "built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))]
     log += [("info", "config", str(c.file.name)) for c in configs]
     log += [("info", "demo", "true")] if any(c.demo for c in configs) else []

@@ -14,7 +14,7 @@ SUMMABLE = ("count", "measure")
 SEX_VARIANTS = {"_m": "männlich", "_w": "weiblich"}
 COLUMNS = [
     "indicator_id", "label", "unit", "kind", "topic", "polarity", "definition", "source",
-    "sum_of", "numerator", "denominator", "per", "listed", "decimals", "position",
+    "sum_of", "numerator", "denominator", "per", "listed", "decimals", "position", "suppress_small",
 ]  # fmt: skip
 
 
@@ -34,6 +34,7 @@ def _expand(entry: dict) -> list[dict]:
         "per": float(entry.get("per", 1)),
         "listed": bool(entry.get("listed", True)),
         "decimals": int(entry.get("decimals", 0)),
+        "suppress_small": bool(entry.get("suppress_small", False)),
     }
     rows = [row]
     if entry.get("by_sex"):

@@ -11,6 +11,7 @@ from etl.errors import EtlError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT_ENV = "PLANUNGSATLAS_DATA"
 GERMANY = "DE"
+DEFAULT_MIN_COUNT = 3  # small-number threshold for sensitive counts at Gemeinde level
 
 
 def shared_data_root() -> Path:
@@ -37,6 +38,7 @@ class CountyConfig:
     boundaries_vintage: str | None
     sozialraum_mapping: Path | None
     statistics: list[StatisticsSource] = field(default_factory=list)
+    min_count: int = DEFAULT_MIN_COUNT
 
     @property
     def scope(self) -> str:
@@ -111,4 +113,18 @@ def load_config(path: Path | str) -> CountyConfig:
             )
             for entry in raw.get("statistics", [])
         ],
+        min_count=_min_count(raw, file),
     )
+
+
+def _min_count(raw: dict, file: Path) -> int:
+    value = raw.get("privacy", {}).get("min_count", DEFAULT_MIN_COUNT)
+    if not isinstance(value, int) or value < 1:
+        raise EtlError(
+            f"privacy.min_count = {value!r} ist ungültig",
+            file=file,
+            column="privacy.min_count",
+            expected="eine ganze Zahl ab 1 (Standard 3)",
+            fix="z. B. [privacy] min_count = 3",
+        )
+    return value

@@ -419,10 +419,13 @@ def write_shapefiles(county: County, folder: Path) -> None:
            for i, v in enumerate(county.verbaende)]  # fmt: skip
     seat = next(g.ars for g in county.gemeinden if g.name == TOWN_NAMES[0])
     krs = [_vg250_row(201, KREIS_AGS, KREIS_AGS, KREIS_GEN, "Landkreis", 43, "--", 4, seat)]
+    # a fictitious Land 99 around the county, so the demo has every layer of a BKG release
+    lan = [_vg250_row(301, KREIS_AGS[:2], KREIS_AGS[:2], "Demoland", "Land", 20, "--", 2, seat)]
     layers = {
         "VG250_GEM": (gem, [g.geometry for g in county.gemeinden]),
         "VG250_VWG": (vwg, [v.geometry for v in county.verbaende]),
         "VG250_KRS": (krs, [county.geometry]),
+        "VG250_LAN": (lan, [county.geometry.buffer(15_000, quad_segs=4).simplify(500)]),
     }
     for layer, (rows, geometries) in layers.items():
         frame = gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS)

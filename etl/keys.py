@@ -7,7 +7,9 @@
 - Lower Saxony GENESIS keys, 11 digits: Kreis 5 + Samtgemeinde 3 + Gemeinde 3 -> AGS = key[:5] + key[8:];
   their Samtgemeinde rows have 8 digits like a Gemeinde and are told apart by the name ("…, Samtgemeinde")
 - 7 digits (RLP Verbandsgemeinde subtotal) and 9 digits (ARS Gemeindeverband): Verband rows
-- 5 digits: Kreis; 2/3 digits: Land/Regierungsbezirk; "DG": Germany
+- 5 digits: Kreis; 2 digits: Land; 3 digits: Regierungsbezirk; "DG": Germany
+- "JH" + 8 digits: a youth office (Jugendamt) of youth-welfare statistics: JH + AGS of a town with its own
+  Jugendamt, or JH + Kreis + "999" for the Kreisjugendamt (the rest of the Kreis)
 """
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ from dataclasses import dataclass
 GEMEINDE = "gemeinde"
 VERBAND = "verband"
 KREIS = "kreis"
-HIGHER = "higher"  # Land, Regierungsbezirk, Germany
+LAND = "land"
+JUGENDAMT = "jugendamt"
+HIGHER = "higher"  # Regierungsbezirk, Germany
+KREISJUGENDAMT_SUFFIX = "999"
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,15 @@ class AreaKey:
 
     @property
     def kreis(self) -> str | None:
+        if self.level == JUGENDAMT:
+            return self.id[2:7]
         return self.id[:5] if self.level in (GEMEINDE, VERBAND, KREIS) else None
+
+    def in_scope(self, scope: str) -> bool:
+        """Whether the area belongs to a build of ``scope`` (a Land row counts for every Kreis in it)."""
+        if self.level == LAND:
+            return scope.startswith(self.id) or self.id.startswith(scope)
+        return self.kreis is not None and self.kreis.startswith(scope)
 
 
 _VERBAND_NAME = re.compile(r"(Samtgemeinde|Verbandsgem(einde)?\.?|Amt|Verwaltungsgemeinschaft)\s*$")
@@ -38,6 +51,8 @@ def parse_area_key(raw: str, name: str = "") -> AreaKey | None:
     key = raw.strip()
     if key == "DG":
         return AreaKey(HIGHER, key)
+    if key.startswith("JH") and len(key) == 10 and key[2:].isdigit():
+        return AreaKey(JUGENDAMT, key)
     if not key.isdigit():
         return None
     length = len(key)
@@ -53,7 +68,9 @@ def parse_area_key(raw: str, name: str = "") -> AreaKey | None:
         return AreaKey(VERBAND, key)
     if length == 5:
         return AreaKey(KREIS, key)
-    if length in (2, 3):
+    if length == 2:
+        return AreaKey(LAND, key)
+    if length == 3:
         return AreaKey(HIGHER, key)
     return None
 

@@ -25,16 +25,18 @@ class Table:
 
 AREAS = Table(
     "areas",
-    "Every area the dashboard can show: Kreis, Verbandsgemeinde/Amt, Gemeinde, Sozialraum.",
+    "Every area the dashboard can show: Land (reference values), Kreis, Verbandsgemeinde/Amt, Gemeinde, "
+    "Sozialraum, and Jugendamt districts (a town with its own youth office, or the rest of the Kreis).",
     (
-        Field("area_id", "VARCHAR", "Gemeinde: AGS (8 digits); Verband: ARS Gemeindeverband (9); Kreis: AGS (5); "
-              "Sozialraum: '<Kreis>-SR<nn>'", nullable=False),
-        Field("level", "VARCHAR", "kreis | verbandsgemeinde | gemeinde | sozialraum", nullable=False),
+        Field("area_id", "VARCHAR", "Gemeinde: AGS (8 digits); Verband: ARS Gemeindeverband (9); Kreis: AGS (5); Land: 2 digits; "
+              "Sozialraum: '<Kreis>-SR<nn>'; Jugendamt: 'JH' + 8 digits as in youth-welfare statistics", nullable=False),
+        Field("level", "VARCHAR", "land | kreis | verbandsgemeinde | gemeinde | sozialraum | jugendamt", nullable=False),
         Field("name", "VARCHAR", "Official name (BKG GEN) or Sozialraum name from the county's mapping", nullable=False),
         Field("bez", "VARCHAR", "Kind of area as BKG names it (BEZ: Stadt, Gemeinde, Verbandsgemeinde, Landkreis …)"),
         Field("parent_id", "VARCHAR", "Administrative parent: Gemeinde → Verbandsgemeinde or Kreis; Verband and Sozialraum → Kreis"),
-        Field("kreis_id", "VARCHAR", "The Kreis the area lies in", nullable=False),
+        Field("kreis_id", "VARCHAR", "The Kreis the area lies in (NULL for Länder)"),
         Field("sozialraum_id", "VARCHAR", "Gemeinden only: the Sozialraum they belong to"),
+        Field("jugendamt_id", "VARCHAR", "Gemeinden only: the Jugendamt district, where youth-welfare data name one"),
         Field("ars", "VARCHAR", "Gemeinden only: Amtlicher Regionalschlüssel (12 digits)"),
         Field("area_km2", "DOUBLE", "Area in km², measured on the full-resolution geometry in EPSG:25832", nullable=False),
         Field("geom", "GEOMETRY", "Full-resolution geometry in EPSG:25832 (ETRS89/UTM 32N), for measurements", nullable=False),
@@ -62,6 +64,8 @@ INDICATORS = Table(
         Field("listed", "BOOLEAN", "Offered in indicator pickers (false: detail series such as age × sex)"),
         Field("decimals", "INTEGER", "Decimals shown"),
         Field("position", "INTEGER", "Order in the catalogue file: the order in which views list indicators"),
+        Field("suppress_small", "BOOLEAN", "Counts below the build's threshold are withheld at Gemeinde level "
+              "(and rates built on them)"),
     ),
     ("indicator_id",),
 )
@@ -76,8 +80,11 @@ OBSERVATIONS = Table(
         Field("reference_date", "DATE", "Stichtag where the source has one (31.12., Zensus 15.05.2022)"),
         Field("value", "DOUBLE", "The value in the indicator's unit; NULL when the status says it is missing"),
         Field("status", "VARCHAR", "ok | zero ('-') | unknown ('.') | locked ('x') | unreliable ('/') | pending ('...') | "
-              "incomplete (aggregate or rate with a missing component)", nullable=False),
+              "incomplete (aggregate or rate with a missing component) | suppressed (small number at Gemeinde level, "
+              "value withheld)", nullable=False),
         Field("flag", "VARCHAR", "p provisional, r revised, s estimated (as published)"),
+        Field("numerator", "DOUBLE", "Rates computed here: the summed numerator (a count), for confidence intervals and exports"),
+        Field("denominator", "DOUBLE", "Rates computed here: the summed denominator"),
         Field("derivation", "VARCHAR", "source (as published) | sum (summed from Gemeinden) | derived (from the catalogue formula)", nullable=False),
         Field("source_id", "VARCHAR", "→ sources.source_id of the file the value (or its Gemeinde values) came from"),
         Field("note", "VARCHAR", "Why a value is incomplete, e.g. '1 von 104 Gemeinden ohne Wert'"),

@@ -1,10 +1,15 @@
 """From what the sources say to what the database holds.
 
-- areas: Gemeinden, Verbände and the Kreis from the boundaries, Sozialräume dissolved from their Gemeinden
+- areas: Gemeinden, Verbände, Kreise and Länder from the boundaries; Sozialräume dissolved from their Gemeinden;
+  Jugendamt districts from the youth-office keys the statistics name (a town with its own Jugendamt, and the
+  Kreisjugendamt for the rest of the Kreis)
 - observations: Gemeinde values as published; Verband, Sozialraum and Kreis values by summing Gemeinde counts
   (never by averaging ratios); derived counts and rates from the catalogue formulas at every level, i.e. rates
   of groups come from summed numerators over summed denominators. A missing component makes the result
-  'incomplete' (value NULL) instead of silently smaller.
+  'incomplete' (value NULL) instead of silently smaller. A published rate is kept where one exists; the rate
+  computed from counts is checked against it.
+- small numbers: sensitive counts (catalogue flag suppress_small) below the county's threshold are withheld at
+  Gemeinde level, after they went into the sums, and so are rates whose numerator is such a count.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from etl import markers
+from etl import keys, markers
 from etl.config import CountyConfig
 from etl.errors import EtlError
 from etl.sources.bkg import Boundaries
@@ -26,11 +31,20 @@ LEVEL_GEMEINDE = "gemeinde"
 LEVEL_VERBAND = "verbandsgemeinde"
 LEVEL_SOZIALRAUM = "sozialraum"
 LEVEL_KREIS = "kreis"
-GROUPINGS = {LEVEL_VERBAND: "verband_id", LEVEL_SOZIALRAUM: "sozialraum_id", LEVEL_KREIS: "kreis_id"}
+LEVEL_LAND = "land"
+LEVEL_JUGENDAMT = "jugendamt"
+GROUPINGS = {LEVEL_VERBAND: "verband_id", LEVEL_SOZIALRAUM: "sozialraum_id", LEVEL_JUGENDAMT: "jugendamt_id", LEVEL_KREIS: "kreis_id"}
+PUBLISHED_LEVELS = (keys.GEMEINDE, keys.KREIS, keys.JUGENDAMT, keys.LAND)
 OBSERVATION_COLUMNS = [
-    "area_id", "indicator_id", "year", "reference_date", "value", "status", "flag", "derivation", "source_id", "note",
+    "area_id", "indicator_id", "year", "reference_date", "value", "status", "flag",
+    "numerator", "denominator", "derivation", "source_id", "note",
+]  # fmt: skip
+AREA_COLUMNS = [
+    "area_id", "level", "name", "bez", "parent_id", "kreis_id", "sozialraum_id", "jugendamt_id", "ars", "area_km2",
+    "geometry", "geom_display",
 ]  # fmt: skip
 KREIS_TOLERANCE = 0.5  # published Kreis totals vs. sum of Gemeinden: anything above rounding is reported
+RATE_TOLERANCE = 0.15  # published rate (1 decimal) vs. rate computed from counts: beyond rounding is reported
 
 
 @dataclass
@@ -49,15 +63,15 @@ def build_areas(counties: list[CountyInput]) -> gpd.GeoDataFrame:
     between neighbouring Kreise stay shared too."""
     parts = [part for county in counties for part in _county_areas(county)]
     areas = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    areas = areas.drop_duplicates("area_id", ignore_index=True)  # a Land shared by two county configs
     areas["area_km2"] = area_km2(areas)
     areas["geom_display"] = _display_geometry(areas)
-    columns = ["area_id", "level", "name", "bez", "parent_id", "kreis_id", "sozialraum_id", "ars", "area_km2", "geometry", "geom_display"]
-    return areas.reindex(columns=columns)
+    return areas.reindex(columns=AREA_COLUMNS)
 
 
 def _county_areas(county: CountyInput) -> list[gpd.GeoDataFrame]:
     b = county.boundaries
-    gemeinden = b.gemeinden.assign(level=LEVEL_GEMEINDE, sozialraum_id=None)
+    gemeinden = b.gemeinden.assign(level=LEVEL_GEMEINDE, sozialraum_id=None, jugendamt_id=None)
     gemeinden["parent_id"] = gemeinden["verband_id"].fillna(gemeinden["kreis_id"])
     parts = [gemeinden, b.verbaende.assign(level=LEVEL_VERBAND, parent_id=b.verbaende["kreis_id"])]
     if county.sozialraeume is not None:  # only for a single Kreis (checked in the config)
@@ -69,11 +83,47 @@ def _county_areas(county: CountyInput) -> list[gpd.GeoDataFrame]:
         sozialraeume = dissolve(gemeinden, "sozialraum_id").rename(columns={"sozialraum_id": "area_id"})
         sozialraeume["name"] = sozialraeume["area_id"].map({v: k for k, v in ids.items()})
         parts.append(sozialraeume.assign(level=LEVEL_SOZIALRAUM, bez="Sozialraum", kreis_id=kreis_id, parent_id=kreis_id))
-    kreise = b.kreis.assign(level=LEVEL_KREIS, parent_id=None)
+    jugendaemter = _jugendamt_areas(county, gemeinden)
+    if jugendaemter is not None:
+        parts.append(jugendaemter)
+    kreise = b.kreis.assign(level=LEVEL_KREIS, parent_id=b.kreis["kreis_id"].str[:2])
     if county.config.name and county.config.single_kreis:
         kreise["name"] = county.config.name
     parts.append(kreise)
+    parts.append(b.laender.assign(level=LEVEL_LAND, kreis_id=None, parent_id=None))
     return parts
+
+
+def _jugendamt_areas(county: CountyInput, gemeinden: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """Jugendamt districts named by the statistics: 'JH' + AGS of a town with its own youth office, and
+    'JH' + Kreis + '999' for the Kreisjugendamt, which covers the Gemeinden without one.
+
+    Sets ``gemeinden['jugendamt_id']`` so that counts such as the population sum up per district.
+    """
+    named = pd.concat([t.records.loc[t.records["level"] == keys.JUGENDAMT, ["area_id", "name", "line"]].assign(file=t.file)
+                       for _, t in county.tables], ignore_index=True) if county.tables else pd.DataFrame()  # fmt: skip
+    if named.empty:
+        return None
+    named = named.drop_duplicates("area_id")
+    gemeinde_ids = set(gemeinden["area_id"])
+    own = named[~named["area_id"].str.endswith(keys.KREISJUGENDAMT_SUFFIX)]
+    for row in own.itertuples():
+        if row.area_id[2:] not in gemeinde_ids:
+            raise EtlError(
+                f"Jugendamt {row.area_id} ({row.name}) gehört zu keiner Gemeinde des Kreises",
+                file=row.file,
+                line=int(row.line),
+                column=1,
+                expected="JH + AGS einer Stadt mit eigenem Jugendamt oder JH + Kreisschlüssel + 999",
+                fix="Schlüssel prüfen; Grenzdaten und Statistik mit passendem Gebietsstand verwenden.",
+            )
+    gemeinden["jugendamt_id"] = ("JH" + gemeinden["area_id"]).where(("JH" + gemeinden["area_id"]).isin(own["area_id"]))
+    rest = "JH" + gemeinden["kreis_id"] + keys.KREISJUGENDAMT_SUFFIX
+    gemeinden["jugendamt_id"] = gemeinden["jugendamt_id"].fillna(rest.where(rest.isin(named["area_id"])))
+    districts = dissolve(gemeinden.dropna(subset=["jugendamt_id"]), "jugendamt_id").rename(columns={"jugendamt_id": "area_id"})
+    districts = districts.merge(named[["area_id", "name"]], on="area_id")
+    districts["kreis_id"] = districts["area_id"].str[2:7]
+    return districts.assign(level=LEVEL_JUGENDAMT, bez="Jugendamtsbezirk", parent_id=districts["kreis_id"])
 
 
 def _membership(areas: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +145,16 @@ def _display_geometry(areas: gpd.GeoDataFrame) -> gpd.GeoSeries:
             continue
         grouped = simplified.dropna(subset=[column]).dissolve(by=column)
         out.loc[targets] = areas.loc[targets, "area_id"].map(grouped.geometry).values
+    laender = areas[areas["level"] == LEVEL_LAND]
+    if not laender.empty:  # reference areas, not drawn next to the Gemeinden: simplified on their own
+        out.loc[laender.index] = simplify_for_display(laender, tolerance_m=500)
     return out
+
+
+def areas_in_scope(areas: gpd.GeoDataFrame, scope: str) -> gpd.GeoDataFrame:
+    """The areas a county config covers, with its Land (for reference values)."""
+    land = (areas["level"] == LEVEL_LAND) & areas["area_id"].map(lambda land_id: scope.startswith(land_id) or land_id.startswith(scope))
+    return areas[areas["kreis_id"].fillna("#").str.startswith(scope) | land]
 
 
 # --- observations ------------------------------------------------------------------------------------------
@@ -103,31 +162,32 @@ def _display_geometry(areas: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
 def build_observations(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     published = _published_records(county, areas, catalogue, warnings)
-    gemeinde_obs = published[published["level"] == "gemeinde"]
-    kreis_published = published[published["level"] == "kreis"]
+    gemeinde_obs = published[published["level"] == keys.GEMEINDE]
 
     summable = catalogue.index[catalogue["kind"].isin(("count", "measure"))]
-    levels = [gemeinde_obs.drop(columns="level")]
+    levels = [gemeinde_obs, published[published["level"] == keys.LAND]]
     membership = _membership(areas)
     for level, column in GROUPINGS.items():
         members = membership[["area_id", "bez", column]].dropna(subset=[column])
+        level_published = published[published["level"] == level]
         if members.empty:
+            levels.append(level_published)
             continue
         summed = _sum_over_members(gemeinde_obs[gemeinde_obs["indicator_id"].isin(summable)], members, column)
-        if level == LEVEL_KREIS:
-            summed = _reconcile_kreis(summed, kreis_published.drop(columns="level"), areas, catalogue, warnings)
-        levels.append(summed)
-    observations = pd.concat(levels, ignore_index=True)
-    observations = _derive(observations, catalogue)
+        levels.append(_reconcile(summed, level_published, areas, catalogue, warnings))
+    observations = pd.concat([frame.reindex(columns=OBSERVATION_COLUMNS) for frame in levels], ignore_index=True)
+    observations = _derive(observations, catalogue, warnings)
+    observations = _suppress_small_numbers(observations, areas, catalogue, county.config.min_count)
     return observations[OBSERVATION_COLUMNS].sort_values(["area_id", "indicator_id", "year"], ignore_index=True)
 
 
 def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
-    """All Gemeinde and Kreis rows of all tables; first configured source wins where two give the same value."""
+    """All Gemeinde, Kreis, Jugendamt and Land rows of all tables; the first configured source wins where two
+    give the same value."""
     gemeinde_ids = set(areas.loc[areas["level"] == LEVEL_GEMEINDE, "area_id"])
     frames = []
     for source_id, table in county.tables:
-        records = table.records[table.records["level"].isin(("gemeinde", "kreis"))].copy()
+        records = table.records[table.records["level"].isin(PUBLISHED_LEVELS)].copy()
         unknown_indicators = set(records["indicator_id"]) - set(catalogue.index)
         if unknown_indicators:
             raise ValueError(f"genesis_tables.toml yields indicators missing from the catalogue: {sorted(unknown_indicators)}")
@@ -158,7 +218,7 @@ def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
             )
         frames.append(records.assign(source_id=source_id, derivation="source", note=None))
     if not frames:
-        return pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "level"])
+        return pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "level"]).astype({"value": float, "numerator": float, "denominator": float})
     everything = pd.concat(frames, ignore_index=True)
     key = ["area_id", "indicator_id", "year"]
     first = everything.drop_duplicates(key, keep="first")
@@ -171,7 +231,7 @@ def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
         )
     if len(conflicts) > 20:
         warnings.append(f"… und {len(conflicts) - 20} weitere abweichende Doppelangaben")
-    return first[[*OBSERVATION_COLUMNS, "level"]]
+    return first.reindex(columns=[*OBSERVATION_COLUMNS, "level"])
 
 
 def _is_regular(bez: pd.Series) -> pd.Series:
@@ -205,16 +265,17 @@ def _sum_over_members(obs: pd.DataFrame, members: pd.DataFrame, group_column: st
         lacking[incomplete].astype(int).astype(str) + " von " + grouped.loc[incomplete, "expected"].astype(str) + " Gemeinden ohne Wert"
     )
     grouped["derivation"] = "sum"
-    return grouped[OBSERVATION_COLUMNS]
+    return grouped.reindex(columns=OBSERVATION_COLUMNS)
 
 
-def _reconcile_kreis(summed: pd.DataFrame, published: pd.DataFrame, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
-    """Check the Gemeinde sum against the Kreis total printed in the same tables.
+def _reconcile(summed: pd.DataFrame, published: pd.DataFrame, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Check Gemeinde sums against totals printed for the same area (Kreis, Jugendamt) in the tables.
 
     The sum is kept (it is what the Sozialräume add up to); a published total fills in where the sum is
-    incomplete or where a table has Kreis rows only.
+    incomplete or where a table has rows of that level only.
     """
     key = ["area_id", "indicator_id", "year"]
+    published = published.reindex(columns=OBSERVATION_COLUMNS)
     both = summed.merge(published, on=key, how="outer", suffixes=("", "_pub"), indicator=True)
     names = areas.set_index("area_id")["name"]
     differs = (both["_merge"] == "both") & ((both["value"] - both["value_pub"]).abs() > KREIS_TOLERANCE)
@@ -222,16 +283,20 @@ def _reconcile_kreis(summed: pd.DataFrame, published: pd.DataFrame, areas: gpd.G
         label = catalogue.loc[row.indicator_id, "label"]
         warnings.append(
             f"{names.get(row.area_id, row.area_id)} {row.year}, {label}: Summe der Gemeinden {row.value:,.0f} ≠ "
-            f"veröffentlichter Kreiswert {row.value_pub:,.0f} ({row.source_id_pub})"
+            f"veröffentlichter Wert {row.value_pub:,.0f} ({row.source_id_pub})"
         )
     use_published = (both["_merge"] == "right_only") | ((both["_merge"] == "both") & (both["status"] == markers.INCOMPLETE))
-    for column in ["reference_date", "value", "status", "flag", "derivation", "source_id", "note"]:
+    for column in ["reference_date", "value", "status", "flag", "numerator", "denominator", "derivation", "source_id", "note"]:
         both.loc[use_published, column] = both.loc[use_published, f"{column}_pub"]
     return both[OBSERVATION_COLUMNS]
 
 
-def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Derived counts and rates per area and year, in catalogue order, from the values already known."""
+def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Derived counts and rates per area and year, in catalogue order, from the values already known.
+
+    Where a value was published for the same area, indicator and year, the published one is kept and the
+    computed one only checked against it (and lends it its numerator and denominator).
+    """
     pool = observations.copy()
     derived_rows = catalogue[(catalogue["sum_of"].map(len) > 0) | (catalogue["kind"] == "rate")]
     for meta in derived_rows.itertuples():
@@ -248,7 +313,10 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame
             value = np.where(valid, both["value_num"] / both["value_den"].where(valid, 1) * meta.per, np.nan)
             status = np.where(~complete, markers.INCOMPLETE, np.where(valid, markers.OK, markers.LOCKED))
             note = np.where(~complete, "Zähler oder Nenner unvollständig", np.where(valid, None, "Nenner ist 0"))
-            result = both.assign(value=value, status=status, note=note, source_id=both["source_id_num"], reference_date=both["reference_date_num"])
+            result = both.assign(
+                value=value, status=status, note=note, source_id=both["source_id_num"], reference_date=both["reference_date_num"],
+                numerator=both["value_num"].where(complete), denominator=both["value_den"].where(complete),
+            )  # fmt: skip
         else:
             total = _component_sum(pool, meta.sum_of)
             if total.empty:
@@ -259,8 +327,44 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame
             )
             result.loc[~result["complete"], "value"] = np.nan
         result = result.reset_index().assign(indicator_id=meta.indicator_id, flag=None, derivation="derived")
-        pool = pd.concat([pool, result[OBSERVATION_COLUMNS]], ignore_index=True)
+        pool = _merge_derived(pool, result.reindex(columns=OBSERVATION_COLUMNS), meta, warnings)
     return pool
+
+
+def _merge_derived(pool: pd.DataFrame, derived: pd.DataFrame, meta, warnings: list[str]) -> pd.DataFrame:
+    key = ["area_id", "indicator_id", "year"]
+    existing = pool[pool["indicator_id"] == meta.indicator_id]
+    if existing.empty:
+        return pd.concat([pool, derived], ignore_index=True)
+    overlap = existing.reset_index().merge(derived, on=key, suffixes=("", "_calc"))
+    differs = overlap[(overlap["value"] - overlap["value_calc"]).abs() > RATE_TOLERANCE * (meta.per / 100 if meta.per > 1 else 1)]
+    for row in differs.head(10).itertuples():
+        warnings.append(
+            f"{meta.label} {row.year} für {row.area_id}: veröffentlicht {row.value:g}, aus Zählern berechnet {row.value_calc:.2f}"
+        )
+    pool.loc[overlap["index"], "numerator"] = overlap["numerator_calc"].values
+    pool.loc[overlap["index"], "denominator"] = overlap["denominator_calc"].values
+    new = derived.merge(existing[key], on=key, how="left", indicator=True)
+    return pd.concat([pool, new[new["_merge"] == "left_only"].drop(columns="_merge")], ignore_index=True)
+
+
+def _suppress_small_numbers(observations: pd.DataFrame, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """Withhold sensitive Gemeinde counts in (0, min_count) and rates whose numerator is one.
+
+    Runs after aggregation: Sozialraum and Kreis values still contain the small counts.
+    """
+    sensitive = set(catalogue.index[catalogue["suppress_small"]])
+    rates_on_sensitive = {
+        row.indicator_id for row in catalogue.itertuples() if row.kind == "rate" and sensitive.intersection(row.numerator)
+    }
+    gemeinde = observations["area_id"].isin(areas.loc[areas["level"] == LEVEL_GEMEINDE, "area_id"])
+    small_count = observations["indicator_id"].isin(sensitive) & observations["value"].between(0, min_count, inclusive="neither")
+    small_rate = observations["indicator_id"].isin(rates_on_sensitive) & observations["numerator"].between(0, min_count, inclusive="neither")
+    hide = gemeinde & (small_count | small_rate)
+    observations.loc[hide, ["value", "numerator", "denominator"]] = np.nan
+    observations.loc[hide, "status"] = markers.SUPPRESSED
+    observations.loc[hide, "note"] = f"Fallzahl kleiner als {min_count}: aus Datenschutzgründen nicht ausgewiesen"
+    return observations
 
 
 def _component_sum(pool: pd.DataFrame, components: list[str]) -> pd.DataFrame:

@@ -243,7 +243,7 @@ def baseline(tmp_path_factory) -> Baseline:
     out = tmp_path_factory.mktemp("baseline") / "demo.duckdb"
     build([DEMO_CONFIG], out, say=lambda _msg: None)
     rows = _row_counts(out)
-    assert rows["areas"] == 73 and rows["observations"] > 0
+    assert rows["areas"] == 74 and rows["observations"] > 0  # 61 Gemeinden, 6 VG, 5 SR, Kreis, Land
     return Baseline(out, _sha256(out), rows)
 
 

@@ -19,7 +19,7 @@ from etl import demo
 
 COMMITTED = Path(__file__).resolve().parent.parent / "data" / "demo"
 HANDWRITTEN = {Path("README.md")}  # documentation of the folder, not produced by the generator
-LAYERS = ("VG250_GEM", "VG250_VWG", "VG250_KRS")
+LAYERS = ("VG250_GEM", "VG250_VWG", "VG250_KRS", "VG250_LAN")
 GEO = Path("geo/vg250_musterland")
 # Compared as layers, not bytes: the dbf header carries the date it was written.
 SHAPEFILE_BINARIES = {".shp", ".shx", ".dbf"}

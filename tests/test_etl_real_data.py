@@ -182,8 +182,12 @@ def test_gutsbezirk_keeps_dash_as_zero_and_0_as_value(genesis):
 def test_genesis_filters_the_unmodified_all_germany_file_itself(genesis, shared_data, kreis):
     full = read_genesis(shared_data / POPULATION / "full_original" / "12411-02-03-5_00.csv", "12411-02-03-5", kreis)
     extract = genesis(kreis, "12411-02-03-5")
-    # same records; only the line numbers differ, the full file has all of Germany before and between them
-    pd.testing.assert_frame_equal(full.records.drop(columns="line"), extract.records.drop(columns="line"))
+    # same records; only the line numbers differ, the full file has all of Germany before and between them,
+    # and it has the Land row (kept as the reference value for the Kreis's Land)
+    land = full.records[full.records["level"] == "land"]
+    assert set(land["area_id"]) == {kreis[:2]} and len(land) == 54
+    county = full.records[full.records["level"] != "land"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(county.drop(columns="line"), extract.records.drop(columns="line"))
     assert (full.stand, full.attribution) == (extract.stand, extract.attribution)
 
 
@@ -197,12 +201,12 @@ def test_zensus_2022_sums_per_county(genesis, kreis):
 # --- full builds ------------------------------------------------------------------------------------------------
 
 BUILDS = {**{kreis: [kreis] for kreis in CONFIGS}, "all": list(CONFIGS)}
-AREAS_PER_LEVEL = {
-    "07235": {"gemeinde": 104, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 1},
-    "05358": {"gemeinde": 15, "kreis": 1},
-    "06636": {"gemeinde": 17, "kreis": 1},
-    "05970": {"gemeinde": 11, "kreis": 1},
-    "all": {"gemeinde": 147, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 4},
+AREAS_PER_LEVEL = {  # each build also holds its Land (reference values)
+    "07235": {"gemeinde": 104, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 1, "land": 1},
+    "05358": {"gemeinde": 15, "kreis": 1, "land": 1},
+    "06636": {"gemeinde": 17, "kreis": 1, "land": 1},
+    "05970": {"gemeinde": 11, "kreis": 1, "land": 1},
+    "all": {"gemeinde": 147, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 4, "land": 3},
 }
 
 

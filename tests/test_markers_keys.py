@@ -54,7 +54,9 @@ def test_every_missing_status_has_a_german_label():
         ("03151401", "Boldecker Land, Samtgemeinde", "verband", "03151401"),
         ("05358", "Düren, Kreis", "kreis", "05358"),
         ("DG", "Deutschland", "higher", "DG"),
-        ("07", "Rheinland-Pfalz", "higher", "07"),
+        ("07", "Rheinland-Pfalz", "land", "07"),
+        ("051", "Düsseldorf, Regierungsbezirk", "higher", "051"),
+        ("JH05358008", "Jugendamt Düren", "jugendamt", "JH05358008"),
     ],
 )
 def test_area_keys_normalise_to_ags(raw, name, level, area_id):
@@ -63,7 +65,7 @@ def test_area_keys_normalise_to_ags(raw, name, level, area_id):
 
 
 def test_non_keys_are_not_areas():
-    assert keys.parse_area_key("JH05358008") is None
+    assert keys.parse_area_key("JH0535") is None
     assert keys.parse_area_key("Insgesamt") is None
 
 
@@ -79,3 +81,10 @@ def test_periods(text, year, iso):
 
 def test_unparseable_period():
     assert parse_period("Ende 2015") is None
+
+
+def test_scope_membership():
+    assert keys.parse_area_key("05").in_scope("05358") and keys.parse_area_key("05").in_scope("")
+    assert not keys.parse_area_key("07").in_scope("05358")
+    assert keys.parse_area_key("JH05358999").in_scope("05358")
+    assert keys.parse_area_key("05358004").in_scope("05") and not keys.parse_area_key("05358004").in_scope("05970")

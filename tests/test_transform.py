@@ -46,7 +46,8 @@ def _boundaries() -> Boundaries:
         crs=CRS,
     )
     verbaende = gpd.GeoDataFrame({"area_id": [], "name": [], "bez": [], "kreis_id": []}, geometry=[], crs=CRS)
-    return Boundaries(gemeinden, verbaende, kreis, Path("test.shp"), {})
+    land = gpd.GeoDataFrame({"area_id": ["99"], "name": ["Testland"], "bez": ["Land"]}, geometry=[box(490_000, 5_590_000, 540_000, 5_620_000)], crs=CRS)
+    return Boundaries(gemeinden, verbaende, kreis, land, Path("test.shp"), {})
 
 
 def _table(rows: list[tuple], kreis_total: float | None = None) -> GenesisTable:
@@ -80,7 +81,7 @@ def _run(table: GenesisTable, warnings_expected: int = 0):
 
 def test_areas_levels_and_measured_area():
     areas, _ = _run(_table(_rows()))
-    assert areas["level"].value_counts().to_dict() == {"gemeinde": 3, "sozialraum": 2, "kreis": 1}
+    assert areas["level"].value_counts().to_dict() == {"gemeinde": 3, "sozialraum": 2, "kreis": 1, "land": 1}
     assert areas.loc["99009001", "area_km2"] == pytest.approx(100.0)
     nord = areas[areas["name"] == "Nord"].iloc[0]
     assert nord["area_km2"] == pytest.approx(200.0)

@@ -19,7 +19,7 @@ from etl.keys import ags_from_ars, verband_id_from_ars
 from etl.sources.text import require_file
 from geo.geometry import to_metric
 
-LAYERS = ("GEM", "VWG", "KRS")
+LAYERS = ("GEM", "VWG", "KRS", "LAN")
 COLUMNS = ["ARS", "AGS", "GEN", "BEZ", "GF"]
 LAND_AREAS = (4, 9)  # GF: 4 = land with structure (VG250), 9 = VG5000's only value; 1/2 are water without structure
 _SHAPEFILE_PARTS = (".dbf", ".shx", ".prj")
@@ -34,6 +34,7 @@ class Boundaries:
     gemeinden: gpd.GeoDataFrame  # area_id (AGS), ars, name, bez, verband_id, kreis_id, geometry
     verbaende: gpd.GeoDataFrame  # area_id (ARS[:9]), name, bez, kreis_id, geometry; only real multi-Gemeinde Verbände
     kreis: gpd.GeoDataFrame  # area_id, name, bez, kreis_id, geometry: one row per Kreis of the scope
+    laender: gpd.GeoDataFrame  # area_id (2 digits), name, bez, geometry: the Länder the scope touches
     source: Path
     layer_sources: dict[str, str]
 
@@ -106,7 +107,7 @@ def read_boundaries(path: Path, scope: str) -> Boundaries:
         raise EtlError(
             f"Ebenen {', '.join(missing)} nicht gefunden",
             file=path,
-            expected="Dateien *_GEM, *_VWG und *_KRS (Shapefile oder GeoPackage) wie im BKG-Download",
+            expected="Dateien *_GEM, *_VWG, *_KRS und *_LAN (Shapefile oder GeoPackage) wie im BKG-Download",
             fix="Den Ordner bzw. das Zip der BKG-Verwaltungsgebiete „Ebenen“ angeben.",
         )
     kreis_frame = _read_layer(path, layers, "KRS", f"AGS LIKE '{scope}%'")
@@ -151,7 +152,11 @@ def read_boundaries(path: Path, scope: str) -> Boundaries:
         geometry=kreis_frame.geometry.values,
         crs=kreis_frame.crs,
     )
-    return Boundaries(gemeinden.reset_index(drop=True), verbaende.reset_index(drop=True), kreis_frame, path, layers)
+    laender = _read_layer(path, layers, "LAN", f"AGS LIKE '{scope[:2]}%'").dissolve(by="AGS", aggfunc="first", as_index=False)
+    laender = gpd.GeoDataFrame(
+        {"area_id": laender["AGS"], "name": laender["GEN"], "bez": laender["BEZ"]}, geometry=laender.geometry.values, crs=laender.crs
+    )
+    return Boundaries(gemeinden.reset_index(drop=True), verbaende.reset_index(drop=True), kreis_frame, laender, path, layers)
 
 
 def _kreis_examples(path: Path, layers: dict[str, str], kreis: str) -> str:

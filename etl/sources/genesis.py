@@ -23,6 +23,7 @@ from etl.sources.text import AUTO, read_text
 
 METADATA_FILE = Path(__file__).resolve().parent.parent / "metadata" / "genesis_tables.toml"
 FOOTER_MARK = "__________"
+LEAD_FIELDS = ("period", "key", "name")  # any other lead column is a row dimension looked up in `codes`
 SKIP = "!skip"
 RECORD_COLUMNS = [
     "level", "area_id", "name", "indicator_id", "year", "reference_date",
@@ -140,7 +141,7 @@ def _keep_row(path: Path, line: int, raw_key: str, name: str, scope: str) -> key
             expected="AGS (8 Stellen), ARS (12), RLP-Schlüssel (10), Kreis (5) oder DG",
             fix="Datei auf verrutschte Spalten oder eingefügte Zeilen prüfen.",
         )
-    return area if area.kreis is not None and area.kreis.startswith(scope) else None
+    return area if area.in_scope(scope) else None
 
 
 def _footer_info(lines: list[str]) -> tuple[str | None, str | None]:
@@ -207,21 +208,21 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
     if meta["period"] == "title" and title_period is None:
         raise EtlError("Stichtag/Jahr im Tabellenkopf nicht gefunden", file=path, expected="eine Zeile wie '31.12.2015' oder 'Jahr: 2016'")
 
-    columns = []  # (index, indicator, period) for each value column
+    lead = {name: i for i, name in enumerate(meta["lead_columns"])}
+    row_roles = [name for name in meta["lead_columns"] if name not in LEAD_FIELDS]  # e.g. Betreuungsart per row
+    columns = []  # (index, labels, period, column name) for each value column
+    role_lines = {role: first_header + i + 1 for i, role in enumerate(meta["header_roles"])}
     for j in range(n_lead, width):
         labels = {role: (row[j].strip() if j < len(row) else "") for role, row in zip(meta["header_roles"], header)}
         column_name = f"{j + 1} ({' / '.join(v for v in labels.values() if v)})"
-        role_lines = {role: first_header + i + 1 for i, role in enumerate(meta["header_roles"])}
-        indicator = _indicator_for(meta, labels, path, role_lines, column_name)
         period = title_period
         if meta["period"] == "header":
             period = parse_period(labels["period"])
             if period is None:
                 raise EtlError(f"Zeitangabe '{labels['period']}' nicht lesbar", file=path, line=first_header + 1, column=column_name, expected="TT.MM.JJJJ oder JJJJ")
-        if indicator is not None:
-            columns.append((j, indicator, period, column_name))
+        if row_roles or _indicator_for(meta, labels, path, role_lines, column_name) is not None:
+            columns.append((j, labels, period, column_name))
 
-    lead = {name: i for i, name in enumerate(meta["lead_columns"])}
     records = []
     for offset, row in enumerate(rows[data_start:]):
         line = data_start + offset + 1
@@ -244,7 +245,11 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
             if row_period is None:
                 raise EtlError(f"Zeitangabe '{row[lead['period']]}' nicht lesbar", file=path, line=line, column=1, expected="TT.MM.JJJJ oder JJJJ")
         name = row[lead["name"]].strip()
-        for j, indicator, period, column_name in columns:
+        row_labels = {role: row[lead[role]].strip() for role in row_roles}
+        for j, labels, period, column_name in columns:
+            indicator = _indicator_for(meta, labels | row_labels, path, role_lines | dict.fromkeys(row_labels, line), column_name)
+            if indicator is None:
+                continue
             year, ref = row_period or period
             cell = _parse_value(row[j], path, line, column_name)
             records.append((area.level, area.id, name, indicator, year, ref, cell.value, cell.status, cell.flag, line, column_name))
