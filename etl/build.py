@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from etl.catalogue import load_catalogue
@@ -16,9 +17,13 @@ from etl.load import write_database
 from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
+from etl.offers_taxonomy import lebensphasen, offer_types
+from etl.sources.offers import read_offer_list
 from etl.transform import CountyInput, areas_in_scope, build_areas, build_observations
+from etl.transform_offers import access_points, coverage, place_offers
 
 BKG_LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
+GRID_WEIGHT_INDICATORS = {"einwohner": "bev_insgesamt", "unter18": "bev_u18", "ab65": "bev_65plus"}
 
 
 @dataclass
@@ -79,10 +84,44 @@ def _extract_county(config: CountyConfig, first_source_number: int, say: Callabl
         sources.append({"kind": "statistics", "table_code": table.table, "title": table.title, "publisher": publisher,
                         "licence": licence, "attribution": table.attribution if not config.demo else "Demodaten (keine amtlichen Zahlen)",
                         "stand": table.stand, "file": entry.path.name, "encoding": table.encoding, "rows": len(table.records)})  # fmt: skip
+    offer_lists = []
+    for entry in config.offers:
+        say(f"[{config.ags}] Angebotsliste lesen: {entry.path.name}")
+        offer_list = read_offer_list(entry.path, entry.format, entry.encoding)
+        offer_lists.append((f"S{first_source_number + len(sources):02d}", offer_list))
+        sources.append({"kind": "offers", "table_code": entry.format, "title": offer_list.title,
+                        "publisher": None, "licence": None, "attribution": offer_list.attribution or "Angebotsliste des Kreises",
+                        "stand": entry.stand, "file": entry.path.name, "encoding": None, "rows": len(offer_list.offers)})  # fmt: skip
     for i, source in enumerate(sources):
         source["source_id"] = f"S{first_source_number + i:02d}"
         source["kreis_id"] = config.ags
-    return CountyInput(config, boundaries, mapping, tables), sources
+    return CountyInput(config, boundaries, mapping, tables, offer_lists), sources
+
+
+def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.DataFrame, say: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+    """Offers placed in the county, the import report, coverage per area and accessibility."""
+    gemeinden = areas[areas["level"] == "gemeinde"]
+    placed, report = [], []
+    for source_id, offer_list in county.offer_lists:
+        offers, placement_report = place_offers(offer_list, gemeinden, source_id, county.config.ags)
+        placed.append(offers)
+        report += [{"source_id": source_id, "row": r.row, "source_column": r.column, "problem": r.problem, "action": r.action}
+                   for r in offer_list.report + placement_report]  # fmt: skip
+        say(f"[{county.config.ags}] {offer_list.file.name}: {len(offers)} Angebote geladen, {len(offer_list.report) + len(placement_report)} Zeilen im Importbericht")
+    if not placed:
+        return {}
+    offers = gpd.GeoDataFrame(pd.concat(placed, ignore_index=True), crs=placed[0].crs)
+    population = observations[observations["indicator_id"].str.startswith("bev_")]
+    latest = population[population["indicator_id"].isin(GRID_WEIGHT_INDICATORS.values()) & population["status"].isin(("ok", "zero"))]
+    latest = latest.sort_values("year").groupby(["area_id", "indicator_id"])["value"].last().unstack()
+    weights = pd.DataFrame({w: latest.get(i) for w, i in GRID_WEIGHT_INDICATORS.items()}).fillna(0)
+    say(f"[{county.config.ags}] Versorgung und Erreichbarkeit berechnen")
+    return {
+        "offers": offers,
+        "import_report": pd.DataFrame(report, columns=["source_id", "row", "source_column", "problem", "action"]),
+        "coverage": coverage(offers, areas, population),
+        "access": access_points(offers, gemeinden, county.config.population_grid, weights),
+    }
 
 
 def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = print) -> BuildSummary:
@@ -109,32 +148,42 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
         sources += county_sources
     say("Gebiete zusammenstellen und Geometrie vereinfachen")
     all_areas = build_areas(counties)
-    observations = []
+    observations, offer_frames = [], []
     for county in counties:
         say(f"[{county.config.ags}] Werte prüfen, summieren und ableiten")
         in_scope = areas_in_scope(all_areas, county.config.scope)
         county_warnings: list[str] = []
         observations.append(build_observations(county, in_scope, catalogue, county_warnings))
         warnings += [f"[{county.config.ags}] {w}" for w in county_warnings]
+        offer_frames.append(_offer_tables(county, in_scope, observations[-1], say))
     # Land reference values come with every county of that Land: keep them once
     all_observations = pd.concat(observations, ignore_index=True).drop_duplicates(["area_id", "indicator_id", "year"])
     log = [("info", "built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))]
     log += [("info", "config", str(c.file.name)) for c in configs]
     log += [("info", "demo", "true")] if any(c.demo for c in configs) else []
+    log += [("info", "min_count", str(c.min_count)) for c in configs[:1]]
     log += [("warning", "check", w) for w in warnings]
     say(f"Schreiben: {out}")
-    write_database(
-        out,
-        all_areas,
-        catalogue.reset_index(drop=True),
-        all_observations,
-        pd.DataFrame(sources),
-        pd.DataFrame(log, columns=["kind", "topic", "message"]),
-    )
+    frames = {
+        "areas": all_areas,
+        "indicators": catalogue.reset_index(drop=True),
+        "observations": all_observations,
+        "sources": pd.DataFrame(sources),
+        "build_log": pd.DataFrame(log, columns=["kind", "topic", "message"]),
+        "offer_types": offer_types(),
+        "lebensphasen": lebensphasen(),
+    }
+    for name in ("offers", "import_report", "coverage", "access"):
+        parts = [f[name] for f in offer_frames if name in f]
+        if parts:
+            frames[name] = pd.concat(parts, ignore_index=True)
+    if "access" in frames:  # point ids are per county; make them unique in the build
+        frames["access"]["point_id"] = frames["access"].groupby(["gemeinde_id", "point_id"], sort=False).ngroup()
+    write_database(out, frames)
     return BuildSummary(
         out=out,
         seconds=time.perf_counter() - started,
         areas_by_level=all_areas["level"].value_counts().to_dict(),
-        rows_by_table={"areas": len(all_areas), "observations": len(all_observations), "indicators": len(catalogue), "sources": len(sources)},
+        rows_by_table={name: len(frame) for name, frame in frames.items() if name not in ("offer_types", "lebensphasen")},
         warnings=warnings,
     )

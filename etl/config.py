@@ -28,6 +28,14 @@ class StatisticsSource:
 
 
 @dataclass(frozen=True)
+class OfferSource:
+    format: str  # key into etl/metadata/offer_formats.toml
+    path: Path
+    encoding: str = "auto"
+    stand: str | None = None  # date of the list, shown as Datenstand
+
+
+@dataclass(frozen=True)
 class CountyConfig:
     file: Path
     ags: str
@@ -39,6 +47,8 @@ class CountyConfig:
     sozialraum_mapping: Path | None
     statistics: list[StatisticsSource] = field(default_factory=list)
     min_count: int = DEFAULT_MIN_COUNT
+    offers: list[OfferSource] = field(default_factory=list)
+    population_grid: Path | None = None  # Zensus 1 km grid folder for accessibility
 
     @property
     def scope(self) -> str:
@@ -114,6 +124,16 @@ def load_config(path: Path | str) -> CountyConfig:
             for entry in raw.get("statistics", [])
         ],
         min_count=_min_count(raw, file),
+        offers=[
+            OfferSource(
+                format=str(_require(entry, "format", file, "offers")),
+                path=data_root / str(_require(entry, "path", file, "offers")),
+                encoding=entry.get("encoding", "auto"),
+                stand=entry.get("stand"),
+            )
+            for entry in raw.get("offers", [])
+        ],
+        population_grid=data_root / raw["grid"]["path"] if "grid" in raw else None,
     )
 
 

@@ -15,14 +15,25 @@ from etl import schema
 from etl.db import connect
 
 
-def write_database(
-    out: Path,
-    areas: gpd.GeoDataFrame,
-    indicators: pd.DataFrame,
-    observations: pd.DataFrame,
-    sources: pd.DataFrame,
-    build_log: pd.DataFrame,
-) -> None:
+def _insert(con, table: schema.Table, frame: pd.DataFrame) -> None:
+    """Insert a frame into a table; a GEOMETRY field 'geom' comes from the frame's active geometry,
+    any other GEOMETRY field from the column of the same name (as WKB, converted by DuckDB spatial)."""
+    rows = pd.DataFrame({f.name: frame[f.name] for f in table.fields if f.type != "GEOMETRY"})
+    select = []
+    for f in table.fields:
+        if f.type == "GEOMETRY":
+            source = frame.geometry if f.name == "geom" else gpd.GeoSeries(frame[f.name])
+            rows[f.name] = source.to_wkb().values
+            select.append(f"ST_GeomFromWKB({f.name})")
+        else:
+            select.append(f.name)
+    con.register("frame", rows)
+    con.execute(f"INSERT INTO {table.name} SELECT {', '.join(select)} FROM frame")
+    con.unregister("frame")
+
+
+def write_database(out: Path, frames: dict[str, pd.DataFrame]) -> None:
+    """Create every table of the schema and fill those named in ``frames`` (missing ones stay empty)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
@@ -31,19 +42,8 @@ def write_database(
         try:
             for table in schema.TABLES:
                 con.execute(schema.ddl(table))
-            area_rows = pd.DataFrame(areas.drop(columns=["geometry", "geom_display"]))
-            area_rows["geom_wkb"] = areas.geometry.to_wkb().values
-            area_rows["display_wkb"] = gpd.GeoSeries(areas["geom_display"]).to_wkb().values
-            columns = [f.name for f in schema.AREAS.fields if f.type != "GEOMETRY"]
-            con.register("area_rows", area_rows)
-            con.execute(
-                f"INSERT INTO areas SELECT {', '.join(columns)}, ST_GeomFromWKB(geom_wkb), ST_GeomFromWKB(display_wkb) FROM area_rows"
-            )
-            for table, frame in ((schema.INDICATORS, indicators), (schema.OBSERVATIONS, observations), (schema.SOURCES, sources), (schema.BUILD_LOG, build_log)):
-                names = [f.name for f in table.fields]
-                con.register("frame", frame[names])
-                con.execute(f"INSERT INTO {table.name} SELECT {', '.join(names)} FROM frame")
-                con.unregister("frame")
+                if table.name in frames and len(frames[table.name]):
+                    _insert(con, table, frames[table.name])
             con.execute("CHECKPOINT")
         finally:
             con.close()

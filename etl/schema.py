@@ -122,7 +122,104 @@ BUILD_LOG = Table(
     ),
 )
 
-TABLES = (AREAS, INDICATORS, OBSERVATIONS, SOURCES, BUILD_LOG)
+OFFERS = Table(
+    "offers",
+    "Offers for families from the county's offer lists, placed in their Gemeinde (what the import report lets through).",
+    (
+        Field("offer_id", "VARCHAR", "<source_id>-<row>: the list and its row", nullable=False),
+        Field("kreis_id", "VARCHAR", "The county whose config named the list", nullable=False),
+        Field("gemeinde_id", "VARCHAR", "→ areas: the Gemeinde the point lies in (point-in-polygon, 1 km tolerance at borders)", nullable=False),
+        Field("offer_type", "VARCHAR", "→ offer_types.offer_type", nullable=False),
+        Field("name", "VARCHAR", "Name as in the list (plain text; the app escapes it)", nullable=False),
+        Field("traeger", "VARCHAR", "Träger (provider)"),
+        Field("address", "VARCHAR", "Street, postcode and place as in the list"),
+        Field("kapazitaet", "DOUBLE", "Capacity in the type's capacity unit (e.g. Kita places)"),
+        Field("alter_von", "DOUBLE", "Target age from (years), where the list says"),
+        Field("alter_bis", "DOUBLE", "Target age to (years)"),
+        Field("gueltig_ab", "VARCHAR", "Valid from, as in the list"),
+        Field("gueltig_bis", "VARCHAR", "Valid until, as in the list"),
+        Field("source_id", "VARCHAR", "→ sources.source_id", nullable=False),
+        Field("source_row", "INTEGER", "Row in the source file", nullable=False),
+        Field("lon", "DOUBLE", "Longitude (EPSG:4326)", nullable=False),
+        Field("lat", "DOUBLE", "Latitude (EPSG:4326)", nullable=False),
+        Field("geom", "GEOMETRY", "Point in EPSG:25832", nullable=False),
+    ),
+    ("offer_id",),
+)
+
+OFFER_TYPES = Table(
+    "offer_types",
+    "The offer taxonomy (etl/metadata/offer_types.toml): Angebotsart → Handlungsfeld and Lebensphasen.",
+    (
+        Field("offer_type", "VARCHAR", "Stable identifier", nullable=False),
+        Field("label", "VARCHAR", "German label", nullable=False),
+        Field("handlungsfeld", "VARCHAR", "One of the five fields of the family-friendly-county audit", nullable=False),
+        Field("lebensphasen", "VARCHAR[]", "Phases of the Präventionskette the offer serves", nullable=False),
+        Field("target_population", "VARCHAR[]", "Indicator ids summed for the target group", nullable=False),
+        Field("grid_weight", "VARCHAR", "Zensus grid count that stands for the target group: einwohner | unter18 | ab65", nullable=False),
+        Field("capacity_unit", "VARCHAR", "What kapazitaet counts"),
+        Field("position", "INTEGER", "Order in the taxonomy file", nullable=False),
+    ),
+    ("offer_type",),
+)
+
+LEBENSPHASEN = Table(
+    "lebensphasen",
+    "Phases of the Präventionskette, in chain order.",
+    (
+        Field("phase_id", "VARCHAR", "Stable identifier", nullable=False),
+        Field("label", "VARCHAR", "German label", nullable=False),
+        Field("position", "INTEGER", "Order along the chain", nullable=False),
+        Field("target_population", "VARCHAR[]", "Indicator ids summed for the target group", nullable=False),
+        Field("approximation", "VARCHAR", "Where the statistics' age groups differ from the phase"),
+    ),
+    ("phase_id",),
+)
+
+IMPORT_REPORT = Table(
+    "import_report",
+    "Every row of an offer list that was not loaded as it stood: what is wrong and what happened to it.",
+    (
+        Field("source_id", "VARCHAR", "→ sources.source_id (the list)", nullable=False),
+        Field("row", "INTEGER", "Row in the file (CSV line or spreadsheet row)", nullable=False),
+        Field("source_column", "VARCHAR", "Column concerned"),
+        Field("problem", "VARCHAR", "What is wrong, in German", nullable=False),
+        Field("action", "VARCHAR", "geladen (with this remark) | verworfen | übersprungen", nullable=False),
+    ),
+)
+
+COVERAGE = Table(
+    "coverage",
+    "Supply against the target group per area (every level) and per Angebotsart or Lebensphase.",
+    (
+        Field("area_id", "VARCHAR", "→ areas.area_id", nullable=False),
+        Field("dimension", "VARCHAR", "angebotsart | lebensphase", nullable=False),
+        Field("category", "VARCHAR", "offer_types.offer_type or lebensphasen.phase_id", nullable=False),
+        Field("offers", "INTEGER", "Number of offers in the area", nullable=False),
+        Field("capacity", "DOUBLE", "Sum of known capacities (NULL when no offer states one)"),
+        Field("capacity_known", "INTEGER", "Offers whose capacity is known", nullable=False),
+        Field("target_population", "DOUBLE", "People in the target group (sum of the age groups)"),
+        Field("population_year", "INTEGER", "Year of the target population (latest with all age groups)"),
+        Field("offers_per_1000", "DOUBLE", "Offers per 1,000 people of the target group"),
+        Field("capacity_per_100", "DOUBLE", "Versorgungsquote: capacity per 100 people of the target group"),
+    ),
+    ("area_id", "dimension", "category"),
+)
+
+ACCESS = Table(
+    "access",
+    "Distance from where people live to the nearest offer of each type (straight line).",
+    (
+        Field("point_id", "INTEGER", "Population point (Zensus grid cell or lattice point) within the build", nullable=False),
+        Field("gemeinde_id", "VARCHAR", "→ areas: the Gemeinde of the point", nullable=False),
+        Field("offer_type", "VARCHAR", "→ offer_types.offer_type", nullable=False),
+        Field("weight", "DOUBLE", "People of the type's target group at the point (grid) or their share (lattice)", nullable=False),
+        Field("distance_m", "DOUBLE", "Metres to the nearest offer of the type in the county", nullable=False),
+        Field("basis", "VARCHAR", "Where people live: Zensus 2011 1 km grid or the Gemeinde spread over its area", nullable=False),
+    ),
+)
+
+TABLES = (AREAS, INDICATORS, OBSERVATIONS, SOURCES, BUILD_LOG, OFFERS, OFFER_TYPES, LEBENSPHASEN, IMPORT_REPORT, COVERAGE, ACCESS)
 
 
 def ddl(table: Table) -> str:

@@ -13,7 +13,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +24,7 @@ from etl.config import CountyConfig
 from etl.errors import EtlError
 from etl.sources.bkg import Boundaries
 from etl.sources.genesis import GenesisTable
+from etl.sources.offers import OfferList
 from geo.geometry import area_km2, dissolve
 from geo.simplify import simplify_for_display
 
@@ -53,6 +54,7 @@ class CountyInput:
     boundaries: Boundaries
     sozialraeume: pd.DataFrame | None  # area_id, sozialraum
     tables: list[tuple[str, GenesisTable]]  # (source_id, table) in config order
+    offer_lists: list[tuple[str, OfferList]] = field(default_factory=list)  # (source_id, list)
 
 
 # --- areas -----------------------------------------------------------------------------------------------
