@@ -57,7 +57,8 @@ def lattice_points(gemeinden: gpd.GeoDataFrame, weights: pd.DataFrame, spacing_m
         if inside.empty:
             inside = gpd.GeoSeries([geometry.representative_point()], crs=METRIC_CRS)
         share = weights.reindex([area_id]).fillna(0).iloc[0] / len(inside)
-        rows.append(gpd.GeoDataFrame({"area_id": area_id, **{w: share.get(w, 0.0) for w in WEIGHTS}}, geometry=inside.values, crs=METRIC_CRS))
+        values = {"area_id": area_id, **{w: share.get(w, 0.0) for w in WEIGHTS}}
+        rows.append(gpd.GeoDataFrame(values, index=range(len(inside)), geometry=inside.values, crs=METRIC_CRS))
     return gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), crs=METRIC_CRS)
 
 

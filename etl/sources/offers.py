@@ -7,7 +7,6 @@ format, required columns absent) stops the build with an EtlError.
 """
 from __future__ import annotations
 
-import csv
 import io
 import tomllib
 from dataclasses import dataclass, field
@@ -121,12 +120,10 @@ def _read_table(path: Path, meta: dict, encoding: str) -> tuple[pd.DataFrame, in
     while skipped < len(lines) and any(lines[skipped].startswith(p) for p in meta.get("skip_prefix_lines", [])):
         skipped += 1
     body = "\n".join(lines[skipped:])
-    try:
-        dialect = csv.Sniffer().sniff(lines[skipped] if skipped < len(lines) else "", delimiters=";,\t")
-    except csv.Error:
-        raise EtlError("Trennzeichen nicht erkannt", file=path, line=skipped + 1, expected="Spalten getrennt durch ; , oder Tabulator",
-                       fix="Als „CSV (Trennzeichen-getrennt)“ oder als Excel-Datei (.xlsx) speichern.") from None  # fmt: skip
-    frame = pd.read_csv(io.StringIO(body), sep=dialect.delimiter, dtype=str, keep_default_na=False, quotechar='"')
+    header = lines[skipped] if skipped < len(lines) else ""
+    # the header's most frequent candidate; a header without any is one column, and the mapping says what is missing
+    delimiter = max(";,\t", key=header.count)
+    frame = pd.read_csv(io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False, quotechar='"')
     frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("Unnamed:")]]
     return frame, skipped + 2
 
