@@ -26,12 +26,18 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-from etl.config import load_config  # noqa: E402  (light: no geo stack imported)
+from etl.config import load_config, shared_data_root  # noqa: E402  (light: no geo stack imported)
 
 DEMO_CONFIG = REPO_ROOT / "config" / "demo_musterland.toml"
 NATIONAL_CONFIG = REPO_ROOT / "config" / "de_vg5000_boundaries.toml"  # all of Germany, boundaries only
 BUILD_TARGET_S, NATIONAL_TARGET_S, WARM_TARGET_S, WARM_LATER_TARGET_S, PAYLOAD_TARGET_KB = 5.0, 60.0, 1.0, 0.3, 500
 WARM_RERUNS, BROWSER_ROUNDS = 5, 3
+ACCESS_TARGET_S = 1.0
+OFFER_LISTS = [  # every real offer list of the four counties
+    ("nrw_schuldaten/schuldaten_2022-06_dueren_siegen-wittgenstein.csv", "nrw_schuldaten"),
+    ("datenschule_schulscraper/schools_rheinland-pfalz_trier-saarburg.csv", "jedeschule"),
+    ("datenschule_schulscraper/schools_hessen_werra-meissner.csv", "jedeschule"),
+]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
@@ -196,6 +202,33 @@ def measure_map_page(dbs: dict[str, Path]) -> list[Line]:
     return lines
 
 
+def measure_accessibility() -> list[Line]:
+    """All populated Zensus 1 km cells of the four counties against all offers of the real school lists, per type
+    (the offer import itself is not timed here: only the distance computation the ETL runs per build)."""
+    name, target = "accessibility: all grid cells × all offers, per type", f"< {ACCESS_TARGET_S:g} s"
+    grid_folder = shared_data_root() / "statistics" / "zensus2011_grid_1km_z22data"
+    if not grid_folder.is_dir():
+        return [skipped(name, target, f"real data absent ({grid_folder})")]
+    import geopandas as gpd
+    import pandas as pd
+
+    from etl.sources.offers import read_offer_list
+    from geo.accessibility import nearest_distance, read_zensus_grid
+    from geo.placement import to_metric_points
+
+    lists = [read_offer_list(shared_data_root() / "offers" / path, fmt).offers for path, fmt in OFFER_LISTS]
+    offers = pd.concat(lists, ignore_index=True)
+    offers = gpd.GeoDataFrame(offers, geometry=to_metric_points(offers["x"], offers["y"], offers["crs"]).values)
+    started = time.perf_counter()
+    cells = read_zensus_grid(grid_folder)
+    pairs = 0
+    for _, of_type in offers.groupby("offer_type"):
+        pairs += len(nearest_distance(cells.geometry, of_type.geometry))
+    seconds = time.perf_counter() - started
+    data = {"seconds": seconds, "cells": len(cells), "offers": len(offers), "cell_type_pairs": pairs}
+    return [Line(name, target, f"{ms(seconds)} ({len(cells):,} cells, {len(offers)} offers)", seconds < ACCESS_TARGET_S, data)]
+
+
 def browser_round(page, url: str) -> tuple[float, float]:
     """One fresh page: seconds from navigation to the first polygon, and from a Kennzahl change to its new legend."""
     started = time.perf_counter()
@@ -254,7 +287,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="planungsatlas-bench-") as tmp_name:
         print("… measuring: builds, national boundaries, map page, browser", file=sys.stderr, flush=True)
         lines, dbs = measure_builds(Path(tmp_name))
-        lines += measure_national(Path(tmp_name)) + measure_map_page(dbs)
+        lines += measure_national(Path(tmp_name)) + measure_map_page(dbs) + measure_accessibility()
         if args.skip_browser or not os.access(CHROMIUM, os.X_OK):
             lines.append(skipped("browser", "–", "--skip-browser" if args.skip_browser else f"{CHROMIUM} missing"))
         else:
