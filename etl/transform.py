@@ -246,7 +246,9 @@ def _sum_over_members(obs: pd.DataFrame, members: pd.DataFrame, group_column: st
     """Sum Gemeinde values per group; a group with any missing member value is 'incomplete' with NULL."""
     members = members.assign(regular=_is_regular(members["bez"]))
     joined = obs.merge(members, on="area_id")
-    joined["missing"] = joined["status"].isin(markers.MISSING_STATUSES)
+    # an 'x' (statement not meaningful) for an uninhabited gemeindefreies Gebiet is no gap in the sum
+    not_meaningful = ~joined["regular"] & (joined["status"] == markers.LOCKED)
+    joined["missing"] = joined["status"].isin(markers.MISSING_STATUSES) & ~not_meaningful
     grouped = joined.groupby([group_column, "indicator_id", "year"], sort=False).agg(
         value=("value", "sum"),
         present_regular=("regular", "sum"),

@@ -68,10 +68,10 @@ def _rows(**overrides) -> list[tuple]:
     return [overrides.get(f"{r[0]}:{r[1]}", r) for r in rows]
 
 
-def _run(table: GenesisTable, warnings_expected: int = 0):
+def _run(table: GenesisTable, warnings_expected: int = 0, boundaries: Boundaries | None = None):
     config = CountyConfig(Path("t.toml"), KREIS, "Testkreis", True, Path("b"), "©", None, None)
     mapping = pd.DataFrame({"area_id": list(GEMEINDEN), "sozialraum": [v[3] for v in GEMEINDEN.values()]})
-    county = CountyInput(config, _boundaries(), mapping, [("S03", table)])
+    county = CountyInput(config, boundaries or _boundaries(), mapping, [("S03", table)])
     areas = build_areas([county])
     warnings: list[str] = []
     observations = build_observations(county, areas, load_catalogue(), warnings)
@@ -143,3 +143,12 @@ def test_gemeinde_unknown_to_the_boundaries_is_an_error():
     with pytest.raises(EtlError, match="99009099") as info:
         _run(_table(rows))
     assert info.value.line is not None and "Gebietsstand" in str(info.value)
+
+
+def test_not_meaningful_value_of_a_gemeindefreies_gebiet_leaves_the_sum_complete():
+    rows = _rows(**{"99009002:bev_u3": ("99009002", "bev_u3", None, "locked")})
+    boundaries = _boundaries()
+    boundaries.gemeinden.loc[boundaries.gemeinden["area_id"] == "99009002", "bez"] = "Gemeindefreies Gebiet"
+    _, obs = _run(_table(rows), boundaries=boundaries)
+    assert obs.loc[(KREIS, "bev_u3", 2023), "status"] == "ok"
+    assert obs.loc[(KREIS, "bev_u3", 2023), "value"] == 130
