@@ -13,7 +13,7 @@ POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 SUMMABLE = ("count", "measure")
 SEX_VARIANTS = {"_m": "männlich", "_w": "weiblich"}
 COLUMNS = [
-    "indicator_id", "label", "unit", "kind", "topic", "polarity", "definition", "source",
+    "indicator_id", "label", "unit", "kind", "topic", "polarity", "definition", "source", "licence", "vintage",
     "sum_of", "numerator", "denominator", "per", "listed", "decimals", "position", "suppress_small",
 ]  # fmt: skip
 
@@ -28,6 +28,8 @@ def _expand(entry: dict) -> list[dict]:
         "polarity": entry["polarity"],
         "definition": entry["definition"],
         "source": entry["source"],
+        "licence": entry.get("licence", ""),
+        "vintage": entry.get("vintage", ""),
         "sum_of": entry.get("sum_of", []),
         "numerator": entry.get("numerator", []),
         "denominator": entry.get("denominator", []),
@@ -59,8 +61,8 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
             problems.append(f"{row.indicator_id}: kind '{row.kind}' not in {KINDS}")
         if row.polarity not in POLARITIES:
             problems.append(f"{row.indicator_id}: polarity '{row.polarity}' not in {POLARITIES}")
-        if row.kind == "rate" and not (row.numerator and row.denominator):
-            problems.append(f"{row.indicator_id}: a rate needs numerator and denominator")
+        if row.kind == "rate" and bool(row.numerator) != bool(row.denominator):  # neither: published only
+            problems.append(f"{row.indicator_id}: a rate needs numerator and denominator, or neither (published only)")
         for ref in [*row.sum_of, *row.numerator, *row.denominator]:
             if ref not in known:
                 problems.append(f"{row.indicator_id}: refers to unknown indicator '{ref}'")

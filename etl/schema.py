@@ -57,8 +57,11 @@ INDICATORS = Table(
         Field("polarity", "VARCHAR", "higher_is_better | higher_is_worse | neutral", nullable=False),
         Field("definition", "VARCHAR", "Short German definition", nullable=False),
         Field("source", "VARCHAR", "Publisher and statistic", nullable=False),
+        Field("licence", "VARCHAR", "Licence of the data behind the indicator, e.g. dl-de/by-2-0 ('' if not stated)"),
+        Field("vintage", "VARCHAR", "German text: the reference dates or years the configured data cover, "
+              "e.g. '31.12.2010–31.12.2016' or '2023, 2024' ('' if not stated)"),
         Field("sum_of", "VARCHAR[]", "Derived counts: the indicators summed"),
-        Field("numerator", "VARCHAR[]", "Rates: indicators summed for the numerator"),
+        Field("numerator", "VARCHAR[]", "Rates: indicators summed for the numerator (empty with denominator: published only)"),
         Field("denominator", "VARCHAR[]", "Rates: indicators summed for the denominator"),
         Field("per", "DOUBLE", "Rates: multiplier (100 for percent)"),
         Field("listed", "BOOLEAN", "Offered in indicator pickers (false: detail series such as age × sex)"),

@@ -6,6 +6,7 @@ Expected figures come from the files' PROVENANCE.md and README.md, not from the 
 from __future__ import annotations
 
 import csv
+import re
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from etl.build import build
+from etl.catalogue import load_catalogue
 from etl.config import load_config
 from etl.db import connect
 from etl.sources.bkg import read_boundaries
@@ -44,12 +46,40 @@ TABLE_FACTS = {
     "12411-15i": ("latin-1", "19.01.2026 / 13:58:12", "© IT.NRW, Düsseldorf, 2026"),
     "1000A-0000": ("utf-8-sig", None, "© Statistische Ämter des Bundes und der Länder, Zensus 2022"),
     "12411-01-01-4-flat": ("utf-8-sig", None, REGIONALSTATISTIK),
+    "12411-04-02-4": ("utf-8", "10.10.2017 / 15:05:29", f"{REGIONALSTATISTIK}, 2017"),
+    "12411-09i": ("latin-1", "16.02.2026 / 12:15:28", "© IT.NRW, Düsseldorf, 2026"),
+    "12411-02-03-4": ("latin-1", "18.12.2025 / 12:13:08", f"{REGIONALSTATISTIK}, 2025"),  # the 2023 IT.NRW download
+    "12111-02-01-5": ("utf-8", "10.10.2017 / 17:53:40", f"{REGIONALSTATISTIK}, 2017"),
+    "12711-01-03-5": ("utf-8", "10.10.2017 / 13:00:29", f"{REGIONALSTATISTIK}, 2017"),
+    "12612-01-01-4": ("utf-8", "10.10.2017 / 12:03:08", f"{REGIONALSTATISTIK}, 2017"),
+    "12612-02-01-4": ("utf-8", "10.10.2017 / 10:53:53", f"{REGIONALSTATISTIK}, 2017"),
+    "12111-32-01-4": ("utf-8", "10.10.2017 / 14:13:15", f"{REGIONALSTATISTIK}, 2017"),
+    "22811-02-02-4": ("utf-8", "10.10.2017 / 14:42:58", f"{REGIONALSTATISTIK}, 2017"),
+    "22811-01-01-4": ("utf-8", "10.10.2017 / 15:27:32", f"{REGIONALSTATISTIK}, 2017"),
+    "22121-01-03-4": ("utf-8", "10.10.2017 / 12:46:24", f"{REGIONALSTATISTIK}, 2017"),
+    "22811-05i": ("latin-1", "02.01.2026 / 19:06:32", "© IT.NRW, Düsseldorf, 2026"),
+    "22811-01i": ("latin-1", "18.12.2025 / 14:36:32", "© IT.NRW, Düsseldorf, 2025"),
+    "13211-01-03-5": ("utf-8", "10.10.2017 / 14:10:42", f"{REGIONALSTATISTIK}, 2017"),
+    "13211-02-05-4": ("utf-8", "10.10.2017 / 19:20:37", f"{REGIONALSTATISTIK}, 2017"),
+    "22541-01-04-4": ("utf-8", "10.10.2017 / 10:46:26", f"{REGIONALSTATISTIK}, 2017"),
+    "22543-01-01-4": ("utf-8", "10.10.2017 / 18:21:55", f"{REGIONALSTATISTIK}, 2017"),
+    "22543-01-02-4": ("utf-8", "10.10.2017 / 17:33:29", f"{REGIONALSTATISTIK}, 2017"),
+    "22517-02i": ("latin-1", "19.01.2026 / 21:12:47", "© IT.NRW, Düsseldorf, 2026"),  # the first configured file: 2024
+    **{
+        table: ("utf-8", stand, f"{REGIONALSTATISTIK}, 2017")
+        for table, stand in {
+            "AI-S-03": "10.10.2017 / 13:34:48", "AI-S-05": "10.10.2017 / 12:37:50", "AI-S-01": "10.10.2017 / 14:30:52",
+            "AI-N-07": "10.10.2017 / 17:14:19", "AI-N-04": "10.10.2017 / 19:05:05", "AI002-1": "10.10.2017 / 19:04:48",
+            "AI003-3": "10.10.2017 / 16:11:23", "AI003-1": "10.10.2017 / 17:14:40", "AI-N-05": "10.10.2017 / 18:09:47",
+            "AI-Z-2011": "10.10.2017 / 12:29:46", "AI-Z3-2011": "10.10.2017 / 10:33:07",
+        }.items()
+    },
 }
 TABLES_WITH_GEMEINDE_AND_KREIS_ROWS = ("12411-02-03-5", "12411-01-01-5", "12411-15i")
 ZENSUS_2022_SUMS = {"07235": 147_805, "05358": 275_392, "06636": 98_421, "05970": 273_746}  # PROVENANCE.md
 KREIS_TOTAL_2015 = {"07235": 147_999, "05358": 262_828, "06636": 100_715, "05970": 280_800}  # PROVENANCE.md
 # docs/SCHEMA.md, observations.status
-STATUSES = {"ok", "zero", "unknown", "locked", "unreliable", "pending", "incomplete"}
+STATUSES = {"ok", "zero", "unknown", "locked", "unreliable", "pending", "incomplete", "suppressed"}
 MISSING = STATUSES - {"ok", "zero"}
 MEASURE_TOLERANCE = 0.05  # areas in km² are published with 2 decimals; sums of rounded parts may differ by a few 0.01
 
@@ -132,8 +162,12 @@ def test_genesis_reads_encoding_footer_and_only_the_county(genesis, boundaries, 
     assert (result.encoding, result.stand, result.attribution) == (encoding, stand, attribution)
     records = result.records
     assert not records.empty
-    assert set(records["level"]) <= {"gemeinde", "verband", "kreis"}
-    assert records["area_id"].str.startswith(kreis).all()
+    assert set(records["level"]) <= {"gemeinde", "verband", "kreis", "jugendamt", "land"}
+    land = records["level"] == "land"  # all-NRW files (full_original) also give the Kreis's Land
+    assert (records.loc[land, "area_id"] == kreis[:2]).all()
+    jugendamt = records["level"] == "jugendamt"  # youth offices: "JH" + AGS or Kreis + 999
+    assert records.loc[jugendamt, "area_id"].str.startswith("JH" + kreis).all()
+    assert records.loc[~land & ~jugendamt, "area_id"].str.startswith(kreis).all()
     gemeinde_ids = set(records.loc[records["level"] == "gemeinde", "area_id"])
     assert gemeinde_ids <= set(boundaries(kreis).gemeinden["area_id"]), "Gemeinde keys are AGS of VG5000"
     assert set(records["status"]) <= STATUSES - {"incomplete"}
@@ -203,10 +237,10 @@ def test_zensus_2022_sums_per_county(genesis, kreis):
 BUILDS = {**{kreis: [kreis] for kreis in CONFIGS}, "all": list(CONFIGS)}
 AREAS_PER_LEVEL = {  # each build also holds its Land (reference values)
     "07235": {"gemeinde": 104, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 1, "land": 1},
-    "05358": {"gemeinde": 15, "kreis": 1, "land": 1},
+    "05358": {"gemeinde": 15, "kreis": 1, "land": 1, "jugendamt": 2},  # Jugendamt Düren (town) and Kreisjugendamt
     "06636": {"gemeinde": 17, "kreis": 1, "land": 1},
-    "05970": {"gemeinde": 11, "kreis": 1, "land": 1},
-    "all": {"gemeinde": 147, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 4, "land": 3},
+    "05970": {"gemeinde": 11, "kreis": 1, "land": 1, "jugendamt": 2},
+    "all": {"gemeinde": 147, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 4, "land": 3, "jugendamt": 4},
 }
 
 
@@ -250,6 +284,19 @@ def test_build_areas_per_level(built, name):
     assert dict(zip(counts["level"], counts["n"])) == AREAS_PER_LEVEL[name]
 
 
+# Warnings the real data cause and that are reviewed (a Gemeinde sum the ETL keeps differs from a printed Kreis row):
+GENUINE_WARNINGS = (
+    # 13211-01-03-5, footnote: "Die arithmetische Summierung der ausgewiesenen Gemeindeergebnisse kann in Einzelfällen
+    # leicht von den Kreisergebnissen abweichen."
+    r"^\[\d{5}\] .+ 2016, (Arbeitslose|Langzeitarbeitslose|Schwerbehinderte Arbeitslose)[^:]*: Summe der Gemeinden",
+    # 22811-05i: IT.NRW rounds SGB XII and AsylbLG counts to multiples of 5 (secrecy), and the total includes them
+    r"^\[05(358|970)\] .+ 2024, (Empfänger von Mindestsicherungsleistungen|Hilfe zum Lebensunterhalt außerhalb von "
+    r"Einrichtungen \(SGB XII\)|Grundsicherung [^:]+|Regelleistungen nach dem Asylbewerberleistungsgesetz): Summe der Gemeinden",
+    # 12111-02-01-5: Trittenheim (in the Kreis since after the Zensus day) is listed, but not in the Kreis row of 09.05.2011
+    r"^\[07235\] Landkreis Trier-Saarburg 2011, [^:]+ laut Zensus 2011: Summe der Gemeinden",
+)
+
+
 @pytest.mark.parametrize("name", BUILDS)
 def test_build_statuses_values_and_no_warnings(built, name):
     db = built(name)
@@ -262,7 +309,8 @@ def test_build_statuses_values_and_no_warnings(built, name):
     zeros = _query(db, "SELECT DISTINCT value FROM observations WHERE status = 'zero'")
     assert list(zeros["value"]) in ([], [0.0])
     warnings = _query(db, "SELECT message FROM build_log WHERE kind = 'warning'")
-    assert warnings.empty, list(warnings["message"])
+    unexplained = [m for m in warnings["message"] if not any(re.search(p, m) for p in GENUINE_WARNINGS)]
+    assert not unexplained, unexplained
 
 
 @pytest.mark.parametrize("name", BUILDS)
@@ -270,14 +318,21 @@ def test_build_kreis_values_equal_published_kreis_totals(built, name):
     db = built(name)
     kreis_values = _query(db, "SELECT area_id, indicator_id, year, value, status FROM observations WHERE area_id IN (SELECT area_id FROM areas WHERE level = 'kreis')")
     kreis_values = kreis_values.set_index(["area_id", "indicator_id", "year"])
+    warnings = " | ".join(_query(db, "SELECT message FROM build_log WHERE kind = 'warning'")["message"])
+    labels = load_catalogue()["label"]
     checked = 0
     for kreis in BUILDS[name]:
         for entry in county_config(kreis).statistics:
             records = _read_table(kreis, entry.table).records
             for row in records[records["level"] == "kreis"].itertuples():
                 stored = kreis_values.loc[(row.area_id, row.indicator_id, row.year)]
+                if f"{row.year}, {labels[row.indicator_id]}: Summe der Gemeinden" in warnings:
+                    continue  # the build kept the Gemeinde sum and said so (see GENUINE_WARNINGS)
                 assert stored["status"] == row.status, (row.indicator_id, row.year)
-                assert stored["value"] == pytest.approx(row.value, abs=MEASURE_TOLERANCE), (entry.table, row.indicator_id, row.year)
+                if pd.isna(row.value):  # a marker: no number on either side
+                    assert pd.isna(stored["value"]), (entry.table, row.indicator_id, row.year)
+                else:
+                    assert stored["value"] == pytest.approx(row.value, abs=MEASURE_TOLERANCE), (entry.table, row.indicator_id, row.year)
                 checked += 1
         assert kreis_values.loc[(kreis, "bev_insgesamt", 2015), "value"] == KREIS_TOTAL_2015[kreis]
     assert checked > 0

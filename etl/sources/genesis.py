@@ -3,6 +3,8 @@
 Two physical layouts exist, the classic table CSV and the flat file (ffcsv); everything that differs between
 tables (header lines, where the period is, which column means which indicator) is metadata in
 etl/metadata/genesis_tables.toml. The reader returns long records and never turns a marker into a number.
+Two quirks beyond labels are metadata too: a column a table prints twice (`repeated_columns`, checked cell by
+cell) and '-' printed where a value was not collected rather than zero (`dash_means_unknown`).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import pandas as pd
 
 from etl import keys
 from etl.errors import EtlError
-from etl.markers import NotAValue, parse_cell
+from etl.markers import UNKNOWN, ZERO, Cell, NotAValue, parse_cell
 from etl.sources.text import AUTO, read_text
 
 METADATA_FILE = Path(__file__).resolve().parent.parent / "metadata" / "genesis_tables.toml"
@@ -211,10 +213,17 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
     lead = {name: i for i, name in enumerate(meta["lead_columns"])}
     row_roles = [name for name in meta["lead_columns"] if name not in LEAD_FIELDS]  # e.g. Betreuungsart per row
     columns = []  # (index, labels, period, column name) for each value column
+    repeats = []  # (index, index of the column it repeats, column name): checked per row, not read
+    first_with_header: dict[tuple[str, ...], int] = {}
     role_lines = {role: first_header + i + 1 for i, role in enumerate(meta["header_roles"])}
     for j in range(n_lead, width):
         labels = {role: (row[j].strip() if j < len(row) else "") for role, row in zip(meta["header_roles"], header)}
         column_name = f"{j + 1} ({' / '.join(v for v in labels.values() if v)})"
+        signature = tuple(row[j].strip() if j < len(row) else "" for row in header)
+        if meta.get("repeated_columns") == "skip" and signature in first_with_header:
+            repeats.append((j, first_with_header[signature], column_name))
+            continue
+        first_with_header.setdefault(signature, j)
         period = title_period
         if meta["period"] == "header":
             period = parse_period(labels["period"])
@@ -223,6 +232,7 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
         if row_roles or _indicator_for(meta, labels, path, role_lines, column_name) is not None:
             columns.append((j, labels, period, column_name))
 
+    dash_unknown = set(meta.get("dash_means_unknown", ()))
     records = []
     for offset, row in enumerate(rows[data_start:]):
         line = data_start + offset + 1
@@ -244,6 +254,17 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
             row_period = parse_period(row[lead["period"]])
             if row_period is None:
                 raise EtlError(f"Zeitangabe '{row[lead['period']]}' nicht lesbar", file=path, line=line, column=1, expected="TT.MM.JJJJ oder JJJJ")
+        for j, first, column_name in repeats:
+            if row[j].strip() != row[first].strip():
+                raise EtlError(
+                    f"Spalte {column_name} wiederholt die Beschriftung von Spalte {first + 1}, aber mit anderem Wert "
+                    f"('{row[j].strip()}' statt '{row[first].strip()}')",
+                    file=path,
+                    line=line,
+                    column=column_name,
+                    expected="in einer wiederholten Spalte dieselben Werte wie in der ersten Spalte mit dieser Beschriftung",
+                    fix="Originalexport verwenden oder prüfen, ob die Datei wirklich diese Tabelle ist.",
+                )
         name = row[lead["name"]].strip()
         row_labels = {role: row[lead[role]].strip() for role in row_roles}
         for j, labels, period, column_name in columns:
@@ -252,6 +273,8 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
                 continue
             year, ref = row_period or period
             cell = _parse_value(row[j], path, line, column_name)
+            if cell.status == ZERO and indicator in dash_unknown:  # '-' where the table has no value, not a zero
+                cell = Cell(None, UNKNOWN)
             records.append((area.level, area.id, name, indicator, year, ref, cell.value, cell.status, cell.flag, line, column_name))
     return records, stand, attribution
 
