@@ -107,9 +107,10 @@ def coverage(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame
     grid[["dimension", "category"]] = pd.DataFrame(grid.pop("key").tolist(), index=grid.index)
     result = grid.merge(pd.concat([by_type, by_phase]), on=["area_id", "dimension", "category"], how="left")
     result[["offers", "capacity_known"]] = result[["offers", "capacity_known"]].fillna(0).astype(int)
-    result["capacity"] = result["capacity"].where(result["capacity_known"] > 0)
+    result["capacity"] = pd.to_numeric(result["capacity"], errors="coerce").where(result["capacity_known"] > 0)
     target = _target_population(population, targets)
     result = result.merge(target, on=["area_id", "dimension", "category"], how="left")
+    result["target_population"] = pd.to_numeric(result["target_population"], errors="coerce")
     with np.errstate(divide="ignore", invalid="ignore"):
         result["offers_per_1000"] = np.where(result["target_population"] > 0, result["offers"] / result["target_population"] * 1000, np.nan)
         result["capacity_per_100"] = np.where(result["target_population"] > 0, result["capacity"] / result["target_population"] * 100, np.nan)
