@@ -89,8 +89,9 @@ def _extract_county(config: CountyConfig, first_source_number: int, say: Callabl
         say(f"[{config.ags}] Angebotsliste lesen: {entry.path.name}")
         offer_list = read_offer_list(entry.path, entry.format, entry.encoding)
         offer_lists.append((f"S{first_source_number + len(sources):02d}", offer_list))
+        attribution = "Demodaten (erfundene Angebote)" if config.demo else offer_list.attribution or f"Angebotsliste {config.name or config.ags}"
         sources.append({"kind": "offers", "table_code": entry.format, "title": offer_list.title,
-                        "publisher": None, "licence": None, "attribution": offer_list.attribution or "Angebotsliste des Kreises",
+                        "publisher": "Planungsatlas Familie (Demodaten)" if config.demo else None, "licence": None, "attribution": attribution,
                         "stand": entry.stand, "file": entry.path.name, "encoding": None, "rows": len(offer_list.offers)})  # fmt: skip
     for i, source in enumerate(sources):
         source["source_id"] = f"S{first_source_number + i:02d}"

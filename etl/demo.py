@@ -1,7 +1,8 @@
 """Generator of the demo county "Landkreis Musterland (Demodaten)", Kreis key 99001.
 
 Everything is invented, but written in exactly the formats of the real sources (BKG VG250 shapefiles,
-GENESIS classic-table CSVs, the Sozialraum mapping CSV), so the real loaders read it unchanged. Land 99
+GENESIS classic-table CSVs, the Sozialraum mapping CSV), so the real loaders read it unchanged. The social tables
+(benefits, area and density, unemployment) are made by etl/demo_social.py from the county and population here. Land 99
 does not exist, so no demo key can ever collide with a real one. The output is a pure function of SEED:
 running `python -m etl.demo` twice gives the same files (tests/test_demo_data.py checks the committed ones).
 """
@@ -318,15 +319,20 @@ def _population_2023(g: Gemeinde, is_seat: bool, rng: np.random.Generator) -> fl
 
 
 # ---------------------------------------------------------------- GENESIS classic table CSV
-def _genesis_csv(title: list[str], header: list[list[str]], rows: list[list[str]], footnote: list[str]) -> str:
-    """Title block padded with ';' to the column count, header lines, data rows, footer, LF endings."""
+def _genesis_csv(
+    title: list[str], header: list[list[str]], rows: list[list[str]], footnote: list[str], *, quoted_copyright: bool = True
+) -> str:
+    """Title block padded with ';' to the column count, header lines, data rows, footer, LF endings.
+
+    Regionalstatistik quotes its © block, IT.NRW writes the © line bare (``quoted_copyright=False``)."""
     width = len(header[0])
     lines = [title[0]] + [t + ";" * (width - 1) for t in title[1:]]  # the first title line is not padded
     lines += [";".join(h) for h in header] + [";".join(r) for r in rows]
     quoted = [line.replace('"', '""') for line in footnote]
     quoted[0], quoted[-1] = '"' + quoted[0], quoted[-1] + '"'
     # Readers take the attribution from the © line, so it must say that these are no official figures.
-    lines += ["__________", *quoted, f'"© {DEMO_NOTICE}"', STAND]
+    notice = f'"© {DEMO_NOTICE}"' if quoted_copyright else f"© {DEMO_NOTICE}"
+    lines += ["__________", *quoted, notice, STAND]
     return "\n".join(lines) + "\n"
 
 
@@ -451,7 +457,8 @@ def unknown_village(county: County, counts: np.ndarray) -> Gemeinde:
 
 # ---------------------------------------------------------------- entry points
 def generate(out_dir: Path) -> None:
-    """Write the complete demo source tree (geo/, statistics/, Sozialraum mapping) into out_dir."""
+    """Write the complete demo source tree (geo/, statistics/, Sozialraum mapping, angebote/) into out_dir; the
+    social tables (benefits, area, unemployment) come from etl/demo_social.py, the offer list from etl/demo_offers.py."""
     out_dir = Path(out_dir)
     rng = np.random.default_rng(SEED)
     county = build_county(rng)
@@ -465,6 +472,12 @@ def generate(out_dir: Path) -> None:
     hidden = unknown_village(county, counts)
     _write(statistics / "12411-01-01-5_musterland.csv", sex_table_csv(county, counts, hidden.ags, (2014, 2015)))
     _write(out_dir / "sozialraeume_musterland.csv", sozialraum_csv(county))
+    # Imported here: etl.demo_social builds on this module's county, table and writer helpers.
+    from etl.demo_offers import write_offer_lists
+    from etl.demo_social import write_social_tables
+
+    write_social_tables(county, counts, statistics)
+    write_offer_lists(county, counts, out_dir)  # angebote/: the offer list (etl/demo_offers.py)
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
