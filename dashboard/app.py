@@ -13,6 +13,9 @@ import streamlit as st  # noqa: E402
 st.set_page_config(page_title="Planungsatlas Familie", page_icon=str(ROOT / "dashboard" / "assets" / "icon.png"), layout="wide")
 
 page = st.navigation(
-    [st.Page(str(ROOT / "dashboard" / "pages" / "uebersichtskarte.py"), title="Übersichtskarte", icon=":material/map:", default=True)]
+    [
+        st.Page(str(ROOT / "dashboard" / "app_pages" / "uebersichtskarte.py"), title="Übersichtskarte", icon=":material/map:", default=True),
+        st.Page(str(ROOT / "dashboard" / "app_pages" / "indikatoren.py"), title="Indikatoren", icon=":material/query_stats:"),
+    ]
 )
 page.run()

@@ -8,8 +8,20 @@ import streamlit as st
 
 from dashboard import queries
 
-LEVEL_LABELS = {"gemeinde": "Gemeinden", "sozialraum": "Sozialräume", "verbandsgemeinde": "Verbandsgemeinden"}
-LEVEL_SINGULAR = {"gemeinde": "Gemeinde", "sozialraum": "Sozialraum", "verbandsgemeinde": "Verbandsgemeinde", "kreis": "Kreis"}
+LEVEL_LABELS = {
+    "gemeinde": "Gemeinden",
+    "sozialraum": "Sozialräume",
+    "verbandsgemeinde": "Verbandsgemeinden",
+    "jugendamt": "Jugendamtsbezirke",
+}
+LEVEL_SINGULAR = {
+    "gemeinde": "Gemeinde",
+    "sozialraum": "Sozialraum",
+    "verbandsgemeinde": "Verbandsgemeinde",
+    "jugendamt": "Jugendamtsbezirk",
+    "kreis": "Kreis",
+    "land": "Land",
+}
 
 
 @dataclass(frozen=True)

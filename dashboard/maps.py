@@ -4,7 +4,9 @@ Nothing here reads data or knows Streamlit; pages hand in frames from the query 
 """
 from __future__ import annotations
 
+import functools
 import html
+import warnings
 from dataclasses import dataclass
 
 import branca
@@ -17,6 +19,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from dashboard.formatting import number
+from etl.markers import STATUS_LABELS_DE
 
 # Leaflet from the app's own static folder (installed from npm by scripts/setup.sh): no CDN at run time.
 STATIC = "/app/static/vendor"
@@ -58,18 +61,70 @@ class Classes:
         ]
 
 
-def quantile_classes(values: pd.Series, k: int = 5) -> Classes | None:
-    """Quantile classes (mapclassify) over the known values; fewer classes when there are few distinct values."""
+SCHEMES = {
+    "quantile": "Quantile",
+    "fisher_jenks": "natürliche Unterbrechungen (Fisher-Jenks)",
+    "equal_interval": "gleiche Intervalle",
+}
+_FISHER_JENKS_SAMPLE_FROM = 1500  # exact Fisher-Jenks is O(k·n²) in pure Python; beyond this, mapclassify's sampled variant
+
+
+def classify(values: pd.Series, scheme: str = "quantile", k: int = 5) -> Classes | None:
+    """Classes over the known values by ``scheme`` (a key of SCHEMES), computed with mapclassify.
+
+    Fewer classes when there are fewer distinct values than ``k``; duplicate class bounds (ties) are merged.
+    None when no value is known.
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown classification {scheme!r}; expected one of {', '.join(SCHEMES)}")
     known = values.dropna().astype(float)
     if known.empty:
         return None
-    k = max(1, min(k, known.nunique()))
-    bounds = tuple(float(b) for b in (mapclassify.Quantiles(known.to_numpy(), k=k).bins if k > 1 else [known.max()]))
+    k = max(1, min(int(k), known.nunique()))
+    bounds = _bounds(tuple(sorted(known.tolist())), scheme, k)
+    k = len(bounds)
     colours = tuple(branca.utilities.color_brewer(PALETTE, max(k, 3))[-k:]) if k >= 3 else ("#7fcdbb", "#2c7fb8")[-k:]
     return Classes(float(known.min()), bounds, colours)
 
 
-def legend_html(title: str, unit: str, classes: Classes | None, decimals: int, missing_label: str | None) -> str:
+@functools.lru_cache(maxsize=256)
+def _bounds(values: tuple[float, ...], scheme: str, k: int) -> tuple[float, ...]:
+    """Upper class bounds (memoised: Fisher-Jenks takes tens of milliseconds for a hundred areas)."""
+    if k == 1:
+        return (values[-1],)
+    y = np.asarray(values)
+    with warnings.catch_warnings():
+        # mapclassify warns about missing numba (pure Python is fast enough for a county) and about ties
+        warnings.simplefilter("ignore", UserWarning)
+        bins = _bins(y, scheme, k)
+    bounds = sorted({float(b) for b in bins})
+    bounds[-1] = max(bounds[-1], values[-1])  # the top class always reaches the largest value
+    return tuple(bounds)
+
+
+def _bins(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
+    if scheme == "quantile":
+        return mapclassify.Quantiles(y, k=k).bins
+    if scheme == "equal_interval":
+        return mapclassify.EqualInterval(y, k=k).bins
+    if len(y) > _FISHER_JENKS_SAMPLE_FROM:
+        return mapclassify.FisherJenksSampled(y, k=k).bins
+    return mapclassify.FisherJenks(y, k=k).bins
+
+
+def missing_reasons(statuses: pd.Series) -> str | None:
+    """'kein Wert: wegen kleiner Fallzahl unterdrückt (2), …' for the statuses of areas without a value."""
+    if statuses.empty:
+        return None
+    counts = statuses.value_counts()
+    reasons = sorted(f"{STATUS_LABELS_DE.get(s, s)} ({n})" for s, n in counts.items())
+    return "kein Wert: " + ", ".join(reasons)
+
+
+def legend_html(
+    title: str, unit: str, classes: Classes | None, decimals: int, missing_label: str | None, note: str | None = None
+) -> str:
+    """The legend box: title with unit, one row per class, one for areas without a value; ``note`` e.g. the scheme."""
     rows = []
     if classes is not None:
         for colour, label in zip(classes.colours, classes.labels(decimals)):
@@ -77,10 +132,11 @@ def legend_html(title: str, unit: str, classes: Classes | None, decimals: int, m
     if missing_label:
         rows.append(_legend_row(MISSING_COLOUR, missing_label))
     unit_text = f" ({html.escape(unit)})" if unit and unit != "Personen" else ""
+    note_html = f'<div class="pa-legend-note" style="color:#555;font-size:11px">{html.escape(note)}</div>' if note else ""
     return (
         '<div class="pa-legend" style="background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;'
         'font:12px/1.35 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px">'
-        f"<b>{html.escape(title)}{unit_text}</b><br>{''.join(rows)}</div>"
+        f"<b>{html.escape(title)}{unit_text}</b><br>{note_html}{''.join(rows)}</div>"
     )
 
 
@@ -132,11 +188,13 @@ def choropleth(
     legend: str,
     attribution: str,
     tiles: bool = False,
+    legend_room: tuple[int, int] = (170, 0),
 ) -> folium.Map:
     """A map of ``shapes`` coloured by ``value_column`` over a light blank base with the Kreis outline.
 
     ``tooltip_fields`` maps property names to German aliases; all property text is HTML-escaped because
-    Leaflet tooltips render HTML.
+    Leaflet tooltips render HTML. ``legend_room`` (pixels right, bottom) keeps the county clear of the legend:
+    beside it on wide maps, above it on tall ones.
     """
     minx, miny, maxx, maxy = outline.total_bounds
     fmap = folium.Map(tiles=None, zoom_snap=0.25)
@@ -164,8 +222,8 @@ def choropleth(
         interactive=False,
     ).add_to(fmap)
     fmap.add_child(_MapControl(legend, "bottomright", attribution=html.escape(attribution)))
-    # room on the right for the legend, so it does not cover the county
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(170, 0))
+    # room for the legend in the bottom-right corner, so it does not cover the county
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=legend_room)
     return fmap
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from dashboard import maps, queries
 from dashboard.context import LEVEL_SINGULAR, Context
 from dashboard.formatting import number, value_text
-from etl.markers import ABSENT, STATUS_LABELS_DE
+from etl.markers import ABSENT
 
 SIMPLIFIED_SUFFIX = " (Daten verändert)"  # the display geometry is simplified
 
@@ -47,9 +47,8 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False) -
     shapes["status"] = shapes["status"].fillna(ABSENT)
     shapes.loc[~shapes["status"].isin(("ok", "zero")), "value"] = None
     shapes["value_text"] = [value_text(v, s, int(meta.decimals), meta.unit) for v, s in zip(shapes["value"], shapes["status"])]
-    classes = maps.quantile_classes(shapes["value"])
-    missing = shapes.loc[shapes["value"].isna(), "status"]
-    missing_label = "kein Wert: " + ", ".join(sorted({STATUS_LABELS_DE.get(s, s) for s in missing})) if not missing.empty else None
+    classes = maps.classify(shapes["value"], "quantile")
+    missing_label = maps.missing_reasons(shapes.loc[shapes["value"].isna(), "status"])
     legend = maps.legend_html(f"{meta.label} {ctx.year}", meta.unit, classes, int(meta.decimals), missing_label)
     attribution = boundary_attribution(ctx)
     outline = queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")

@@ -155,6 +155,59 @@ def member_names(db: Database, area_id: str) -> list[str]:
 def sources(db: Database, kreis_id: str) -> pd.DataFrame:
     return _query(
         db,
-        "SELECT source_id, kind, table_code, title, attribution, licence, stand, file FROM sources WHERE kreis_id = ? ORDER BY source_id",
+        "SELECT source_id, kind, table_code, title, publisher, attribution, licence, stand, file FROM sources WHERE kreis_id = ? ORDER BY source_id",
         [kreis_id],
     )
+
+
+@st.cache_data(max_entries=32)
+def columns(db: Database, table: str) -> list[str]:
+    return _query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])["column_name"].tolist()
+
+
+def _counts(db: Database) -> str:
+    """numerator/denominator where the build has them (databases built before they existed have not)."""
+    if "numerator" in columns(db, "observations"):
+        return "o.numerator, o.denominator"
+    return "CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator"
+
+
+@st.cache_data(max_entries=64)
+def indicator_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
+    """One indicator for the Kreis and every area in it: all years, all levels (the explorer filters in memory)."""
+    return _query(
+        db,
+        f"""
+        SELECT o.area_id, a.name, a.level, o.year, o.value, o.status, o.flag, o.note,
+               {_counts(db)}, o.derivation, o.source_id
+        FROM observations o JOIN areas a USING (area_id)
+        WHERE a.kreis_id = ? AND o.indicator_id = ?
+        ORDER BY o.year, a.level, a.name
+        """,
+        [kreis_id, indicator_id],
+    )
+
+
+@st.cache_data(max_entries=64)
+def land_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
+    """The indicator for the Land the Kreis lies in (reference values), all years; empty where the build has none."""
+    return _query(
+        db,
+        f"""
+        SELECT o.area_id, a.name, o.year, o.value, o.status, o.flag, o.note,
+               {_counts(db)}, o.source_id
+        FROM observations o JOIN areas a USING (area_id)
+        WHERE a.level = 'land' AND a.area_id = left(?, 2) AND o.indicator_id = ?
+        ORDER BY o.year
+        """,
+        [kreis_id, indicator_id],
+    )
+
+
+@st.cache_data(max_entries=32)
+def all_sources(db: Database) -> pd.DataFrame:
+    """Every source of the build, indexed by source_id (reference values may come from another county's files)."""
+    return _query(
+        db,
+        "SELECT source_id, kreis_id, kind, table_code, title, publisher, attribution, licence, stand, file FROM sources ORDER BY source_id",
+    ).set_index("source_id", drop=False)
