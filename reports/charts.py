@@ -1,0 +1,266 @@
+"""Plotly figures for print, built from DataFrames (``reports.figures`` fetches them from the database).
+
+Every chart gets the shared title block and source footer of ``reports.style``; numbers are German
+(``separators=",."`` for axes, Babel for labels). Missing values are shown with their reason, never as 0.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from dashboard.formatting import number, value_text
+from dashboard.maps import classify, missing_reasons, SCHEMES
+from reports.data import Indicator
+from reports.style import (
+    BASE, BODY_PX, HIGHLIGHT, KREIS, LAND, MISSING, MUTED, SERIES, WIDTH_PX, Caption, apply_layout, esc,
+    new_figure, wrap,
+)  # fmt: skip
+
+_VALUE = ("ok", "zero")
+_ROW_PX = 17  # one bar of a ranking: 10 px text plus air
+_CHAR_PX = BODY_PX * 0.55
+_HALO = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff"  # a soft white glow: names stay legible on dark classes
+
+
+def _known(frame: pd.DataFrame) -> pd.Series:
+    return frame["status"].isin(_VALUE) & frame["value"].notna()
+
+
+def _label(value: float, ind: Indicator) -> str:
+    return value_text(value, "ok", ind.decimals, ind.unit_suffix)
+
+
+def _axis_title(ind: Indicator) -> str:
+    return ind.unit or "Anzahl"
+
+
+def _reference_lines(fig: go.Figure, references: pd.DataFrame | None, ind: Indicator) -> list[float]:
+    """Kreis (dashed) and Land (dotted) as vertical lines, named with their value in the legend."""
+    drawn = []
+    if references is None:
+        return drawn
+    for _, ref in references[_known(references)].iterrows():
+        colour, dash = (LAND, "dot") if ref["level"] == "land" else (KREIS, "dash")
+        fig.add_vline(x=ref["value"], line=dict(color=colour, dash=dash, width=1.4), layer="above")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=colour, dash=dash, width=1.4),
+                                 name=f"{esc(ref['name'])}: {_label(ref['value'], ind)}"))  # fmt: skip
+        drawn.append(float(ref["value"]))
+    return drawn
+
+
+def ranking_chart(
+    values: pd.DataFrame, ind: Indicator, caption: Caption, *, references: pd.DataFrame | None = None,
+    highlight: Collection[str] = (), width: int = WIDTH_PX,
+) -> go.Figure:  # fmt: skip
+    """Horizontal bars of one indicator over areas, highest on top, with Kreis/Land lines.
+
+    ``values``: area_id, name, value, status (as ``data.level_values``); ``references``: name, level, value,
+    status (as ``data.comparators``); ``highlight``: area ids drawn in red and named in bold.
+    """
+    known = _known(values)
+    ordered = pd.concat([values[known].sort_values("value", ascending=False), values[~known]])
+    ok = _known(ordered).tolist()
+    names = [f"<b>{esc(n)}</b>" if a in highlight else esc(n) for a, n in zip(ordered["area_id"], ordered["name"])]
+    ys = list(range(len(ordered)))
+    fig = new_figure()
+    fig.add_trace(go.Bar(
+        x=ordered["value"].where(ok), y=ys, orientation="h", showlegend=False,
+        marker=dict(color=[HIGHLIGHT if a in highlight else BASE for a in ordered["area_id"]]),
+        text=[_label(v, ind) if k else "" for v, k in zip(ordered["value"], ok)],
+        textposition="outside", cliponaxis=False, textfont=dict(size=BODY_PX - 1),
+    ))  # fmt: skip
+    if not all(ok):  # the reason in place of the bar, starting a little right of the axis
+        fig.add_trace(go.Scatter(
+            x=[0] * ok.count(False), y=[y for y, k in zip(ys, ok) if not k], mode="text",
+            text=["\u2002" + value_text(None, s, ind.decimals) for s, k in zip(ordered["status"], ok) if not k],
+            textposition="middle right", textfont=dict(size=BODY_PX - 1, color=MUTED), showlegend=False,
+        ))  # fmt: skip
+    refs = _reference_lines(fig, references, ind)
+    extent = [float(v) for v, k in zip(ordered["value"], ok) if k] + refs + [0.0]
+    low, high = min(extent), max(extent)
+    span = (high - low) or 1.0
+    fig.update_xaxes(range=[low - (0.2 * span if low < 0 else 0), high + 0.22 * span], title=_axis_title(ind),
+                     tickformat=",~f", showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#999")  # fmt: skip
+    fig.update_yaxes(tickvals=ys, ticktext=names, range=[len(ys) - 0.5, -0.5], showgrid=False, ticks="",
+                     ticklabelstandoff=5)  # fmt: skip
+    longest = max((len(n) for n in ordered["name"]), default=8)
+    left = min(int(width * 0.42), int(longest * _CHAR_PX) + 16)
+    return apply_layout(fig, caption, width=width, plot_height=len(ordered) * _ROW_PX + 8, left=left,
+                        bottom_axis=40, top_legend=bool(refs))  # fmt: skip
+
+
+def time_series_chart(
+    series: pd.DataFrame, ind: Indicator, caption: Caption, *, width: int = WIDTH_PX, plot_height: int = 220,
+    unit: str | None = None,
+) -> go.Figure:  # fmt: skip
+    """One line per area over the years (Kreis dashed, Land dotted); gaps where a year has no value.
+
+    ``series``: area_id, name, level, year, value, status (as ``data.series``); ``unit`` overrides the axis
+    title (e.g. for an index).
+    """
+    fig = new_figure()
+    years = sorted(int(y) for y in series["year"].unique())
+    areas = series.drop_duplicates("area_id").set_index("area_id")
+    palette = iter(SERIES)
+    styles = {"kreis": (KREIS, "dash", 1.8), "land": (LAND, "dot", 1.8)}
+    for area_id in sorted(areas.index, key=lambda a: {"kreis": 1, "land": 2}.get(areas.at[a, "level"], 0)):
+        rows = series[series["area_id"] == area_id].set_index("year").reindex(years)
+        colour, dash, line_width = styles.get(areas.at[area_id, "level"]) or (next(palette, BASE), "solid", 2.4)
+        fig.add_trace(go.Scatter(
+            x=years, y=rows["value"].where(rows["status"].isin(_VALUE)), mode="lines+markers",
+            name=esc(areas.at[area_id, "name"]), line=dict(color=colour, dash=dash, width=line_width),
+            marker=dict(size=5, color=colour), connectgaps=False,
+        ))  # fmt: skip
+    fig.update_xaxes(tickvals=years, ticktext=[str(y) for y in years], showgrid=False, ticks="outside",
+                     range=[years[0] - 0.3, years[-1] + 0.3] if years else None)  # fmt: skip
+    fig.update_yaxes(title=unit or _axis_title(ind), tickformat=",~f", gridcolor="#e5e5e5", zeroline=False)
+    return apply_layout(fig, caption, width=width, plot_height=plot_height, left=64, bottom_axis=30, top_legend=True)
+
+
+def _nice_step(limit: float) -> float:
+    """About three ticks to each side: 1, 2, 2,5 or 5 times a power of ten."""
+    raw = limit / 3
+    if not raw > 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def age_pyramid_chart(
+    ages: pd.DataFrame, caption: Caption, *, reference: pd.DataFrame | None = None, reference_name: str = "Kreis",
+    width: int = WIDTH_PX, plot_height: int = 300,
+) -> go.Figure:  # fmt: skip
+    """Men left, women right, as % of the area's population, youngest group at the bottom.
+
+    ``ages``: group, m, w (counts, as ``data.age_structure``); ``reference`` the same for the Kreis, drawn as
+    outlines so the area's structure can be read against it.
+    """
+    def shares(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        total = frame["m"].sum() + frame["w"].sum()
+        return frame["m"] / total * 100, frame["w"] / total * 100
+
+    men, women = shares(ages)
+    fig = new_figure()
+    labels = list(ages["group"])
+    for side, colour, name, sign in ((men, "#5b8db8", "Männer", -1), (women, "#e08a6e", "Frauen", 1)):
+        fig.add_trace(go.Bar(y=labels, x=sign * side, orientation="h", name=name, marker=dict(color=colour)))
+    limit = float(np.nanmax([men.max(), women.max()]))
+    if reference is not None and not reference.empty:
+        ref_men, ref_women = shares(reference)
+        for i, (side, sign) in enumerate(((ref_men, -1), (ref_women, 1))):
+            fig.add_trace(go.Bar(
+                y=labels, x=sign * side, orientation="h", name=f"{esc(reference_name)} (Anteile)", showlegend=i == 0,
+                marker=dict(color="rgba(0,0,0,0)", line=dict(color=KREIS, width=1.2)), legendgroup="ref",
+            ))  # fmt: skip
+        limit = max(limit, float(np.nanmax([ref_men.max(), ref_women.max()])))
+    step = _nice_step(limit)
+    ticks = np.arange(-math.ceil(limit / step) * step, math.ceil(limit / step) * step + step / 2, step)
+    decimals = 0 if float(step).is_integer() else 1
+    fig.update_layout(barmode="overlay", bargap=0.08)
+    fig.update_xaxes(tickvals=ticks, ticktext=[f"{number(abs(t), decimals)} %" for t in ticks],
+                     range=[ticks[0], ticks[-1]], gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#999",
+                     title="Anteil an der Bevölkerung")  # fmt: skip
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, ticks="")
+    left = int(max(len(g) for g in labels) * BODY_PX * 0.52) + 14
+    return apply_layout(fig, caption, width=width, plot_height=plot_height, left=left, bottom_axis=40, top_legend=True)
+
+
+def _geojson(shapes: gpd.GeoDataFrame) -> dict[str, dict]:
+    """GeoJSON feature per area id; 5 decimals (~1 m) are plenty for print and keep the figure JSON small."""
+    rounded = shapes.set_geometry(shapely.transform(shapes.geometry.values, lambda c: np.round(c, 5)))
+    features = rounded[["area_id", "geometry"]].__geo_interface__["features"]
+    return {f["properties"]["area_id"]: f for f in features}
+
+
+def _lines(geometry: BaseGeometry) -> tuple[list, list]:
+    """lon/lat of every ring, rings separated by None (one Scattergeo trace draws them all)."""
+    lon: list = []
+    lat: list = []
+    for part in getattr(geometry, "geoms", [geometry]):
+        for ring in [part.exterior, *part.interiors] if hasattr(part, "exterior") else [part]:
+            x, y = ring.xy
+            lon += [*np.round(x, 5), None]
+            lat += [*np.round(y, 5), None]
+    return lon, lat
+
+
+def choropleth_map(
+    shapes: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, caption: Caption, *, outline: BaseGeometry,
+    highlight: Collection[str] = (), scheme: str = "quantile", k: int = 5, labels: bool | None = None,
+    width: int = WIDTH_PX, plot_height: int = 360,
+) -> go.Figure:  # fmt: skip
+    """A static map: areas coloured by class, Kreis outline, chosen areas outlined red, legend with class bounds.
+
+    No tiles: the geometry alone carries the map (works offline, no third-party map licence). Mercator keeps
+    north up and shapes true at county scale. ``labels`` names the areas (default: up to 12 areas, or the
+    highlighted ones).
+    """
+    frame = shapes.merge(values[["area_id", "value", "status"]], on="area_id", how="left")
+    frame["status"] = frame["status"].fillna("absent")
+    known = _known(frame)
+    classes = classify(frame.loc[known, "value"], scheme=scheme, k=k)
+    features = _geojson(shapes)
+    map_share = 0.66  # of the width; the legend takes the rest
+    fig = new_figure()
+
+    def layer(ids: list[str], colour: str, name: str) -> None:
+        # one trace per class (so the legend lists the classes), each with only its own features
+        geojson = {"type": "FeatureCollection", "features": [features[i] for i in ids]}
+        fig.add_trace(go.Choropleth(
+            geojson=geojson, featureidkey="properties.area_id", locations=ids, z=[1] * len(ids),
+            colorscale=[[0, colour], [1, colour]], showscale=False, name=name, showlegend=True,
+            marker=dict(line=dict(color="white", width=0.7)), hoverinfo="skip",
+        ))  # fmt: skip
+
+    if classes is not None:
+        index = np.searchsorted(classes.bounds, frame.loc[known, "value"].to_numpy(), side="left")
+        index = np.minimum(index, len(classes.colours) - 1)
+        for i, (colour, label) in enumerate(zip(classes.colours, classes.labels(ind.decimals))):
+            layer(frame.loc[known, "area_id"][index == i].tolist(), colour, label)
+    legend_px = width * (1 - map_share) - 40
+
+    def legend_text(text: str) -> str:  # plotly does not wrap legend entries
+        return "<br>".join(esc(line) for line in wrap(text, legend_px, BODY_PX))
+
+    if (~known).any():
+        reasons = missing_reasons(frame.loc[~known, "status"]) or "kein Wert"
+        layer(frame.loc[~known, "area_id"].tolist(), MISSING, legend_text(reasons))
+
+    lon, lat = _lines(outline)
+    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line=dict(color=KREIS, width=1.6),
+                                name="Kreisgrenze"))  # fmt: skip
+    chosen = frame[frame["area_id"].isin(highlight)]
+    if not chosen.empty:
+        lon, lat = _lines(shapely.union_all(chosen.geometry.values))
+        fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line=dict(color=HIGHLIGHT, width=2.4),
+                                    name="Auswahl"))  # fmt: skip
+    named = chosen if highlight else (frame if labels or (labels is None and len(frame) <= 12) else frame.iloc[0:0])
+    if labels is not False and not named.empty:
+        points = named.geometry.representative_point()
+        fig.add_trace(go.Scattergeo(lon=points.x, lat=points.y, mode="text", text=[esc(n) for n in named["name"]],
+                                    textfont=dict(size=BODY_PX - 1, color=KREIS, shadow=_HALO),
+                                    showlegend=False))  # fmt: skip
+
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="white",
+                    domain=dict(x=[0, map_share], y=[0, 1]))  # fmt: skip
+    unit = f" in {ind.unit}" if ind.unit_suffix else ""
+    scheme_text = f"Klassen: {SCHEMES.get(scheme, scheme)}" if classes is not None else ""
+    title = f"{legend_text(ind.label + unit)}<br><span style='font-size:{BODY_PX - 1}px;color:{MUTED}'>{scheme_text}</span>"
+    fig.update_layout(legend=dict(x=map_share + 0.03, y=1, xanchor="left", yanchor="top", font=dict(size=BODY_PX),
+                                  tracegroupgap=2, title=dict(text=title, font=dict(size=BODY_PX))))  # fmt: skip
+    _north_arrow(fig, x=map_share - 0.02)
+    return apply_layout(fig, caption, width=width, plot_height=plot_height, left=8, right=8, bottom_axis=6)
+
+
+def _north_arrow(fig: go.Figure, x: float) -> None:
+    fig.add_annotation(x=x, y=0.93, xref="paper", yref="paper", ax=0, ay=26, text="", showarrow=True,
+                       arrowhead=2, arrowsize=1.2, arrowwidth=1.6, arrowcolor=KREIS)  # fmt: skip
+    fig.add_annotation(x=x, y=0.95, xref="paper", yref="paper", text="<b>N</b>", showarrow=False,
+                       yanchor="bottom", font=dict(size=BODY_PX + 1, color=KREIS))  # fmt: skip

@@ -1,0 +1,127 @@
+"""Kreistag report: chosen areas × chosen indicators → one PDF and one .docx with the same content.
+
+Title page (county, date, 'Planungsatlas Familie', Demodaten label, contents), then one page per indicator:
+definition, a map of all areas of the chosen areas' level (chosen ones outlined), a chart and a table, its
+sources; last a sources page. The chart is the development over the years of the chosen areas against Kreis and
+Land; with a single year or more than ``MAX_LINES`` areas (too many lines to tell apart) it is the ranking of all
+areas of the level instead.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from dashboard.comparison import polarity_text
+from reports import credits, data, figures, tables
+from reports import document as d
+from reports.pdf import pdf_document
+from reports.render import MIME, ExportFile, file_stem
+from reports.word import docx_document
+
+MAX_LINES = 8
+TABLE_YEARS = 3
+DEFAULT_TITLE = "Bericht für den Kreistag"
+
+
+@dataclass(frozen=True)
+class KreistagReport:
+    pdf: ExportFile
+    docx: ExportFile
+
+
+def _indicator_section(
+    con: duckdb.DuckDBPyConnection, number: int, areas: list[data.Area], indicator_id: str, year: int | None,
+) -> tuple[list[d.Block], list[credits.Credit]]:  # fmt: skip
+    """Heading, definition, map, chart, table and sources of one indicator; the credits it used."""
+    ind = data.indicator(con, indicator_id)
+    kreis_id, level = areas[0].kreis_id, areas[0].level
+    ids = [a.area_id for a in areas]
+    heading = d.Heading(f"{number}. {ind.label}", 1)
+    years = data.years(con, indicator_id, ids)
+    if not years:
+        return [heading, d.Paragraph("Für die gewählten Gebiete liegen keine Werte vor.")], []
+    year = year if year in years else years[-1]
+    if len(years) > 1 and len(ids) <= MAX_LINES:
+        chart = figures.time_series_figure(con, ids, indicator_id, plot_height=160)
+    else:
+        chart = figures.ranking_figure(con, kreis_id, level, indicator_id, year, highlight=ids)
+    table = tables.wide_text(tables.value_table(con, ids, indicator_id, years=years[-TABLE_YEARS:]), TABLE_YEARS)
+    shown = len(table.columns) - 1
+    ids_used = set(data.indicator_source_ids(con, kreis_id, indicator_id, years))
+    used = credits.credits(con, ids_used | set(credits.extra_source_ids(con, kreis_id, [level], geometry=True)))
+    return [
+        heading,
+        d.Paragraph(f"{ind.definition} Einheit: {ind.unit or '–'}. {polarity_text(ind.polarity)}"),
+        d.Figure(figures.map_figure(con, kreis_id, level, indicator_id, year, highlight=ids, plot_height=280)),
+        d.Figure(chart),
+        d.Table(table, widths=(18.0 - 2.6 * shown, *[2.6] * shown), right=tuple(range(1, shown + 1))),
+        d.Paragraph(credits.footer_text(used), "small"),
+    ], used
+
+
+def _sources_page(all_credits: list[credits.Credit], built: str) -> list[d.Block]:
+    frame = pd.DataFrame([{
+        "Namensnennung": c.attribution,
+        "Inhalt": f"{c.title} ({c.table_code})" if c.table_code else c.title,
+        "Herausgeber": c.publisher or "–",
+        "Lizenz": c.licence or "–",
+        "Datenstand": ", ".join(c.stands) or "–",
+    } for c in all_credits])  # fmt: skip
+    blocks: list[d.Block] = [d.Heading("Quellen und Lizenzen", 1), d.Table(frame, widths=(4.2, 4.6, 3.2, 3.6, 2.4))]
+    blocks.append(d.Paragraph(
+        "Karten: Gebietsgrenzen für die Darstellung vereinfacht. Werte, die in der Quelle fehlen, geheim gehalten "
+        "oder wegen kleiner Fallzahl unterdrückt sind, werden mit ihrem Grund gezeigt, nie als 0."
+        + (f" Datenbank erstellt am {credits.german_date(built)}." if built else ""), "small"))  # fmt: skip
+    return blocks
+
+
+def kreistag_document(
+    db: data.Db, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None = None,
+    title: str = DEFAULT_TITLE,
+) -> d.Document:  # fmt: skip
+    """The report as neutral blocks; ``year`` for the maps (default: each indicator's latest)."""
+    if not area_ids or not indicator_ids:
+        raise ValueError("a Kreistag report needs at least one area and one indicator")
+    with data.connection(db) as con:
+        areas = [data.area(con, a) for a in area_ids]
+        if len({a.kreis_id for a in areas}) != 1 or areas[0].kreis_id is None or len({a.level for a in areas}) != 1:
+            raise ValueError("the areas of a Kreistag report must be of one level and lie in one Kreis")
+        kreis = data.area(con, areas[0].kreis_id)
+        demo = data.is_demo(con)
+        built = data.build_facts(con).get("built_at", "")[:10]
+        labels = [data.indicator(con, i).label for i in indicator_ids]
+        sections, used = [], []
+        for n, indicator_id in enumerate(indicator_ids, start=1):
+            blocks, found = _indicator_section(con, n, areas, indicator_id, year)
+            sections += [*blocks, d.PageBreak()]
+            used += found
+
+    today = f"{date.today():%d.%m.%Y}"
+    level = data.LEVEL_PLURAL[areas[0].level] if len(areas) > 1 else data.LEVEL_SINGULAR[areas[0].level]
+    chosen = areas[0].name if len(areas) == 1 else f"{len(areas)} Gebiete"
+    doc = d.Document(title, f"{tables.PRODUCT} · {kreis.name} · {title} · {today}", demo=demo,
+                     file_stem=file_stem("kreistag", kreis.name, chosen, today))  # fmt: skip
+    doc.add(d.Heading(tables.PRODUCT, 0), d.Paragraph(title, "lead"), d.Paragraph(kreis.name, "lead"),
+            d.Paragraph(f"{level}: {', '.join(a.name for a in areas)}"), d.Paragraph(f"Stand: {today}"))  # fmt: skip
+    if demo:
+        doc.add(d.Paragraph("Demodaten – keine amtlichen Zahlen. Dieser Bericht zeigt erfundene Werte.", "warning"))
+    doc.add(d.Heading("Inhalt", 2), d.Paragraph("\n".join(f"{n}. {label}" for n, label in enumerate(labels, 1))
+                                                 + "\nQuellen und Lizenzen"), d.PageBreak())  # fmt: skip
+    doc.add(*sections, *_sources_page(sorted(dict.fromkeys(used), key=lambda c: c.order), built))
+    return doc
+
+
+def kreistag_report(
+    db: data.Db, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None = None,
+    title: str = DEFAULT_TITLE,
+) -> KreistagReport:  # fmt: skip
+    """PDF and .docx of the report in one call (the UI offers both downloads)."""
+    doc = kreistag_document(db, area_ids, indicator_ids, year=year, title=title)
+    return KreistagReport(
+        pdf=ExportFile(f"{doc.file_stem}.pdf", pdf_document(doc), MIME["pdf"]),
+        docx=ExportFile(f"{doc.file_stem}.docx", docx_document(doc), MIME["docx"]),
+    )

@@ -1,0 +1,236 @@
+"""A ``Document`` as an A4 PDF.
+
+Why reportlab + pypdf: reportlab (maintained since 2000, BSD) flows text and long tables over pages with
+embedded TrueType fonts; it cannot place an existing PDF page, so each chart keeps an empty slot of its exact
+size and pypdf then lays the chart's own vector PDF (from kaleido) onto that spot. Charts stay vector: sharp at
+any zoom, small, and their source lines remain searchable text. (matplotlib's PdfPages would mean redrawing
+every chart a second way; plotly-only pages cannot flow tables.)
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject,
+)  # fmt: skip
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus import TableStyle
+from xml.sax.saxutils import escape
+
+from reports import document as d
+from reports import render
+
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 1.5 * cm, 1.4 * cm, 1.8 * cm
+TEXT_WIDTH = A4[0] - 2 * MARGIN_X  # 18 cm = a 680 px figure at 0.75 pt per px
+FRAME_HEIGHT = A4[1] - MARGIN_TOP - MARGIN_BOTTOM
+PT_PER_PX = 0.75
+_FONT_DIRS = ("/usr/share/fonts/truetype/liberation", "/usr/share/fonts/truetype/liberation2",
+              "/usr/share/fonts/truetype/dejavu")  # fmt: skip
+_FONT_FILES = {"Liberation": ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"),
+               "DejaVu": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")}  # fmt: skip
+
+
+def _fonts() -> tuple[str, str]:
+    """Regular and bold font names: Liberation Sans (the charts' font), DejaVu Sans, or Helvetica.
+
+    A TrueType font is embedded, so '→', '–', '„' and '²' print everywhere; Helvetica (last resort) lacks '→'.
+    """
+    for family, (regular, bold) in _FONT_FILES.items():
+        for folder in _FONT_DIRS:
+            paths = [Path(folder) / regular, Path(folder) / bold]
+            if all(p.is_file() for p in paths):
+                if f"{family}-Regular" not in pdfmetrics.getRegisteredFontNames():
+                    pdfmetrics.registerFont(TTFont(f"{family}-Regular", str(paths[0])))
+                    pdfmetrics.registerFont(TTFont(f"{family}-Bold", str(paths[1])))
+                return f"{family}-Regular", f"{family}-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = _fonts()
+    base = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5, spaceAfter=4)
+    return {
+        "body": base,
+        "lead": ParagraphStyle("lead", base, fontSize=13, leading=17, spaceAfter=8),
+        "small": ParagraphStyle("small", base, fontSize=7.5, leading=9.5, spaceAfter=1.5, textColor=colors.HexColor("#444444")),
+        "warning": ParagraphStyle("warning", base, fontName=bold, fontSize=11, leading=15, textColor=colors.HexColor("#b00020"),
+                                  borderColor=colors.HexColor("#b00020"), borderWidth=1, borderPadding=6,
+                                  spaceBefore=8, spaceAfter=12),  # fmt: skip
+        "h0": ParagraphStyle("h0", base, fontName=bold, fontSize=24, leading=29, spaceBefore=60, spaceAfter=16),
+        "h1": ParagraphStyle("h1", base, fontName=bold, fontSize=15, leading=19, spaceBefore=4, spaceAfter=6),
+        "h2": ParagraphStyle("h2", base, fontName=bold, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4),
+        "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
+        "cell_right": ParagraphStyle("cell_right", base, fontSize=8, leading=10, spaceAfter=0, alignment=TA_RIGHT),
+        "cell_head": ParagraphStyle("cell_head", base, fontName=bold, fontSize=8, leading=10, spaceAfter=0),
+        "cell_head_right": ParagraphStyle("cell_head_right", base, fontName=bold, fontSize=8, leading=10, spaceAfter=0,
+                                          alignment=TA_RIGHT),  # fmt: skip
+    }
+
+
+@dataclass
+class _Placed:
+    page: int
+    x: float
+    y: float
+    scale: float
+
+
+class ChartSlot(Flowable):
+    """Reserves the space of a chart and remembers where it landed; the chart is laid in after the build."""
+
+    def __init__(self, fig, max_width: float = TEXT_WIDTH, max_height: float = FRAME_HEIGHT) -> None:
+        super().__init__()
+        self.fig = fig
+        w, h = fig.layout.width * PT_PER_PX, fig.layout.height * PT_PER_PX
+        # shrink only what can never fit (a ranking of a hundred Gemeinden), not what just ends the page
+        self.scale = min(1.0, max_width / w, max_height / h)
+        self.width, self.height = w * self.scale, h * self.scale
+        self.placed: _Placed | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x, y = self.canv.absolutePosition(0, 0)
+        self.placed = _Placed(self.canv.getPageNumber() - 1, x, y, self.scale)
+
+
+def _table(block: d.Table, styles: dict[str, ParagraphStyle]) -> RLTable:
+    def cell(text: object, col: int, head: bool = False) -> RLParagraph:
+        style = ("cell_head" if head else "cell") + ("_right" if col in block.right else "")
+        return RLParagraph(escape(str(text)), styles[style])
+
+    frame = block.frame
+    rows = [[cell(c, i, head=True) for i, c in enumerate(frame.columns)]]
+    rows += [[cell(v, i) for i, v in enumerate(record)] for record in frame.itertuples(index=False)]
+    widths = [w * cm for w in block.widths] if block.widths else None
+    table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde6ee")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f4f6f8")]),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#7a8a99")),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.4, colors.HexColor("#b0b8c0")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))  # fmt: skip
+    return table
+
+
+def _flowables(blocks: list[d.Block], styles: dict[str, ParagraphStyle], slots: list[ChartSlot]) -> list[Flowable]:
+    story: list[Flowable] = []
+    pending_heading: list[Flowable] = []  # a heading travels with what follows it
+    for block in blocks:
+        if isinstance(block, d.Heading):
+            pending_heading.append(RLParagraph(escape(block.text), styles[f"h{min(block.level, 2)}"]))
+            continue
+        if isinstance(block, d.Paragraph):
+            item: Flowable = RLParagraph(escape(block.text).replace("\n", "<br/>"), styles[block.style])
+        elif isinstance(block, d.Figure):
+            slot = ChartSlot(block.fig)
+            slots.append(slot)
+            item = slot
+        elif isinstance(block, d.FigureRow):
+            row = [ChartSlot(f, max_width=TEXT_WIDTH / len(block.figures)) for f in block.figures]
+            slots.extend(row)
+            item = RLTable([row], colWidths=[s.width for s in row], hAlign="LEFT",
+                           style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                  ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])  # fmt: skip
+        elif isinstance(block, d.Table):
+            item = _table(block, styles)
+        elif isinstance(block, d.PageBreak):
+            story += pending_heading + [RLPageBreak()]
+            pending_heading = []
+            continue
+        else:
+            raise TypeError(f"unknown block {block!r}")
+        story.append(KeepTogether([*pending_heading, item]) if pending_heading else item)
+        story.append(Spacer(1, 4))
+        pending_heading = []
+    return story + pending_heading
+
+
+def pdf_document(doc: d.Document) -> bytes:
+    """The document as PDF bytes; running footer with page numbers, 'Demodaten' on every page if so."""
+    styles = _styles()
+    slots: list[ChartSlot] = []
+    story = _flowables(doc.blocks, styles, slots)
+    regular = styles["body"].fontName
+
+    def footer(canvas, template) -> None:
+        canvas.saveState()
+        canvas.setFont(regular, 7.5)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(MARGIN_X, 1.0 * cm, doc.running_footer)
+        canvas.drawRightString(A4[0] - MARGIN_X, 1.0 * cm, f"Seite {canvas.getPageNumber()}")
+        if doc.demo:
+            canvas.setFillColor(colors.HexColor("#b00020"))
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 0.8 * cm, "DEMODATEN – keine amtlichen Zahlen")
+        canvas.restoreState()
+
+    out = io.BytesIO()
+    template = BaseDocTemplate(
+        out, pagesize=A4, title=doc.title, author="Planungsatlas Familie", creator="Planungsatlas Familie",
+        subject=f"{doc.title}, erstellt am {date.today():%d.%m.%Y}",
+    )  # fmt: skip
+    # no frame padding: the text width is exactly 18 cm, the width of a 680 px figure
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, TEXT_WIDTH, FRAME_HEIGHT, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)  # fmt: skip
+    template.addPageTemplates([PageTemplate("page", [frame], onPage=footer)])
+    template.build(story)
+    return _lay_in_charts(out.getvalue(), slots)
+
+
+def _form(writer: PdfWriter, page: PageObject) -> IndirectObject:
+    """A chart's page as a Form XObject in ``writer``: placed with one 'Do', no parsing of its content.
+
+    (pypdf's merge_transformed_page parses and rewrites every operator of both pages: seconds per report.)
+    """
+    contents = page["/Contents"].get_object()
+    parts = contents if isinstance(contents, ArrayObject) else [contents]
+    form = DecodedStreamObject()
+    form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(v) for v in page.mediabox]),
+        NameObject("/Resources"): page["/Resources"].clone(writer),
+    })  # fmt: skip
+    return writer._add_object(form.flate_encode())  # noqa: SLF001 (pypdf has no public "add stream object")
+
+
+def _lay_in_charts(layout: bytes, slots: list[ChartSlot]) -> bytes:
+    placed = [s for s in slots if s.placed is not None]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(layout)))
+    for n, (slot, chart) in enumerate(zip(placed, render.pdfs([s.fig for s in placed]))):
+        page = writer.pages[slot.placed.page]
+        name = NameObject(f"/Chart{n}")
+        resources = page[NameObject("/Resources")].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        chart_page = PdfReader(io.BytesIO(chart)).pages[0]
+        resources["/XObject"][name] = _form(writer, chart_page)
+        # kaleido's page is the figure at 0.75 pt per px, its height rounded: align the chart's top with the slot's
+        s = slot.scale
+        y = slot.placed.y + slot.height - float(chart_page.mediabox.height) * s
+        draw = DecodedStreamObject()
+        draw.set_data(f"q {s:.5f} 0 0 {s:.5f} {slot.placed.x:.3f} {y:.3f} cm {name} Do Q".encode())
+        contents = page.raw_get("/Contents")  # the reference: a stream inside an array must stay indirect
+        page[NameObject("/Contents")] = ArrayObject([*(contents if isinstance(contents, ArrayObject) else [contents]),
+                                                     writer._add_object(draw)])  # noqa: SLF001  # fmt: skip
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,134 @@
+"""Steckbrief (area profile) of a Gemeinde, Verbandsgemeinde or Sozialraum: 1–2 A4 pages as PDF.
+
+Page 1: key indicators against the Kreis, age structure against the Kreis, population development.
+Then: offers per Lebensphase (or 'keine Angebotsdaten'), sources and licences.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from dashboard.comparison import NOT_ASSESSED, compare
+from dashboard.formatting import number, value_text
+from reports import credits, data, figures, tables
+from reports import document as d
+from reports.pdf import pdf_document
+from reports.render import MIME, ExportFile, file_stem
+
+# In this order, as far as the database has them for the area: who lives there, social situation, care.
+KEY_INDICATORS = (
+    "bev_insgesamt", "anteil_u18", "anteil_u6", "anteil_65plus", "jugendquotient", "altenquotient",
+    "sgb2_quote", "kinderarmut", "mindestsicherungsquote", "alq", "betreuungsquote_u3", "betreuungsquote_3_6",
+    "hze_je_1000_u21", "anteil_alleinerziehende", "bevoelkerungsdichte",
+)  # fmt: skip
+MAX_ROWS = 14  # keeps the profile at two pages
+
+
+def _key_rows(con: duckdb.DuckDBPyConnection, a: data.Area, ids: Sequence[str]) -> tuple[pd.DataFrame, set[str]]:
+    """Indicator | Jahr | area | Kreis | Vergleich, each indicator at its latest year for the area."""
+    known = set(con.execute("SELECT indicator_id FROM indicators").df()["indicator_id"])
+    rows, sources = [], set()
+    for indicator_id in [i for i in ids if i in known]:
+        years = data.years(con, indicator_id, [a.area_id])
+        if not years:
+            continue
+        ind = data.indicator(con, indicator_id)
+        both = data.series(con, [a.area_id, a.kreis_id], indicator_id)
+        both = both[both["year"] == years[-1]].set_index("area_id")
+        own = both.loc[a.area_id]
+        kreis = both.loc[a.kreis_id] if a.kreis_id in both.index else None
+        kreis_value = kreis["value"] if kreis is not None and kreis["status"] in ("ok", "zero") else None
+        verdict = compare(value=own["value"], status=own["status"], numerator=own["numerator"],
+                          denominator=own["denominator"], unit=ind.unit, per=ind.per, polarity=ind.polarity,
+                          benchmark=kreis_value)  # fmt: skip
+        rows.append({
+            "Kennzahl": f"{ind.label} ({ind.unit})" if ind.unit_suffix else ind.label,
+            "Jahr": str(years[-1]),
+            data.LEVEL_SINGULAR[a.level]: value_text(own["value"], own["status"], ind.decimals),
+            "Kreis": value_text(kreis["value"], kreis["status"], ind.decimals) if kreis is not None else "–",
+            "Vergleich mit dem Kreis": "–" if verdict.category == NOT_ASSESSED else verdict.label,
+        })  # fmt: skip
+        sources |= credits.source_ids_of(both)
+        if len(rows) == MAX_ROWS:
+            break
+    return pd.DataFrame(rows), sources
+
+
+def _offers(con: duckdb.DuckDBPyConnection, a: data.Area) -> tuple[d.Block, set[str]]:
+    found = data.offers_by_phase(con, a)
+    if found is None:
+        return d.Paragraph("keine Angebotsdaten: Für diesen Kreis ist keine Angebotsliste geladen."), set()
+    table = pd.DataFrame({
+        "Lebensphase": found["phase"],
+        "Anzahl": found["offers"].map(lambda n: number(n, 0)),
+        "je 1.000 der Zielgruppe": [number(v, 1) for v in found["offers_per_1000"]],
+        "Kreis je 1.000": [number(v, 1) for v in found["kreis_per_1000"]],
+        "Plätze je 100": [number(v, 1) for v in found["capacity_per_100"]],
+        "Angebotsarten": found["types"].replace("", "–"),
+    })  # fmt: skip
+    return d.Table(table, widths=(3.4, 1.7, 2.0, 1.6, 1.6, 7.7), right=(1, 2, 3, 4)), set(found.attrs["source_ids"])
+
+
+def _charts(con: duckdb.DuckDBPyConnection, a: data.Area) -> tuple[list[d.Block], set[str]]:
+    """Age structure against the Kreis and population development (index), where the data allow."""
+    blocks: list[d.Block] = []
+    sources: set[str] = set()
+    age_years = data.age_years(con, a.area_id)
+    ages = data.age_structure(con, a.area_id, age_years[-1]) if age_years else None
+    if ages is not None and ages[["m", "w"]].sum().sum() > 0:  # a gemeindefreies Gebiet may have nobody
+        blocks.append(d.Figure(figures.age_pyramid_figure(con, a.area_id, plot_height=215)))
+        sources |= set(ages.attrs["source_ids"])
+    if data.years(con, "bev_insgesamt", [a.area_id]):
+        blocks.append(d.Figure(figures.time_series_figure(con, [a.area_id], "bev_insgesamt", index=True,
+                                                          plot_height=130)))  # fmt: skip
+        sources |= credits.source_ids_of(data.series(con, [a.area_id, a.kreis_id], "bev_insgesamt"))
+    return blocks, sources
+
+
+def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[str] = KEY_INDICATORS) -> d.Document:
+    """The Steckbrief as neutral blocks (``reports.pdf`` or ``reports.word`` render it)."""
+    with data.connection(db) as con:
+        a = data.area(con, area_id)
+        if a.level not in ("gemeinde", "verbandsgemeinde", "sozialraum", "jugendamt") or a.kreis_id is None:
+            raise ValueError(f"a Steckbrief is made for an area inside a Kreis, not for {a.level} {a.name!r}")
+        kreis = data.area(con, a.kreis_id)
+        demo = data.is_demo(con)
+        key, sources = _key_rows(con, a, indicator_ids)
+        offers, offer_sources = _offers(con, a)
+        members = data.member_names(con, a)
+        charts, chart_sources = _charts(con, a)
+        sources |= chart_sources | offer_sources | set(credits.extra_source_ids(con, a.kreis_id, [a.level]))
+        found = credits.credits(con, sources)
+        built = data.build_facts(con).get("built_at", "")[:10]
+
+    title = f"Steckbrief {data.LEVEL_SINGULAR[a.level]} {a.name}"
+    footer = f"{tables.PRODUCT} · {title} · {kreis.name} · erstellt am {date.today():%d.%m.%Y}"
+    doc = d.Document(title, footer, demo=demo, file_stem=file_stem("steckbrief", a.level, a.name, kreis.name))
+    doc.add(d.Heading(title, 1))
+    doc.add(d.Paragraph(kreis.name + (f" · Gemeinden: {', '.join(members)}" if members else "")))
+    if demo:
+        doc.add(d.Paragraph("Demodaten – keine amtlichen Zahlen", "warning"))
+    doc.add(d.Heading("Kennzahlen im Vergleich zum Kreis", 2))
+    if key.empty:
+        doc.add(d.Paragraph("Für dieses Gebiet liegen keine Kennzahlen vor."))
+    else:
+        doc.add(d.Table(key, widths=(7.4, 1.2, 2.8, 2.8, 3.8), right=(1, 2, 3)),
+                d.Paragraph("Vergleich: liegt das 95-%-Konfidenzintervall (Wilson) des Anteils ganz über oder unter dem "
+                            "Kreiswert, heißt es höher/niedriger (bzw. besser/schlechter, wo die Richtung eindeutig ist), "
+                            "sonst ähnlich; nur für Anteile in % mit Zähler und Nenner, sonst –.", "small"))  # fmt: skip
+    doc.add(*charts)
+    doc.add(d.Heading("Angebote nach Lebensphase", 2), offers)
+    doc.add(d.Heading("Quellen und Lizenzen", 2))
+    doc.add(*[d.Paragraph(c.line, "small") for c in found])
+    if built:
+        doc.add(d.Paragraph(f"Datenbank erstellt am {credits.german_date(built)}.", "small"))
+    return doc
+
+
+def steckbrief_pdf(db: data.Db, area_id: str, *, indicator_ids: Sequence[str] = KEY_INDICATORS) -> ExportFile:
+    """The Steckbrief as PDF, named 'steckbrief_<ebene>_<gebiet>_<kreis>.pdf'."""
+    doc = steckbrief_document(db, area_id, indicator_ids=indicator_ids)
+    return ExportFile(f"{doc.file_stem}.pdf", pdf_document(doc), MIME["pdf"])

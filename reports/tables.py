@@ -1,0 +1,204 @@
+"""Tables of values for chosen areas with their Kreis and Land, as .xlsx and as German CSV.
+
+Both files carry the same header block (indicator, definition, unit, source, licence, period, Datenstand) in
+front of the table, because dl-de/by asks for the attribution to travel with the data and a second metadata
+file gets lost on the way to the Kreistag.
+
+CSV decisions (Excel with German settings opens it by double-click, pandas reads it back exactly):
+- UTF-8 with BOM (Excel otherwise assumes Windows-1252 and breaks umlauts), ``;`` between fields, decimal
+  comma, no thousands separator, every digit of the stored double (shortest form that reads back identically).
+- The first line is the indicator's name, then ``Feld;Inhalt`` lines of the header block, one empty line, then
+  the table, whose header line starts with ``Gebiet;``. ``read_csv_table`` finds that line; with pandas
+  directly: ``pd.read_csv(f, sep=";", decimal=",", skiprows=<lines before it>, encoding="utf-8-sig")``.
+- Area keys are written as they are; Excel shows '07235001' as the number 7235001 (the .xlsx keeps them text).
+- A missing value is an empty 'Wert' with its reason in 'Status'; never 0.
+
+The .xlsx holds numbers as numbers with a number format of the indicator's decimals (German Excel shows
+1.234,5); openpyxl writes 16 significant digits, one more than Excel computes with.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from dashboard.formatting import value_text
+from etl.markers import STATUS_LABELS_DE
+from reports import credits, data
+from reports.render import export_name
+
+FLAG_TEXT = {"p": "vorläufig", "r": "berichtigt", "s": "geschätzt"}
+COLUMNS = ["Gebiet", "Schlüssel", "Ebene", "Jahr", "Wert", "Einheit", "Status", "Kennzeichen", "Hinweis"]
+PRODUCT = "Planungsatlas Familie"
+
+
+@dataclass(frozen=True)
+class ValueTable:
+    """One indicator for chosen areas and their comparators; ``rows`` has the columns of COLUMNS."""
+
+    indicator: data.Indicator
+    rows: pd.DataFrame
+    header: list[tuple[str, str]]
+    credits: list[credits.Credit]
+    kreis_name: str
+    level: str
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def period(self) -> str:
+        return data.years_text(self.years)
+
+
+def _status_text(status: str) -> str:
+    return "" if status == "ok" else STATUS_LABELS_DE.get(status, status)
+
+
+def value_table(
+    db: data.Db, area_ids: Sequence[str], indicator_id: str, *, years: Sequence[int] | None = None,
+    comparators: bool = True,
+) -> ValueTable:  # fmt: skip
+    """Rows per area and year (areas in the given order, then Kreis and Land where the build has them).
+
+    ``years``: None for the latest year with a value for the areas, or the years wanted.
+    """
+    with data.connection(db) as con:
+        ind = data.indicator(con, indicator_id)
+        chosen = [data.area(con, a) for a in area_ids]
+        kreis_id = chosen[0].kreis_id or chosen[0].area_id
+        ids = list(dict.fromkeys([*area_ids, *([kreis_id, data.land_id(kreis_id)] if comparators else [])]))
+        frame = data.series(con, ids, indicator_id)
+        wanted = list(years) if years else [max(data.years(con, indicator_id, area_ids), default=None)]
+        frame = frame[frame["year"].isin(wanted)]
+        frame = frame.assign(order=frame["area_id"].map({a: i for i, a in enumerate(ids)}))
+        frame = frame.sort_values(["order", "year"])
+        extra = credits.extra_source_ids(con, kreis_id, frame["level"].unique())
+        found = credits.credits(con, credits.source_ids_of(frame) | set(extra))
+        header = _header(ind, found, [int(y) for y in sorted(frame["year"].unique())], data.is_demo(con))
+        kreis_name = data.area(con, kreis_id).name
+    rows = pd.DataFrame({
+        "Gebiet": frame["name"],
+        "Schlüssel": frame["area_id"],
+        "Ebene": frame["level"].map(data.LEVEL_SINGULAR).fillna(frame["level"]),
+        "Jahr": frame["year"].astype(int),
+        "Wert": frame["value"].where(frame["status"].isin(("ok", "zero"))).astype(float),
+        "Einheit": ind.unit,
+        "Status": frame["status"].map(_status_text),
+        "Kennzeichen": frame["flag"].map(FLAG_TEXT).fillna(""),
+        "Hinweis": frame["note"].fillna(""),
+    }).reset_index(drop=True)  # fmt: skip
+    years_found = sorted(int(y) for y in rows["Jahr"].unique())
+    return ValueTable(ind, rows, header, found, kreis_name, chosen[0].level, years_found)
+
+
+def _header(ind: data.Indicator, found: list[credits.Credit], years: list[int], demo: bool) -> list[tuple[str, str]]:
+    def unique(values) -> str:
+        return "; ".join(dict.fromkeys(v for v in values if v))
+
+    header = [
+        ("Definition", ind.definition),
+        ("Einheit", ind.unit),
+        ("Quelle", unique([ind.source, *(f"{c.title} ({c.table_code})" if c.table_code else c.title for c in found)])),
+        ("Lizenz", unique(c.licence for c in found)),
+        ("Namensnennung", unique(c.attribution for c in found)),
+        ("Zeitraum", data.years_text(years)),
+        ("Datenstand", unique(s for c in found for s in c.stands)),
+        ("Erstellt", f"{PRODUCT}, {date.today():%d.%m.%Y}"),
+    ]
+    if demo:
+        header.append(("Hinweis", "Demodaten – keine amtlichen Zahlen"))
+    return header
+
+
+def table_name(table: ValueTable, ext: str) -> str:
+    """'<indikator>_<ebene>_<jahr>_<kreis>.<ext>'."""
+    return export_name(table.indicator.indicator_id, table.level, table.period, table.kreis_name, ext=ext)
+
+
+def wide_text(table: ValueTable, last_years: int = 3) -> pd.DataFrame:
+    """Display table (strings, German numbers): one row per area, one column per year (the last few)."""
+    ind = table.indicator
+    shown = table.years[-last_years:]
+    rows = table.rows[table.rows["Jahr"].isin(shown)]
+    cells = rows.assign(text=[
+        value_text(v, "ok", ind.decimals) if s == "" or pd.notna(v) else s
+        for v, s in zip(rows["Wert"], rows["Status"])
+    ])  # fmt: skip
+    wide = cells.pivot_table(index=["Gebiet", "Schlüssel"], columns="Jahr", values="text", aggfunc="first", sort=False)
+    wide = wide.reindex(columns=shown).fillna(STATUS_LABELS_DE.get("absent", "–")).reset_index()
+    return wide.drop(columns="Schlüssel").rename(columns={y: str(y) for y in shown})
+
+
+def _number_format(decimals: int) -> str:
+    # Excel number formats are locale-neutral: German Excel shows '#,##0.0' as 1.234,5
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def xlsx_bytes(table: ValueTable) -> bytes:
+    """One sheet: header block, an empty row, the table (numbers as numbers, statuses as text), frozen header."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Daten"
+    bold = Font(bold=True)
+    ws.append([table.indicator.label])
+    ws["A1"].font = Font(bold=True, size=13)
+    for key, value in table.header:
+        ws.append([key, value])
+        ws.cell(ws.max_row, 1).font = bold
+        ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=False, vertical="top")
+    ws.append([])
+    ws.append(COLUMNS)
+    head_row = ws.max_row
+    fill = PatternFill("solid", fgColor="DDE6EE")
+    for cell in ws[head_row]:
+        cell.font, cell.fill = bold, fill
+    fmt = _number_format(table.indicator.decimals)
+    value_col = COLUMNS.index("Wert") + 1
+    for record in table.rows.itertuples(index=False):
+        values = [None if isinstance(v, float) and np.isnan(v) else v for v in record]
+        ws.append([v.item() if isinstance(v, np.generic) else v for v in values])
+        ws.cell(ws.max_row, value_col).number_format = fmt
+        ws.cell(ws.max_row, COLUMNS.index("Schlüssel") + 1).number_format = "@"  # keys keep leading zeros
+    ws.freeze_panes = ws.cell(head_row + 1, 1)
+    for i, width in enumerate([34, 14, 16, 8, 14, 14, 34, 12, 40], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _csv_number(value: float) -> str:
+    if value is None or np.isnan(value):
+        return ""
+    # shortest digits that read back to the same double, never an exponent (Excel would keep '1e-05' as text)
+    return np.format_float_positional(float(value), unique=True, trim="-").replace(".", ",")
+
+
+def csv_bytes(table: ValueTable) -> bytes:
+    """German CSV (see the module docstring): title line, header block, empty line, table."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([table.indicator.label])
+    for key, value in table.header:
+        writer.writerow([key, " ".join(str(value).split())])
+    writer.writerow([])
+    writer.writerow(COLUMNS)
+    for record in table.rows.to_dict("records"):
+        writer.writerow([_csv_number(record[c]) if c == "Wert" else record[c] for c in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def read_csv_table(raw: bytes) -> pd.DataFrame:
+    """The table part of a CSV written by ``csv_bytes`` (keys as text, values as floats)."""
+    text = raw.decode("utf-8-sig")
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(COLUMNS[0] + ";"))
+    return pd.read_csv(io.StringIO(text), sep=";", decimal=",", skiprows=start, dtype={"Schlüssel": str},
+                       keep_default_na=False, na_values={"Wert": [""]})  # fmt: skip
