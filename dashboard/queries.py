@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.config import REPO_ROOT
-from etl.db import connect
+from etl.db import connect, cursor
 
 DB_DIR_ENV = "PLANUNGSATLAS_DB_DIR"
 
@@ -47,7 +47,7 @@ def _connection(db: Database) -> duckdb.DuckDBPyConnection:
 
 def _query(db: Database, sql: str, params: list | None = None) -> pd.DataFrame:
     # a cursor per call: DuckDB connections must not be shared between Streamlit's script threads
-    return _connection(db).cursor().execute(sql, params or []).df()
+    return cursor(_connection(db)).execute(sql, params or []).df()
 
 
 @st.cache_data(max_entries=32)

@@ -2,7 +2,7 @@
 
 - placement: point-in-polygon in EPSG:25832 (1 km tolerance for generalised borders); rows outside the county,
   with impossible coordinates or a key that contradicts the coordinates go to the import report
-- coverage: per area (every level) and per Angebotsart or Lebensphase: offers, capacity, target population
+- coverage: per area made of the county's Gemeinden (not the Land reference area) and per Angebotsart or Lebensphase: offers, capacity, target population
   (latest year with all its age groups), offers per 1,000 and places per 100 of the target group
 - access: per population point (Zensus grid cell, else a lattice inside the Gemeinde) and Angebotsart the
   distance to the nearest offer of that type anywhere in the build, with the point's target-group weight;
@@ -102,8 +102,9 @@ def coverage(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame
     by_phase = by_phase.reset_index().rename(columns={"lebensphasen": "category"}).assign(dimension="lebensphase")
     targets = {("angebotsart", t.offer_type): t.target_population for t in types.itertuples()}
     targets |= {("lebensphase", p.phase_id): p.target_population for p in lebensphasen().itertuples()}
-    # every area × category, so that gaps (no offer at all) are rows with 0 offers
-    grid = pd.MultiIndex.from_product([areas["area_id"], list(targets)], names=["area_id", "key"]).to_frame(index=False)
+    # every area × category, so that gaps (no offer at all) are rows with 0 offers; Land reference areas are
+    # left out: the offers of one county say nothing about a whole Land
+    grid = pd.MultiIndex.from_product([membership["area_id"].unique(), list(targets)], names=["area_id", "key"]).to_frame(index=False)
     grid[["dimension", "category"]] = pd.DataFrame(grid.pop("key").tolist(), index=grid.index)
     result = grid.merge(pd.concat([by_type, by_phase]), on=["area_id", "dimension", "category"], how="left")
     result[["offers", "capacity_known"]] = result[["offers", "capacity_known"]].fillna(0).astype(int)

@@ -11,7 +11,7 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
-from etl.db import connect
+from etl.db import connect, cursor
 
 Db = str | Path | duckdb.DuckDBPyConnection
 
@@ -66,7 +66,7 @@ class Area:
 def connection(db: Db) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on an open connection (DuckDB connections must not be shared across threads), or a read-only
     connection to a path that is closed afterwards."""
-    con = db.cursor() if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    con = cursor(db) if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
     try:
         yield con
     finally:
