@@ -45,38 +45,39 @@ def _connection(db: Database) -> duckdb.DuckDBPyConnection:
     return connect(db.path, read_only=True)
 
 
-def _query(db: Database, sql: str, params: list | None = None) -> pd.DataFrame:
+def fetch(db: Database, sql: str, params: list | None = None) -> pd.DataFrame:
+    """Run one query on a cursor of the cached connection (for the query modules of the dashboard)."""
     # a cursor per call: DuckDB connections must not be shared between Streamlit's script threads
     return cursor(_connection(db)).execute(sql, params or []).df()
 
 
 @st.cache_data(max_entries=32)
 def database_facts(db: Database) -> dict[str, str]:
-    log = _query(db, "SELECT topic, message FROM build_log WHERE kind = 'info'")
+    log = fetch(db, "SELECT topic, message FROM build_log WHERE kind = 'info'")
     return dict(zip(log["topic"], log["message"]))
 
 
 @st.cache_data(max_entries=32)
 def counties(db: Database) -> pd.DataFrame:
-    return _query(db, "SELECT area_id, name FROM areas WHERE level = 'kreis' ORDER BY name")
+    return fetch(db, "SELECT area_id, name FROM areas WHERE level = 'kreis' ORDER BY name")
 
 
 @st.cache_data(max_entries=32)
 def levels(db: Database, kreis_id: str) -> list[str]:
-    rows = _query(db, "SELECT DISTINCT level FROM areas WHERE kreis_id = ? AND level <> 'kreis'", [kreis_id])
+    rows = fetch(db, "SELECT DISTINCT level FROM areas WHERE kreis_id = ? AND level <> 'kreis'", [kreis_id])
     order = ["gemeinde", "sozialraum", "verbandsgemeinde"]
     return [level for level in order if level in set(rows["level"])]
 
 
 @st.cache_data(max_entries=32)
 def catalogue(db: Database) -> pd.DataFrame:
-    return _query(db, "SELECT * FROM indicators ORDER BY position").set_index("indicator_id", drop=False)
+    return fetch(db, "SELECT * FROM indicators ORDER BY position").set_index("indicator_id", drop=False)
 
 
 @st.cache_data(max_entries=32)
 def indicator_years(db: Database, kreis_id: str) -> pd.DataFrame:
     """Listed indicators × years that have values for the Kreis's areas (what the pickers may offer)."""
-    return _query(
+    return fetch(
         db,
         """
         SELECT o.indicator_id, o.year, a.level, count(*) AS areas
@@ -91,7 +92,7 @@ def indicator_years(db: Database, kreis_id: str) -> pd.DataFrame:
 @st.cache_data(max_entries=64)
 def area_shapes(db: Database, kreis_id: str, level: str) -> gpd.GeoDataFrame:
     """Display geometry (EPSG:4326) and names of one level of a Kreis."""
-    frame = _query(
+    frame = fetch(
         db,
         """
         SELECT a.area_id, a.name, a.bez, a.level, a.area_km2, a.parent_id, p.name AS parent_name,
@@ -111,7 +112,7 @@ def area_shapes(db: Database, kreis_id: str, level: str) -> gpd.GeoDataFrame:
 @st.cache_data(max_entries=128)
 def indicator_values(db: Database, kreis_id: str, level: str, indicator_id: str, year: int) -> pd.DataFrame:
     """One indicator for every area of a level (areas without a row are absent)."""
-    return _query(
+    return fetch(
         db,
         """
         SELECT o.area_id, o.value, o.status, o.flag, o.note, o.derivation, o.source_id
@@ -125,7 +126,7 @@ def indicator_values(db: Database, kreis_id: str, level: str, indicator_id: str,
 @st.cache_data(max_entries=256)
 def area_figures(db: Database, area_id: str, kreis_id: str, year: int) -> pd.DataFrame:
     """All listed indicators of one area for a year, next to the Kreis value (for the detail panel)."""
-    return _query(
+    return fetch(
         db,
         """
         SELECT i.indicator_id, i.label, i.unit, i.decimals, i.topic,
@@ -143,7 +144,7 @@ def area_figures(db: Database, area_id: str, kreis_id: str, year: int) -> pd.Dat
 @st.cache_data(max_entries=256)
 def member_names(db: Database, area_id: str) -> list[str]:
     """Names of the Gemeinden in a Sozialraum or Verbandsgemeinde."""
-    rows = _query(
+    rows = fetch(
         db,
         "SELECT name FROM areas WHERE level = 'gemeinde' AND (sozialraum_id = ? OR parent_id = ?) ORDER BY name",
         [area_id, area_id],
@@ -153,7 +154,7 @@ def member_names(db: Database, area_id: str) -> list[str]:
 
 @st.cache_data(max_entries=32)
 def sources(db: Database, kreis_id: str) -> pd.DataFrame:
-    return _query(
+    return fetch(
         db,
         "SELECT source_id, kind, table_code, title, publisher, attribution, licence, stand, file FROM sources WHERE kreis_id = ? ORDER BY source_id",
         [kreis_id],
@@ -162,7 +163,7 @@ def sources(db: Database, kreis_id: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32)
 def columns(db: Database, table: str) -> list[str]:
-    return _query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])["column_name"].tolist()
+    return fetch(db, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])["column_name"].tolist()
 
 
 def _counts(db: Database) -> str:
@@ -175,7 +176,7 @@ def _counts(db: Database) -> str:
 @st.cache_data(max_entries=64)
 def indicator_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
     """One indicator for the Kreis and every area in it: all years, all levels (the explorer filters in memory)."""
-    return _query(
+    return fetch(
         db,
         f"""
         SELECT o.area_id, a.name, a.level, o.year, o.value, o.status, o.flag, o.note,
@@ -191,7 +192,7 @@ def indicator_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataF
 @st.cache_data(max_entries=64)
 def land_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
     """The indicator for the Land the Kreis lies in (reference values), all years; empty where the build has none."""
-    return _query(
+    return fetch(
         db,
         f"""
         SELECT o.area_id, a.name, o.year, o.value, o.status, o.flag, o.note,
@@ -207,7 +208,7 @@ def land_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
 @st.cache_data(max_entries=32)
 def all_sources(db: Database) -> pd.DataFrame:
     """Every source of the build, indexed by source_id (reference values may come from another county's files)."""
-    return _query(
+    return fetch(
         db,
         "SELECT source_id, kreis_id, kind, table_code, title, publisher, attribution, licence, stand, file FROM sources ORDER BY source_id",
     ).set_index("source_id", drop=False)
