@@ -214,7 +214,7 @@ async def _session(number: int, browser, base_url: str, run: Run, artifacts: Pat
                         shown = await page.locator("[data-testid='stException']").all_inner_texts()
                         error = f"Streamlit exception: {shown[0][:300]}" if shown else None
                     except Exception as exc:  # noqa: BLE001 – every failure is counted
-                        error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                        error = f"{type(exc).__name__}: {(str(exc).splitlines() or ['(ohne Meldung)'])[0][:300]}"
                     seconds = time.monotonic() - started
                     run.steps.append(Step(number, kind, started, None if error else seconds, error))
                     if error:  # evidence for the report; a failing screenshot must not hide the error
