@@ -179,7 +179,7 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
         if parts:
             frames[name] = pd.concat(parts, ignore_index=True)
     if "access" in frames:  # point ids are per county; make them unique in the build
-        frames["access"]["point_id"] = frames["access"].groupby(["gemeinde_id", "point_id"], sort=False).ngroup()
+        frames["access"]["point_id"] = frames["access"].groupby(["gemeinde_id", "point_id"], sort=False, observed=True).ngroup()
     write_database(out, frames)
     return BuildSummary(
         out=out,

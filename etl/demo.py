@@ -89,6 +89,8 @@ class County:
     verbaende: list[Verband]
     geometry: Polygon
     profiles: dict[str, str]  # Sozialraum -> "young" | "ageing" | "mixed"
+    # the total row GENESIS writes above the Gemeinden (key, name); None for tables without one
+    total_row: tuple[str, str] | None = (KREIS_AGS, f"{KREIS_GEN}, Landkreis")
 
 
 # ---------------------------------------------------------------- geometry
@@ -338,8 +340,10 @@ def _genesis_csv(
 
 def _data_rows(county: County, values: np.ndarray, unknown: np.ndarray | None = None) -> list[list[str]]:
     """Kreis row (exact sum of the Gemeinde rows) first, then the Gemeinden; `unknown` marks '.' cells."""
-    kreis = [KREIS_AGS, f"      {KREIS_GEN}, Landkreis", *map(str, values.sum(axis=0))]
-    rows = [kreis]
+    rows = []
+    if county.total_row:
+        key, name = county.total_row
+        rows.append([key, f"      {name}", *map(str, values.sum(axis=0))])
     for i, g in enumerate(county.gemeinden):
         # GENESIS writes "-" where nothing exists (an unpopulated area), "0" for a count that happens to be 0.
         cells = ["-" if g.bez == "Gemeindefreies Gebiet" else str(v) for v in values[i]]

@@ -249,15 +249,17 @@ def _sum_over_members(obs: pd.DataFrame, members: pd.DataFrame, group_column: st
     # an 'x' (statement not meaningful) for an uninhabited gemeindefreies Gebiet is no gap in the sum
     not_meaningful = ~joined["regular"] & (joined["status"] == markers.LOCKED)
     joined["missing"] = joined["status"].isin(markers.MISSING_STATUSES) & ~not_meaningful
+    joined["provisional"] = joined["flag"] == "p"
     grouped = joined.groupby([group_column, "indicator_id", "year"], sort=False).agg(
         value=("value", "sum"),
         present_regular=("regular", "sum"),
         missing=("missing", "sum"),
         reference_date=("reference_date", "first"),
-        provisional=("flag", lambda f: "p" if (f == "p").any() else None),
+        provisional=("provisional", "any"),
         source_id=("source_id", "min"),
     )
-    grouped = grouped.reset_index().rename(columns={group_column: "area_id", "provisional": "flag"})
+    grouped = grouped.reset_index().rename(columns={group_column: "area_id"})
+    grouped["flag"] = np.where(grouped.pop("provisional"), "p", None)
     regular = members[members["regular"]].groupby(group_column).size()
     grouped["expected"] = grouped["area_id"].map(regular).fillna(0).astype(int)
     lacking = grouped["missing"] + grouped["expected"] - grouped["present_regular"]

@@ -158,14 +158,23 @@ def access_points(offers: gpd.GeoDataFrame, gemeinden: gpd.GeoDataFrame, grid_fo
         points = lattice_points(gemeinden, gemeinde_population)
         basis = BASIS_GEMEINDE
     points = points.reset_index(drop=True)
+    # categoricals: a national build has millions of rows, and repeated strings would cost gigabytes
+    gemeinde_ids = points["area_id"].astype("category")
+    types = offer_types()["offer_type"].tolist()
     frames = []
-    for offer_type in offer_types().itertuples():
+    for code, offer_type in enumerate(offer_types().itertuples()):
         of_type = offers[offers["offer_type"] == offer_type.offer_type]
         if of_type.empty:
             continue
         frames.append(pd.DataFrame({
-            "point_id": points.index, "gemeinde_id": points["area_id"], "offer_type": offer_type.offer_type,
-            "weight": points[offer_type.grid_weight], "distance_m": nearest_distance(points.geometry, of_type.geometry),
+            "point_id": points.index.to_numpy(np.int32), "gemeinde_id": gemeinde_ids,
+            "offer_type": pd.Categorical.from_codes(np.full(len(points), code), categories=types),
+            "weight": points[offer_type.grid_weight].to_numpy(float),
+            "distance_m": nearest_distance(points.geometry, of_type.geometry),
         }))  # fmt: skip
     columns = ["point_id", "gemeinde_id", "offer_type", "weight", "distance_m", "basis"]
-    return pd.concat(frames, ignore_index=True).assign(basis=basis)[columns] if frames else pd.DataFrame(columns=columns)
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    access = pd.concat(frames, ignore_index=True)
+    access["basis"] = pd.Categorical.from_codes(np.zeros(len(access), dtype=np.int8), categories=[basis])
+    return access[columns]

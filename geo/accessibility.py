@@ -45,21 +45,33 @@ def _one(folder: Path, feature: str) -> Path:
     return hits[0]
 
 
-def lattice_points(gemeinden: gpd.GeoDataFrame, weights: pd.DataFrame, spacing_m: float = 500.0) -> gpd.GeoDataFrame:
-    """Fallback without a grid: points every ``spacing_m`` inside each Gemeinde (at least its representative
-    point), sharing the Gemeinde's weights (columns of ``weights``, indexed by area_id) evenly."""
-    rows = []
-    for area_id, geometry in zip(gemeinden["area_id"], gemeinden.geometry):
-        minx, miny, maxx, maxy = geometry.bounds
-        xs, ys = np.meshgrid(np.arange(minx + spacing_m / 2, maxx, spacing_m), np.arange(miny + spacing_m / 2, maxy, spacing_m))
-        candidates = gpd.GeoSeries(gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=METRIC_CRS)
-        inside = candidates[candidates.within(geometry)]
-        if inside.empty:
-            inside = gpd.GeoSeries([geometry.representative_point()], crs=METRIC_CRS)
-        share = weights.reindex([area_id]).fillna(0).iloc[0] / len(inside)
-        values = {"area_id": area_id, **{w: share.get(w, 0.0) for w in WEIGHTS}}
-        rows.append(gpd.GeoDataFrame(values, index=range(len(inside)), geometry=inside.values, crs=METRIC_CRS))
-    return gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), crs=METRIC_CRS)
+MIN_SPACING_M = 500.0
+MAX_LATTICE_POINTS = 250_000  # a national build stays at ~1 km spacing and a few million distances
+
+
+def lattice_spacing(gemeinden: gpd.GeoDataFrame) -> float:
+    """500 m within a county; coarser where the area is so large that the lattice would exceed MAX_LATTICE_POINTS."""
+    return max(MIN_SPACING_M, float(np.sqrt(gemeinden.geometry.area.sum() / MAX_LATTICE_POINTS)))
+
+
+def lattice_points(gemeinden: gpd.GeoDataFrame, weights: pd.DataFrame, spacing_m: float | None = None) -> gpd.GeoDataFrame:
+    """Fallback without a grid: one lattice every ``spacing_m`` (default lattice_spacing) over all Gemeinden, each
+    point in the Gemeinde that contains it (a Gemeinde without one gets its representative point); the points of a
+    Gemeinde share its weights (columns of ``weights``, indexed by area_id) evenly."""
+    spacing = spacing_m or lattice_spacing(gemeinden)
+    minx, miny, maxx, maxy = gemeinden.total_bounds
+    xs, ys = np.meshgrid(np.arange(minx + spacing / 2, maxx, spacing), np.arange(miny + spacing / 2, maxy, spacing))
+    candidates = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=gemeinden.crs)
+    inside = gpd.sjoin(candidates, gemeinden[["area_id", "geometry"]], predicate="within", how="inner")
+    inside = inside[~inside.index.duplicated()][["area_id", "geometry"]]  # a point on a shared border: its first Gemeinde
+    missing = gemeinden[~gemeinden["area_id"].isin(inside["area_id"])]
+    fallback = gpd.GeoDataFrame({"area_id": missing["area_id"].values}, geometry=missing.geometry.representative_point().values, crs=gemeinden.crs)
+    points = gpd.GeoDataFrame(pd.concat([inside, fallback], ignore_index=True), crs=gemeinden.crs)
+    per_point = weights.reindex(gemeinden["area_id"]).fillna(0).div(points["area_id"].value_counts(), axis=0)
+    shares = per_point.reindex(points["area_id"]).reset_index(drop=True)
+    for weight in WEIGHTS:
+        points[weight] = shares[weight].to_numpy() if weight in shares else 0.0
+    return points
 
 
 def nearest_distance(points: gpd.GeoSeries, offers: gpd.GeoSeries) -> np.ndarray:
