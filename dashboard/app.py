@@ -10,7 +10,10 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="Planungsatlas Familie", page_icon=str(ROOT / "dashboard" / "assets" / "icon.png"), layout="wide")
+from dashboard import presentation, share  # noqa: E402
+
+st.set_page_config(page_title="Planungsatlas Familie", page_icon=str(ROOT / "dashboard" / "assets" / "icon.png"), layout="wide",
+                   initial_sidebar_state=presentation.sidebar_state())
 
 page = st.navigation(
     [
@@ -18,4 +21,7 @@ page = st.navigation(
         st.Page(str(ROOT / "dashboard" / "app_pages" / "indikatoren.py"), title="Indikatoren", icon=":material/query_stats:"),
     ]
 )
-page.run()
+try:
+    page.run()
+finally:  # also after st.stop(): the URL and the link always show the view the page ended with
+    share.publish()

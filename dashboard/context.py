@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import presentation, queries, share
 
 LEVEL_LABELS = {
     "gemeinde": "Gemeinden",
@@ -45,6 +45,18 @@ def database_label(db: queries.Database) -> str:
     return ", ".join(names) if len(names) <= 2 else f"{len(names)} Kreise ({db.name})"
 
 
+def sidebar_params(available: list[queries.Database]) -> list[share.Param]:
+    """URL parameters of the sidebar: the database by its file name, Kreis, year and presentation mode."""
+    by_name = {db.name: db.path for db in available}
+    names = {db.path: db.name for db in available}
+    return [
+        share.Param("db_path", "db", from_url=by_name.__getitem__, to_url=lambda path: names.get(path, "")),
+        share.Param("kreis_id", "kreis"),
+        share.Param("year", "jahr", int),
+        presentation.PARAM,
+    ]
+
+
 def render_sidebar() -> Context | None:
     """Sidebar widgets; None when no database exists yet."""
     available = queries.databases()
@@ -53,6 +65,7 @@ def render_sidebar() -> Context | None:
         return None
     paths = [db.path for db in available]
     by_path = {db.path: db for db in available}
+    share.bind(*sidebar_params(available))
     path = st.sidebar.selectbox("Datenbank", paths, format_func=lambda p: database_label(by_path[p]), key="db_path")
     db = by_path[path]
     counties = queries.counties(db)
@@ -68,6 +81,8 @@ def render_sidebar() -> Context | None:
     facts = queries.database_facts(db)
     demo = facts.get("demo") == "true"
     st.sidebar.caption(f"Datenbank erstellt: {facts.get('built_at', '–').replace('T', ' ').removesuffix('+00:00')} UTC")
+    st.sidebar.toggle("Präsentationsmodus", key=presentation.KEY, help="Große Schrift, Karte zuerst, Seitenleiste eingeklappt.")
+    share.link_control(st.sidebar)
     return Context(db, kreis_id, dict(zip(counties["area_id"], counties["name"]))[kreis_id], int(year), demo)
 
 
@@ -75,8 +90,11 @@ def page_context() -> Context:
     """Every page starts here: the shared sidebar, the demo banner, or a clear stop when no database exists.
 
     Pages call it themselves (rather than the entry script) so that each page also runs on its own,
-    e.g. under AppTest, which reruns only the page script after a widget change.
+    e.g. under AppTest, which reruns only the page script after a widget change. It binds the sidebar to the
+    URL (``share``); pages bind their own widgets with ``share.bind`` right after.
     """
+    share.begin()
+    presentation.apply_style()
     ctx = render_sidebar()
     if ctx is None:
         st.error(

@@ -45,6 +45,11 @@ def _connection(db: Database) -> duckdb.DuckDBPyConnection:
     return connect(db.path, read_only=True)
 
 
+def connection(db: Database) -> duckdb.DuckDBPyConnection:
+    """The cached read-only connection, for ``reports`` (which takes a cursor of it per call, so any thread may use it)."""
+    return _connection(db)
+
+
 def fetch(db: Database, sql: str, params: list | None = None) -> pd.DataFrame:
     """Run one query on a cursor of the cached connection (for the query modules of the dashboard)."""
     # a cursor per call: DuckDB connections must not be shared between Streamlit's script threads
