@@ -54,6 +54,8 @@ def parse_cell(raw: str, *, thousands_dots: bool = False) -> Cell:
 
     ``thousands_dots`` allows "1.234" as 1234: GENESIS CSVs do not use thousands separators,
     so by default a dot makes "1.234" invalid instead of silently meaning 1.234.
+    The sign is not checked here: whether a value may be negative depends on the indicator (a count never,
+    a Wanderungssaldo may), which the reader knows from the catalogue.
     """
     text = raw.strip()
     if text in _MARKERS:

@@ -131,15 +131,12 @@ REFUSED = [
     sozialraum("sozialraum_empty.csv", says=("Datei ist leer",)),
     sozialraum(
         "sozialraum_truncated.csv", line=31, column="sozialraum", says=("Sozialraum für 99001030 (Hirschheim) ist leer",),
-        message_bug="etl/sources/sozialraum.py: the message for an empty Sozialraum has no 'Erwartet:' (no expected=)",
     ),  # fmt: skip
     offer_list("offers_empty.csv", says=("Datei ist leer",)),
     # swapped columns
     genesis("genesis_13211_key_name_swapped.csv", line=11, column="1", says=(f"'      Musterland (Demodaten), Landkreis' {NOT_A_KEY}",)),
     genesis(
         "genesis_12411-15i_period_key_swapped.csv", table="12411-15i", line=6, column="2", says=(f"'31.12.2023' {NOT_A_KEY}",),
-        message_bug="etl/sources/genesis.py _keep_row: column=1 is hard-coded, but in 12411-15i (lead columns "
-        "period, key, name) the key is column 2: the message points at the wrong column",
     ),  # fmt: skip
     sozialraum("sozialraum_columns_swapped.csv", line=2, column="gemeinde_ags", says=("Gemeindeschlüssel 'Altenborn' gehört zu keiner Gemeinde des Kreises",)),
     # duplicate keys, keys of another county
@@ -152,9 +149,7 @@ REFUSED = [
     sozialraum("sozialraum_other_county.csv", line=5, column="gemeinde_ags", says=("Gemeindeschlüssel '99002004' gehört zu keiner Gemeinde",)),
     # negative or non-numeric counts
     genesis(
-        "genesis_13211_negative_count.csv", line=12, column="3 (", says=("'-18'",),
-        message_bug="a negative head count (-18 Arbeitslose) passes etl/markers.parse_cell and is loaded as a value",
-        accepted_bug="the build accepts the negative count and replaces the database",
+        "genesis_13211_negative_count.csv", line=12, column="3 (", says=("Wert '-18' ist negativ, aber eine Anzahl",),
     ),  # fmt: skip
     genesis("genesis_13211_non_numeric.csv", line=12, column="5 (", says=("Wert 'drei' ist weder Zahl noch GENESIS-Zeichen",)),
     # GENESIS markers in odd places: key column, header lines, title block, period column
@@ -169,7 +164,6 @@ REFUSED = [
     genesis("genesis_13211_marker_x_in_header.csv", line=9, column="4 (", says=("Unbekannte Spaltenbeschriftung 'x' (Merkmal 'group')",)),
     genesis(
         "genesis_13211_marker_slash_as_year.csv", line=ABSENT, column=ABSENT, says=("Stichtag/Jahr im Tabellenkopf nicht gefunden",),
-        message_bug="etl/sources/genesis.py _read_classic: 'Stichtag/Jahr im Tabellenkopf nicht gefunden' has no fix= (no 'Abhilfe:')",
     ),  # fmt: skip
     genesis(
         "genesis_13211_marker_ellipsis_as_table_code.csv", line=1,
@@ -177,12 +171,9 @@ REFUSED = [
     ),  # fmt: skip
     genesis(
         "genesis_12411-15i_marker_dot_as_period.csv", table="12411-15i", line=7, column="1", says=("Zeitangabe '.' nicht lesbar",),
-        message_bug="etl/sources/genesis.py _read_classic: 'Zeitangabe … nicht lesbar' (period column) has no fix= (no 'Abhilfe:')",
     ),  # fmt: skip
     genesis(
         "genesis_22811-01i_marker_12p_as_year.csv", table="22811-01i", line=7, column="3 (", says=("Zeitangabe '12p' nicht lesbar",),
-        message_bug="etl/sources/genesis.py _read_classic: a period header that is not a date names line first_header+1 (6, "
-        "the measure line) instead of the period line 7, and has no fix= (no 'Abhilfe:')",
     ),  # fmt: skip
     # offer lists that cannot be read at all
     offer_list("offers_missing_angebotsart_column.csv", line=1, says=("Spalten angebotsart fehlen",)),
@@ -192,17 +183,13 @@ REFUSED = [
     bkg("boundaries_without_lan_prj.zip", says=("Zum Shapefile vg250_musterland/VG250_LAN.shp fehlen die Begleitdateien .prj",)),
     bkg(
         "boundaries_truncated.zip", says=("Zip-Archiv ist beschädigt",),
-        message_bug="etl/sources/bkg.py _shapefile_layers: 'Zip-Archiv ist beschädigt' has no expected= (no 'Erwartet:')",
     ),  # fmt: skip
     bkg(
         "boundaries_wgs84_prj", line=ABSENT, column=ABSENT,
-        message_bug=".prj says EPSG:4326 for UTM coordinates: reprojection yields infinite coordinates and the build dies "
-        "with shapely GEOSException in transform._display_geometry instead of an EtlError naming the boundaries",
+        says=("passen nicht zum Koordinatensystem der .prj-Datei (WGS 84, EPSG:4326)",),
     ),  # fmt: skip
     bkg(
-        "boundaries_outside_germany", line=ABSENT, column=ABSENT, says=("Deutschland",),
-        message_bug="boundaries 2,000 km east of Germany are accepted (etl/sources/bkg.py checks no extent)",
-        accepted_bug="the build accepts boundaries outside Germany and replaces the database",
+        "boundaries_outside_germany", line=ABSENT, column=ABSENT, says=("liegen außerhalb Deutschlands",),
     ),  # fmt: skip
 ]
 

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+from pyproj import Transformer
 
 from etl.errors import EtlError
 from etl.keys import ags_from_ars, verband_id_from_ars
 from etl.sources.text import require_file
-from geo.geometry import to_metric
+from geo.geometry import DISPLAY_CRS, to_metric
+from geo.placement import GERMANY_LONLAT
 
 LAYERS = ("GEM", "VWG", "KRS", "LAN")
 COLUMNS = ["ARS", "AGS", "GEN", "BEZ", "GF"]
@@ -49,7 +52,12 @@ def _shapefile_layers(path: Path) -> dict[str, str]:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
         except zipfile.BadZipFile as exc:
-            raise EtlError("Zip-Archiv ist beschädigt", file=path, fix="Archiv neu herunterladen.") from exc
+            raise EtlError(
+                "Zip-Archiv ist beschädigt",
+                file=path,
+                expected="ein vollständiges Zip der BKG-Verwaltungsgebiete mit den Shapefiles *_GEM, *_VWG, *_KRS, *_LAN",
+                fix="Archiv neu herunterladen (der Download ist vermutlich abgebrochen) oder entpackt als Ordner angeben.",
+            ) from exc
         prefix = f"/vsizip/{path}/"
     layers = {}
     for layer in LAYERS:
@@ -95,7 +103,60 @@ def _read_layer(path: Path, layers: dict[str, str], layer: str, where: str) -> g
     if frame.crs is None:
         raise EtlError(f"Ebene {layer} hat kein Koordinatensystem (.prj fehlt?)", file=path, fix="Vollständigen BKG-Download verwenden.")
     frame = frame[frame["GF"].astype(int).isin(LAND_AREAS)]
-    return to_metric(frame)
+    _check_crs_fits(frame, path, layer)
+    frame = to_metric(frame)
+    _check_in_germany(frame, path, layer)
+    return frame
+
+
+def _crs_name(crs) -> str:
+    return crs.name + (f", EPSG:{crs.to_epsg()}" if crs.to_epsg() else "")
+
+
+def _degrees(low: float, high: float) -> str:
+    return f"{low:.1f}–{high:.1f}".replace(".", ",")
+
+
+def _lon_lat_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """The frame's bounding box in degrees (the box around the reprojected box: a little larger than the frame)."""
+    return Transformer.from_crs(frame.crs, DISPLAY_CRS, always_xy=True).transform_bounds(*frame.total_bounds)
+
+
+def _check_crs_fits(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """Coordinates outside the range of the .prj's system would reproject to infinity: refuse them here."""
+    if frame.empty:
+        return
+    west, south, east, north = _lon_lat_bounds(frame)
+    if np.isfinite([west, south, east, north]).all() and -180 <= west <= east <= 180 and -90 <= south <= north <= 90:
+        return
+    minx, miny, maxx, maxy = frame.total_bounds
+    raise EtlError(
+        f"Koordinaten der Ebene {layer} passen nicht zum Koordinatensystem der .prj-Datei ({_crs_name(frame.crs)}): "
+        f"x {minx:.0f} bis {maxx:.0f}, y {miny:.0f} bis {maxy:.0f}",
+        file=path,
+        expected="Koordinaten im Wertebereich des angegebenen Koordinatensystems (Grad: Länge ±180, Breite ±90; "
+        "BKG liefert Meter in EPSG:25832 oder EPSG:31467)",
+        fix="Die .prj-Dateien aus dem Original-BKG-Download verwenden; eine .prj nicht austauschen oder von Hand schreiben.",
+    )
+
+
+def _check_in_germany(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """``frame`` in EPSG:25832; every polygon must lie in the (generous) box around Germany."""
+    if frame.empty:
+        return
+    min_lon, min_lat, max_lon, max_lat = GERMANY_LONLAT
+    germany = Transformer.from_crs(DISPLAY_CRS, frame.crs, always_xy=True).transform_bounds(*GERMANY_LONLAT)
+    minx, miny, maxx, maxy = frame.total_bounds
+    if germany[0] <= minx and maxx <= germany[2] and germany[1] <= miny and maxy <= germany[3]:
+        return
+    west, south, east, north = _lon_lat_bounds(frame)
+    raise EtlError(
+        f"Grenzen der Ebene {layer} liegen außerhalb Deutschlands (etwa {_degrees(west, east)}° Ost, {_degrees(south, north)}° Nord)",
+        file=path,
+        expected=f"Verwaltungsgebiete in Deutschland ({_degrees(min_lon, max_lon)}° Ost, {_degrees(min_lat, max_lat)}° Nord)",
+        fix="Die Verwaltungsgebiete des BKG (VG250 oder VG5000) unverändert verwenden; passt die .prj-Datei nicht zu den "
+        "Koordinaten, die .prj aus dem Original-Download nehmen.",
+    )
 
 
 def read_boundaries(path: Path, scope: str) -> Boundaries:

@@ -5,6 +5,8 @@ tables (header lines, where the period is, which column means which indicator) i
 etl/metadata/genesis_tables.toml. The reader returns long records and never turns a marker into a number.
 Two quirks beyond labels are metadata too: a column a table prints twice (`repeated_columns`, checked cell by
 cell) and '-' printed where a value was not collected rather than zero (`dash_means_unknown`).
+Whether a value may be negative is the indicator catalogue's word: a count (kind "count", a head count) never is,
+a rate such as a Wanderungssaldo je 10.000 Einwohner may be.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl import keys
+from etl.catalogue import load_catalogue
 from etl.errors import EtlError
 from etl.markers import UNKNOWN, ZERO, Cell, NotAValue, parse_cell
 from etl.sources.text import AUTO, read_text
@@ -51,6 +54,14 @@ class GenesisTable:
     stand: str | None
     encoding: str
     records: pd.DataFrame = field(repr=False)
+
+
+@cache
+def _counts() -> dict[str, str]:
+    """Indicator id -> label of the head counts: a negative value there is a broken cell, never a value."""
+    catalogue = load_catalogue()
+    counts = catalogue[catalogue["kind"] == "count"]
+    return dict(zip(counts["indicator_id"], counts["label"]))
 
 
 @cache
@@ -128,7 +139,7 @@ def _indicator_for(meta: dict, labels: dict[str, str], path: Path, lines: dict[s
     return meta["indicator"].format(**parts)
 
 
-def _keep_row(path: Path, line: int, raw_key: str, name: str, scope: str) -> keys.AreaKey | None:
+def _keep_row(path: Path, line: int, column: int | str, raw_key: str, name: str, scope: str) -> keys.AreaKey | None:
     """The row's area if it lies in the scope; None for other areas; error for malformed keys."""
     stripped = raw_key.strip()
     if stripped.isdigit() and not stripped.startswith(scope) and len(stripped) >= len(scope):
@@ -139,7 +150,7 @@ def _keep_row(path: Path, line: int, raw_key: str, name: str, scope: str) -> key
             f"'{raw_key}' ist kein Gebietsschlüssel",
             file=path,
             line=line,
-            column=1,
+            column=column,
             expected="AGS (8 Stellen), ARS (12), RLP-Schlüssel (10), Kreis (5) oder DG",
             fix="Datei auf verrutschte Spalten oder eingefügte Zeilen prüfen.",
         )
@@ -208,7 +219,12 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
     width = len(header[0])
     title_period = _title_period(rows[:first_header]) if meta["period"] == "title" else None
     if meta["period"] == "title" and title_period is None:
-        raise EtlError("Stichtag/Jahr im Tabellenkopf nicht gefunden", file=path, expected="eine Zeile wie '31.12.2015' oder 'Jahr: 2016'")
+        raise EtlError(
+            "Stichtag/Jahr im Tabellenkopf nicht gefunden",
+            file=path,
+            expected=f"im Titelblock (Zeilen 2–{first_header}) eine Zeile wie '31.12.2015' oder 'Jahr: 2016'",
+            fix="Originalexport verwenden: die Zeile mit Stichtag bzw. Jahr darf nicht gelöscht oder verändert werden.",
+        )
 
     lead = {name: i for i, name in enumerate(meta["lead_columns"])}
     row_roles = [name for name in meta["lead_columns"] if name not in LEAD_FIELDS]  # e.g. Betreuungsart per row
@@ -228,7 +244,7 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
         if meta["period"] == "header":
             period = parse_period(labels["period"])
             if period is None:
-                raise EtlError(f"Zeitangabe '{labels['period']}' nicht lesbar", file=path, line=first_header + 1, column=column_name, expected="TT.MM.JJJJ oder JJJJ")
+                raise _unreadable_period(labels["period"], path, role_lines["period"], column_name, "TT.MM.JJJJ oder JJJJ")
         if row_roles or _indicator_for(meta, labels, path, role_lines, column_name) is not None:
             columns.append((j, labels, period, column_name))
 
@@ -246,14 +262,14 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
                 expected=f"{width} durch ';' getrennte Felder wie in den Kopfzeilen",
                 fix="Datei ist beschädigt oder abgeschnitten: Export neu herunterladen.",
             )
-        area = _keep_row(path, line, row[lead["key"]], row[lead["name"]], scope)
+        area = _keep_row(path, line, lead["key"] + 1, row[lead["key"]], row[lead["name"]], scope)
         if area is None:
             continue
         row_period = None
         if meta["period"] == "column":
             row_period = parse_period(row[lead["period"]])
             if row_period is None:
-                raise EtlError(f"Zeitangabe '{row[lead['period']]}' nicht lesbar", file=path, line=line, column=1, expected="TT.MM.JJJJ oder JJJJ")
+                raise _unreadable_period(row[lead["period"]], path, line, lead["period"] + 1, "TT.MM.JJJJ oder JJJJ")
         for j, first, column_name in repeats:
             if row[j].strip() != row[first].strip():
                 raise EtlError(
@@ -272,7 +288,7 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
             if indicator is None:
                 continue
             year, ref = row_period or period
-            cell = _parse_value(row[j], path, line, column_name)
+            cell = _parse_value(row[j], path, line, column_name, indicator)
             if cell.status == ZERO and indicator in dash_unknown:  # '-' where the table has no value, not a zero
                 cell = Cell(None, UNKNOWN)
             records.append((area.level, area.id, name, indicator, year, ref, cell.value, cell.status, cell.flag, line, column_name))
@@ -296,9 +312,21 @@ def _title_period(title_rows: list[list[str]]) -> tuple[int, date | None] | None
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
-def _parse_value(raw: str, path: Path, line: int, column: str):
+def _unreadable_period(raw: str, path: Path, line: int, column: int | str, expected: str) -> EtlError:
+    return EtlError(
+        f"Zeitangabe '{raw}' nicht lesbar",
+        file=path,
+        line=line,
+        column=column,
+        expected=expected,
+        fix="Originalexport verwenden: Stichtag bzw. Jahr steht dort in jeder Zeile bzw. Spalte; "
+        "ein GENESIS-Zeichen wie '.' oder '12p' gehört nur in Wertzellen.",
+    )
+
+
+def _parse_value(raw: str, path: Path, line: int, column: str, indicator: str | None) -> Cell:
     try:
-        return parse_cell(raw)
+        cell = parse_cell(raw)
     except NotAValue:
         if _THOUSANDS.match(raw.strip()):
             raise EtlError(
@@ -317,6 +345,17 @@ def _parse_value(raw: str, path: Path, line: int, column: str):
             expected="Zahl mit Dezimalkomma (z. B. 1234 oder 12,5) oder eines der Zeichen - . x / ...",
             fix="Zelle korrigieren; fehlende Werte mit '.' kennzeichnen statt leer zu lassen oder Text einzutragen.",
         ) from None
+    if cell.value is not None and cell.value < 0 and indicator in _counts():
+        raise EtlError(
+            f"Wert '{raw.strip()}' ist negativ, aber eine Anzahl ({_counts()[indicator]}) kann nicht negativ sein",
+            file=path,
+            line=line,
+            column=column,
+            expected="eine Zahl ab 0 oder eines der Zeichen - . x / ...",
+            fix="Zelle mit dem Originalexport vergleichen und korrigieren: ein Minus vor einer Anzahl ist ein Tipp- oder "
+            "Exportfehler ('-' allein heißt genau null).",
+        )
+    return cell
 
 
 def _read_flat(path: Path, text: str, table: str, meta: dict, scope: str):
@@ -342,16 +381,17 @@ def _read_flat(path: Path, text: str, table: str, meta: dict, scope: str):
                 fix="Richtige Datei bzw. richtigen Tabellencode in der Kreis-Konfiguration angeben.",
             )  # fmt: skip
         if None in row or any(v is None for v in row.values()):
-            raise EtlError("Zeile hat nicht so viele Felder wie die Kopfzeile", file=path, line=line, fix="Datei neu exportieren.")
-        area = _keep_row(path, line, row[meta["key_column"]], row[meta["name_column"]], scope)
+            raise EtlError("Zeile hat nicht so viele Felder wie die Kopfzeile", file=path, line=line,
+                           expected="so viele durch ';' getrennte Felder wie die Kopfzeile", fix="Datei neu exportieren.")  # fmt: skip
+        area = _keep_row(path, line, meta["key_column"], row[meta["key_column"]], row[meta["name_column"]], scope)
         if area is None:
             continue
         labels = {role: row[col].strip() for role, col in dimension_columns.items()}
         indicator = _indicator_for(meta, labels, path, dict.fromkeys(labels, line), ", ".join(dimension_columns.values()))
         period = parse_period(row[meta["time_column"]])
         if period is None:
-            raise EtlError(f"Zeitangabe '{row[meta['time_column']]}' nicht lesbar", file=path, line=line, column=meta["time_column"], expected="JJJJ-MM-TT oder JJJJ")
-        cell = _parse_value(row[meta["value_column"]], path, line, meta["value_column"])
+            raise _unreadable_period(row[meta["time_column"]], path, line, meta["time_column"], "JJJJ-MM-TT oder JJJJ")
+        cell = _parse_value(row[meta["value_column"]], path, line, meta["value_column"], indicator)
         if indicator is not None:
             records.append((area.level, area.id, row[meta["name_column"]].strip(), indicator, *period, cell.value, cell.status, cell.flag, line, meta["value_column"]))
     return records, None, None

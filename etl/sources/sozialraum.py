@@ -66,7 +66,12 @@ def read_sozialraum_mapping(path: Path, gemeinden: pd.DataFrame) -> pd.DataFrame
                 fix="Doppelte Zeile löschen, so dass jede Gemeinde genau einem Sozialraum zugeordnet ist.",
             )  # fmt: skip
         if not name:
-            raise EtlError(f"Sozialraum für {ags} ({known[ags]}) ist leer", file=path, line=line, column="sozialraum", fix="Namen des Sozialraums eintragen.")
+            raise EtlError(
+                f"Sozialraum für {ags} ({known[ags]}) ist leer",
+                file=path, line=line, column="sozialraum", expected="der Name des Sozialraums, dem die Gemeinde angehört",
+                fix="Namen des Sozialraums eintragen; endet die Datei hier mitten in der Zeile, ist sie abgeschnitten: "
+                "vollständig neu speichern.",
+            )  # fmt: skip
         seen[ags] = line
         rows.append((ags, name))
     unmapped = [f"{ags} {known[ags]}" for ags in known if ags not in seen]
