@@ -2,10 +2,19 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import comparison, context, explorer, maps, queries
+from dashboard import comparison, context, downloads, explorer, exports, maps, presentation, queries, share
 
 ctx = context.page_context()
+share.bind(
+    share.Param("explorer_topics", "themen", many=True),
+    share.Param("explorer_search", "suche"),
+    share.Param("explorer_indicator", "kennzahl"),
+    share.Param("explorer_level", "ebene"),
+    share.Param("explorer_scheme", "klassen", default="quantile"),
+    share.Param("explorer_k", "anzahl", int, default=5),
+)
 st.title(f"Indikatoren {ctx.kreis_name}")
+top = st.container()  # presentation mode: map and ranking go here, above the search
 
 available = explorer.searchable_indicators(ctx)
 if available.empty:
@@ -117,17 +126,31 @@ with figures[2]:
     )
 
 # --- map and ranking ------------------------------------------------------------------------------------------------
-map_column, ranking_column = st.columns([3, 2], gap="medium")
+with top if presentation.active() else st.container():
+    map_column, ranking_column = st.columns([3, 2], gap="medium")
 with map_column:
-    classing = st.columns([3, 2])
+    classing = st.columns([3, 2, 1.3], vertical_alignment="bottom")
     scheme = classing[0].selectbox("Klassenbildung", list(maps.SCHEMES), format_func=maps.SCHEMES.get, key="explorer_scheme")
-    k = classing[1].select_slider("Klassen", options=[3, 4, 5, 6, 7], value=5, key="explorer_k")
+    st.session_state.setdefault("explorer_k", 5)
+    k = classing[1].select_slider("Klassen", options=[3, 4, 5, 6, 7], key="explorer_k")
     if (scheme, k) != map_controls:  # only on a first run with non-default state; widgets own the values after
         view = explorer.build_view(ctx, indicator_id, year, level, scheme, k)
-    st_folium(view.fmap, key=f"explorer-map-{level}", height=600, use_container_width=True, returned_objects=[])
+    area_ids = tuple(view.frame["area_id"])
+    with classing[2]:
+        downloads.download_panel(
+            "explorer_map",
+            figure=exports.map_export(ctx, level, indicator_id, year, scheme=scheme, k=k),
+            table=downloads.value_table(ctx.db, area_ids, indicator_id, years=(year,)),
+            label="Karte",
+        )
+    st_folium(view.fmap, key=f"explorer-map-{level}", height=presentation.map_height(600), use_container_width=True,
+              returned_objects=[])  # fmt: skip
 with ranking_column:
-    st.markdown(f"**Rangfolge der {explorer.level_label(level)}**")
-    with st.container(height=640, border=False):
+    heading = st.columns([3, 1.3], vertical_alignment="bottom")
+    heading[0].markdown(f"**Rangfolge der {explorer.level_label(level)}**")
+    with heading[1]:
+        downloads.download_panel("explorer_ranking", figure=exports.ranking_export(ctx, level, indicator_id, year), label="Grafik")
+    with st.container(height=presentation.map_height(640), border=False):
         st.plotly_chart(
             explorer.ranking_figure(view.frame, meta, view.kreis, view.land),
             width="stretch",
@@ -152,14 +175,17 @@ else:
 # --- time series and table -----------------------------------------------------------------------------------------
 st.subheader("Zeitreihe")
 names = explorer.series_options(ctx, view, land_rows)
+series_key = f"explorer_series_{indicator_id}_{level}"  # new indicator or level: the default areas again
+share.bind(share.Param(series_key, "gebiete", many=True))
 chosen = st.multiselect(
     "Gebiete",
     list(names),
-    default=explorer.default_series_areas(ctx, view),
+    default=None if series_key in st.session_state else explorer.default_series_areas(ctx, view),
     format_func=names.get,
-    key=f"explorer_series_{indicator_id}_{level}",
+    key=series_key,
 )
 if chosen:
+    downloads.download_panel("explorer_series", figure=exports.series_export(ctx, level, indicator_id, chosen), label="Grafik")
     st.plotly_chart(
         explorer.timeseries_figure(series, land_rows, chosen, names, meta),
         width="stretch",
@@ -169,7 +195,12 @@ if chosen:
 else:
     st.caption("Gebiete auswählen, um ihre Zeitreihe zu sehen.")
 
-st.subheader(f"Tabelle {year}")
+table_heading = st.columns([6, 1], vertical_alignment="bottom")
+table_heading[0].subheader(f"Tabelle {year}")
+with table_heading[1]:
+    downloads.download_panel(
+        "explorer_table", table=downloads.value_table(ctx.db, area_ids, indicator_id, years=(year,)), label="Tabelle"
+    )
 if explorer.value_column(meta) == "Wert" and meta["unit"] != "Personen":
     st.caption(f"Einheit der Werte: {meta['unit']}")
 rows = explorer.table(view.frame, level, meta)

@@ -2,13 +2,19 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import context, maps, overview, queries
+from dashboard import context, downloads, exports, maps, overview, presentation, queries, share
 
 ctx = context.page_context()
+share.bind(
+    share.Param("level", "ebene"),
+    share.Param("indicator", "kennzahl"),
+    share.Param("tiles", "hintergrund", bool, default=False),
+    share.Param("selected_area", "gebiet"),
+)
 st.title(f"Übersichtskarte {ctx.kreis_name}")
 
 levels = queries.levels(ctx.db, ctx.kreis_id)
-controls = st.columns([3, 4, 2])
+controls = st.columns([3, 4, 2, 2], vertical_alignment="bottom")
 level = controls[0].radio(
     "Gebietsebene", levels, format_func=context.LEVEL_LABELS.get, horizontal=True, key="level"
 )
@@ -28,15 +34,25 @@ tiles = controls[2].toggle(
 
 view = overview.map_view(ctx, level, indicator_id, tiles)
 selected = st.session_state.get("selected_area")
-map_column, detail_column = st.columns([3, 2], gap="medium")
+if selected is not None and selected not in set(view.shapes["area_id"]):
+    selected = None  # an area of another level (or from an outdated link): nothing is selected on this map
+with controls[3]:
+    downloads.download_panel(
+        "overview",
+        figure=exports.map_export(ctx, level, indicator_id, ctx.year, highlight=[selected] if selected else ()),
+        table=downloads.value_table(ctx.db, tuple(view.shapes["area_id"]), indicator_id, years=(ctx.year,)),
+    )
+
+wide = presentation.active()  # presentation mode: the map over the whole width, the details below it
+map_column, detail_column = (st.container(), st.container()) if wide else st.columns([3, 2], gap="medium")
 with map_column:
     highlight = None
-    if selected in set(view.shapes["area_id"]):
+    if selected:
         highlight = maps.highlight(view.shapes[view.shapes["area_id"] == selected])
     result = st_folium(
         view.fmap,
         key=f"overview-map-{level}",
-        height=620,
+        height=presentation.map_height(620),
         use_container_width=True,
         returned_objects=["last_active_drawing"],
         feature_group_to_add=highlight,
