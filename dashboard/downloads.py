@@ -113,11 +113,13 @@ def file_buttons(files: Sequence[ExportFile], key: str) -> None:
 
 
 def prepared_files(
-    key: str, *, signature: Hashable, build: Callable[[], Sequence[ExportFile]], button: str, working: str = "Wird erstellt …",
+    key: str, *, signature: Hashable, build: Callable[..., Sequence[ExportFile]], button: str, working: str = "Wird erstellt …",
+    progress: bool = False, disabled: bool = False,
 ) -> list[ExportFile] | None:  # fmt: skip
     """A button that builds documents (seconds), then their download buttons while the selection is unchanged.
 
     ``signature`` identifies the selection the files belong to; when it changes, the old files are dropped.
+    ``progress``: ``build`` is called with a callback ``(share 0–1, text)`` that moves a progress bar.
     Returns the files once built.
     """
     state_key = f"_prepared_{key}"
@@ -125,9 +127,14 @@ def prepared_files(
     if stored is not None and stored[0] != signature:
         del st.session_state[state_key]
         stored = None
-    if st.button(button, key=f"{key}_build", type="primary", icon=":material/description:"):
-        with st.spinner(working):
-            stored = (signature, list(build()))
+    if st.button(button, key=f"{key}_build", type="primary", icon=":material/description:", disabled=disabled):
+        if progress:
+            bar = st.progress(0.0, text=working)
+            stored = (signature, list(build(lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text))))
+            bar.empty()
+        else:
+            with st.spinner(working):
+                stored = (signature, list(build()))
         st.session_state[state_key] = stored
     if stored is None:
         return None

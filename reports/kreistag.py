@@ -8,7 +8,7 @@ areas of the level instead.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +22,7 @@ from reports.pdf import pdf_document
 from reports.render import MIME, ExportFile, file_stem
 from reports.word import docx_document
 
+Progress = Callable[[float, str], None]  # share done (0–1), what is being done, in German for the user
 MAX_LINES = 8
 TABLE_YEARS = 3
 DEFAULT_TITLE = "Bericht für den Kreistag"
@@ -79,11 +80,18 @@ def _sources_page(all_credits: list[credits.Credit], built: str) -> list[d.Block
     return blocks
 
 
+def _silent(share: float, text: str) -> None:
+    pass
+
+
 def kreistag_document(
     db: data.Db, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None = None,
-    title: str = DEFAULT_TITLE,
+    title: str = DEFAULT_TITLE, progress: Progress = _silent,
 ) -> d.Document:  # fmt: skip
-    """The report as neutral blocks; ``year`` for the maps (default: each indicator's latest)."""
+    """The report as neutral blocks; ``year`` for the maps (default: each indicator's latest).
+
+    ``progress`` hears of each indicator (shares 0 to 1 of this step).
+    """
     if not area_ids or not indicator_ids:
         raise ValueError("a Kreistag report needs at least one area and one indicator")
     with data.connection(db) as con:
@@ -96,6 +104,7 @@ def kreistag_document(
         labels = [data.indicator(con, i).label for i in indicator_ids]
         sections, used = [], []
         for n, indicator_id in enumerate(indicator_ids, start=1):
+            progress((n - 1) / len(indicator_ids), f"Kennzahl {n} von {len(indicator_ids)}: {labels[n - 1]}")
             blocks, found = _indicator_section(con, n, areas, indicator_id, year)
             sections += [*blocks, d.PageBreak()]
             used += found
@@ -117,11 +126,21 @@ def kreistag_document(
 
 def kreistag_report(
     db: data.Db, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None = None,
-    title: str = DEFAULT_TITLE,
+    title: str = DEFAULT_TITLE, progress: Progress = _silent,
 ) -> KreistagReport:  # fmt: skip
-    """PDF and .docx of the report in one call (the UI offers both downloads)."""
-    doc = kreistag_document(db, area_ids, indicator_ids, year=year, title=title)
+    """PDF and .docx of the report in one call (the UI offers both downloads).
+
+    ``progress`` (share of the whole, 0 to 1; text): collecting takes the first fifth, the images of the PDF
+    and of the Word file most of the rest.
+    """
+    doc = kreistag_document(db, area_ids, indicator_ids, year=year, title=title,
+                            progress=lambda share, text: progress(0.2 * share, text))  # fmt: skip
+    progress(0.2, "PDF: Karten und Diagramme werden gezeichnet")
+    pdf = pdf_document(doc)
+    progress(0.6, "Word: Karten und Diagramme werden gezeichnet")
+    word = docx_document(doc)
+    progress(1.0, "fertig")
     return KreistagReport(
-        pdf=ExportFile(f"{doc.file_stem}.pdf", pdf_document(doc), MIME["pdf"]),
-        docx=ExportFile(f"{doc.file_stem}.docx", docx_document(doc), MIME["docx"]),
+        pdf=ExportFile(f"{doc.file_stem}.pdf", pdf, MIME["pdf"]),
+        docx=ExportFile(f"{doc.file_stem}.docx", word, MIME["docx"]),
     )

@@ -1,0 +1,29 @@
+"""Steckbrief: profile of one Gemeinde, Sozialraum or Verbandsgemeinde against the Kreis, as on screen so in the PDF."""
+import streamlit as st
+
+from dashboard import area_reports, context, downloads, share
+
+ctx = context.page_context()
+share.bind(share.Param("steckbrief_level", "ebene"), share.Param("steckbrief_area", "gebiet"))
+st.title("Steckbrief")
+
+pickers = st.columns([3, 4, 3], vertical_alignment="bottom")
+level = area_reports.choose_level(ctx, "steckbrief_level", context.LEVEL_SINGULAR, pickers[0])
+names = area_reports.area_names(ctx, level)
+# coming from the Übersichtskarte: the area clicked there
+if st.session_state.get("steckbrief_area") not in names:
+    st.session_state["steckbrief_area"] = area_reports.preferred(list(names), st.session_state.get("selected_area"))
+area_id = pickers[1].selectbox("Gebiet", list(names), format_func=names.get, key="steckbrief_area")
+with pickers[2]:
+    downloads.prepared_files(
+        "steckbrief", signature=(ctx.db, area_id), build=lambda: [area_reports.steckbrief_pdf(ctx.db, area_id)],
+        button="Steckbrief als PDF", working="PDF wird erstellt …",
+    )  # fmt: skip
+
+try:
+    document = area_reports.steckbrief_document(ctx.db, area_id)
+except (LookupError, ValueError) as error:
+    st.error(f"Für {names[area_id]} lässt sich kein Steckbrief erstellen: {error}")
+    st.stop()
+st.caption("Jede Kennzahl im letzten Jahr, für das das Gebiet einen Wert hat; Vergleich mit dem Kreis im selben Jahr.")
+area_reports.show_document(document)
