@@ -4,8 +4,9 @@ message, or loads with every problem row in the import report – and a previous
 One private copy of data/demo per module (badinput_helpers.demo_workspace) holds the corpus under ``bad/`` and the
 files generated at test time (zips without .dbf/.prj, broken boundaries, an .xlsx with formulas) under
 ``generated/``. Each case writes a copy of config/demo_musterland.toml with the one broken file swapped in and
-builds in-process over a copy of a good database built once per module. Strict xfails are ETL bugs: the reason
-says what is wrong. Runs without ../shared/data.
+builds in-process over a copy of a good database built once per module. A case the ETL does not handle yet is
+marked with ``message_bug``/``accepted_bug`` (a strict xfail whose reason says what is wrong); none is open.
+Runs without ../shared/data.
 """
 from __future__ import annotations
 
@@ -396,6 +397,7 @@ OFFER_REPORT = [
     (17, "kapazitaet", "'-5' ist keine gültige Zahl", "geladen ohne diesen Wert"),
     (18, "alter_von", "'drei' ist keine gültige Zahl", "geladen ohne diesen Wert"),
     (19, "lon", "'abc' ist keine gültige Zahl", "verworfen"),
+    (20, "lon", "'-9.5275' ist keine gültige Zahl", "verworfen"),  # dropped, not placed at the Gemeinde's centre
     (21, "name", "Name fehlt", "geladen als „(ohne Namen)“"),
     (25, "kapazitaet", "'.' ist keine gültige Zahl", "geladen ohne diesen Wert"),
     (26, "kapazitaet", "'12p' ist keine gültige Zahl", "geladen ohne diesen Wert"),
@@ -403,7 +405,6 @@ OFFER_REPORT = [
     (28, "angebotsart", "unbekannte Angebotsart '/' (bekannt: ", "verworfen"),
     (29, "alter_von", "'-' ist keine gültige Zahl", "geladen ohne diesen Wert"),
 ]
-NEGATIVE_LON_ROW = 20  # lon -9.5275: see test_offer_rows_are_either_loaded_or_dropped
 OFFERS_LOADED = {2: "99001001", 3: "99001002", 11: "99001007", 12: "99001005", 13: "99001004", 16: "99001001", 17: "99001001",
                  18: "99001001", 21: "99001001", 22: "99001001", 23: "99001001", 24: "99001002", 25: "99001001",
                  26: "99001001", 29: "99001001"}  # fmt: skip
@@ -468,9 +469,7 @@ def _offers(db: Path, file: str) -> pd.DataFrame:
 
 
 def test_offer_list_import_report_names_row_column_problem_and_action(offers_db):
-    report = _report(offers_db, OFFERS_CSV)
-    report = report[report["row"] != NEGATIVE_LON_ROW]
-    actual = list(report.itertuples(index=False, name=None))
+    actual = list(_report(offers_db, OFFERS_CSV).itertuples(index=False, name=None))
     assert [(r, c, a) for r, c, _p, a in actual] == [(r, c, a) for r, c, _p, a in OFFER_REPORT]
     for (row, _c, problem, _a), (_r, _c2, start, _a2) in zip(actual, OFFER_REPORT):
         assert problem.startswith(start), f"line {row}: {problem!r}"
@@ -478,8 +477,7 @@ def test_offer_list_import_report_names_row_column_problem_and_action(offers_db)
 
 def test_offer_list_loads_the_usable_rows_in_their_gemeinden(offers_db):
     loaded = _offers(offers_db, OFFERS_CSV)
-    placed = {row: gemeinde for row, gemeinde in loaded["gemeinde_id"].items() if row != NEGATIVE_LON_ROW}
-    assert placed == OFFERS_LOADED
+    assert loaded["gemeinde_id"].to_dict() == OFFERS_LOADED
     assert loaded.loc[2, "kapazitaet"] == 45 and loaded.loc[2, "lon"] == pytest.approx(9.52718)  # decimal comma
     assert loaded.loc[[16, 17, 25, 26], "kapazitaet"].isna().all(), "text, negative and GENESIS markers give no capacity"
     assert loaded.loc[[18, 29], "alter_von"].isna().all() and loaded.loc[18, "alter_bis"] == 6
@@ -494,12 +492,6 @@ def test_offer_names_are_stored_verbatim(offers_db):
     assert names[21] == "(ohne Namen)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="etl/sources/offers.py _parse_numbers: a negative lon/lat is reported 'verworfen' (\"'-9.5275' ist keine "
-    "gültige Zahl\") but only set to NaN, not dropped; place_offers then loads the row at the middle of its Gemeinde "
-    "and reports it a second time as 'geladen'",
-)
 def test_offer_rows_are_either_loaded_or_dropped(offers_db):
     report = _report(offers_db, OFFERS_CSV)
     loaded = set(_offers(offers_db, OFFERS_CSV).index)
@@ -520,14 +512,13 @@ def test_offer_workbook_uses_cached_formula_values(offers_db):
     assert rows[(6, "angebotsart")][0].startswith("Angebotsart fehlt") and rows[(6, "angebotsart")][1] == "verworfen"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="etl/sources/offers.py _read_excel: a formula without cached value becomes an empty cell silently – "
-    "kapazitaet of row 3 (=20+5) is lost without an import-report row (docs/OFFERS.md: nothing is dropped silently)",
-)
 def test_offer_workbook_reports_formula_without_cached_value(offers_db):
     report = _report(offers_db, "offers_formulas.xlsx")
-    assert ((report["row"] == 3) & (report["source_column"] == "kapazitaet")).any()
+    rows = {(r.row, r.source_column): (r.problem, r.action) for r in report.itertuples()}
+    problem, action = rows[(3, "kapazitaet")]
+    assert problem.startswith("Formel '=20+5' ohne gespeicherten Wert") and action == "geladen ohne diesen Wert"
+    assert pd.isna(_offers(offers_db, "offers_formulas.xlsx").loc[3, "kapazitaet"])
+    assert set(rows) == {(3, "kapazitaet"), (5, "name"), (6, "angebotsart")}, "each lost cell once, cached values silent"
 
 
 def test_html_and_long_sozialraum_names_are_stored_verbatim(names_db):
@@ -551,11 +542,6 @@ def test_markers_in_the_name_column_do_not_become_names(names_db):
     assert dict(zip(values["area_id"], values["value"])) == {"99001001": 18, "99001005": 22}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="etl/sources/offers.py _drop_duplicates: with no row left after the type check (header only, or every "
-    "Angebotsart unknown) DataFrame.apply(axis=1) returns a DataFrame and '.str' raises AttributeError",
-)
 @pytest.mark.parametrize("file", ["offers_header_only.csv", "offers_no_usable_row.csv"])
 def test_offer_list_without_usable_rows_loads_nothing_and_reports(accepted, file):
     outcome = accepted(file, offers(f"bad/{file}"))
@@ -565,17 +551,11 @@ def test_offer_list_without_usable_rows_loads_nothing_and_reports(accepted, file
     assert [(r.row, r.action) for r in _report(outcome.target, file).itertuples()] == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="etl/sources/offers.py _read_table: pandas.read_csv raises ParserError ('Expected 15 fields in line 3, "
-    "saw 16') for a row with an unquoted ';' – neither an EtlError naming file and line nor an import-report row",
-)
-def test_offer_row_with_an_extra_field_is_named(accepted, baseline):
+def test_offer_row_with_an_extra_field_is_reported_and_the_others_load(accepted):
     file = "offers_unquoted_delimiter_in_name.csv"
     outcome = accepted(file, offers(f"bad/{file}"))
-    if outcome.error is None:
-        assert 3 in set(_report(outcome.target, file)["row"])
-    else:
-        assert isinstance(outcome.error, EtlError), repr(outcome.error)
-        message = str(outcome.error)
-        assert file in message and "Zeile 3" in message and "Abhilfe:" in message
+    assert outcome.error is None, f"build failed: {outcome.error!r}"
+    [(row, column, problem, action)] = list(_report(outcome.target, file).itertuples(index=False, name=None))
+    assert (row, column, action) == (3, None, "verworfen")
+    assert problem.startswith("Zeile hat 16 Felder statt 15 wie die Kopfzeile – ein ';' im Text ohne Anführungszeichen?")
+    assert list(_offers(outcome.target, file)["name"]) == ["Kita Sonnenschein"]

@@ -121,6 +121,45 @@ def test_bad_rows_are_reported_and_valid_rows_load(tmp_path):
     assert np.isnan(offers.set_index("name").loc["Kita Wolke", "kapazitaet"])
 
 
+def test_csv_rows_keep_their_file_line(tmp_path):
+    path = tmp_path / "angebote.csv"
+    path.write_text(
+        "id;name;angebotsart;lon;lat\n"
+        "a;Kita A;Kita;9,5;50,7\n"  # line 2
+        "\n"  # line 3: blank, not an offer
+        'b;"Kita B\nam Markt";Kita;9,5;50,7\n'  # lines 4-5: a quoted name over two lines
+        "c;Kita; C;Kita;9,5;50,7\n"  # line 6: unquoted ';' in the name
+        "d;Kita D;Reitstall;9,5;50,7\n",  # line 7: unknown Angebotsart
+        encoding="utf-8",
+    )
+    offer_list = read_offer_list(path, "planungsatlas")
+    assert offer_list.offers.set_index("row")["name"].to_dict() == {2: "Kita A", 4: "Kita B am Markt"}
+    assert [(r.row, r.column, r.action) for r in offer_list.report] == [(6, None, "verworfen"), (7, "angebotsart", "verworfen")]
+    assert offer_list.report[0].problem.startswith("Zeile hat 6 Felder statt 5 wie die Kopfzeile")
+
+
+def test_excel_cells_without_a_value_are_reported(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "name", "angebotsart", "lon", "lat", "kapazitaet", "bemerkung"])
+    sheet.append(["a", "Kita A", "Kita", 9.5, 50.7, "#DIV/0!", None])  # row 2: an Excel error in kapazitaet
+    sheet.append([])  # row 3: blank
+    sheet.append(["b", "Kita B", "Kita", "=9+0.5", 50.7, 20, None])  # row 4: formula without stored value in lon
+    sheet.append(["c", "Kita C", "Kita", 9.5, 50.7, 20, "=1/0"])  # row 5: a column no field uses: not reported
+    book.save(tmp_path / "angebote.xlsx")
+    assert sheet["F2"].data_type == "e"
+    offer_list = read_offer_list(tmp_path / "angebote.xlsx", "planungsatlas")
+    assert list(offer_list.offers["row"]) == [2, 5]
+    assert np.isnan(offer_list.offers.set_index("row").loc[2, "kapazitaet"])
+    assert [(r.row, r.column, r.problem, r.action) for r in offer_list.report] == [
+        (2, "kapazitaet", "Excel-Fehler #DIV/0! in der Zelle", "geladen ohne diesen Wert"),
+        (4, "lon", "Formel '=9+0.5' ohne gespeicherten Wert – Datei in Excel öffnen und speichern, damit Excel ihn berechnet",
+         "verworfen"),
+    ]  # fmt: skip
+
+
 def test_unknown_format_and_missing_columns_stop_with_a_clear_error(tmp_path):
     path = _list(tmp_path, [{"titel": "x"}])
     with pytest.raises(EtlError, match="Format 'foo'"):  # noqa: PT012

@@ -2,17 +2,21 @@
 school lists. Which column feeds which field is metadata (etl/metadata/offer_formats.toml).
 
 Row problems do not stop the import: each is written to the import report with row, column, what is wrong
-and what happened to the row; valid rows still load. A file that cannot be read at all (missing, wrong
-format, required columns absent) stops the build with an EtlError.
+and what happened to the row; valid rows still load. That includes a CSV line with more fields than the header
+(an unquoted delimiter in a name) and an Excel formula without a stored value. A file that cannot be read at all
+(missing, wrong format, required columns absent) stops the build with an EtlError.
 """
 from __future__ import annotations
 
+import csv
 import io
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 from etl.errors import EtlError
@@ -48,6 +52,17 @@ class OfferList:
     report: list[ReportRow] = field(default_factory=list)
 
 
+@dataclass
+class _Sheet:
+    """A list as read: every cell as text, and what could not be read into the cells."""
+
+    frame: pd.DataFrame  # one column per header name
+    rows: list[int]  # the file row of each frame row
+    header_row: int
+    report: list[ReportRow] = field(default_factory=list)  # rows that do not fit the header: not in the frame
+    lost: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, column) -> why an Excel cell has no value
+
+
 @cache
 def offer_formats() -> dict:
     return tomllib.loads(FORMATS_FILE.read_text(encoding="utf-8"))["formats"]
@@ -64,7 +79,8 @@ def read_offer_list(path: Path, format_name: str, encoding: str = AUTO) -> Offer
         )
     meta = formats[format_name]
     require_file(path, "Angebotsliste")
-    raw, first_row = _read_table(path, meta, encoding)
+    sheet = _read_table(path, meta, encoding)
+    raw = sheet.frame
     columns = meta["columns"]
     wanted = {c for v in columns.values() for c in ([v] if isinstance(v, str) else v)}
     missing = sorted(c for f, v in columns.items() for c in ([v] if isinstance(v, str) else v) if f in REQUIRED and c not in raw.columns)
@@ -72,16 +88,17 @@ def read_offer_list(path: Path, format_name: str, encoding: str = AUTO) -> Offer
         raise EtlError(
             f"Spalten {', '.join(missing)} fehlen",
             file=path,
-            line=first_row - 1,
+            line=sheet.header_row,
             expected=f"Kopfzeile mit den Spalten des Formats '{format_name}': " + ", ".join(sorted(wanted)),
             fix="Spalten wie in der Vorlage benennen (docs/OFFERS.md) oder das passende Format angeben.",
         )
     offers = pd.DataFrame({f: _field(raw, columns.get(f)) for f in FIELDS})
-    offers["row"] = range(first_row, first_row + len(offers))
+    offers["row"] = sheet.rows
     if "crs" not in columns:
         offers["crs"] = meta.get("crs", "EPSG:4326")
-    report: list[ReportRow] = []
+    report: list[ReportRow] = list(sheet.report)
     offers = _map_types(offers, meta, report, str(columns["angebotsart"]))
+    offers = _report_lost_cells(offers, sheet.lost, columns, report)
     offers = _parse_numbers(offers, report, columns)
     offers = _drop_duplicates(offers, meta.get("duplicate_key", []), report)
     missing_name = offers["name"] == ""
@@ -110,32 +127,116 @@ def _field(raw: pd.DataFrame, source: str | list[str] | None) -> pd.Series:
     return cleaned.where(~cleaned.str.lower().isin(_NULLS), "")
 
 
-def _read_table(path: Path, meta: dict, encoding: str) -> tuple[pd.DataFrame, int]:
-    """All cells as text; returns the frame and the file row number of its first data row."""
+def _read_table(path: Path, meta: dict, encoding: str) -> _Sheet:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_excel(path), 2
+        return _read_excel(path)
     text, _ = read_text(path, encoding)
     lines = text.splitlines()
     skipped = 0
     while skipped < len(lines) and any(lines[skipped].startswith(p) for p in meta.get("skip_prefix_lines", [])):
         skipped += 1
-    body = "\n".join(lines[skipped:])
     header = lines[skipped] if skipped < len(lines) else ""
     # the header's most frequent candidate; a header without any is one column, and the mapping says what is missing
     delimiter = max(";,\t", key=header.count)
-    frame = pd.read_csv(io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False, quotechar='"')
-    frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("Unnamed:")]]
-    return frame, skipped + 2
+    reader = csv.reader(io.StringIO("\n".join(lines[skipped:])), delimiter=delimiter, quotechar='"')
+    names = next(reader, [])
+    records, rows, report = [], [], []
+    end = reader.line_num
+    for fields in reader:
+        row, end = skipped + end + 1, reader.line_num  # a quoted field may span lines: the record starts after the last
+        if not fields:
+            continue
+        if len(fields) > len(names):
+            report.append(ReportRow(
+                row, None, f"Zeile hat {len(fields)} Felder statt {len(names)} wie die Kopfzeile – ein '{delimiter}' im Text "
+                f"ohne Anführungszeichen? (solchen Text in \"…\" setzen)", DROPPED,
+            ))  # fmt: skip
+            continue
+        records.append(fields + [""] * (len(names) - len(fields)))
+        rows.append(row)
+    return _Sheet(_frame(names, records), rows, skipped + 1, report)
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
-    """First sheet as text. Formulas count with the value Excel stored; a formula without one is empty."""
+def _frame(names: list[str], records: list[list[str]]) -> pd.DataFrame:
+    """Columns with a name; of several with the same name the first."""
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name:
+            first.setdefault(name, i)
+    return pd.DataFrame({name: [r[i] for r in records] for name, i in first.items()}, dtype=str)
+
+
+def _excel_text(value: object) -> str:
+    """A cell value as the text a CSV export of it would hold (whole numbers without '.0', dates as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime) and value == datetime(value.year, value.month, value.day):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _first_sheet(path: Path, data_only: bool) -> list[list]:
+    """Cells of the first sheet, row by row from A1 (rows and cells in between filled in)."""
+    with open(path, "rb") as f:
+        sheet = openpyxl.load_workbook(f, read_only=True, data_only=data_only).worksheets[0]
+        sheet.reset_dimensions()  # read-only mode trusts the stored dimensions, which some writers get wrong
+        return [list(row) for row in sheet.iter_rows()]
+
+
+def _read_excel(path: Path) -> _Sheet:
+    """First sheet as text. Formulas count with the value Excel stored; a cell whose formula has none (a file
+    written by a program and never opened in Excel) or whose value is an Excel error is empty and in ``lost``."""
     try:
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
+        cells = _first_sheet(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise EtlError(f"Excel-Datei lässt sich nicht lesen: {exc}", file=path, expected="eine .xlsx-Datei",
                        fix="In Excel öffnen und erneut als .xlsx speichern.") from exc  # fmt: skip
-    return frame.loc[:, [c for c in frame.columns if not str(c).startswith("Unnamed:")]]
+    filled = [i for i, row in enumerate(cells) if any(c.value is not None and str(c.value).strip() for c in row)]
+    if not filled:
+        return _Sheet(pd.DataFrame(), [], 1)
+    header, data = filled[0], filled[1:]
+    names = [_excel_text(c.value) for c in cells[header]]
+    records = [[""] * len(names) for _ in data]
+    lost: dict[tuple[int, str], str] = {}
+    formulas = None  # the workbook with formulas instead of values, read only if a cell is empty
+    for record, i in zip(records, data):
+        for j, cell in enumerate(cells[i][: len(names)]):
+            if cell.data_type == "e":
+                lost[(i + 1, names[j])] = f"Excel-Fehler {cell.value} in der Zelle"
+            elif cell.value is not None:
+                record[j] = _excel_text(cell.value)
+            else:
+                formulas = formulas if formulas is not None else _first_sheet(path, data_only=False)
+                stored = formulas[i][j].value if i < len(formulas) and j < len(formulas[i]) else None
+                formula = getattr(stored, "text", stored)  # .text: an array formula
+                if isinstance(formula, str) and formula.startswith("="):
+                    lost[(i + 1, names[j])] = (
+                        f"Formel '{formula}' ohne gespeicherten Wert – Datei in Excel öffnen und speichern, damit Excel ihn berechnet"
+                    )
+    lost = {(row, column): why for (row, column), why in lost.items() if column}
+    return _Sheet(_frame(names, records), [i + 1 for i in data], header + 1, lost=lost)
+
+
+def _report_lost_cells(offers: pd.DataFrame, lost: dict[tuple[int, str], str], columns: dict, report: list[ReportRow]) -> pd.DataFrame:
+    """A mapped cell without a value: a coordinate drops the row (like an unreadable number), another field loads
+    empty. An empty name is reported as 'Name fehlt' later; rows already dropped are reported already."""
+    fields_of: dict[str, list[str]] = {}
+    for name, source in columns.items():
+        for column in [source] if isinstance(source, str) else source:
+            fields_of.setdefault(column, []).append(name)
+    by_row = offers.set_index("row")
+    dropped = []
+    for (row, column), problem in sorted(lost.items()):
+        fields = fields_of.get(column, [])
+        if not fields or row not in by_row.index or any(f in REQUIRED and by_row.at[row, f] == "" for f in fields):
+            continue
+        coordinate = bool({"x", "y"} & set(fields))
+        report.append(ReportRow(row, column, problem, DROPPED if coordinate else f"{LOADED} ohne diesen Wert"))
+        if coordinate:
+            dropped.append(row)
+    return offers[~offers["row"].isin(dropped)]
 
 
 def _map_types(offers: pd.DataFrame, meta: dict, report: list[ReportRow], column: str) -> pd.DataFrame:
@@ -169,16 +270,16 @@ def _parse_numbers(offers: pd.DataFrame, report: list[ReportRow], columns: dict)
             action = DROPPED if name in ("x", "y") else f"{LOADED} ohne diesen Wert"
             report.append(ReportRow(row, _column(columns, name), f"'{value}' ist keine gültige Zahl", action))
         offers[name] = parsed.where(~negative)
-        if name in ("x", "y"):
-            offers = offers[~bad]
+        if name in ("x", "y"):  # a position that cannot be read is no position: the row goes (not to the Gemeinde centre)
+            offers = offers[~(bad | negative)]
     return offers
 
 
 def _drop_duplicates(offers: pd.DataFrame, key: list[str], report: list[ReportRow]) -> pd.DataFrame:
     if not key:
         return offers
-    keyed = offers[key].apply(lambda r: "|".join(r.astype(str).str.lower()), axis=1)
-    usable = keyed.str.replace("|", "", regex=False) != ""
+    keyed = pd.Series(["|".join(values).lower() for values in offers[key].itertuples(index=False)], index=offers.index, dtype=str)
+    usable = (offers[key] != "").any(axis=1)
     duplicate = usable & keyed.duplicated(keep="first")
     first_row = dict(zip(keyed[usable & ~duplicate], offers.loc[usable & ~duplicate, "row"]))
     for row, k in zip(offers.loc[duplicate, "row"], keyed[duplicate]):
