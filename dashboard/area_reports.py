@@ -91,24 +91,15 @@ def _markdown(text: str) -> str:
 
 
 def show_document(doc: d.Document, *, skip: int = 0) -> None:
-    """A report document on screen, block by block; consecutive figures side by side. ``skip``: leading blocks
-    the page shows itself (title). The demo note is left out: the page has the demo banner."""
-    blocks = doc.blocks[skip:]
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
+    """A report document on screen, block by block. ``skip``: leading blocks the page shows itself (title).
+    The demo note is left out: the page has the demo banner. Figures keep their print width, for which their
+    legends and source lines are laid out."""
+    for block in doc.blocks[skip:]:
         if isinstance(block, d.Figure):
-            run = [block]
-            while i + len(run) < len(blocks) and isinstance(blocks[i + len(run)], d.Figure):
-                run.append(blocks[i + len(run)])
-            for column, figure in zip(st.columns(len(run)), run):
-                column.plotly_chart(figure.fig, width="stretch", config={"displaylogo": False, "displayModeBar": False})
-            i += len(run)
-            continue
-        if isinstance(block, d.Heading):
+            st.plotly_chart(block.fig, width="content", config={"displaylogo": False, "displayModeBar": False})
+        elif isinstance(block, d.Heading):
             (st.header if block.level <= 1 else st.subheader)(block.text)
         elif isinstance(block, d.Paragraph) and block.style != "warning":
             (st.caption if block.style == "small" else st.markdown)(_markdown(block.text))
         elif isinstance(block, d.Table):
             st.dataframe(block.frame, hide_index=True, width="stretch", height=min(38 + 35 * len(block.frame), 560))
-        i += 1

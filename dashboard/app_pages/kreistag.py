@@ -4,12 +4,14 @@ import streamlit as st
 from dashboard import area_reports, context, downloads, share
 from reports.kreistag import DEFAULT_TITLE
 
+LATEST = 0  # 'each indicator's newest year' (None would show as an empty choice)
+
 ctx = context.page_context()
 share.bind(
     share.Param("kreistag_level", "ebene"),
     share.Param("kreistag_areas", "gebiete", many=True),
     share.Param("kreistag_indicators", "kennzahlen", many=True),
-    share.Param("kreistag_year", "kartenjahr", int),
+    share.Param("kreistag_year", "kartenjahr", int, default=LATEST),
     share.Param("kreistag_title", "titel", default=DEFAULT_TITLE),
 )
 st.title("Bericht für den Kreistag")
@@ -28,23 +30,22 @@ if "kreistag_areas" not in st.session_state:
 if "kreistag_indicators" not in st.session_state:
     st.session_state["kreistag_indicators"] = area_reports.default_indicators(ids)
 
-choice = st.columns(2, gap="medium")
-area_ids = choice[0].multiselect(
+area_ids = st.multiselect(
     "Gebiete", list(names), format_func=names.get, key="kreistag_areas", placeholder="Gebiete wählen"
 )
-indicator_ids = choice[1].multiselect(
+indicator_ids = st.multiselect(
     "Kennzahlen", ids, format_func=lambda i: f"{indicators.loc[i, 'label']} ({indicators.loc[i, 'topic']})",
     key="kreistag_indicators", placeholder="Kennzahlen wählen",
 )  # fmt: skip
 years = area_reports.map_years(ctx, level, indicator_ids)
 if st.session_state.get("kreistag_year") not in years:
-    st.session_state["kreistag_year"] = None
+    st.session_state["kreistag_year"] = LATEST
 options = st.columns([3, 1.4], gap="medium")
 title = options[0].text_input("Titel", value=DEFAULT_TITLE, key="kreistag_title", max_chars=120)
 year = options[1].selectbox(
-    "Jahr der Karten", [None, *years], key="kreistag_year",
-    format_func=lambda y: "je Kennzahl das neueste" if y is None else str(y),
-)  # fmt: skip
+    "Jahr der Karten", [LATEST, *years], key="kreistag_year",
+    format_func=lambda y: "je Kennzahl das neueste" if y == LATEST else str(y),
+) or None  # fmt: skip
 
 missing = [what for what, chosen in (("ein Gebiet", area_ids), ("eine Kennzahl", indicator_ids)) if not chosen]
 if missing:
