@@ -86,7 +86,8 @@ def accessibility(db: Database, kreis_id: str, level: str, max_distance_m: float
         f"""
         SELECT {member} AS area_id, x.offer_type,
                sum(x.weight * x.distance_m) / nullif(sum(x.weight), 0) / 1000 AS mean_distance_km,
-               100 * sum(x.weight) FILTER (WHERE x.distance_m <= ?) / nullif(sum(x.weight), 0) AS share_within,
+               -- coalesce: with nobody within the distance the filtered sum is NULL, but the share is 0
+               100 * coalesce(sum(x.weight) FILTER (WHERE x.distance_m <= ?), 0) / nullif(sum(x.weight), 0) AS share_within,
                sum(x.weight) AS people, any_value(x.basis) AS basis
         FROM access x JOIN areas g ON g.area_id = x.gemeinde_id
         WHERE g.kreis_id = ? AND {member} IS NOT NULL
@@ -107,5 +108,17 @@ def import_report(db: Database, kreis_id: str) -> pd.DataFrame:
         WHERE s.kreis_id = ?
         ORDER BY s.file, r.row
         """,
+        [kreis_id],
+    )
+
+
+@st.cache_data(max_entries=64)
+def area_members(db: Database, kreis_id: str, level: str) -> pd.DataFrame:
+    """Every Gemeinde of the Kreis with the area of ``level`` it belongs to (gemeinde_id, area_id), to place
+    offers, which carry only their Gemeinde, in an area of any level."""
+    member = _member_column(level)
+    return fetch(
+        db,
+        f"SELECT g.area_id AS gemeinde_id, {member} AS area_id FROM areas g WHERE g.kreis_id = ? AND g.level = 'gemeinde'",
         [kreis_id],
     )
