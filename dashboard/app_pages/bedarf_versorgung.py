@@ -1,0 +1,117 @@
+"""Bedarf & Versorgung: need against supply per area, and the ranked list of where offers are missing."""
+import streamlit as st
+
+from dashboard import chain, context, gaps, offer_queries, queries
+from dashboard.formatting import number
+
+ctx = context.page_context()
+st.title(f"Bedarf & Versorgung {ctx.kreis_name}")
+st.caption(
+    "Wie gut passen die Angebote zur Zahl der Kinder, Familien und Älteren, und wo fehlen sie? "
+    "Versorgung je Gebiet im Vergleich mit dem Kreis, gewichtet nach Zielgruppe und sozialer Lage."
+)
+
+levels = chain.levels(ctx)
+if not levels or offer_queries.offers(ctx.db, ctx.kreis_id).empty:
+    st.info(
+        "Für diesen Kreis sind keine Angebote geladen. Angebotslisten werden in der Kreiskonfiguration unter "
+        "`[[offers]]` eingetragen (siehe docs/OFFERS.md).",
+        icon=":material/info:",
+    )
+    st.stop()
+
+first_row = st.columns([4.2, 3.4, 2.4])
+if st.session_state.get("gap_level") not in levels:
+    st.session_state["gap_level"] = levels[0]
+level = first_row[0].radio("Gebietsebene", levels, format_func=chain.level_label, horizontal=True, key="gap_level")
+dimension = first_row[1].radio("Sicht", list(chain.DIMENSIONS), format_func=chain.DIMENSIONS.get, horizontal=True, key="gap_dimension")
+second_row = st.columns([3.4, 3.4, 2.6])
+measures = [m for m in gaps.SUPPLY_MEASURES if m != "capacity_per_100" or chain.has_capacity(ctx, dimension)]
+if st.session_state.get("gap_measure") not in measures:
+    st.session_state["gap_measure"] = measures[0]
+measure = second_row[0].selectbox("Versorgung gemessen als", measures, format_func=gaps.SUPPLY_MEASURES.get, key="gap_measure")
+social_ids = [gaps.NO_SOCIAL, *gaps.social_options(ctx, level)]
+if st.session_state.get("gap_social") not in social_ids:
+    st.session_state["gap_social"] = social_ids[1] if len(social_ids) > 1 else gaps.NO_SOCIAL
+catalogue = queries.catalogue(ctx.db)
+social_id = second_row[1].selectbox(
+    "Soziale Lage gewichten mit",
+    social_ids,
+    format_func=lambda i: "nicht gewichten" if i == gaps.NO_SOCIAL else catalogue.loc[i, "label"],
+    key="gap_social",
+    help="Höhere Werte als im Kreis heben ein Gebiet in der Rangfolge an (höchstens doppelt so stark).",
+)
+distance_km = None
+if dimension == "angebotsart":
+    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", 1, 20, chain.DEFAULT_DISTANCE_KM, key="gap_distance")
+
+view = gaps.build_view(ctx, level, dimension, measure, distance_km, social_id)
+if social_id and view.social is None:
+    st.info(f"„{catalogue.loc[social_id, 'label']}“ hat auf dieser Ebene keine Werte; nicht gewichtet.")
+elif view.social is not None and view.social.year != ctx.year:
+    st.caption(f"{view.social.label}: letzter Stand auf dieser Ebene ist {view.social.year}.")
+
+# --- need against supply --------------------------------------------------------------------------------------------
+st.subheader("Bedarf und Versorgung je Gebiet")
+rows = chain.categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+category_ids = rows["category"].tolist()
+category_key = f"gap_category_{dimension}"
+if st.session_state.get(category_key) not in category_ids:
+    st.session_state[category_key] = view.ranked["category"].iloc[0] if not view.ranked.empty else category_ids[0]
+category = st.selectbox(
+    chain.DIMENSION_SINGULAR[dimension], category_ids, format_func=view.words.category_labels.get, key=category_key
+)
+st.plotly_chart(
+    gaps.need_supply_figure(view, category),
+    width="stretch",
+    config={"displaylogo": False, "displayModeBar": False},
+    key="gap_chart",
+)
+need_axis = f"{view.social.label} ({view.social.year})" if view.social is not None else "Größe der Zielgruppe"
+st.caption(
+    f"Waagerecht: {need_axis}; senkrecht: Versorgung. Punktgröße: Zielgruppe. Gestrichelt: Kreiswerte; "
+    f"gepunktet: die Schwelle „schwach“ ({number(100 * chain.WEAK_SHARE)} % des Kreiswerts). "
+    "Rechts unten: hoher Bedarf, wenig Angebot."
+)
+
+# --- ranked gaps ----------------------------------------------------------------------------------------------------
+st.subheader("Wo fehlen Angebote?")
+chosen = st.multiselect(
+    f"Nur diese {chain.DIMENSION_PLURAL[dimension]}",
+    category_ids,
+    format_func=view.words.category_labels.get,
+    key=f"gap_filter_{dimension}",
+    placeholder="alle",
+)
+with st.expander("So entsteht die Rangfolge", icon=":material/calculate:"):
+    st.markdown(gaps.score_explanation(view))
+table = gaps.ranking_table(view, chosen)
+if table.empty:
+    st.success("Keine Lücke: jedes Gebiet ist mindestens so gut versorgt wie der Kreis.", icon=":material/check_circle:")
+else:
+    shown = min(len(table), gaps.TOP_LISTED)
+    st.caption(f"{number(len(table))} Lücken, die größte zuerst; die ersten {number(shown)} mit Begründung:")
+    with st.container(border=True):
+        st.markdown(gaps.top_list(view, chosen, gaps.TOP_LISTED))
+    st.markdown("**Alle Lücken mit den Teilen des Scores**")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 560),
+        key="gap_ranking",
+        column_config={
+            "Rang": st.column_config.NumberColumn(width=50),
+            "Begründung": st.column_config.TextColumn(width="large"),
+        },
+    )
+if view.without_offers:
+    st.info(
+        "Ohne ein einziges Angebot im ganzen Kreis und darum nicht gerankt: "
+        + ", ".join(view.without_offers)
+        + ". Entweder fehlt die Angebotsliste, oder die Lücke betrifft den ganzen Kreis.",
+        icon=":material/playlist_remove:",
+    )
+if view.population_year:
+    st.caption(f"Zielgruppen: Bevölkerung am 31.12.{view.population_year}.")
+st.caption(chain.sources_caption(ctx))

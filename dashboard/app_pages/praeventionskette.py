@@ -1,0 +1,98 @@
+"""Präventionskette: how well every Lebensphase (or Angebotsart) is covered per area, empty and weak cells marked."""
+import streamlit as st
+
+from dashboard import chain, context, offer_queries
+from dashboard.formatting import number
+
+ctx = context.page_context()
+st.title(f"Präventionskette {ctx.kreis_name}")
+st.caption(
+    "Welche Lebensphasen sind wo mit Angeboten versorgt – von Schwangerschaft und Geburt bis ins Alter? "
+    "Jede Zelle vergleicht ein Gebiet mit dem Kreis; leere und schwache Zellen zeigen, wo die Kette reißt."
+)
+
+levels = chain.levels(ctx)
+if not levels or offer_queries.offers(ctx.db, ctx.kreis_id).empty:
+    st.info(
+        "Für diesen Kreis sind keine Angebote geladen. Angebotslisten werden in der Kreiskonfiguration unter "
+        "`[[offers]]` eingetragen (siehe docs/OFFERS.md).",
+        icon=":material/info:",
+    )
+    st.stop()
+
+first_row = st.columns([4.2, 3.4, 2.4], vertical_alignment="bottom")
+if st.session_state.get("chain_level") not in levels:
+    st.session_state["chain_level"] = levels[0]
+level = first_row[0].radio("Gebietsebene", levels, format_func=chain.level_label, horizontal=True, key="chain_level")
+dimension = first_row[1].radio("Zeilen", list(chain.DIMENSIONS), format_func=chain.DIMENSIONS.get, horizontal=True, key="chain_dimension")
+areas_as_rows = first_row[2].toggle(
+    "Gebiete als Zeilen", value=level == "gemeinde", key=f"chain_rows_{level}", help="Bei vielen Gebieten lesbarer."
+)
+second_row = st.columns([3.4, 2.6, 2.6, 1.4])
+metrics = chain.metrics_for(dimension, chain.has_capacity(ctx, dimension))
+if st.session_state.get("chain_metric") not in metrics:
+    st.session_state["chain_metric"] = metrics[0]
+metric_key = second_row[0].selectbox("Kennzahl in den Zellen", metrics, format_func=lambda k: chain.METRICS[k].label, key="chain_metric")
+weak_share = second_row[1].select_slider(
+    "Schwelle „schwach“",
+    options=list(chain.WEAK_SHARES),
+    value=chain.WEAK_SHARE,
+    format_func=lambda s: f"{number(100 * s)} % des Kreiswerts",
+    key="chain_weak",
+)
+distance_km = chain.DEFAULT_DISTANCE_KM
+if metric_key == "share_within":
+    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", 1, 20, chain.DEFAULT_DISTANCE_KM, key="chain_distance")
+
+metric = chain.METRICS[metric_key]
+matrix = chain.build_matrix(ctx, level, dimension, metric_key, weak_share, distance_km, areas_as_rows)
+counts = matrix.counts()
+
+st.markdown(
+    f"**{number(counts[chain.EMPTY])} leere** und **{number(counts[chain.WEAK])} schwache** Zellen "
+    f"({chain.level_label(level)} × {chain.DIMENSIONS[dimension]}; {metric.label})."
+)
+st.markdown(chain.legend_html(), unsafe_allow_html=True)
+st.caption(chain.rule_text(metric, weak_share, distance_km if metric_key == "share_within" else None))
+
+event = st.dataframe(
+    chain.styled(matrix),
+    key=f"chain_matrix_{level}_{dimension}_{int(areas_as_rows)}",
+    on_select="rerun",
+    selection_mode="single-cell",
+    hide_index=True,
+    width="stretch",
+    height=min(38 + 35 * len(matrix.table), 720),
+    column_config={
+        column: st.column_config.TextColumn(column, width=width, help=column if column in matrix.column_keys else None)
+        for column, width in chain.column_widths(matrix).items()
+    },
+)
+
+notes = list(matrix.footnotes)
+if matrix.population_year:
+    notes.append(f"Zielgruppen: Bevölkerung am 31.12.{matrix.population_year}.")
+if metric_key == "share_within" and matrix.basis:
+    notes.append(f"Wohnorte für die Entfernungen: {matrix.basis}; Luftlinie zum nächsten Angebot der Art, auch jenseits der Gebietsgrenze.")
+if metric_key == "capacity_per_100":
+    notes.append("Versorgungsquote nur aus Angeboten mit Platzzahl; fehlen Platzzahlen, ist sie zu niedrig.")
+st.caption("  \n".join(notes))
+
+# --- the offers behind a cell ---------------------------------------------------------------------------------------
+st.subheader("Angebote einer Zelle")
+selected = event.selection.cells if event is not None else []
+picked = matrix.cell(int(selected[0][0]), str(selected[0][1])) if selected else None
+if picked is None:
+    st.caption("Eine Zelle der Tabelle anklicken, um die Angebote dahinter zu sehen.")
+else:
+    area_key, category = picked
+    rows = chain.categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    target = chain.target_labels(ctx.db, dimension).get(category, "Personen")
+    st.markdown(f"**{chain.cell_title(matrix, area_key, category, rows, target)}**")
+    listed = chain.cell_offers(ctx, level, dimension, area_key, category)
+    if listed.empty:
+        st.info("Kein Angebot in diesem Gebiet.", icon=":material/block:")
+    else:
+        st.dataframe(listed, hide_index=True, width="stretch", height=min(38 + 35 * len(listed), 420), key="chain_cell_offers")
+
+st.caption(chain.sources_caption(ctx))

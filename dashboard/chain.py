@@ -1,0 +1,423 @@
+"""The Präventionskette as a matrix: Lebensphasen (or Angebotsarten) × areas of a level, the Kreis as reference.
+
+Every cell is a coverage figure the ETL computed (table ``coverage``: offers, offers per 1,000 of the target
+group, Versorgungsquote) or, for Angebotsarten, the share of the target group living within a distance of the
+nearest offer (table ``access``). Two rules mark the cells a steering group should look at (``cell_status``):
+
+- **leer**: no offer of the phase or type in the area (for the share within reach: nobody of the target group
+  within the distance);
+- **schwach**: the value is below ``weak_share`` (by default half) of the Kreis value. The plain count is judged
+  by offers per 1,000 of the target group, because counts of areas of different size do not compare.
+
+A cell without target population is "keine Zielgruppe"; a cell whose figure cannot be computed (no capacity
+stated for the offers there) is "nicht bewertbar". Neither is marked as a gap.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from dashboard import offer_queries, queries
+from dashboard.context import LEVEL_LABELS, Context
+from dashboard.formatting import number
+
+DIMENSIONS = {"lebensphase": "Lebensphasen (Präventionskette)", "angebotsart": "Angebotsarten"}
+DIMENSION_PLURAL = {"lebensphase": "Lebensphasen", "angebotsart": "Angebotsarten"}
+DIMENSION_SINGULAR = {"lebensphase": "Lebensphase", "angebotsart": "Angebotsart"}
+# areas a planner compares along the chain, coarse to fine; the page offers those the Kreis has
+CHAIN_LEVELS = ("sozialraum", "verbandsgemeinde", "jugendamt", "gemeinde")
+WEAK_SHARE = 0.5
+WEAK_SHARES = (0.25, 0.5, 0.75)
+DEFAULT_DISTANCE_KM = 5
+KREIS_KEY = "kreis"
+KREIS_COLUMN = "Kreis (Referenz)"
+FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+EMPTY, WEAK, OK, NO_TARGET, UNKNOWN = "empty", "weak", "ok", "no_target", "unknown"
+STATUS_LABELS = {
+    EMPTY: "leer – kein Angebot",
+    WEAK: "schwach – unter der Schwelle",
+    OK: "versorgt",
+    NO_TARGET: "keine Zielgruppe",
+    UNKNOWN: "nicht bewertbar",
+}
+STATUS_COLOURS = {EMPTY: "#f6b7ae", WEAK: "#fde3a3", OK: "#ffffff", NO_TARGET: "#eeeeee", UNKNOWN: "#eeeeee"}
+STATUS_MARKS = {EMPTY: " ✕", WEAK: " ▼"}  # a second cue besides colour
+KREIS_BACKGROUND = "#e8eef3"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # column of the cell frame shown in the cells
+    label: str
+    unit: str
+    compare: str  # column compared with the Kreis value by the "schwach" rule
+    dimensions: tuple[str, ...] = tuple(DIMENSIONS)
+
+
+METRICS = {
+    "offers_per_1000": Metric("offers_per_1000", "Angebote je 1.000 der Zielgruppe", "je 1.000", "offers_per_1000"),
+    "offers": Metric("offers", "Anzahl der Angebote", "Angebote", "offers_per_1000"),
+    "capacity_per_100": Metric("capacity_per_100", "Versorgungsquote (Plätze je 100 der Zielgruppe)", "je 100", "capacity_per_100"),
+    "share_within": Metric(
+        "share_within", "Anteil der Zielgruppe in Reichweite", "%", "share_within", dimensions=("angebotsart",)
+    ),
+}
+
+
+def metrics_for(dimension: str, has_capacity: bool) -> list[str]:
+    """Metrics the page offers: the Versorgungsquote only where some offer states a capacity, the share within
+    reach only per Angebotsart (distances are measured to the nearest offer of a type)."""
+    return [
+        key for key, m in METRICS.items()
+        if dimension in m.dimensions and (key != "capacity_per_100" or has_capacity)
+    ]  # fmt: skip
+
+
+# --- the rule ----------------------------------------------------------------------------------------------------
+
+def cell_status(cells: pd.DataFrame, metric: Metric, weak_share: float = WEAK_SHARE) -> pd.Series:
+    """The status of every cell: empty, weak, ok, no_target or unknown (see the module docstring).
+
+    ``cells`` needs offers, target_population, the metric's column, its compare column and ``kreis_compare``
+    (the Kreis value of the compare column for the cell's category)."""
+    target = pd.to_numeric(cells["target_population"], errors="coerce")
+    compare = pd.to_numeric(cells[metric.compare], errors="coerce")
+    kreis = pd.to_numeric(cells["kreis_compare"], errors="coerce")
+    if metric.key == "share_within":
+        nothing = compare.notna() & (compare <= 0)  # nobody within reach
+    else:
+        nothing = cells["offers"].fillna(0) <= 0
+    conditions = [
+        target.isna() | (target <= 0),
+        nothing,
+        compare.isna(),
+        kreis.notna() & (kreis > 0) & (compare < weak_share * kreis),
+    ]
+    return pd.Series(np.select(conditions, [NO_TARGET, EMPTY, UNKNOWN, WEAK], default=OK), index=cells.index)
+
+
+def rule_text(metric: Metric, weak_share: float, distance_km: float | None = None) -> str:
+    """The highlighting rule in words, as the page shows it."""
+    share = number(100 * weak_share)
+    if metric.key == "share_within":
+        reach = f"im Umkreis von {number(distance_km, 1 if distance_km % 1 else 0)} km" if distance_km else "in Reichweite"
+        return (
+            f"**Leer** (✕): niemand aus der Zielgruppe wohnt {reach} eines Angebots. "
+            f"**Schwach** (▼): der Anteil in Reichweite liegt unter {share} % des Kreiswerts."
+        )
+    basis = "der Angebote je 1.000 der Zielgruppe" if metric.compare == "offers_per_1000" else "der Versorgungsquote"
+    extra = " (die Anzahl allein sagt nichts, daher zählt hier der Wert je 1.000)" if metric.key == "offers" else ""
+    return (
+        f"**Leer** (✕): kein Angebot im Gebiet. **Schwach** (▼): der Wert {basis} liegt unter {share} % "
+        f"des Kreiswerts{extra}. Grau: keine Zielgruppe oder nicht bewertbar (z. B. keine Platzzahlen)."
+    )
+
+
+def legend_html() -> str:
+    """Colour chips for the statuses (the table itself cannot carry a legend)."""
+    chips = [
+        (STATUS_COLOURS[EMPTY], f"✕ {STATUS_LABELS[EMPTY]}"),
+        (STATUS_COLOURS[WEAK], f"▼ {STATUS_LABELS[WEAK]}"),
+        (STATUS_COLOURS[OK], STATUS_LABELS[OK]),
+        (STATUS_COLOURS[NO_TARGET], f"{STATUS_LABELS[NO_TARGET]} / {STATUS_LABELS[UNKNOWN]}"),
+        (KREIS_BACKGROUND, "Kreis als Referenz"),
+    ]
+    spans = "".join(
+        f"<span style='display:inline-flex;align-items:center;margin-right:1.1rem'>"
+        f"<span style='display:inline-block;width:1.1rem;height:0.9rem;background:{colour};border:1px solid #b5b5b5;"
+        f"margin-right:0.35rem'></span>{html.escape(label)}</span>"
+        for colour, label in chips
+    )
+    return f"<div style='font-size:0.85rem;line-height:1.8'>{spans}</div>"
+
+
+# --- cells -------------------------------------------------------------------------------------------------------
+
+def categories(types: pd.DataFrame, phases: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Rows of the matrix in chain (or taxonomy) order: category, label, group (Handlungsfeld), approximation."""
+    if dimension == "lebensphase":
+        out = pd.DataFrame({"category": phases["phase_id"], "label": phases["label"], "group": "", "approximation": phases["approximation"]})
+    else:
+        out = pd.DataFrame({"category": types["offer_type"], "label": types["label"], "group": types["handlungsfeld"], "approximation": None})
+    return out.reset_index(drop=True)
+
+
+def target_labels(db: queries.Database, dimension: str) -> dict[str, str]:
+    """Who the target group of each category is, from the catalogue: the label of its one age group, or of the
+    catalogue's sum of exactly its age groups ('Minderjährige unter 18 Jahren'), else 'Personen'."""
+    cat = queries.catalogue(db)
+    sums = {tuple(sorted(ids)): label for ids, label in zip(cat["sum_of"], cat["label"]) if ids is not None and len(ids)}
+    rows = offer_queries.lebensphasen(db) if dimension == "lebensphase" else offer_queries.offer_types(db)
+    key = "phase_id" if dimension == "lebensphase" else "offer_type"
+    out = {}
+    for category, ids in zip(rows[key], rows["target_population"]):
+        ids = list(ids)
+        if len(ids) == 1 and ids[0] in cat.index:
+            out[category] = cat.loc[ids[0], "label"]
+        else:
+            out[category] = sums.get(tuple(sorted(ids)), "Personen")
+    return out
+
+
+def with_access(rows: pd.DataFrame, access: pd.DataFrame | None) -> pd.DataFrame:
+    if access is None or access.empty:
+        return rows.assign(share_within=np.nan, mean_distance_km=np.nan)
+    reach = access.rename(columns={"offer_type": "category"})[["area_id", "category", "share_within", "mean_distance_km"]]
+    return rows.merge(reach, on=["area_id", "category"], how="left")
+
+
+def cell_frame(
+    coverage: pd.DataFrame,
+    kreis: pd.DataFrame,
+    metric: Metric,
+    weak_share: float = WEAK_SHARE,
+    access: pd.DataFrame | None = None,
+    kreis_access: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per area × category (the Kreis rows flagged ``is_kreis``) with the metric's value, the Kreis value
+    it is judged against, the status and the cell text ('1,2 ▼')."""
+    columns = ["area_id", "name", "category", "offers", "capacity", "capacity_known", "target_population", "offers_per_1000", "capacity_per_100"]
+    areas = with_access(coverage[columns], access).assign(is_kreis=False)
+    ref = with_access(kreis[columns], kreis_access).assign(is_kreis=True)
+    frame = pd.concat([areas, ref], ignore_index=True)
+    kreis_values = ref.set_index("category")
+    frame["kreis_compare"] = frame["category"].map(kreis_values[metric.compare])
+    frame["kreis_value"] = frame["category"].map(kreis_values[metric.key])
+    frame["value"] = pd.to_numeric(frame[metric.key], errors="coerce")
+    frame["status"] = cell_status(frame, metric, weak_share)
+    frame["text"] = [
+        _cell_text(v, s, _decimals(metric, k)) for v, s, k in zip(frame["value"], frame["status"], frame["kreis_value"])
+    ]
+    return frame
+
+
+def _decimals(metric: Metric, kreis_value: float) -> int:
+    if metric.key in ("offers", "share_within"):
+        return 0
+    # rare offers have fractions of one per 1,000: two decimals keep them from showing as 0,0
+    return 2 if pd.notna(kreis_value) and kreis_value < 1 else 1
+
+
+def _cell_text(value: float, status: str, decimals: int) -> str:
+    if status == NO_TARGET:
+        return "–"
+    if status == UNKNOWN or pd.isna(value):
+        return "k. A."
+    if status == EMPTY:
+        return "0" + STATUS_MARKS[EMPTY]
+    return number(value, decimals) + STATUS_MARKS.get(status, "")
+
+
+# --- the matrix --------------------------------------------------------------------------------------------------
+
+@dataclass
+class ChainMatrix:
+    """The matrix as shown (``table`` of texts, ``statuses`` alike) and what a selected cell stands for."""
+
+    cells: pd.DataFrame  # long: area × category
+    table: pd.DataFrame  # texts; rows × columns as displayed
+    statuses: pd.DataFrame  # same shape as ``table``: status per cell ('' for label columns)
+    row_keys: list[str]  # category or area_id per table row
+    column_keys: dict[str, str]  # table column → category or area_id (value columns only)
+    areas_as_rows: bool
+    footnotes: list[str]
+    population_year: int | None
+    basis: str | None  # where people live, for the share within reach
+
+    def cell(self, row: int, column: str) -> tuple[str, str] | None:
+        """(area_id or 'kreis', category) of a displayed cell; None for a label column."""
+        if column not in self.column_keys or not 0 <= row < len(self.row_keys):
+            return None
+        first, second = self.row_keys[row], self.column_keys[column]
+        return (first, second) if self.areas_as_rows else (second, first)
+
+    def counts(self) -> dict[str, int]:
+        """Empty and weak cells of the areas (the Kreis column not counted)."""
+        areas = self.cells[~self.cells["is_kreis"]]
+        return {EMPTY: int((areas["status"] == EMPTY).sum()), WEAK: int((areas["status"] == WEAK).sum())}
+
+
+def matrix(cells: pd.DataFrame, rows: pd.DataFrame, areas_as_rows: bool, dimension: str) -> ChainMatrix:
+    """Pivot the cells: categories × areas (or areas × categories), the Kreis column/row last."""
+    marks = iter(FOOTNOTE_MARKS)
+    labels, footnotes = {}, []
+    for category, label, note in zip(rows["category"], rows["label"], rows["approximation"]):
+        if isinstance(note, str) and note:
+            mark = next(marks, "*")
+            labels[category] = f"{label} {mark}"
+            footnotes.append(f"{mark} {label}: {note}")
+        else:
+            labels[category] = label
+    areas = cells[~cells["is_kreis"]].drop_duplicates("area_id")[["area_id", "name"]]
+    area_names = _unique_names(areas)
+    area_names[KREIS_KEY] = KREIS_COLUMN
+    cells = cells.assign(area_key=np.where(cells["is_kreis"], KREIS_KEY, cells["area_id"]))
+    area_order = [*areas["area_id"], KREIS_KEY]
+    category_order = rows["category"].tolist()
+    text = cells.pivot(index="category", columns="area_key", values="text").reindex(index=category_order, columns=area_order)
+    status = cells.pivot(index="category", columns="area_key", values="status").reindex(index=category_order, columns=area_order)
+    if areas_as_rows:
+        text, status = text.T, status.T
+        row_keys, column_keys = area_order, {labels[c]: c for c in category_order}
+        text.index, text.columns = [area_names[a] for a in area_order], list(column_keys)
+        head = {"Gebiet": text.index.tolist()}
+    else:
+        row_keys, column_keys = category_order, {area_names[a]: a for a in area_order}
+        text.index, text.columns = [labels[c] for c in category_order], list(column_keys)
+        head = {DIMENSION_SINGULAR[dimension]: text.index.tolist()}
+        if dimension == "angebotsart":
+            head = {"Handlungsfeld": rows["group"].tolist(), **head}
+    table = pd.concat([pd.DataFrame(head), text.fillna("–").reset_index(drop=True)], axis=1)
+    statuses = pd.concat([pd.DataFrame({k: "" for k in head}, index=range(len(table))), status.fillna(NO_TARGET).reset_index(drop=True)], axis=1)
+    statuses.columns = table.columns
+    return ChainMatrix(cells, table, statuses, row_keys, column_keys, areas_as_rows, footnotes, None, None)
+
+
+def _unique_names(areas: pd.DataFrame) -> dict[str, str]:
+    """Area names as column titles; a name that occurs twice gets its key appended."""
+    counts = areas["name"].value_counts()
+    return {a: (n if counts[n] == 1 else f"{n} ({a})") for a, n in zip(areas["area_id"], areas["name"])}
+
+
+def styled(chain: ChainMatrix) -> Styler:
+    """The table with the status colours; the Kreis column (or row) bold on a tinted background."""
+    kreis_label = KREIS_COLUMN
+
+    def colours(_: pd.DataFrame) -> pd.DataFrame:
+        css = chain.statuses.map(lambda s: f"background-color: {STATUS_COLOURS[s]}" if s else "")
+        if chain.areas_as_rows:
+            is_kreis = chain.table["Gebiet"] == kreis_label
+            css.loc[is_kreis, list(chain.column_keys)] = f"background-color: {KREIS_BACKGROUND}; font-weight: bold"
+            css.loc[is_kreis, "Gebiet"] = "font-weight: bold"
+        else:
+            css[kreis_label] = css[kreis_label].where(chain.statuses[kreis_label] == EMPTY, f"background-color: {KREIS_BACKGROUND}")
+            css[kreis_label] = css[kreis_label] + "; font-weight: bold"
+        return css
+
+    return chain.table.style.apply(colours, axis=None)
+
+
+def build_matrix(
+    ctx: Context,
+    level: str,
+    dimension: str,
+    metric_key: str,
+    weak_share: float = WEAK_SHARE,
+    distance_km: float = DEFAULT_DISTANCE_KM,
+    areas_as_rows: bool = False,
+) -> ChainMatrix:
+    """The matrix of a level from the query layer."""
+    metric = METRICS[metric_key]
+    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
+    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
+    access = kreis_access = None
+    if metric.key == "share_within":
+        access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
+        kreis_access = offer_queries.accessibility(ctx.db, ctx.kreis_id, KREIS_KEY, distance_km * 1000)
+    cells = cell_frame(coverage, kreis, metric, weak_share, access, kreis_access)
+    rows = categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    chain = matrix(cells, rows[rows["category"].isin(cells["category"])], areas_as_rows, dimension)
+    years = kreis["population_year"].dropna()
+    chain.population_year = int(years.max()) if not years.empty else None
+    if access is not None and not access.empty:
+        chain.basis = str(access["basis"].dropna().iloc[0]) if access["basis"].notna().any() else None
+    return chain
+
+
+def has_capacity(ctx: Context, dimension: str) -> bool:
+    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
+    return bool(kreis["capacity"].notna().any())
+
+
+def levels(ctx: Context) -> list[str]:
+    """Levels of the Kreis that have coverage rows, coarse to fine."""
+    return [level for level in CHAIN_LEVELS if not offer_queries.coverage(ctx.db, ctx.kreis_id, level, "lebensphase").empty]
+
+
+def level_label(level: str) -> str:
+    return LEVEL_LABELS.get(level, level)
+
+
+# --- offers behind a cell ----------------------------------------------------------------------------------------
+
+def cell_offers(ctx: Context, level: str, dimension: str, area_key: str, category: str) -> pd.DataFrame:
+    """The offers counted in one cell, as a table (name, type, Träger, address, Gemeinde, capacity)."""
+    offers = offer_queries.offers(ctx.db, ctx.kreis_id)
+    if dimension == "angebotsart":
+        offers = offers[offers["offer_type"] == category]
+    else:
+        offers = offers[[category in list(phases) for phases in offers["lebensphasen"]]]
+    if area_key != KREIS_KEY:
+        members = offer_queries.area_members(ctx.db, ctx.kreis_id, level)
+        offers = offers[offers["gemeinde_id"].isin(members.loc[members["area_id"] == area_key, "gemeinde_id"])]
+    capacity = [
+        "" if pd.isna(k) else f"{number(k)} {u}" if isinstance(u, str) and u else number(k)
+        for k, u in zip(offers["kapazitaet"], offers["capacity_unit"])
+    ]
+    table = pd.DataFrame(
+        {
+            "Name": offers["name"],
+            "Angebotsart": offers["type_label"],
+            "Träger": offers["traeger"].fillna(""),
+            "Adresse": offers["address"].fillna(""),
+            "Gemeinde": offers["gemeinde_name"],
+            "Kapazität": capacity,
+        }
+    ).reset_index(drop=True)
+    return table.drop(columns="Angebotsart") if dimension == "angebotsart" else table
+
+
+def cell_title(chain: ChainMatrix, area_key: str, category: str, rows: pd.DataFrame, target_label: str = "Personen") -> str:
+    """'0 bis 3 Jahre in Steiningen: 19 Angebote, 83,7 je 1.000, Zielgruppe 227 Kinder unter 3 Jahren – versorgt'."""
+    cells = chain.cells[chain.cells["category"] == category]
+    cell = cells[cells["is_kreis"]] if area_key == KREIS_KEY else cells[~cells["is_kreis"] & (cells["area_id"] == area_key)]
+    label = rows.set_index("category")["label"].get(category, category)
+    if cell.empty:
+        return label
+    row = cell.iloc[0]
+    where = "im ganzen Kreis" if area_key == KREIS_KEY else f"in {row['name']}"
+    offers = int(row["offers"])
+    per_1000 = row["offers_per_1000"]
+    decimals = _decimals(METRICS["offers_per_1000"], cells.loc[cells["is_kreis"], "offers_per_1000"].max())
+    parts = [f"{number(offers)} Angebot{'e' if offers != 1 else ''}"]
+    if pd.notna(per_1000):
+        parts.append(f"{number(per_1000, decimals)} je 1.000")
+    if pd.notna(row["target_population"]):
+        parts.append(f"Zielgruppe {number(row['target_population'])} {target_label}")
+    return f"{label} {where}: {', '.join(parts)} – {STATUS_LABELS[row['status']]}"
+
+
+# --- sources -----------------------------------------------------------------------------------------------------
+
+def _date_text(stand: object) -> str:
+    """'2023-12-31' → '31.12.2023'; anything else as it is."""
+    text = "" if stand is None or pd.isna(stand) else str(stand)
+    parts = text.split("-")
+    return ".".join(reversed(parts)) if len(parts) == 3 and all(p.isdigit() for p in parts) else text
+
+
+def sources_caption(ctx: Context) -> str:
+    """Where offers and population come from: the offer lists with their Datenstand, the statistics' attribution."""
+    sources = queries.sources(ctx.db, ctx.kreis_id)
+    lists = sources[sources["kind"] == "offers"]
+    statistics = sources[sources["kind"] == "statistics"]
+    offers = "; ".join(
+        dict.fromkeys(f"{a}, Stand {_date_text(s)}" if _date_text(s) else a for a, s in zip(lists["attribution"], lists["stand"]))
+    )
+    parts = [f"Angebote: {offers}" if offers else "Keine Angebotsliste geladen"]
+    if not statistics.empty:
+        parts.append("Bevölkerung und soziale Lage: " + "; ".join(dict.fromkeys(statistics["attribution"].dropna())))
+    return " · ".join(parts)
+
+
+def column_widths(chain: ChainMatrix) -> dict[str, int]:
+    """Pixel widths that fit a Kreis's Sozialräume beside the labels; long area names are cut in the header (the
+    page shows the full name as the column's help)."""
+    label_widths = {"Handlungsfeld": 210, "Gebiet": 210}
+    value_width = 105 if chain.areas_as_rows else 110
+    return {c: label_widths.get(c, 250) if c not in chain.column_keys else value_width for c in chain.table.columns}

@@ -1,0 +1,428 @@
+"""Wo fehlen Angebote? Need against supply per area, and a ranked list of gaps with a reason for each rank.
+
+For an area *a* and a category *c* (a Lebensphase or an Angebotsart) – every part is shown on the page:
+
+    Versorgungslücke      v = max(0, 1 − Versorgung(a, c) / Versorgung(Kreis, c))
+                              0 = at least as well supplied as the Kreis as a whole, 1 = no offer at all
+    Erreichbarkeitslücke  e = 1 − share of the target group living within the chosen distance of an offer
+                              (Angebotsarten only: distances are measured to the nearest offer of a type)
+    Lücke                 g = v, or (v + e) / 2 where e is known
+    Sozialfaktor          s = social indicator of a / its Kreis value, limited to [0,5; 2]; 1 without indicator
+    Score                   = target population × g × s
+
+Versorgung is offers per 1,000 of the target group, or – if chosen – the Versorgungsquote (places per 100) for
+categories whose offers state capacities in the Kreis. The score reads as "people of the target group without
+supply at the Kreis's level, weighted by the social situation": a large group with half the Kreis's supply ranks
+above a small one without any offer, and poverty moves an area up. Rows with g = 0 are no gaps and not ranked.
+Categories without a single offer in the whole Kreis are not ranked either (every area would be equal – the
+offer list is missing or the gap is county-wide) and are named separately.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import chain, comparison, offer_queries, queries
+from dashboard.context import LEVEL_SINGULAR, Context
+from dashboard.formatting import number
+
+SOCIAL_TOPIC = "Soziale Lage"
+# the need indicator offered first where the data have it: child poverty, then the broader SGB II figures
+SOCIAL_PREFERENCE = ("kinderarmut", "sgb2_quote", "sgb2_je_100_ew", "mindestsicherungsquote")
+SOCIAL_FACTOR_MIN, SOCIAL_FACTOR_MAX = 0.5, 2.0
+NO_SOCIAL = ""
+SUPPLY_MEASURES = {
+    "offers_per_1000": "Angebote je 1.000 der Zielgruppe",
+    "capacity_per_100": "Versorgungsquote (Plätze je 100), wo Platzzahlen vorliegen",
+}
+FONT = "sans-serif"
+KREIS_COLOUR = "#1e2a33"
+POINT_COLOURS = {chain.EMPTY: "#d7301f", chain.WEAK: "#f0a202", chain.OK: "#2c7fb8", chain.UNKNOWN: "#999999", chain.NO_TARGET: "#999999"}
+LABELLED_POINTS = 15  # name the points in the chart up to this many areas
+TOP_LISTED = 10  # gaps listed with their reason in full above the table
+
+
+# --- social need -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SocialNeed:
+    """One social indicator for the areas of a level (value, and the count behind a computed rate)."""
+
+    indicator_id: str
+    label: str
+    unit: str
+    decimals: int
+    year: int
+    values: pd.DataFrame  # area_id, value, numerator
+    kreis_value: float | None
+    numerator_label: str | None  # e.g. "Kinder unter 15 Jahren im SGB-II-Bezug"
+
+    def text(self, value: float | None) -> str:
+        return "–" if value is None or pd.isna(value) else f"{number(value, self.decimals)} {self.unit}".rstrip()
+
+
+def social_options(ctx: Context, level: str) -> list[str]:
+    """Rates of the social situation whose higher values are worse and that have values at ``level``:
+    the preferred ones first (child poverty, SGB II), then catalogue order."""
+    cat = queries.catalogue(ctx.db)
+    years = queries.indicator_years(ctx.db, ctx.kreis_id)
+    present = set(years.loc[years["level"] == level, "indicator_id"])
+    fits = cat[(cat["kind"] == "rate") & (cat["polarity"] == "higher_is_worse") & (cat["topic"] == SOCIAL_TOPIC)]
+    ids = [i for i in fits["indicator_id"] if i in present]
+    preferred = [i for i in SOCIAL_PREFERENCE if i in ids]
+    return preferred + [i for i in ids if i not in preferred]
+
+
+def social_need(ctx: Context, level: str, indicator_id: str) -> SocialNeed | None:
+    """The indicator at ``level`` in the shared year if it has values then, else in its latest year with values."""
+    if not indicator_id:
+        return None
+    series = queries.indicator_series(ctx.db, ctx.kreis_id, indicator_id)
+    usable = series[series["status"].isin(comparison.VALUE_STATUSES) & series["value"].notna()]
+    at_level = usable[usable["level"] == level]
+    if at_level.empty:
+        return None
+    years = set(at_level["year"])
+    year = ctx.year if ctx.year in years else max(years)
+    kreis = usable[(usable["level"] == "kreis") & (usable["area_id"] == ctx.kreis_id) & (usable["year"] == year)]
+    meta = queries.catalogue(ctx.db).loc[indicator_id]
+    numerators = list(meta["numerator"]) if meta["numerator"] is not None else []
+    numerator_label = queries.catalogue(ctx.db)["label"].get(numerators[0]) if len(numerators) == 1 else None
+    return SocialNeed(
+        indicator_id, meta["label"], meta["unit"], int(meta["decimals"]), int(year),
+        at_level.loc[at_level["year"] == year, ["area_id", "value", "numerator"]].reset_index(drop=True),
+        float(kreis["value"].iloc[0]) if not kreis.empty else None, numerator_label,
+    )  # fmt: skip
+
+
+# --- supply against need -----------------------------------------------------------------------------------------
+
+def supply_frame(
+    coverage: pd.DataFrame,
+    kreis: pd.DataFrame,
+    measure: str = "offers_per_1000",
+    access: pd.DataFrame | None = None,
+    kreis_access: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per area × category: target population, offers, the supply measure used and its Kreis value, the share
+    within reach and its Kreis value (NaN without distances). The Versorgungsquote is used only where the Kreis
+    has one for the category; elsewhere offers per 1,000 stand in (column ``measure`` says which)."""
+    frame = chain.with_access(coverage, access)
+    ref = chain.with_access(kreis, kreis_access).set_index("category")
+    use_capacity = measure == "capacity_per_100"
+    kreis_capacity = frame["category"].map(ref["capacity_per_100"])
+    by_capacity = use_capacity & kreis_capacity.notna() & (kreis_capacity > 0)
+    out = frame[["area_id", "name", "category", "target_population", "offers", "capacity_known", "offers_per_1000", "capacity_per_100"]].copy()
+    out["measure"] = np.where(by_capacity, "capacity_per_100", "offers_per_1000")
+    out["supply"] = np.where(by_capacity, frame["capacity_per_100"], frame["offers_per_1000"])
+    out["kreis_supply"] = np.where(by_capacity, kreis_capacity, frame["category"].map(ref["offers_per_1000"]))
+    out["kreis_offers"] = frame["category"].map(ref["offers"])
+    out["share_within"] = frame["share_within"]
+    out["kreis_share_within"] = frame["category"].map(ref["share_within"])
+    return out
+
+
+def score_gaps(supply: pd.DataFrame, social: pd.DataFrame | None = None, kreis_social: float | None = None) -> pd.DataFrame:
+    """The score of every area × category (see the module docstring); ``social``: area_id, value."""
+    out = supply.copy()
+    # a capacity-based measure with no places stated in the area is no proof of a gap: offers are there
+    supply_value = out["supply"].where(~((out["measure"] == "capacity_per_100") & out["supply"].isna() & (out["offers"] > 0)))
+    ratio = supply_value.fillna(0) / out["kreis_supply"].where(out["kreis_supply"] > 0)
+    out["supply_gap"] = (1 - ratio).clip(lower=0, upper=1)
+    out.loc[supply_value.isna() & (out["offers"] > 0), "supply_gap"] = np.nan
+    out["access_gap"] = 1 - out["share_within"] / 100
+    out["gap"] = np.where(out["access_gap"].notna(), (out["supply_gap"] + out["access_gap"]) / 2, out["supply_gap"])
+    if social is not None and kreis_social:
+        renamed = social.rename(columns={"value": "social_value", "numerator": "social_count"})
+        out = out.merge(renamed[["area_id", "social_value", *(["social_count"] if "social_count" in renamed else [])]], on="area_id", how="left")
+        factor = (out["social_value"] / kreis_social).clip(SOCIAL_FACTOR_MIN, SOCIAL_FACTOR_MAX)
+        out["social_factor"] = factor.fillna(1.0)
+    else:
+        out["social_value"] = np.nan
+        out["social_factor"] = 1.0
+    if "social_count" not in out:
+        out["social_count"] = np.nan
+    out["score"] = out["target_population"].fillna(0) * out["gap"] * out["social_factor"]
+    return out
+
+
+def rank(scored: pd.DataFrame) -> pd.DataFrame:
+    """Gaps only (score > 0, categories with some offer in the Kreis), highest score first, ties by name."""
+    ranked = scored[(scored["score"] > 0) & (scored["kreis_offers"] > 0)]
+    ranked = ranked.sort_values(["score", "name", "category"], ascending=[False, True, True]).reset_index(drop=True)
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    return ranked
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the reason texts need besides a row: labels of categories and target groups, distance, indicator."""
+
+    category_labels: dict[str, str]
+    target_labels: dict[str, str]
+    distance_km: float | None = None
+    social: SocialNeed | None = None
+
+
+def reason(row: pd.Series, words: Wording) -> str:
+    """'kein Angebot für 0 bis 3 Jahre; Zielgruppe 412 Kinder unter 3 Jahren; Kinderarmut 18,2 % (Kreis 12,1 %)'."""
+    label = words.category_labels.get(row["category"], row["category"])
+    target = f"Zielgruppe {number(row['target_population'])} {words.target_labels.get(row['category'], 'Personen')}"
+    if row["offers"] == 0:
+        parts = [f"kein Angebot für „{label}“", target]
+    else:
+        unit = "Plätze je 100" if row["measure"] == "capacity_per_100" else "Angebote je 1.000"
+        decimals = 2 if row["kreis_supply"] < 1 else 1
+        percent = number(100 * (1 - row["supply_gap"]))
+        parts = [
+            f"„{label}“: {number(row['supply'], decimals)} {unit} statt {number(row['kreis_supply'], decimals)} im Kreis "
+            f"({percent} % des Kreiswerts)",
+            target,
+        ]
+    if pd.notna(row["share_within"]):
+        km = number(words.distance_km, 1 if words.distance_km and words.distance_km % 1 else 0)
+        parts.append(f"{number(row['share_within'])} % der Zielgruppe im Umkreis von {km} km (Kreis {number(row['kreis_share_within'])} %)")
+    social = words.social
+    if social is not None and pd.notna(row["social_value"]):
+        extra = [f"{number(row['social_count'])} {social.numerator_label}"] if social.numerator_label and pd.notna(row["social_count"]) else []
+        if social.kreis_value is not None:
+            extra.append(f"Kreis {social.text(social.kreis_value)}")
+        parts.append(f"{social.label} {social.text(row['social_value'])}" + (f" ({'; '.join(extra)})" if extra else ""))
+    return "; ".join(parts)
+
+
+# --- the view ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class GapView:
+    level: str
+    dimension: str
+    measure: str
+    distance_km: float | None
+    scored: pd.DataFrame  # every area × category with its score parts
+    ranked: pd.DataFrame  # gaps only, with rank and reason
+    words: Wording
+    social: SocialNeed | None
+    without_offers: list[str] = field(default_factory=list)  # categories with no offer in the whole Kreis
+    population_year: int | None = None
+
+
+def build_view(
+    ctx: Context,
+    level: str,
+    dimension: str,
+    measure: str = "offers_per_1000",
+    distance_km: float | None = chain.DEFAULT_DISTANCE_KM,
+    social_id: str = NO_SOCIAL,
+) -> GapView:
+    """Scores and the ranked list for a level and dimension from the query layer."""
+    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
+    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, chain.KREIS_KEY, dimension)
+    access = kreis_access = None
+    if dimension == "angebotsart" and distance_km:
+        access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
+        kreis_access = offer_queries.accessibility(ctx.db, ctx.kreis_id, chain.KREIS_KEY, distance_km * 1000)
+    social = social_need(ctx, level, social_id)
+    scored = score_gaps(
+        supply_frame(coverage, kreis, measure, access, kreis_access),
+        social.values if social is not None else None,
+        social.kreis_value if social is not None else None,
+    )
+    rows = chain.categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    words = Wording(dict(zip(rows["category"], rows["label"])), chain.target_labels(ctx.db, dimension), distance_km if access is not None else None, social)
+    ranked = rank(scored)
+    ranked["reason"] = [reason(r, words) for _, r in ranked.iterrows()]
+    none_in_kreis = kreis.loc[kreis["offers"] == 0, "category"]
+    years = kreis["population_year"].dropna()
+    return GapView(
+        level, dimension, measure, words.distance_km, scored, ranked, words, social,
+        [words.category_labels.get(c, c) for c in rows["category"] if c in set(none_in_kreis)],
+        int(years.max()) if not years.empty else None,
+    )  # fmt: skip
+
+
+def ranking_table(view: GapView, categories: list[str] | None = None) -> pd.DataFrame:
+    """The ranked list as shown and exported: German numbers, the score parts and the reason."""
+    rows = view.ranked if not categories else view.ranked[view.ranked["category"].isin(categories)]
+    table = pd.DataFrame(
+        {
+            "Rang": rows["rank"],
+            LEVEL_SINGULAR[view.level]: rows["name"],
+            chain.DIMENSION_SINGULAR[view.dimension]: rows["category"].map(view.words.category_labels),
+            "Zielgruppe": [number(v) for v in rows["target_population"]],
+            "Angebote": [number(v) for v in rows["offers"]],
+            "Versorgungslücke": [_percent(v) for v in rows["supply_gap"]],
+        }
+    )
+    if view.distance_km:
+        table["Erreichbarkeitslücke"] = [_percent(v) for v in rows["access_gap"]]
+    if view.social is not None:
+        table["Sozialfaktor"] = [number(v, 2) for v in rows["social_factor"]]
+    table["Score"] = [number(v) for v in rows["score"]]
+    table["Begründung"] = rows["reason"].tolist()
+    return table.reset_index(drop=True)
+
+
+def top_list(view: GapView, categories: list[str] | None = None, n: int = TOP_LISTED) -> str:
+    """The first ``n`` gaps as markdown paragraphs: rank, area and category, score, and the reason in full (the
+    table cuts long reasons). Not a markdown list: that would renumber the ranks of a filtered list."""
+    rows = view.ranked if not categories else view.ranked[view.ranked["category"].isin(categories)]
+    items = [
+        f"**{r['rank']}. {_md(r['name'])} · {_md(view.words.category_labels.get(r['category'], r['category']))}** "
+        f"(Score {number(r['score'])})  \n{_md(r['reason'])}"
+        for _, r in rows.head(n).iterrows()
+    ]
+    return "\n\n".join(items)
+
+
+def _md(text: str) -> str:
+    """Plain text inside markdown: characters that would format are escaped."""
+    return "".join("\\" + c if c in "\\`*_[]<>#|~" else c for c in str(text))
+
+
+def _percent(value: float) -> str:
+    return "–" if pd.isna(value) else f"{number(100 * value)} %"
+
+
+def score_explanation(view: GapView) -> str:
+    """How the rank is made, in German, for the page (markdown)."""
+    supply = SUPPLY_MEASURES[view.measure]
+    lines = [
+        f"**Versorgungslücke** = 1 − Versorgung des Gebiets ÷ Versorgung im Kreis (Versorgung: {supply}); "
+        "0 % = mindestens so gut versorgt wie der Kreis, 100 % = kein Angebot.",
+    ]
+    if view.distance_km:
+        km = number(view.distance_km, 1 if view.distance_km % 1 else 0)
+        lines.append(
+            f"**Erreichbarkeitslücke** = Anteil der Zielgruppe, der weiter als {km} km (Luftlinie) vom nächsten Angebot "
+            "der Art entfernt wohnt. Die **Lücke** ist der Mittelwert beider."
+        )
+    else:
+        lines.append("Die **Lücke** ist die Versorgungslücke (Entfernungen gibt es nur je Angebotsart).")
+    if view.social is not None:
+        lines.append(
+            f"**Sozialfaktor** = {view.social.label} des Gebiets ÷ Kreiswert ({view.social.year}), begrenzt auf "
+            f"{number(SOCIAL_FACTOR_MIN, 1)} bis {number(SOCIAL_FACTOR_MAX, 1)}; ohne Wert 1."
+        )
+    else:
+        lines.append("**Sozialfaktor**: nicht gewichtet (1).")
+    lines.append(
+        "**Score** = Zielgruppe × Lücke × Sozialfaktor – etwa: Menschen der Zielgruppe ohne Versorgung auf Kreisniveau, "
+        "gewichtet nach sozialer Lage. Gerankt werden nur Lücken über 0."
+    )
+    return "\n".join(f"- {line}" for line in lines)
+
+
+# --- need against supply -----------------------------------------------------------------------------------------
+
+def need_supply_figure(view: GapView, category: str, weak_share: float = chain.WEAK_SHARE) -> go.Figure:
+    """Need (social indicator, or the target population without one) against supply per area, point size by
+    target population, colour by the Präventionskette rule; Kreis values as reference lines."""
+    rows = view.scored[view.scored["category"] == category].copy()
+    social = view.social
+    by_social = social is not None and rows["social_value"].notna().any()
+    measure = rows["measure"].iloc[0] if not rows.empty else "offers_per_1000"
+    metric = chain.METRICS[measure]
+    rows["kreis_compare"] = rows["kreis_supply"]
+    rows[metric.compare] = rows["supply"]
+    rows["status"] = chain.cell_status(rows, metric, weak_share)
+    x = rows["social_value"] if by_social else rows["target_population"]
+    x_title = f"{social.label} {social.year} ({social.unit})" if by_social else f"Zielgruppe ({view.words.target_labels.get(category, 'Personen')})"
+    y_title = "Plätze je 100 der Zielgruppe" if measure == "capacity_per_100" else "Angebote je 1.000 der Zielgruppe"
+    sizes = rows["target_population"].fillna(0)
+    size_ref = 2.0 * max(float(sizes.max()), 1.0) / 40**2  # plotly's recipe: the largest point 40 px across
+    data = []
+    for status in (chain.EMPTY, chain.WEAK, chain.OK, chain.UNKNOWN, chain.NO_TARGET):
+        part = rows["status"] == status
+        if not part.any():
+            continue
+        hover = [
+            f"<b>{html.escape(str(n))}</b><br>{html.escape(r)}"
+            for n, r in zip(rows.loc[part, "name"], [reason(r, view.words) for _, r in rows[part].iterrows()])
+        ]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text" if len(rows) <= LABELLED_POINTS else "markers",
+                "x": x[part].tolist(),
+                "y": rows.loc[part, "supply"].fillna(0).tolist(),
+                "text": [html.escape(str(n)) for n in rows.loc[part, "name"]],
+                "textposition": "top center",
+                "textfont": {"size": 11},
+                "name": chain.STATUS_LABELS[status],
+                "marker": {
+                    "color": POINT_COLOURS[status], "size": sizes[part].tolist(), "sizemode": "area", "sizeref": size_ref,
+                    "sizemin": 6, "line": {"color": "#ffffff", "width": 1}, "opacity": 0.85,
+                },
+                "hovertext": hover,
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "cliponaxis": False,
+            }
+        )  # fmt: skip
+    shapes = []
+    kreis_supply = rows["kreis_supply"].dropna()
+    if not kreis_supply.empty:
+        y_ref = float(kreis_supply.iloc[0])
+        shapes.append(_reference_line("y", y_ref))
+        data.append(_reference_trace(y_ref, f"Kreis: {number(y_ref, 2 if y_ref < 1 else 1)}", x))
+        shapes.append(_reference_line("y", weak_share * y_ref, dash="dot", colour=POINT_COLOURS[chain.WEAK]))
+        data.append(
+            _reference_trace(weak_share * y_ref, f"Schwelle „schwach“: {number(weak_share * y_ref, 2 if y_ref < 1 else 1)}", x, POINT_COLOURS[chain.WEAK], "dot")
+        )
+    if by_social and social.kreis_value is not None:
+        shapes.append(_reference_line("x", social.kreis_value))
+    layout = {
+        "separators": ",.",
+        "height": 460,
+        "margin": {"l": 10, "r": 20, "t": 60, "b": 50},
+        "font": {"family": FONT, "size": 12, "color": KREIS_COLOUR},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "showlegend": True,
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "shapes": shapes,
+        "xaxis": {
+            "title": {"text": x_title}, "showgrid": True, "gridcolor": "#e6e6e6", "zeroline": False, "automargin": True,
+            "range": _padded_range(x, social.kreis_value if by_social else None),
+        },
+        "yaxis": {"title": {"text": y_title}, "showgrid": True, "gridcolor": "#e6e6e6", "rangemode": "tozero", "automargin": True},
+    }
+    if by_social and social.kreis_value is not None:
+        layout["annotations"] = [
+            {
+                "x": social.kreis_value, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                "text": f"Kreis: {social.text(social.kreis_value)}", "font": {"size": 11, "color": KREIS_COLOUR},
+            }
+        ]  # fmt: skip
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _reference_line(axis: str, value: float, dash: str = "dash", colour: str = KREIS_COLOUR) -> dict:
+    line = {"color": colour, "dash": dash, "width": 1.5}
+    if axis == "y":
+        return {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": value, "y1": value, "line": line}
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": value, "x1": value, "y0": 0, "y1": 1, "line": line}
+
+
+def _reference_trace(value: float, name: str, x: pd.Series, colour: str = KREIS_COLOUR, dash: str = "dash") -> dict:
+    """A line trace along a horizontal reference line, for its legend entry."""
+    xs = x.dropna()
+    x0, x1 = (float(xs.min()), float(xs.max())) if not xs.empty else (0.0, 1.0)
+    return {
+        "type": "scatter", "mode": "lines", "x": [x0, x1], "y": [value, value],
+        "line": {"color": colour, "dash": dash, "width": 1.5}, "name": name, "hoverinfo": "skip",
+    }  # fmt: skip
+
+
+def _padded_range(x: pd.Series, reference: float | None) -> list[float] | None:
+    """The x range with room for the names printed beside the outermost points."""
+    values = [float(v) for v in x.dropna()] + ([float(reference)] if reference is not None else [])
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = 0.12 * (high - low) if high > low else max(abs(high) * 0.1, 1.0)
+    return [low - pad, high + pad]
