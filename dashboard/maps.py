@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import branca
 import folium
+import folium.plugins
 import geopandas as gpd
 import mapclassify
 import numpy as np
@@ -25,6 +26,12 @@ from etl.markers import STATUS_LABELS_DE
 STATIC = "/app/static/vendor"
 folium.Map.default_js = [("leaflet", f"{STATIC}/leaflet/leaflet.js")]
 folium.Map.default_css = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
+# MarkerCluster (and its subclasses) likewise from the served leaflet.markercluster package.
+folium.plugins.MarkerCluster.default_js = [("markerclusterjs", f"{STATIC}/leaflet.markercluster/leaflet.markercluster.js")]
+folium.plugins.MarkerCluster.default_css = [
+    ("markerclustercss", f"{STATIC}/leaflet.markercluster/MarkerCluster.css"),
+    ("markerclusterdefaultcss", f"{STATIC}/leaflet.markercluster/MarkerCluster.Default.css"),
+]
 
 MISSING_COLOUR = "#d9d9d9"
 OUTLINE_COLOUR = "#2b2b2b"
@@ -69,11 +76,11 @@ SCHEMES = {
 _FISHER_JENKS_SAMPLE_FROM = 1500  # exact Fisher-Jenks is O(k·n²) in pure Python; beyond this, mapclassify's sampled variant
 
 
-def classify(values: pd.Series, scheme: str = "quantile", k: int = 5) -> Classes | None:
+def classify(values: pd.Series, scheme: str = "quantile", k: int = 5, palette: str = PALETTE) -> Classes | None:
     """Classes over the known values by ``scheme`` (a key of SCHEMES), computed with mapclassify.
 
     Fewer classes when there are fewer distinct values than ``k``; duplicate class bounds (ties) are merged.
-    None when no value is known.
+    ``palette`` is a ColorBrewer sequential scheme (light = low). None when no value is known.
     """
     if scheme not in SCHEMES:
         raise ValueError(f"unknown classification {scheme!r}; expected one of {', '.join(SCHEMES)}")
@@ -83,7 +90,10 @@ def classify(values: pd.Series, scheme: str = "quantile", k: int = 5) -> Classes
     k = max(1, min(int(k), known.nunique()))
     bounds = _bounds(tuple(sorted(known.tolist())), scheme, k)
     k = len(bounds)
-    colours = tuple(branca.utilities.color_brewer(PALETTE, max(k, 3))[-k:]) if k >= 3 else ("#7fcdbb", "#2c7fb8")[-k:]
+    if k >= 3:
+        colours = tuple(branca.utilities.color_brewer(palette, max(k, 3))[-k:])
+    else:  # ColorBrewer starts at three classes: the darker two of three
+        colours = tuple(branca.utilities.color_brewer(palette, 3)[1:][-k:])
     return Classes(float(known.min()), bounds, colours)
 
 
@@ -133,18 +143,27 @@ def legend_html(
         rows.append(_legend_row(MISSING_COLOUR, missing_label))
     unit_text = f" ({html.escape(unit)})" if unit and unit != "Personen" else ""
     note_html = f'<div class="pa-legend-note" style="color:#555;font-size:11px">{html.escape(note)}</div>' if note else ""
-    return (
-        '<div class="pa-legend" style="background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;'
-        'font:12px/1.35 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px">'
-        f"<b>{html.escape(title)}{unit_text}</b><br>{note_html}{''.join(rows)}</div>"
-    )
+    return f'<div class="pa-legend" style="{_LEGEND_BOX}"><b>{html.escape(title)}{unit_text}</b><br>{note_html}{"".join(rows)}</div>'
 
 
-def _legend_row(colour: str, label: str) -> str:
+_LEGEND_BOX = (
+    "background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;"
+    "font:12px/1.35 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px"
+)
+
+
+def _legend_row(colour: str, label: str, swatch: str = "width:14px;height:11px") -> str:
     return (
-        f'<div><span style="display:inline-block;width:14px;height:11px;background:{colour};'
+        f'<div><span style="display:inline-block;{swatch};background:{colour};'
         f'border:1px solid #777;margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
     )
+
+
+def points_legend_html(title: str, entries: list[tuple[str, str]], note: str | None = None) -> str:
+    """A legend box for point symbols: one round swatch per (colour, label); text escaped."""
+    rows = "".join(_legend_row(colour, label, "width:11px;height:11px;border-radius:50%") for colour, label in entries)
+    note_html = f'<div style="color:#555;font-size:11px">{html.escape(note)}</div>' if note else ""
+    return f'<div class="pa-legend-points" style="{_LEGEND_BOX};margin-top:6px"><b>{html.escape(title)}</b><br>{rows}{note_html}</div>'
 
 
 class _MapControl(MacroElement):
@@ -161,7 +180,9 @@ class _MapControl(MacroElement):
                 return div;
             };
             control.addTo({{ this._parent.get_name() }});
+            {% if this.scale %}
             L.control.scale({imperial: false, position: 'bottomleft'}).addTo({{ this._parent.get_name() }});
+            {% endif %}
             {% if this.attribution %}
             {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.attribution|tojson }});
             {% endif %}
@@ -170,12 +191,18 @@ class _MapControl(MacroElement):
         """
     )
 
-    def __init__(self, html_text: str, position: str = "bottomright", attribution: str | None = None):
+    def __init__(self, html_text: str, position: str = "bottomright", attribution: str | None = None, scale: bool = True):
         super().__init__()
         self._name = "MapControl"
         self.html = html_text
         self.position = position
         self.attribution = attribution
+        self.scale = scale
+
+
+def add_legend(fmap: folium.Map, html_text: str, position: str = "topright") -> None:
+    """A further legend box (HTML already escaped, e.g. from ``points_legend_html``) in another corner of the map."""
+    fmap.add_child(_MapControl(html_text, position, scale=False))
 
 
 def choropleth(

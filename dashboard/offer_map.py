@@ -1,0 +1,516 @@
+"""What the Angebotskarte shows: offers as clustered points over a choropleth of a coverage metric (no widgets here).
+
+Offers reach the browser once, as data arrays inside one script (``OfferClusters``); the browser makes the markers
+and builds popups and tooltips with ``textContent`` only, so a name like ``<img src=x onerror=alert(1)>`` stays
+text. Building a folium Marker per offer in Python would take seconds for 5,000 offers and triple the payload.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import Element
+from folium.template import Template
+
+from dashboard import maps, offer_queries, queries
+from dashboard.context import LEVEL_SINGULAR, Context
+from dashboard.formatting import number
+from dashboard.overview import boundary_attribution
+from reports.credits import german_date
+
+ANGEBOTSART, LEBENSPHASE = "angebotsart", "lebensphase"
+DIMENSION_LABELS = {ANGEBOTSART: "Angebotsart", LEBENSPHASE: "Lebensphase"}
+DISTANCES_M = (500, 1000, 1500, 2000, 3000, 5000, 10000)
+DEFAULT_DISTANCE_M = 2000
+DEFAULT_CATEGORY = f"{ANGEBOTSART}:kita"
+NO_TRAEGER = "(ohne Angabe)"
+MAX_ZOOM = 18  # street level; beyond it markercluster spiderfies offers at the same address
+# ColorBrewer Dark2: saturated, so points stay visible on the light sequential choropleth colours
+FIELD_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
+REPORT_COLUMNS = {"file": "Datei", "stand": "Stand", "row": "Zeile", "source_column": "Spalte", "problem": "Problem", "action": "Ergebnis"}
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str
+    decimals: int
+    palette: str  # ColorBrewer sequential, darker = higher value
+    needs_access: bool  # from the distance table, which exists per Angebotsart only
+
+
+METRICS = {
+    "offers": Metric("offers", "Anzahl Angebote", "", 0, maps.PALETTE, False),
+    "offers_per_1000": Metric("offers_per_1000", "Angebote je 1.000 der Zielgruppe", "", 2, maps.PALETTE, False),
+    "capacity_per_100": Metric("capacity_per_100", "Versorgungsquote", "je 100 der Zielgruppe", 1, maps.PALETTE, False),
+    # far is bad: a warm palette makes gaps stand out
+    "mean_distance_km": Metric("mean_distance_km", "Mittlere Entfernung zum nächsten Angebot", "km", 1, "YlOrRd", True),
+    "share_within": Metric("share_within", "Anteil der Zielgruppe im Umkreis", "%", 1, maps.PALETTE, True),
+}
+DEFAULT_METRIC = "offers_per_1000"
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    """The chosen values of each filter; an empty tuple means 'all'."""
+
+    types: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    traeger: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.types or self.phases or self.fields or self.traeger)
+
+
+def filter_offers(offers: pd.DataFrame, chosen: OfferFilter) -> pd.DataFrame:
+    """The offers matching every active filter (an offer matches a Lebensphase if its type serves it)."""
+    keep = pd.Series(True, index=offers.index)
+    if chosen.types:
+        keep &= offers["offer_type"].isin(chosen.types)
+    if chosen.phases:
+        wanted = set(chosen.phases)
+        keep &= offers["lebensphasen"].map(lambda phases: not wanted.isdisjoint(phases))
+    if chosen.fields:
+        keep &= offers["handlungsfeld"].isin(chosen.fields)
+    if chosen.traeger:
+        keep &= traeger_names(offers).isin(chosen.traeger)
+    return offers[keep]
+
+
+def traeger_names(offers: pd.DataFrame) -> pd.Series:
+    names = offers["traeger"].fillna("").astype(str).str.strip()
+    return names.where(names != "", NO_TRAEGER)
+
+
+def counted(values: pd.Series, order: list[str] | None = None) -> dict[str, int]:
+    """Value → number of offers, in ``order`` (taxonomy order) or by name; values that never occur are left out."""
+    counts = values.value_counts()
+    keys = [k for k in order if k in counts.index] if order is not None else sorted(counts.index, key=str.casefold)
+    return {k: int(counts[k]) for k in keys}
+
+
+def phase_counts(offers: pd.DataFrame, phase_order: list[str]) -> dict[str, int]:
+    return counted(offers["lebensphasen"].explode().dropna(), phase_order)
+
+
+def category_options(types: pd.DataFrame, phases: pd.DataFrame) -> dict[str, str]:
+    """'angebotsart:kita' → 'Angebotsart: Kindertageseinrichtung (Kita)', Lebensphasen first (chain order)."""
+    options = {f"{LEBENSPHASE}:{p}": f"Lebensphase: {label}" for p, label in zip(phases["phase_id"], phases["label"])}
+    options |= {f"{ANGEBOTSART}:{t}": f"Angebotsart: {label}" for t, label in zip(types["offer_type"], types["label"])}
+    return options
+
+
+def split_category(key: str) -> tuple[str, str]:
+    dimension, _, category = key.partition(":")
+    if dimension not in DIMENSION_LABELS or not category:
+        raise ValueError(f"unknown category {key!r}; expected 'angebotsart:<offer_type>' or 'lebensphase:<phase_id>'")
+    return dimension, category
+
+
+def metric_options(dimension: str) -> list[str]:
+    """Distances exist per Angebotsart only (each type has its own nearest offer)."""
+    return [key for key, m in METRICS.items() if dimension == ANGEBOTSART or not m.needs_access]
+
+
+def distance_text(metres: float) -> str:
+    return f"{number(metres / 1000, 0 if metres % 1000 == 0 else 1)} km"
+
+
+def metric_title(metric: Metric, max_distance_m: float, capacity_unit: str | None) -> str:
+    if metric.key == "share_within":
+        return f"{metric.label} von {distance_text(max_distance_m)}"
+    if metric.key == "capacity_per_100":
+        return f"{metric.label} ({capacity_unit or 'Plätze'} je 100 der Zielgruppe)"
+    return metric.label
+
+
+def area_values(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame | None, capacity_in_kreis: bool) -> pd.DataFrame:
+    """One category's coverage per area joined with its accessibility (None for Lebensphasen).
+
+    The Versorgungsquote of an area without any offer is 0 where the Kreis's list states capacities for the
+    category (the stored quota is empty there, which would hide exactly the gaps the map is for); where no
+    offer states a capacity, it stays unknown.
+    """
+    frame = coverage_rows.copy()
+    no_offer = frame["offers"].eq(0) & frame["target_population"].gt(0)
+    if capacity_in_kreis:
+        frame.loc[no_offer, "capacity_per_100"] = 0.0
+    if access_rows is None:
+        frame["mean_distance_km"], frame["share_within"], frame["basis"] = np.nan, np.nan, None
+    else:
+        frame = frame.merge(access_rows[["area_id", "mean_distance_km", "share_within", "basis"]], on="area_id", how="left")
+    return frame
+
+
+def missing_label(metric: Metric, frame: pd.DataFrame) -> str | None:
+    """Why areas have no value for this metric, in the legend's words."""
+    missing = frame[frame[metric.key].isna()]
+    if missing.empty:
+        return None
+    if metric.needs_access:
+        reason = "kein Angebot dieser Art im Kreis" if frame[metric.key].isna().all() else "keine Einwohner"
+    elif metric.key == "capacity_per_100" and missing["target_population"].gt(0).all():
+        reason = "Kapazität nicht angegeben"
+    else:
+        reason = "keine Zielgruppe in der Statistik"
+    return f"kein Wert: {reason} ({len(missing)})"
+
+
+def capacity_text(value: float | None, unit: str | None) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{number(value)} {unit}" if isinstance(unit, str) and unit else number(value)
+
+
+def age_text(von: float | None, bis: float | None) -> str:
+    known = [pd.notna(von), pd.notna(bis)]
+    if all(known):
+        return f"{number(von)} bis {number(bis)} Jahre"
+    if known[0]:
+        return f"ab {number(von)} Jahren"
+    if known[1]:
+        return f"bis {number(bis)} Jahre"
+    return ""
+
+
+def field_colours(types: pd.DataFrame) -> dict[str, str]:
+    """Handlungsfeld → point colour, in taxonomy order (the catalogue, not code, decides what the fields are)."""
+    fields = list(dict.fromkeys(types["handlungsfeld"]))
+    return {f: FIELD_COLOURS[i % len(FIELD_COLOURS)] for i, f in enumerate(fields)}
+
+
+def marker_data(offers: pd.DataFrame, types: pd.DataFrame) -> dict:
+    """The offers as compact arrays for ``OfferClusters``: repeated texts (types, Träger, Gemeinden) by index.
+
+    rows: [lat, lon, type index, name, Träger index (-1: none), address, capacity, age, Gemeinde index]
+    """
+    colours = field_colours(types)
+    type_ids = types["offer_type"].tolist()
+    type_index = {t: i for i, t in enumerate(type_ids)}
+    traeger = offers["traeger"].fillna("").astype(str).str.strip()
+    traeger_list = sorted(set(traeger) - {""})
+    traeger_index = {t: i for i, t in enumerate(traeger_list)}
+    gemeinden = sorted(set(offers["gemeinde_name"]))
+    gemeinde_index = {g: i for i, g in enumerate(gemeinden)}
+    capacities = [capacity_text(v, u) for v, u in zip(offers["kapazitaet"], offers["capacity_unit"])]
+    ages = [age_text(v, b) for v, b in zip(offers["alter_von"], offers["alter_bis"])]
+    rows = list(
+        zip(
+            offers["lat"].round(5).tolist(),
+            offers["lon"].round(5).tolist(),
+            offers["offer_type"].map(type_index).tolist(),
+            offers["name"].astype(str).tolist(),
+            [traeger_index.get(t, -1) for t in traeger],
+            offers["address"].fillna("").astype(str).tolist(),
+            capacities,
+            ages,
+            offers["gemeinde_name"].map(gemeinde_index).tolist(),
+        )
+    )
+    return {
+        "types": [[label, colours[f]] for label, f in zip(types["label"], types["handlungsfeld"])],
+        "traeger": traeger_list,
+        "gemeinden": gemeinden,
+        "rows": [list(r) for r in rows],
+    }
+
+
+class OfferClusters(folium.plugins.MarkerCluster):
+    """Offers as circle markers in a Leaflet.markercluster group, made in the browser from ``marker_data``.
+
+    ``tojson`` escapes <, >, & and ' inside the script; popups and tooltips are DOM nodes filled via
+    textContent, never HTML strings (streamlit-folium even parses string tooltips with innerHTML on a click).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var data = {{ this.data|tojson }};
+            var types = data.types, traeger = data.traeger, gemeinden = data.gemeinden;
+            function text(tag, content, parent) {
+                var node = document.createElement(tag);
+                node.textContent = content;
+                if (parent) { parent.appendChild(node); }
+                return node;
+            }
+            function popup(row) {
+                var box = document.createElement('div');
+                box.className = 'pa-offer-popup';
+                text('b', row[3], box);
+                var facts = [['Angebotsart', types[row[2]][0]], ['Träger', row[4] >= 0 ? traeger[row[4]] : ''],
+                             ['Adresse', row[5]], ['Kapazität', row[6]], ['Alter', row[7]], ['Gemeinde', gemeinden[row[8]]]];
+                facts.forEach(function (fact) {
+                    if (!fact[1]) { return; }
+                    var line = document.createElement('div');
+                    text('span', fact[0] + ': ', line).className = 'pa-offer-key';
+                    text('span', fact[1], line);
+                    box.appendChild(line);
+                });
+                return box;
+            }
+            // toGeoJSON off: streamlit-folium reports a clicked layer's GeoJSON as last_active_drawing, which would
+            // rerun the page on every marker click; a marker click only opens its popup.
+            var OfferMarker = L.CircleMarker.extend({toGeoJSON: null});
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            cluster.options.iconCreateFunction = function (group) {
+                var count = group.getChildCount();
+                var size = count < 10 ? 'small' : count < 100 ? 'medium' : 'large';
+                var label = document.createElement('span');
+                label.textContent = count;
+                var inner = document.createElement('div');
+                inner.appendChild(label);
+                return L.divIcon({html: inner, className: 'marker-cluster pa-cluster pa-cluster-' + size, iconSize: L.point(36, 36)});
+            };
+            var markers = data.rows.map(function (row) {
+                var marker = new OfferMarker([row[0], row[1]], {radius: 6, color: '#ffffff', weight: 1.5,
+                    fillColor: types[row[2]][1], fillOpacity: 0.95, className: 'pa-offer'});
+                marker.offer = row;
+                marker.bindPopup(function () { return popup(row); }, {maxWidth: 320});
+                marker.bindTooltip(function () { return text('span', row[3] + ' (' + types[row[2]][0] + ')'); });
+                return marker;
+            });
+            cluster.addLayers(markers);
+            return cluster;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict, name: str = "Angebote", **options):
+        super().__init__(name=name, **options)
+        self._name = "OfferClusters"
+        self.data = data
+
+
+CLUSTER_CSS = """<style>
+.pa-cluster div{background:rgba(38,50,56,.88);color:#fff;width:28px;height:28px;margin:4px;border-radius:14px;
+  text-align:center;font:600 12px/28px sans-serif}
+.pa-cluster{background:rgba(38,50,56,.25);border-radius:18px}
+.pa-offer-popup{font:12px/1.4 sans-serif;max-width:300px}.pa-offer-popup b{display:block;margin-bottom:3px;font-size:13px}
+.pa-offer-key{color:#555}
+</style>"""
+
+
+def offer_source_lines(sources: pd.DataFrame, used: set[str]) -> dict[str, str]:
+    """Per offer list the offers came from: short credit ('<attribution>, Stand 31.12.2023') → full line with
+    title and file (the short one goes into the map, the long one into the caption)."""
+    lists = sources[(sources["kind"] == "offers") & sources["source_id"].isin(used)]
+    lines = {}
+    for r in lists.itertuples():
+        stand = f", Stand {german_date(r.stand)}" if isinstance(r.stand, str) and r.stand else ""
+        lines[f"{r.attribution}{stand}"] = f"{r.title} ({r.file}){stand}"
+    return lines
+
+
+@dataclass
+class OfferMapView:
+    shapes: gpd.GeoDataFrame  # the level's areas with the metric's value, value_text and the coverage columns
+    fmap: folium.Map
+    metric: Metric
+    title: str  # metric and category, as in the legend
+    offers_shown: int
+    attribution: str  # boundaries and offer list, as in the map
+    notes: list[str] = field(default_factory=list)  # population basis, target group, sources
+
+
+def capacity_in_kreis(ctx: Context, dimension: str, category: str) -> bool:
+    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, "kreis", dimension)
+    return bool(kreis.loc[kreis["category"] == category, "capacity_known"].gt(0).any())
+
+
+def level_values(ctx: Context, level: str, dimension: str, category: str, max_distance_m: float) -> pd.DataFrame:
+    """Coverage and accessibility of one category for every area of a level."""
+    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
+    coverage = coverage[coverage["category"] == category].drop(columns=["name", "level"])
+    access = None
+    if dimension == ANGEBOTSART:
+        access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
+        access = access[access["offer_type"] == category]
+    return area_values(coverage, access, capacity_in_kreis(ctx, dimension, category))
+
+
+def build_view(
+    ctx: Context,
+    level: str,
+    category_key: str,
+    metric_key: str,
+    max_distance_m: float,
+    offers: pd.DataFrame,
+    tiles: bool = False,
+) -> OfferMapView:
+    """The map: areas coloured by the metric for the category, ``offers`` (already filtered) as clustered points."""
+    dimension, category = split_category(category_key)
+    metric = METRICS[metric_key]
+    types = offer_queries.offer_types(ctx.db)
+    unit = types.loc[category, "capacity_unit"] if dimension == ANGEBOTSART else None
+    category_label = category_options(types, offer_queries.lebensphasen(ctx.db))[category_key].split(": ", 1)[1]
+    title = f"{metric_title(metric, max_distance_m, unit if isinstance(unit, str) else None)}: {category_label}"
+
+    values = level_values(ctx, level, dimension, category, max_distance_m)
+    shapes = queries.area_shapes(ctx.db, ctx.kreis_id, level).merge(values, on="area_id", how="left")
+    shapes["value"] = shapes[metric.key].astype(float)
+    shapes["value_text"] = [_value_text(v, metric) for v in shapes["value"]]
+    shapes["offers_text"] = [number(v) if pd.notna(v) else "–" for v in shapes["offers"]]
+    shapes["target_text"] = [number(v) if pd.notna(v) else "–" for v in shapes["target_population"]]
+    classes = maps.classify(shapes["value"], "quantile", palette=metric.palette)
+    legend = maps.legend_html(title, metric.unit, classes, metric.decimals, missing_label(metric, shapes))
+    sources = queries.sources(ctx.db, ctx.kreis_id)
+    offer_sources = offer_source_lines(sources, set(offer_queries.offers(ctx.db, ctx.kreis_id)["source_id"]))
+    attribution = " · ".join([boundary_attribution(ctx), "Angebote: " + ("; ".join(offer_sources) or "keine Liste geladen")])
+    fmap = maps.choropleth(
+        shapes,
+        queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
+        value_column="value",
+        tooltip_fields={"name": LEVEL_SINGULAR[level], "value_text": metric.label, "offers_text": "Angebote", "target_text": "Zielgruppe"},
+        classes=classes,
+        legend=legend,
+        attribution=attribution,
+        tiles=tiles,
+        legend_room=(200, 0),
+    )
+    maps.add_legend(fmap, points_legend(offers, types), "topright")
+    fmap.options["max_zoom"] = MAX_ZOOM  # markercluster needs the map's maxZoom, which otherwise only tiles set
+    fmap.get_root().header.add_child(Element(CLUSTER_CSS))
+    OfferClusters(marker_data(offers, types), maxClusterRadius=40, showCoverageOnHover=False, chunkedLoading=True).add_to(fmap)
+    notes = [*_notes(ctx, values, dimension, category), *(f"Angebotsliste: {line}" for line in offer_sources.values())]
+    return OfferMapView(shapes, fmap, metric, title, len(offers), attribution, notes)
+
+
+def points_legend(offers: pd.DataFrame, types: pd.DataFrame) -> str:
+    colours = field_colours(types)
+    shown = counted(offers["handlungsfeld"], list(colours))
+    return maps.points_legend_html(
+        f"Angebote ({number(len(offers))})",
+        [(colours[f], f"{f} ({number(n)})") for f, n in shown.items()],
+        "Kreis mit Zahl: so viele Angebote liegen dort dicht beieinander",
+    )
+
+
+def _value_text(value: float, metric: Metric) -> str:
+    if pd.isna(value):
+        return "kein Wert"
+    return f"{number(value, metric.decimals)} {metric.unit}".strip() if metric.unit in ("km", "%") else number(value, metric.decimals)
+
+
+def _notes(ctx: Context, values: pd.DataFrame, dimension: str, category: str) -> list[str]:
+    """What the figures rest on: target group and its year, where people live for the distances."""
+    catalogue = offer_queries.offer_types(ctx.db) if dimension == ANGEBOTSART else offer_queries.lebensphasen(ctx.db)
+    row = catalogue.loc[category]
+    years = sorted({int(y) for y in values["population_year"].dropna()})
+    indicators = queries.catalogue(ctx.db)
+    groups = ", ".join(indicators.loc[i, "label"] if i in indicators.index else i for i in row["target_population"])
+    notes = [f"Zielgruppe: {groups} ({', '.join(map(str, years)) or 'Jahr unbekannt'})"]
+    if dimension == LEBENSPHASE and isinstance(row.get("approximation"), str):
+        notes.append(f"Näherung: {row['approximation']}")
+    bases = sorted({b for b in values["basis"].dropna()})
+    if bases:
+        notes.append("Entfernungen: Luftlinie zum nächsten Angebot der Art; Wohnorte: " + "; ".join(bases))
+    return notes
+
+
+# --- detail panel and tables -------------------------------------------------------------------------------------
+
+
+def coverage_table(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame, types: pd.DataFrame, max_distance_m: float) -> pd.DataFrame:
+    """One area's coverage per Angebotsart in German text: offers, capacity, per 1,000, quota, distances."""
+    frame = coverage_rows.merge(access_rows, left_on="category", right_on="offer_type", how="left")
+    frame = frame.set_index("category").reindex([t for t in types["offer_type"] if t in set(frame["category"])])
+    within = f"Anteil ≤ {distance_text(max_distance_m)} (%)"
+    return pd.DataFrame(
+        {
+            "Angebotsart": types.loc[frame.index, "label"].tolist(),
+            "Angebote": [number(v) for v in frame["offers"]],
+            "Kapazität": [_capacity_cell(c, k, n) for c, k, n in zip(frame["capacity"], frame["capacity_known"], frame["offers"])],
+            "je 1.000": [number(v, 2) for v in frame["offers_per_1000"]],
+            "Versorgungsquote (je 100)": [number(v, 1) for v in frame["capacity_per_100"]],
+            "Ø Entfernung (km)": [number(v, 1) for v in frame["mean_distance_km"]],
+            within: [number(v, 1) for v in frame["share_within"]],
+        }
+    )
+
+
+def _capacity_cell(capacity: float, known: int, offers: int) -> str:
+    if pd.isna(capacity):
+        return "–"
+    return number(capacity) if known == offers else f"{number(capacity)} (bei {known} von {offers})"
+
+
+@dataclass
+class AreaDetail:
+    name: str
+    facts: dict[str, str]
+    coverage: pd.DataFrame
+    offers: pd.DataFrame  # the area's offers among those shown on the map
+
+
+def area_detail(ctx: Context, level: str, area_id: str, max_distance_m: float, offers: pd.DataFrame) -> AreaDetail | None:
+    """Coverage per Angebotsart of one area (level 'kreis': the Kreis) and its offers; None if not of this level."""
+    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, ANGEBOTSART)
+    coverage = coverage[coverage["area_id"] == area_id]
+    if coverage.empty:
+        return None
+    access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
+    access = access[access["area_id"] == area_id].drop(columns=["area_id"])
+    types = offer_queries.offer_types(ctx.db)
+    for category in coverage.loc[coverage["offers"].eq(0), "category"]:
+        if capacity_in_kreis(ctx, ANGEBOTSART, category):
+            coverage.loc[(coverage["category"] == category) & coverage["target_population"].gt(0), "capacity_per_100"] = 0.0
+    members = offer_queries.area_members(ctx.db, ctx.kreis_id, level)
+    in_area = offers[offers["gemeinde_id"].isin(members.loc[members["area_id"] == area_id, "gemeinde_id"])]
+    facts = {"Ebene": LEVEL_SINGULAR[level], "Angebote (gezeigt)": number(len(in_area))}
+    if level != "kreis":
+        facts["Schlüssel"] = area_id
+    return AreaDetail(coverage["name"].iloc[0], facts, coverage_table(coverage, access, types, max_distance_m), offers_table(in_area))
+
+
+def offers_table(offers: pd.DataFrame) -> pd.DataFrame:
+    """The offers as a German table (st.dataframe shows text as text: no escaping needed there)."""
+    return pd.DataFrame(
+        {
+            "Name": offers["name"].astype(str),
+            "Angebotsart": offers["type_label"],
+            "Handlungsfeld": offers["handlungsfeld"],
+            "Träger": traeger_names(offers),
+            "Adresse": offers["address"].fillna(""),
+            "Gemeinde": offers["gemeinde_name"],
+            "Sozialraum": offers["sozialraum_name"].fillna(""),
+            "Kapazität": [capacity_text(v, u) for v, u in zip(offers["kapazitaet"], offers["capacity_unit"])],
+            "Alter": [age_text(v, b) for v, b in zip(offers["alter_von"], offers["alter_bis"])],
+        }
+    ).reset_index(drop=True)
+
+
+def import_report_table(report: pd.DataFrame) -> pd.DataFrame:
+    """The import report with German headings, Stand as 31.12.2023."""
+    table = report[list(REPORT_COLUMNS)].rename(columns=REPORT_COLUMNS).reset_index(drop=True)
+    table["Stand"] = [german_date(s) if isinstance(s, str) else "" for s in table["Stand"]]
+    table["Spalte"] = table["Spalte"].fillna("")
+    return table
+
+
+def action_counts(report: pd.DataFrame) -> dict[str, int]:
+    """Rows per outcome ('verworfen', 'geladen', …), most frequent first."""
+    counts = report["action"].value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def import_report_csv(report: pd.DataFrame, kreis_name: str) -> bytes:
+    """German CSV like reports.tables: UTF-8 with BOM, ';', a title line, one empty line, then the table."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([f"Importbericht der Angebotslisten – {kreis_name}"])
+    writer.writerow([])
+    table = import_report_table(report)
+    writer.writerow(table.columns)
+    writer.writerows(table.itertuples(index=False))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
