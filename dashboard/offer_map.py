@@ -133,17 +133,21 @@ def metric_title(metric: Metric, max_distance_m: float, capacity_unit: str | Non
     return metric.label
 
 
-def area_values(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame | None, capacity_in_kreis: bool) -> pd.DataFrame:
-    """One category's coverage per area joined with its accessibility (None for Lebensphasen).
+def with_zero_quota(coverage_rows: pd.DataFrame, with_capacity: set[str]) -> pd.DataFrame:
+    """Coverage rows where an area without any offer of a category has a Versorgungsquote of 0.
 
-    The Versorgungsquote of an area without any offer is 0 where the Kreis's list states capacities for the
-    category (the stored quota is empty there, which would hide exactly the gaps the map is for); where no
-    offer states a capacity, it stays unknown.
+    The stored quota is empty there, which would hide exactly the gaps the map is for. Only for categories in
+    ``with_capacity`` (the Kreis's lists state capacities for them); elsewhere the quota stays unknown.
     """
     frame = coverage_rows.copy()
-    no_offer = frame["offers"].eq(0) & frame["target_population"].gt(0)
-    if capacity_in_kreis:
-        frame.loc[no_offer, "capacity_per_100"] = 0.0
+    gap = frame["offers"].eq(0) & frame["target_population"].gt(0) & frame["category"].isin(with_capacity)
+    frame.loc[gap, "capacity_per_100"] = 0.0
+    return frame
+
+
+def area_values(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame | None, with_capacity: set[str]) -> pd.DataFrame:
+    """One category's coverage per area (``with_zero_quota``) joined with its accessibility (None for Lebensphasen)."""
+    frame = with_zero_quota(coverage_rows, with_capacity)
     if access_rows is None:
         frame["mean_distance_km"], frame["share_within"], frame["basis"] = np.nan, np.nan, None
     else:
@@ -323,9 +327,10 @@ class OfferMapView:
     notes: list[str] = field(default_factory=list)  # population basis, target group, sources
 
 
-def capacity_in_kreis(ctx: Context, dimension: str, category: str) -> bool:
+def categories_with_capacity(ctx: Context, dimension: str) -> set[str]:
+    """Categories for which at least one offer in the Kreis states a capacity."""
     kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, "kreis", dimension)
-    return bool(kreis.loc[kreis["category"] == category, "capacity_known"].gt(0).any())
+    return set(kreis.loc[kreis["capacity_known"].gt(0), "category"])
 
 
 def level_values(ctx: Context, level: str, dimension: str, category: str, max_distance_m: float) -> pd.DataFrame:
@@ -336,7 +341,7 @@ def level_values(ctx: Context, level: str, dimension: str, category: str, max_di
     if dimension == ANGEBOTSART:
         access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
         access = access[access["offer_type"] == category]
-    return area_values(coverage, access, capacity_in_kreis(ctx, dimension, category))
+    return area_values(coverage, access, categories_with_capacity(ctx, dimension))
 
 
 def build_view(
@@ -459,12 +464,10 @@ def area_detail(ctx: Context, level: str, area_id: str, max_distance_m: float, o
     coverage = coverage[coverage["area_id"] == area_id]
     if coverage.empty:
         return None
+    coverage = with_zero_quota(coverage, categories_with_capacity(ctx, ANGEBOTSART))
     access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
     access = access[access["area_id"] == area_id].drop(columns=["area_id"])
     types = offer_queries.offer_types(ctx.db)
-    for category in coverage.loc[coverage["offers"].eq(0), "category"]:
-        if capacity_in_kreis(ctx, ANGEBOTSART, category):
-            coverage.loc[(coverage["category"] == category) & coverage["target_population"].gt(0), "capacity_per_100"] = 0.0
     members = offer_queries.area_members(ctx.db, ctx.kreis_id, level)
     in_area = offers[offers["gemeinde_id"].isin(members.loc[members["area_id"] == area_id, "gemeinde_id"])]
     facts = {"Ebene": LEVEL_SINGULAR[level], "Angebote (gezeigt)": number(len(in_area))}

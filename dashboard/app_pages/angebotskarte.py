@@ -2,10 +2,22 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import context, maps, offer_map, offer_queries, queries
+from dashboard import context, maps, offer_map, offer_queries, presentation, queries, share
 from dashboard.formatting import number
 
 ctx = context.page_context()
+share.bind(
+    share.Param("offers_level", "ebene"),
+    share.Param("offers_category", "versorgung", default=offer_map.DEFAULT_CATEGORY),
+    share.Param("offers_metric", "kennzahl", default=offer_map.DEFAULT_METRIC),
+    share.Param("offers_distance", "umkreis", int, default=offer_map.DEFAULT_DISTANCE_M),
+    share.Param("offers_types", "arten", many=True),
+    share.Param("offers_phases", "phasen", many=True),
+    share.Param("offers_fields", "felder", many=True),
+    share.Param("offers_traeger", "traeger", many=True),
+    share.Param("offers_tiles", "hintergrund", bool, default=False),
+    share.Param("offers_area", "gebiet"),
+)
 st.title(f"Angebotskarte {ctx.kreis_name}")
 
 offers = offer_queries.offers(ctx.db, ctx.kreis_id)
@@ -52,6 +64,9 @@ type_counts = offer_map.counted(offers["offer_type"], types["offer_type"].tolist
 phase_counts = offer_map.phase_counts(offers, phases["phase_id"].tolist())
 field_counts = offer_map.counted(offers["handlungsfeld"], list(dict.fromkeys(types["handlungsfeld"])))
 traeger_counts = offer_map.counted(offer_map.traeger_names(offers))
+for key, known in (("offers_types", type_counts), ("offers_phases", phase_counts), ("offers_fields", field_counts), ("offers_traeger", traeger_counts)):
+    if any(v not in known for v in st.session_state.get(key) or []):  # e.g. from a link made with another list
+        st.session_state[key] = [v for v in st.session_state[key] if v in known]
 chosen = offer_map.OfferFilter(
     types=tuple(filters[0].multiselect(
         "Angebotsart", list(type_counts), format_func=lambda t: f"{types.loc[t, 'label']} ({type_counts[t]})",
@@ -77,12 +92,13 @@ if st.session_state.get("offers_area") not in area_ids:
     st.session_state["offers_area"] = None
 selected = st.session_state["offers_area"]
 
-map_column, detail_column = st.columns([3, 2], gap="medium")
+wide = presentation.active()  # presentation mode: the map over the whole width, the details below it
+map_column, detail_column = (st.container(), st.container()) if wide else st.columns([3, 2], gap="medium")
 with map_column:
     result = st_folium(
         view.fmap,
         key=f"offer-map-{level}",
-        height=640,
+        height=presentation.map_height(640),
         use_container_width=True,
         returned_objects=["last_active_drawing"],
         feature_group_to_add=maps.highlight(view.shapes[view.shapes["area_id"] == selected]) if selected else None,

@@ -1,0 +1,205 @@
+"""Pure parts of the Angebotskarte (dashboard/offer_map.py): filters, metrics, texts, marker data, escaping, CSV."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import folium
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import maps, offer_map
+
+TYPES = pd.DataFrame(
+    {
+        "offer_type": ["kita", "jugendtreff", "pflegeberatung"],
+        "label": ["Kita", "Jugendtreff", "Pflegeberatung"],
+        "handlungsfeld": ["Betreuung", "Wohnumfeld", "Senioren"],
+        "lebensphasen": [["0-3", "3-6"], ["10-14", "14-18"], ["65plus"]],
+        "capacity_unit": ["Plätze", None, None],
+    }
+).set_index("offer_type", drop=False)
+PHASES = pd.DataFrame({"phase_id": ["0-3", "3-6", "65plus"], "label": ["0 bis 3", "3 bis 6", "65+"]}).set_index("phase_id", drop=False)
+
+
+def _offers() -> pd.DataFrame:
+    rows = [
+        ("Kita Sonnenschein", "kita", "AWO", 40.0, 1.0, 6.0, "G1"),
+        ("Kita Regenbogen", "kita", None, None, None, None, "G2"),
+        ("<script>alert(1)</script>", "jugendtreff", "Stadt", None, 12.0, None, "G1"),
+        ("Pflegestützpunkt", "pflegeberatung", "AWO", None, None, None, "G2"),
+    ]
+    frame = pd.DataFrame(rows, columns=["name", "offer_type", "traeger", "kapazitaet", "alter_von", "alter_bis", "gemeinde_id"])
+    frame["lon"], frame["lat"] = [9.1234567, 9.2, 9.3, 9.4], [50.1234567, 50.2, 50.3, 50.4]
+    frame["address"] = ["Weg 1, 99401 A", None, "Platz 2", "Gasse 3"]
+    frame["gemeinde_name"] = frame["gemeinde_id"].map({"G1": "Altdorf", "G2": "Neudorf"})
+    frame["sozialraum_name"] = "Nord"
+    frame["type_label"] = frame["offer_type"].map(TYPES["label"])
+    frame["handlungsfeld"] = frame["offer_type"].map(TYPES["handlungsfeld"])
+    frame["lebensphasen"] = frame["offer_type"].map(TYPES["lebensphasen"])
+    frame["capacity_unit"] = frame["offer_type"].map(TYPES["capacity_unit"])
+    return frame
+
+
+# --- filters and options ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        (offer_map.OfferFilter(), 4),
+        (offer_map.OfferFilter(types=("kita",)), 2),
+        (offer_map.OfferFilter(phases=("3-6", "65plus")), 3),
+        (offer_map.OfferFilter(fields=("Wohnumfeld",)), 1),
+        (offer_map.OfferFilter(traeger=("AWO",)), 2),
+        (offer_map.OfferFilter(traeger=(offer_map.NO_TRAEGER,)), 1),
+        (offer_map.OfferFilter(types=("kita",), traeger=("AWO",)), 1),
+        (offer_map.OfferFilter(types=("jugendtreff",), phases=("0-3",)), 0),
+    ],
+)
+def test_filters_narrow_and_combine(chosen: offer_map.OfferFilter, expected: int):
+    assert len(offer_map.filter_offers(_offers(), chosen)) == expected
+    assert chosen.active == (chosen != offer_map.OfferFilter())
+
+
+def test_counts_follow_taxonomy_order_and_leave_out_absent_values():
+    offers = _offers()
+    assert offer_map.counted(offers["offer_type"], ["pflegeberatung", "kita", "schule", "jugendtreff"]) == {
+        "pflegeberatung": 1, "kita": 2, "jugendtreff": 1,
+    }  # fmt: skip
+    assert offer_map.phase_counts(offers, ["65plus", "0-3", "3-6", "6-10"]) == {"65plus": 1, "0-3": 2, "3-6": 2}
+    assert list(offer_map.counted(offer_map.traeger_names(offers))) == [offer_map.NO_TRAEGER, "AWO", "Stadt"]
+
+
+def test_categories_and_their_metrics():
+    options = offer_map.category_options(TYPES, PHASES)
+    assert list(options)[:3] == ["lebensphase:0-3", "lebensphase:3-6", "lebensphase:65plus"], "phases first, chain order"
+    assert options["angebotsart:kita"] == "Angebotsart: Kita"
+    assert offer_map.split_category("lebensphase:65plus") == ("lebensphase", "65plus")
+    with pytest.raises(ValueError, match="unknown category"):
+        offer_map.split_category("kita")
+    assert "mean_distance_km" in offer_map.metric_options("angebotsart")
+    assert not {"mean_distance_km", "share_within"} & set(offer_map.metric_options("lebensphase"))
+
+
+# --- values and texts ---------------------------------------------------------------------------------------------
+
+
+def test_texts_are_german():
+    assert offer_map.distance_text(1500) == "1,5 km" and offer_map.distance_text(10000) == "10 km"
+    assert offer_map.capacity_text(1234.0, "Plätze") == "1.234 Plätze"
+    assert offer_map.capacity_text(float("nan"), "Plätze") == ""
+    assert offer_map.age_text(3.0, 6.0) == "3 bis 6 Jahre"
+    assert offer_map.age_text(12.0, None) == "ab 12 Jahren" and offer_map.age_text(None, 1.0) == "bis 1 Jahre"
+    metric = offer_map.METRICS["share_within"]
+    assert offer_map.metric_title(metric, 2000, None) == "Anteil der Zielgruppe im Umkreis von 2 km"
+    quota = offer_map.METRICS["capacity_per_100"]
+    assert offer_map.metric_title(quota, 2000, "Schülerplätze") == "Versorgungsquote (Schülerplätze je 100 der Zielgruppe)"
+
+
+def _coverage(category: str = "kita") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area_id": ["A", "B", "C"],
+            "category": category,
+            "offers": [2, 0, 0],
+            "capacity": [50.0, np.nan, np.nan],
+            "capacity_known": [2, 0, 0],
+            "target_population": [100.0, 80.0, 0.0],
+            "population_year": 2023,
+            "offers_per_1000": [20.0, 0.0, np.nan],
+            "capacity_per_100": [50.0, np.nan, np.nan],
+        }
+    )
+
+
+def test_area_without_offer_has_quota_zero_only_where_capacities_are_known():
+    with_capacity = offer_map.area_values(_coverage(), None, {"kita"})
+    assert with_capacity["capacity_per_100"].tolist()[:2] == [50.0, 0.0]
+    assert np.isnan(with_capacity["capacity_per_100"].iloc[2]), "no target group: no quota"
+    unknown = offer_map.area_values(_coverage("jugendtreff"), None, {"kita"})
+    assert unknown["capacity_per_100"].isna().sum() == 2
+    label = offer_map.missing_label(offer_map.METRICS["capacity_per_100"], unknown)
+    assert label == "kein Wert: keine Zielgruppe in der Statistik (2)"
+    label = offer_map.missing_label(offer_map.METRICS["capacity_per_100"], unknown.iloc[:2])
+    assert label == "kein Wert: Kapazität nicht angegeben (1)"
+
+
+def test_accessibility_joins_per_area_and_missing_distance_is_explained():
+    access = pd.DataFrame({"area_id": ["A", "B"], "mean_distance_km": [0.8, 3.4], "share_within": [90.0, 10.0], "basis": "Zensus"})
+    frame = offer_map.area_values(_coverage(), access, set())
+    assert frame["mean_distance_km"].tolist()[:2] == [0.8, 3.4]
+    assert offer_map.missing_label(offer_map.METRICS["mean_distance_km"], frame) == "kein Wert: keine Einwohner (1)"
+    assert offer_map.missing_label(offer_map.METRICS["offers"], frame) is None
+
+
+def test_coverage_table_per_type_in_taxonomy_order():
+    coverage = _coverage().iloc[:1].assign(category="kita", capacity_known=1)
+    coverage = pd.concat([coverage, coverage.assign(category="jugendtreff", offers=3, capacity=np.nan, capacity_known=0)])
+    access = pd.DataFrame({"offer_type": ["kita", "jugendtreff"], "mean_distance_km": [1.26, 4.0], "share_within": [80.0, 12.5]})
+    table = offer_map.coverage_table(coverage, access, TYPES, 1500)
+    assert table["Angebotsart"].tolist() == ["Kita", "Jugendtreff"]
+    assert table.iloc[0]["Kapazität"] == "50 (bei 1 von 2)", "a partly known capacity says so"
+    assert table.iloc[1]["Kapazität"] == "–"
+    assert table.iloc[0]["Ø Entfernung (km)"] == "1,3"
+    assert table.iloc[1]["Anteil ≤ 1,5 km (%)"] == "12,5"
+
+
+# --- marker data and the cluster script ---------------------------------------------------------------------------
+
+
+def test_marker_data_is_compact_and_complete():
+    data = offer_map.marker_data(_offers(), TYPES)
+    assert [t[0] for t in data["types"]] == ["Kita", "Jugendtreff", "Pflegeberatung"]
+    assert len({t[1] for t in data["types"]}) == 3, "one colour per Handlungsfeld"
+    assert data["traeger"] == ["AWO", "Stadt"] and data["gemeinden"] == ["Altdorf", "Neudorf"]
+    first, second = data["rows"][0], data["rows"][1]
+    assert first == [50.12346, 9.12346, 0, "Kita Sonnenschein", 0, "Weg 1, 99401 A", "40 Plätze", "1 bis 6 Jahre", 0]
+    assert second[4] == -1 and second[5] == "", "no Träger, no address"
+    json.dumps(data)  # plain JSON types only
+
+
+def test_cluster_script_keeps_html_names_as_data_and_loads_nothing_from_a_cdn():
+    fmap = folium.Map(tiles=None)
+    offer_map.OfferClusters(offer_map.marker_data(_offers(), TYPES), maxClusterRadius=40).add_to(fmap)
+    html = fmap.get_root().render()
+    assert "<script>alert(1)</script>" not in html and "\\u003cscript\\u003e" in html, "names escaped in the script"
+    assert "innerHTML" not in html.split("var data =")[1], "popups and tooltips are built with textContent only"
+    assert "cdnjs" not in html and "/app/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in html
+    assert '"maxClusterRadius": 40' in html
+
+
+def test_points_legend_escapes_labels():
+    box = maps.points_legend_html("<b>Angebote</b>", [("#123456", "A & <B>")], "Hinweis")
+    assert "&lt;b&gt;Angebote&lt;/b&gt;" in box and "A &amp; &lt;B&gt;" in box and "border-radius:50%" in box
+
+
+# --- tables and the import report -----------------------------------------------------------------------------------
+
+
+def test_offers_table_in_german():
+    table = offer_map.offers_table(_offers())
+    assert table.columns.tolist() == ["Name", "Angebotsart", "Handlungsfeld", "Träger", "Adresse", "Gemeinde", "Sozialraum", "Kapazität", "Alter"]
+    assert table.loc[1, "Träger"] == offer_map.NO_TRAEGER and table.loc[0, "Kapazität"] == "40 Plätze"
+    assert table.loc[2, "Name"] == "<script>alert(1)</script>", "the table keeps the text as it is (st.dataframe shows text)"
+
+
+def test_import_report_table_counts_and_csv():
+    report = pd.DataFrame(
+        {
+            "file": "liste.csv", "stand": "2024-03-01", "row": [4, 9, 12],
+            "source_column": ["angebotsart", None, "x/y"], "problem": ["unbekannte Angebotsart 'X'", "Dublette von Zeile 3", "liegt außerhalb des Kreises"],
+            "action": ["verworfen", "verworfen", "übersprungen"],
+        }
+    )  # fmt: skip
+    assert offer_map.action_counts(report) == {"verworfen": 2, "übersprungen": 1}
+    table = offer_map.import_report_table(report)
+    assert table.columns.tolist() == ["Datei", "Stand", "Zeile", "Spalte", "Problem", "Ergebnis"]
+    assert table.loc[0, "Stand"] == "01.03.2024" and table.loc[1, "Spalte"] == ""
+    raw = offer_map.import_report_csv(report, "Kreis X")
+    text = raw.decode("utf-8-sig")
+    assert re.match(r"Importbericht der Angebotslisten – Kreis X\r\n\r\nDatei;Stand;Zeile", text)
+    back = pd.read_csv(io.StringIO(text), sep=";", skiprows=2, keep_default_na=False)
+    assert back["Problem"].tolist() == report["problem"].tolist() and back["Zeile"].tolist() == [4, 9, 12]
