@@ -206,10 +206,10 @@ def _decimals(metric: Metric, kreis_value: float) -> int:
 def _cell_text(value: float, status: str, decimals: int) -> str:
     if status == NO_TARGET:
         return "–"
+    if status == EMPTY:  # also where the metric is undefined without offers (no places without offers)
+        return "0" + STATUS_MARKS[EMPTY]
     if status == UNKNOWN or pd.isna(value):
         return "k. A."
-    if status == EMPTY:
-        return "0" + STATUS_MARKS[EMPTY]
     return number(value, decimals) + STATUS_MARKS.get(status, "")
 
 

@@ -109,16 +109,17 @@ def supply_frame(
     kreis_access: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per area × category: target population, offers, the supply measure used and its Kreis value, the share
-    within reach and its Kreis value (NaN without distances). The Versorgungsquote is used only where the Kreis
-    has one for the category; elsewhere offers per 1,000 stand in (column ``measure`` says which)."""
+    within reach and its Kreis value (NaN without distances). The Versorgungsquote is used where the Kreis has
+    one for the category and the area's offers state places (an area without offers has 0); elsewhere offers per
+    1,000 stand in, so an area whose lists lack places is still judged (column ``measure`` says which)."""
     frame = chain.with_access(coverage, access)
     ref = chain.with_access(kreis, kreis_access).set_index("category")
-    use_capacity = measure == "capacity_per_100"
     kreis_capacity = frame["category"].map(ref["capacity_per_100"])
-    by_capacity = use_capacity & kreis_capacity.notna() & (kreis_capacity > 0)
+    places_known = frame["capacity_per_100"].notna() | (frame["offers"] == 0)
+    by_capacity = (measure == "capacity_per_100") & (kreis_capacity > 0) & places_known
     out = frame[["area_id", "name", "category", "target_population", "offers", "capacity_known", "offers_per_1000", "capacity_per_100"]].copy()
     out["measure"] = np.where(by_capacity, "capacity_per_100", "offers_per_1000")
-    out["supply"] = np.where(by_capacity, frame["capacity_per_100"], frame["offers_per_1000"])
+    out["supply"] = np.where(by_capacity, frame["capacity_per_100"].fillna(0), frame["offers_per_1000"])
     out["kreis_supply"] = np.where(by_capacity, kreis_capacity, frame["category"].map(ref["offers_per_1000"]))
     out["kreis_offers"] = frame["category"].map(ref["offers"])
     out["share_within"] = frame["share_within"]
@@ -127,25 +128,20 @@ def supply_frame(
 
 
 def score_gaps(supply: pd.DataFrame, social: pd.DataFrame | None = None, kreis_social: float | None = None) -> pd.DataFrame:
-    """The score of every area × category (see the module docstring); ``social``: area_id, value."""
+    """The score of every area × category (see the module docstring). ``social``: area_id, value and, where the
+    rate was computed here, numerator (the count behind it, e.g. children in SGB II)."""
     out = supply.copy()
-    # a capacity-based measure with no places stated in the area is no proof of a gap: offers are there
-    supply_value = out["supply"].where(~((out["measure"] == "capacity_per_100") & out["supply"].isna() & (out["offers"] > 0)))
-    ratio = supply_value.fillna(0) / out["kreis_supply"].where(out["kreis_supply"] > 0)
+    ratio = out["supply"].fillna(0) / out["kreis_supply"].where(out["kreis_supply"] > 0)
     out["supply_gap"] = (1 - ratio).clip(lower=0, upper=1)
-    out.loc[supply_value.isna() & (out["offers"] > 0), "supply_gap"] = np.nan
     out["access_gap"] = 1 - out["share_within"] / 100
     out["gap"] = np.where(out["access_gap"].notna(), (out["supply_gap"] + out["access_gap"]) / 2, out["supply_gap"])
+    out["social_value"], out["social_count"], out["social_factor"] = np.nan, np.nan, 1.0
     if social is not None and kreis_social:
-        renamed = social.rename(columns={"value": "social_value", "numerator": "social_count"})
-        out = out.merge(renamed[["area_id", "social_value", *(["social_count"] if "social_count" in renamed else [])]], on="area_id", how="left")
-        factor = (out["social_value"] / kreis_social).clip(SOCIAL_FACTOR_MIN, SOCIAL_FACTOR_MAX)
-        out["social_factor"] = factor.fillna(1.0)
-    else:
-        out["social_value"] = np.nan
-        out["social_factor"] = 1.0
-    if "social_count" not in out:
-        out["social_count"] = np.nan
+        by_area = social.set_index("area_id")
+        out["social_value"] = out["area_id"].map(by_area["value"])
+        if "numerator" in by_area:
+            out["social_count"] = out["area_id"].map(by_area["numerator"])
+        out["social_factor"] = (out["social_value"] / kreis_social).clip(SOCIAL_FACTOR_MIN, SOCIAL_FACTOR_MAX).fillna(1.0)
     out["score"] = out["target_population"].fillna(0) * out["gap"] * out["social_factor"]
     return out
 

@@ -1,0 +1,153 @@
+"""The Bedarf & Versorgung page with Streamlit's AppTest on the demo database: default view, ranked gaps with
+reasons, switches of level, view, social weight and supply measure, and a category without any offer.
+
+The expected scores are computed here from the database with SQL, independently of dashboard.gaps. The need/supply
+chart is a plotly figure, invisible to AppTest: its figure function is tested on the same view."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import chain, gaps, queries
+from dashboard.context import Context
+from etl.db import connect
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PAGE = "app_pages/bedarf_versorgung.py"
+KREIS = "99001"
+KREIS_NAME = "Landkreis Musterland (Demodaten)"
+
+
+def _app(folder: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(folder))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    return _run(at)
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return _app(demo_db.parent, monkeypatch)
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _ranking(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def _number(text: str) -> float:
+    return float(text.replace(".", "").replace(",", ".").rstrip(" %"))
+
+
+def _expected_scores(demo_db: Path, level: str, social: str | None) -> pd.DataFrame:
+    """target × max(0, 1 − per 1,000 / Kreis per 1,000) × clip(social / Kreis social, 0,5, 2), gaps only, from SQL."""
+    weight = "1.0"
+    joins = ""
+    if social:
+        joins = f"""LEFT JOIN observations s ON s.area_id = c.area_id AND s.indicator_id = '{social}' AND s.year = 2023
+                    JOIN observations ks ON ks.area_id = '{KREIS}' AND ks.indicator_id = '{social}' AND ks.year = 2023"""
+        # DuckDB's greatest() skips NULLs: an area without a value (e.g. suppressed) needs its own case
+        weight = "CASE WHEN s.value IS NULL THEN 1.0 ELSE least(greatest(s.value / ks.value, 0.5), 2.0) END"
+    with connect(demo_db, read_only=True) as con:
+        return con.execute(
+            f"""
+            SELECT a.name, c.category,
+                   c.target_population * greatest(0, 1 - coalesce(c.offers_per_1000, 0) / k.offers_per_1000) * {weight} AS score
+            FROM coverage c JOIN areas a USING (area_id)
+            JOIN coverage k ON k.area_id = '{KREIS}' AND k.dimension = c.dimension AND k.category = c.category
+            {joins}
+            WHERE a.kreis_id = '{KREIS}' AND a.level = ? AND c.dimension = 'lebensphase' AND k.offers > 0
+            """,
+            [level],
+        ).df().query("score > 0").sort_values(["score", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def test_default_view_ranks_gaps_of_sozialraeume_weighted_by_sgb2(app: AppTest, demo_db: Path):
+    assert app.title[0].value == f"Bedarf & Versorgung {KREIS_NAME}"
+    assert app.radio(key="gap_level").value == "sozialraum"
+    assert app.radio(key="gap_dimension").value == "lebensphase"
+    assert app.selectbox(key="gap_social").value == "sgb2_quote", "no child poverty below Kreis level in the demo: SGB II"
+    table = _ranking(app)
+    expected = _expected_scores(demo_db, "sozialraum", "sgb2_quote")
+    assert table["Rang"].tolist() == list(range(1, len(expected) + 1))
+    assert table["Sozialraum"].tolist() == expected["name"].tolist()
+    scores = [_number(s) for s in table["Score"]]
+    assert scores == sorted(scores, reverse=True)
+    assert scores == pytest.approx(expected["score"].round().tolist(), abs=0.5)
+    assert table["Begründung"].str.contains("Zielgruppe").all() and table["Begründung"].str.contains("SGB-II-Quote").all()
+    top = " ".join(m.value for m in app.markdown if m.value.startswith("**1. "))
+    assert top.startswith(f"**1. {table.loc[0, 'Sozialraum']} · {table.loc[0, 'Lebensphase']}**"), "the list above the table"
+    assert table.loc[0, "Begründung"].replace("\\", "") in top.replace("\\", "")
+    explanation = " ".join(m.value for m in app.markdown if "**Score** = Zielgruppe × Lücke × Sozialfaktor" in m.value)
+    assert "SGB-II-Quote des Gebiets ÷ Kreiswert (2023)" in explanation, "how the rank is made is on the page"
+    captions = " ".join(c.value for c in app.caption)
+    assert "Lücken, die größte zuerst" in captions and "Waagerecht: SGB-II-Quote (2023)" in captions
+
+
+def test_without_social_weight_the_score_is_target_times_gap(app: AppTest, demo_db: Path):
+    app.selectbox(key="gap_social").set_value(gaps.NO_SOCIAL)
+    _run(app)
+    table = _ranking(app)
+    assert "Sozialfaktor" not in table.columns
+    expected = _expected_scores(demo_db, "sozialraum", None)
+    assert table["Sozialraum"].tolist() == expected["name"].tolist()
+    assert [_number(s) for s in table["Score"]] == pytest.approx(expected["score"].round().tolist(), abs=0.5)
+    assert not table["Begründung"].str.contains("SGB-II").any()
+
+
+def test_gemeinden_and_a_category_filter(app: AppTest, demo_db: Path):
+    app.radio(key="gap_level").set_value("gemeinde")
+    _run(app)
+    table = _ranking(app)
+    assert "Gemeinde" in table.columns and len(table) > 50
+    app.multiselect(key="gap_filter_lebensphase").set_value(["0-3"])
+    _run(app)
+    only = _ranking(app)
+    assert set(only["Lebensphase"]) == {"0 bis 3 Jahre"}
+    assert only["Rang"].is_monotonic_increasing and only["Rang"].iloc[0] >= 1, "ranks stay those of the whole list"
+    expected = _expected_scores(demo_db, "gemeinde", "sgb2_quote").query("category == '0-3'")
+    assert only["Gemeinde"].tolist() == expected["name"].tolist()
+
+
+def test_angebotsarten_add_distance_and_the_versorgungsquote(app: AppTest):
+    app.radio(key="gap_dimension").set_value("angebotsart")
+    _run(app)
+    assert app.slider(key="gap_distance").value == chain.DEFAULT_DISTANCE_KM
+    table = _ranking(app)
+    assert "Erreichbarkeitslücke" in table.columns
+    assert table["Begründung"].str.contains("der Zielgruppe im Umkreis von 5 km").all()
+    app.selectbox(key="gap_measure").set_value("capacity_per_100")
+    _run(app)
+    kita = _ranking(app).query("Angebotsart == 'Kindertageseinrichtung (Kita)'")
+    assert kita["Begründung"].str.contains("Plätze je 100|kein Angebot", regex=True).all()
+
+
+def test_a_phase_without_any_offer_is_named_not_ranked(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    copy = tmp_path / "demo_musterland.duckdb"
+    shutil.copy(demo_db, copy)
+    with connect(copy) as con:
+        con.execute("UPDATE coverage SET offers = 0, offers_per_1000 = 0, capacity = NULL WHERE category = '65plus'")
+    at = _app(tmp_path, monkeypatch)
+    table = _ranking(at)
+    assert "65 Jahre und älter" not in set(table["Lebensphase"])
+    assert any("Ohne ein einziges Angebot im ganzen Kreis" in i.value and "65 Jahre und älter" in i.value for i in at.info)
+
+
+def test_chart_of_the_page_view(demo_db: Path):
+    ctx = Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), KREIS, KREIS_NAME, 2023, True)
+    view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id="sgb2_quote")
+    fig = gaps.need_supply_figure(view, "0-3")
+    names = [n for t in fig.data if t.mode != "lines" for n in t.text]
+    assert len(names) == 5, "one point per Sozialraum"
+    assert fig.layout.xaxis.title.text == "SGB-II-Quote 2023 (%)"
+    assert any(t.name.startswith("Kreis: ") for t in fig.data if t.mode == "lines")

@@ -1,0 +1,158 @@
+"""The Präventionskette page with Streamlit's AppTest on the demo database: default view, level, metric and row
+switches, empty and weak cells marked as the rule says, and the offers behind a selected cell.
+
+Expected markings are computed here from the database with SQL, independently of dashboard.chain."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import chain
+from etl.db import connect
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PAGE = "app_pages/praeventionskette.py"
+KREIS = "99001"
+KREIS_NAME = "Landkreis Musterland (Demodaten)"
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(demo_db.parent))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    return _run(at)
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _matrix(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def _expected_marks(demo_db: Path, level: str, dimension: str, share: float = 0.5) -> dict[tuple[str, str], str]:
+    """(area name, category label) → '✕' (no offer) or '▼' (per 1,000 below share × Kreis), straight from SQL."""
+    with connect(demo_db, read_only=True) as con:
+        rows = con.execute(
+            f"""
+            SELECT a.name, coalesce(p.label, t.label) AS label,
+                   CASE WHEN c.target_population IS NULL OR c.target_population <= 0 THEN ''
+                        WHEN c.offers = 0 THEN '✕'
+                        WHEN c.offers_per_1000 < ? * k.offers_per_1000 THEN '▼' ELSE '' END AS mark
+            FROM coverage c JOIN areas a USING (area_id)
+            JOIN coverage k ON k.area_id = ? AND k.dimension = c.dimension AND k.category = c.category
+            LEFT JOIN lebensphasen p ON p.phase_id = c.category LEFT JOIN offer_types t ON t.offer_type = c.category
+            WHERE a.kreis_id = ? AND a.level = ? AND c.dimension = ?
+            """,
+            [share, KREIS, KREIS, level, dimension],
+        ).fetchall()
+    return {(name, label): mark for name, label, mark in rows if mark}
+
+
+def _marks(table: pd.DataFrame, label_column: str, areas_as_rows: bool = False) -> dict[tuple[str, str], str]:
+    """The marks the page shows, keyed like ``_expected_marks`` (footnote marks stripped from labels)."""
+    out = {}
+    for _, row in table.iterrows():
+        for column, text in row.items():
+            if column in (label_column, "Handlungsfeld", chain.KREIS_COLUMN) or row[label_column] == chain.KREIS_COLUMN:
+                continue
+            mark = text[-1] if isinstance(text, str) and text[-1:] in ("✕", "▼") else ""
+            if mark:
+                area, label = (row[label_column], column) if areas_as_rows else (column, row[label_column])
+                out[(area, label.rstrip(" " + chain.FOOTNOTE_MARKS))] = mark
+    return out
+
+
+def test_default_view_is_the_chain_of_sozialraeume_with_gaps_marked(app: AppTest, demo_db: Path):
+    assert app.title[0].value == f"Präventionskette {KREIS_NAME}"
+    assert app.radio(key="chain_level").value == "sozialraum"
+    assert app.radio(key="chain_dimension").value == "lebensphase"
+    assert app.selectbox(key="chain_metric").value == "offers_per_1000"
+    table = _matrix(app)
+    with connect(demo_db, read_only=True) as con:
+        phases = [r[0] for r in con.execute("SELECT label FROM lebensphasen ORDER BY position").fetchall()]
+        areas = [r[0] for r in con.execute("SELECT name FROM areas WHERE level = 'sozialraum' ORDER BY name").fetchall()]
+    assert [label.rstrip(" " + chain.FOOTNOTE_MARKS) for label in table["Lebensphase"]] == phases, "rows in chain order"
+    assert table.columns.tolist() == ["Lebensphase", *areas, chain.KREIS_COLUMN]
+    expected = _expected_marks(demo_db, "sozialraum", "lebensphase")
+    assert expected, "the demo county has gaps to show"
+    assert _marks(table, "Lebensphase") == expected
+    empty = sum(m == "✕" for m in expected.values())
+    weak = sum(m == "▼" for m in expected.values())
+    assert any(f"**{empty} leere** und **{weak} schwache** Zellen" in m.value for m in app.markdown)
+    captions = " ".join(c.value for c in app.caption)
+    assert "liegt unter 50 % des Kreiswerts" in captions, "the rule is shown"
+    assert "Altersgruppe 10 bis unter 15 Jahre der Statistik" in captions, "approximations are footnoted"
+    assert "Zielgruppen: Bevölkerung am 31.12.2023" in captions
+    assert "Demodaten (erfundene Angebote), Stand 31.12.2023" in captions
+    assert any("Zelle der Tabelle anklicken" in c.value for c in app.caption)
+
+
+def test_threshold_changes_what_is_weak(app: AppTest, demo_db: Path):
+    app.select_slider(key="chain_weak").set_value(0.75)
+    _run(app)
+    assert _marks(_matrix(app), "Lebensphase") == _expected_marks(demo_db, "sozialraum", "lebensphase", 0.75)
+    assert any("unter 75 % des Kreiswerts" in c.value for c in app.caption)
+
+
+def test_gemeinden_are_rows_and_marked_alike(app: AppTest, demo_db: Path):
+    app.radio(key="chain_level").set_value("gemeinde")
+    _run(app)
+    assert app.toggle(key="chain_rows_gemeinde").value is True, "many Gemeinden: areas as rows by default"
+    table = _matrix(app)
+    assert table.columns[0] == "Gebiet" and len(table) == 61 + 1 and table["Gebiet"].iloc[-1] == chain.KREIS_COLUMN
+    assert _marks(table, "Gebiet", areas_as_rows=True) == _expected_marks(demo_db, "gemeinde", "lebensphase")
+
+
+def test_count_metric_shows_numbers_of_offers(app: AppTest, demo_db: Path):
+    app.selectbox(key="chain_metric").set_value("offers")
+    _run(app)
+    table = _matrix(app).set_index("Lebensphase")
+    with connect(demo_db, read_only=True) as con:
+        kreis_0_3 = con.execute("SELECT offers FROM coverage WHERE area_id = ? AND category = '0-3'", [KREIS]).fetchone()[0]
+    assert table.loc["0 bis 3 Jahre", chain.KREIS_COLUMN] == str(kreis_0_3)
+    assert _marks(_matrix(app), "Lebensphase") == _expected_marks(demo_db, "sozialraum", "lebensphase")
+
+
+def test_angebotsarten_offer_the_share_within_reach(app: AppTest):
+    app.radio(key="chain_dimension").set_value("angebotsart")
+    _run(app)
+    assert chain.METRICS["share_within"].label in app.selectbox(key="chain_metric").options
+    app.selectbox(key="chain_metric").set_value("share_within")
+    _run(app)
+    table = _matrix(app)
+    assert table.columns[:2].tolist() == ["Handlungsfeld", "Angebotsart"]
+    assert app.slider(key="chain_distance").value == chain.DEFAULT_DISTANCE_KM
+    assert any("im Umkreis von 5 km eines Angebots" in c.value for c in app.caption)
+    app.slider(key="chain_distance").set_value(20)
+    _run(app)
+    wide = _matrix(app)
+    kita = wide.set_index("Angebotsart").loc["Kindertageseinrichtung (Kita)", chain.KREIS_COLUMN]
+    assert kita == "100", "everyone lives within 20 km of a Kita"
+    assert any("Wohnorte für die Entfernungen" in c.value for c in app.caption)
+
+
+def test_selected_cell_lists_its_offers(app: AppTest, demo_db: Path):
+    table = _matrix(app)
+    row = [label.rstrip(" " + chain.FOOTNOTE_MARKS) for label in table["Lebensphase"]].index("0 bis 3 Jahre")
+    app.session_state["chain_matrix_sozialraum_lebensphase_0"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "Steiningen"]]}}
+    _run(app)
+    with connect(demo_db, read_only=True) as con:
+        offers, target = con.execute(
+            "SELECT c.offers, c.target_population FROM coverage c JOIN areas a USING (area_id) "
+            "WHERE a.name = 'Steiningen' AND a.level = 'sozialraum' AND c.category = '0-3'"
+        ).fetchone()
+    title = next(m.value for m in app.markdown if m.value.startswith("**0 bis 3 Jahre in Steiningen"))
+    assert f"{offers} Angebote" in title and f"Zielgruppe {int(target)} Kinder unter 3 Jahren" in title
+    listed = app.dataframe[1].value
+    assert len(listed) == offers
+    assert set(listed.columns) == {"Name", "Angebotsart", "Träger", "Adresse", "Gemeinde", "Kapazität"}
+    assert listed["Angebotsart"].isin(["Kindertageseinrichtung (Kita)", "Kindertagespflege", "Frühe Hilfen", "Familienzentrum", "Sozialraumzentrum"]).all()
