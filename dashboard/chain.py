@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 from pandas.io.formats.style import Styler
 
-from dashboard import offer_queries, queries
+from dashboard import context, offer_queries, queries
 from dashboard.context import LEVEL_LABELS, Context
 from dashboard.formatting import number
 
@@ -33,6 +34,7 @@ CHAIN_LEVELS = ("sozialraum", "verbandsgemeinde", "jugendamt", "gemeinde")
 WEAK_SHARE = 0.5
 WEAK_SHARES = (0.25, 0.5, 0.75)
 DEFAULT_DISTANCE_KM = 5
+DISTANCE_RANGE_KM = (1, 20)
 KREIS_KEY = "kreis"
 KREIS_COLUMN = "Kreis (Referenz)"
 FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
@@ -337,6 +339,29 @@ def has_capacity(ctx: Context, dimension: str) -> bool:
 def levels(ctx: Context) -> list[str]:
     """Levels of the Kreis that have coverage rows, coarse to fine."""
     return [level for level in CHAIN_LEVELS if not offer_queries.coverage(ctx.db, ctx.kreis_id, level, "lebensphase").empty]
+
+
+def page_start(title: str, intro: str) -> tuple[Context, list[str]]:
+    """The head of the coverage pages: shared sidebar, title and intro; a clear stop when the Kreis has no offers.
+    Returns the context and the levels to offer."""
+    ctx = context.page_context()
+    st.title(f"{title} {ctx.kreis_name}")
+    st.caption(intro)
+    found = levels(ctx)
+    if not found or offer_queries.offers(ctx.db, ctx.kreis_id).empty:
+        st.info(
+            "Für diesen Kreis sind keine Angebote geladen. Angebotslisten werden in der Kreiskonfiguration unter "
+            "`[[offers]]` eingetragen (siehe docs/OFFERS.md).",
+            icon=":material/info:",
+        )
+        st.stop()
+    return ctx, found
+
+
+def distance_or_default(km: object) -> int:
+    """A distance for the slider: the one asked for (e.g. from a link) when it is in range, else the default."""
+    low, high = DISTANCE_RANGE_KM
+    return km if isinstance(km, int) and low <= km <= high else DEFAULT_DISTANCE_KM
 
 
 def level_label(level: str) -> str:

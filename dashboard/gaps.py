@@ -34,7 +34,7 @@ SOCIAL_TOPIC = "Soziale Lage"
 # the need indicator offered first where the data have it: child poverty, then the broader SGB II figures
 SOCIAL_PREFERENCE = ("kinderarmut", "sgb2_quote", "sgb2_je_100_ew", "mindestsicherungsquote")
 SOCIAL_FACTOR_MIN, SOCIAL_FACTOR_MAX = 0.5, 2.0
-NO_SOCIAL = ""
+NO_SOCIAL = "keine"  # no social weight (a word, so that it survives in the URL)
 SUPPLY_MEASURES = {
     "offers_per_1000": "Angebote je 1.000 der Zielgruppe",
     "capacity_per_100": "Versorgungsquote (Plätze je 100), wo Platzzahlen vorliegen",
@@ -79,7 +79,7 @@ def social_options(ctx: Context, level: str) -> list[str]:
 
 def social_need(ctx: Context, level: str, indicator_id: str) -> SocialNeed | None:
     """The indicator at ``level`` in the shared year if it has values then, else in its latest year with values."""
-    if not indicator_id:
+    if indicator_id == NO_SOCIAL:
         return None
     series = queries.indicator_series(ctx.db, ctx.kreis_id, indicator_id)
     usable = series[series["status"].isin(comparison.VALUE_STATUSES) & series["value"].notna()]

@@ -15,30 +15,16 @@ from streamlit.testing.v1 import AppTest
 from dashboard import chain, gaps, queries
 from dashboard.context import Context
 from etl.db import connect
+from page_helpers import open_page, rerun
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGE = "app_pages/bedarf_versorgung.py"
 KREIS = "99001"
 KREIS_NAME = "Landkreis Musterland (Demodaten)"
 
 
-def _app(folder: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(folder))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE)
-    return _run(at)
-
-
 @pytest.fixture
 def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    return _app(demo_db.parent, monkeypatch)
-
-
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(demo_db.parent, monkeypatch, PAGE)
 
 
 def _ranking(at: AppTest) -> pd.DataFrame:
@@ -96,7 +82,7 @@ def test_default_view_ranks_gaps_of_sozialraeume_weighted_by_sgb2(app: AppTest, 
 
 def test_without_social_weight_the_score_is_target_times_gap(app: AppTest, demo_db: Path):
     app.selectbox(key="gap_social").set_value(gaps.NO_SOCIAL)
-    _run(app)
+    rerun(app)
     table = _ranking(app)
     assert "Sozialfaktor" not in table.columns
     expected = _expected_scores(demo_db, "sozialraum", None)
@@ -107,11 +93,11 @@ def test_without_social_weight_the_score_is_target_times_gap(app: AppTest, demo_
 
 def test_gemeinden_and_a_category_filter(app: AppTest, demo_db: Path):
     app.radio(key="gap_level").set_value("gemeinde")
-    _run(app)
+    rerun(app)
     table = _ranking(app)
     assert "Gemeinde" in table.columns and len(table) > 50
     app.multiselect(key="gap_filter_lebensphase").set_value(["0-3"])
-    _run(app)
+    rerun(app)
     only = _ranking(app)
     assert set(only["Lebensphase"]) == {"0 bis 3 Jahre"}
     assert only["Rang"].is_monotonic_increasing and only["Rang"].iloc[0] >= 1, "ranks stay those of the whole list"
@@ -121,13 +107,13 @@ def test_gemeinden_and_a_category_filter(app: AppTest, demo_db: Path):
 
 def test_angebotsarten_add_distance_and_the_versorgungsquote(app: AppTest):
     app.radio(key="gap_dimension").set_value("angebotsart")
-    _run(app)
+    rerun(app)
     assert app.slider(key="gap_distance").value == chain.DEFAULT_DISTANCE_KM
     table = _ranking(app)
     assert "Erreichbarkeitslücke" in table.columns
     assert table["Begründung"].str.contains("der Zielgruppe im Umkreis von 5 km").all()
     app.selectbox(key="gap_measure").set_value("capacity_per_100")
-    _run(app)
+    rerun(app)
     kita = _ranking(app).query("Angebotsart == 'Kindertageseinrichtung (Kita)'")
     assert kita["Begründung"].str.contains("Plätze je 100|kein Angebot", regex=True).all()
 
@@ -137,7 +123,7 @@ def test_a_phase_without_any_offer_is_named_not_ranked(demo_db: Path, tmp_path: 
     shutil.copy(demo_db, copy)
     with connect(copy) as con:
         con.execute("UPDATE coverage SET offers = 0, offers_per_1000 = 0, capacity = NULL WHERE category = '65plus'")
-    at = _app(tmp_path, monkeypatch)
+    at = open_page(tmp_path, monkeypatch, PAGE)
     table = _ranking(at)
     assert "65 Jahre und älter" not in set(table["Lebensphase"])
     assert any("Ohne ein einziges Angebot im ganzen Kreis" in i.value and "65 Jahre und älter" in i.value for i in at.info)
@@ -151,3 +137,16 @@ def test_chart_of_the_page_view(demo_db: Path):
     assert len(names) == 5, "one point per Sozialraum"
     assert fig.layout.xaxis.title.text == "SGB-II-Quote 2023 (%)"
     assert any(t.name.startswith("Kreis: ") for t in fig.data if t.mode == "lines")
+
+
+def test_a_link_restores_the_view(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    at = open_page(demo_db.parent, monkeypatch, PAGE, {"sicht": "angebotsart", "sozial": gaps.NO_SOCIAL, "km": "10", "nur": "kita"})
+    assert at.radio(key="gap_dimension").value == "angebotsart"
+    assert at.selectbox(key="gap_social").value == gaps.NO_SOCIAL
+    assert at.slider(key="gap_distance").value == 10
+    table = _ranking(at)
+    assert set(table["Angebotsart"]) == {"Kindertageseinrichtung (Kita)"} and "Sozialfaktor" not in table.columns
+    assert table["Begründung"].str.contains("im Umkreis von 10 km").all()
+    unknown = open_page(demo_db.parent, monkeypatch, PAGE, {"sozial": "gibt_es_nicht"})
+    assert unknown.selectbox(key="gap_social").value == "sgb2_quote"
+    assert any("Aus dem Link nicht übernommen: sozial=gibt_es_nicht" in w.value for w in unknown.warning)

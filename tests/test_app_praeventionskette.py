@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import chain
 from etl.db import connect
+from page_helpers import open_page, rerun
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGE = "app_pages/praeventionskette.py"
 KREIS = "99001"
 KREIS_NAME = "Landkreis Musterland (Demodaten)"
@@ -21,17 +21,7 @@ KREIS_NAME = "Landkreis Musterland (Demodaten)"
 
 @pytest.fixture
 def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(demo_db.parent))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE)
-    return _run(at)
-
-
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(demo_db.parent, monkeypatch, PAGE)
 
 
 def _matrix(at: AppTest) -> pd.DataFrame:
@@ -98,14 +88,14 @@ def test_default_view_is_the_chain_of_sozialraeume_with_gaps_marked(app: AppTest
 
 def test_threshold_changes_what_is_weak(app: AppTest, demo_db: Path):
     app.select_slider(key="chain_weak").set_value(0.75)
-    _run(app)
+    rerun(app)
     assert _marks(_matrix(app), "Lebensphase") == _expected_marks(demo_db, "sozialraum", "lebensphase", 0.75)
     assert any("unter 75 % des Kreiswerts" in c.value for c in app.caption)
 
 
 def test_gemeinden_are_rows_and_marked_alike(app: AppTest, demo_db: Path):
     app.radio(key="chain_level").set_value("gemeinde")
-    _run(app)
+    rerun(app)
     assert app.toggle(key="chain_rows_gemeinde").value is True, "many Gemeinden: areas as rows by default"
     table = _matrix(app)
     assert table.columns[0] == "Gebiet" and len(table) == 61 + 1 and table["Gebiet"].iloc[-1] == chain.KREIS_COLUMN
@@ -114,7 +104,7 @@ def test_gemeinden_are_rows_and_marked_alike(app: AppTest, demo_db: Path):
 
 def test_count_metric_shows_numbers_of_offers(app: AppTest, demo_db: Path):
     app.selectbox(key="chain_metric").set_value("offers")
-    _run(app)
+    rerun(app)
     table = _matrix(app).set_index("Lebensphase")
     with connect(demo_db, read_only=True) as con:
         kreis_0_3 = con.execute("SELECT offers FROM coverage WHERE area_id = ? AND category = '0-3'", [KREIS]).fetchone()[0]
@@ -124,16 +114,16 @@ def test_count_metric_shows_numbers_of_offers(app: AppTest, demo_db: Path):
 
 def test_angebotsarten_offer_the_share_within_reach(app: AppTest):
     app.radio(key="chain_dimension").set_value("angebotsart")
-    _run(app)
+    rerun(app)
     assert chain.METRICS["share_within"].label in app.selectbox(key="chain_metric").options
     app.selectbox(key="chain_metric").set_value("share_within")
-    _run(app)
+    rerun(app)
     table = _matrix(app)
     assert table.columns[:2].tolist() == ["Handlungsfeld", "Angebotsart"]
     assert app.slider(key="chain_distance").value == chain.DEFAULT_DISTANCE_KM
     assert any("im Umkreis von 5 km eines Angebots" in c.value for c in app.caption)
     app.slider(key="chain_distance").set_value(20)
-    _run(app)
+    rerun(app)
     wide = _matrix(app)
     kita = wide.set_index("Angebotsart").loc["Kindertageseinrichtung (Kita)", chain.KREIS_COLUMN]
     assert kita == "100", "everyone lives within 20 km of a Kita"
@@ -144,7 +134,7 @@ def test_selected_cell_lists_its_offers(app: AppTest, demo_db: Path):
     table = _matrix(app)
     row = [label.rstrip(" " + chain.FOOTNOTE_MARKS) for label in table["Lebensphase"]].index("0 bis 3 Jahre")
     app.session_state["chain_matrix_sozialraum_lebensphase_0"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "Steiningen"]]}}
-    _run(app)
+    rerun(app)
     with connect(demo_db, read_only=True) as con:
         offers, target = con.execute(
             "SELECT c.offers, c.target_population FROM coverage c JOIN areas a USING (area_id) "
@@ -156,3 +146,17 @@ def test_selected_cell_lists_its_offers(app: AppTest, demo_db: Path):
     assert len(listed) == offers
     assert set(listed.columns) == {"Name", "Angebotsart", "Träger", "Adresse", "Gemeinde", "Kapazität"}
     assert listed["Angebotsart"].isin(["Kindertageseinrichtung (Kita)", "Kindertagespflege", "Frühe Hilfen", "Familienzentrum", "Sozialraumzentrum"]).all()
+
+
+def test_a_link_restores_the_view(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    at = open_page(demo_db.parent, monkeypatch, PAGE, {"ebene": "gemeinde", "kennzahl": "offers", "schwelle": "0.75", "gebiete_als_zeilen": "0"})
+    assert at.radio(key="chain_level").value == "gemeinde"
+    assert at.selectbox(key="chain_metric").value == "offers"
+    assert at.select_slider(key="chain_weak").value == 0.75
+    assert at.toggle(key="chain_rows_gemeinde").value is False
+    table = _matrix(at)
+    assert table.columns[0] == "Lebensphase" and len(table.columns) == 1 + 61 + 1, "Gemeinden as columns, as linked"
+    assert _marks(table, "Lebensphase") == _expected_marks(demo_db, "gemeinde", "lebensphase", 0.75)
+    at.radio(key="chain_dimension").set_value("angebotsart")
+    rerun(at)
+    assert at.query_params["zeilen"] == "angebotsart" and at.query_params["ebene"] == "gemeinde", "the URL follows the view"

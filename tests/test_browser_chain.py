@@ -4,30 +4,29 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from test_browser_explorer import _scroll_main
 
 pytestmark = pytest.mark.browser
 KREIS = "Landkreis Musterland (Demodaten)"
 
 
-def _local_only(failed: list[str]) -> list[str]:
-    return [u for u in failed if not u.startswith("http://127.0.0.1")]
+def _open(page, base_url: str, path: str, heading: str) -> list[str]:
+    """Open a page and wait for its heading; returns the list that collects requests that failed."""
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(f"{base_url}/{path}", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name=f"{heading} {KREIS}")).to_be_visible(timeout=60_000)
+    return failed
 
 
-def _scroll_main(page, to: int | str) -> None:
-    """Streamlit scrolls an inner container, not the window."""
-    page.evaluate(
-        "(to) => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-        " m.scrollTo(0, to === 'end' ? m.scrollHeight : to); }",
-        to,
-    )
+def _assert_offline(failed: list[str]) -> None:
+    left = [u for u in failed if not u.startswith("http://127.0.0.1")]
+    assert not left, f"requests left the machine: {left}"
 
 
 def test_chain_matrix_marks_gaps_and_lists_the_offers_of_a_cell(browser_page, streamlit_server, artifacts_dir):
     page = browser_page
-    failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    page.goto(f"{streamlit_server}/praeventionskette", wait_until="domcontentloaded")
-    expect(page.get_by_role("heading", name=f"Präventionskette {KREIS}")).to_be_visible(timeout=60_000)
+    failed = _open(page, streamlit_server, "praeventionskette", "Präventionskette")
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(state="visible", timeout=30_000)
     expect(page.get_by_text("leer – kein Angebot").first).to_be_visible()
@@ -50,15 +49,12 @@ def test_chain_matrix_marks_gaps_and_lists_the_offers_of_a_cell(browser_page, st
     page.get_by_text("Angebotsarten", exact=True).click()
     expect(page.get_by_text("Sozialräume × Angebotsarten", exact=False)).to_be_visible(timeout=30_000)
     page.screenshot(path=str(artifacts_dir / "chain_angebotsarten.png"))
-    assert not _local_only(failed), f"requests left the machine: {failed}"
+    _assert_offline(failed)
 
 
 def test_bedarf_page_draws_need_against_supply_and_the_ranked_gaps(browser_page, streamlit_server, artifacts_dir):
     page = browser_page
-    failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    page.goto(f"{streamlit_server}/bedarf_versorgung", wait_until="domcontentloaded")
-    expect(page.get_by_role("heading", name=f"Bedarf & Versorgung {KREIS}")).to_be_visible(timeout=60_000)
+    failed = _open(page, streamlit_server, "bedarf_versorgung", "Bedarf & Versorgung")
     chart = page.locator(".js-plotly-plot").first
     chart.wait_for(state="visible", timeout=30_000)
     expect(chart.locator(".xtitle")).to_contain_text("SGB-II-Quote")
@@ -70,4 +66,4 @@ def test_bedarf_page_draws_need_against_supply_and_the_ranked_gaps(browser_page,
     expect(page.get_by_role("heading", name="Wo fehlen Angebote?")).to_be_visible()
     page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=10_000)
     page.screenshot(path=str(artifacts_dir / "bedarf_ranking.png"))
-    assert not _local_only(failed), f"requests left the machine: {failed}"
+    _assert_offline(failed)

@@ -1,25 +1,22 @@
 """Bedarf & Versorgung: need against supply per area, and the ranked list of where offers are missing."""
 import streamlit as st
 
-from dashboard import chain, context, gaps, offer_queries, queries
+from dashboard import chain, gaps, offer_queries, queries, share
 from dashboard.formatting import number
 
-ctx = context.page_context()
-st.title(f"Bedarf & Versorgung {ctx.kreis_name}")
-st.caption(
+ctx, levels = chain.page_start(
+    "Bedarf & Versorgung",
     "Wie gut passen die Angebote zur Zahl der Kinder, Familien und Älteren, und wo fehlen sie? "
-    "Versorgung je Gebiet im Vergleich mit dem Kreis, gewichtet nach Zielgruppe und sozialer Lage."
+    "Versorgung je Gebiet im Vergleich mit dem Kreis, gewichtet nach Zielgruppe und sozialer Lage.",
 )
 
-levels = chain.levels(ctx)
-if not levels or offer_queries.offers(ctx.db, ctx.kreis_id).empty:
-    st.info(
-        "Für diesen Kreis sind keine Angebote geladen. Angebotslisten werden in der Kreiskonfiguration unter "
-        "`[[offers]]` eingetragen (siehe docs/OFFERS.md).",
-        icon=":material/info:",
-    )
-    st.stop()
-
+share.bind(
+    share.Param("gap_level", "ebene"),
+    share.Param("gap_dimension", "sicht", default="lebensphase"),
+    share.Param("gap_measure", "versorgung", default="offers_per_1000"),
+    share.Param("gap_social", "sozial"),
+    share.Param("gap_distance", "km", int, default=chain.DEFAULT_DISTANCE_KM),
+)
 first_row = st.columns([4.2, 3.4, 2.4])
 if st.session_state.get("gap_level") not in levels:
     st.session_state["gap_level"] = levels[0]
@@ -43,10 +40,11 @@ social_id = second_row[1].selectbox(
 )
 distance_km = None
 if dimension == "angebotsart":
-    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", 1, 20, chain.DEFAULT_DISTANCE_KM, key="gap_distance")
+    st.session_state["gap_distance"] = chain.distance_or_default(st.session_state.get("gap_distance"))
+    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *chain.DISTANCE_RANGE_KM, key="gap_distance")
 
 view = gaps.build_view(ctx, level, dimension, measure, distance_km, social_id)
-if social_id and view.social is None:
+if social_id != gaps.NO_SOCIAL and view.social is None:
     st.info(f"„{catalogue.loc[social_id, 'label']}“ hat auf dieser Ebene keine Werte; nicht gewichtet.")
 elif view.social is not None and view.social.year != ctx.year:
     st.caption(f"{view.social.label}: letzter Stand auf dieser Ebene ist {view.social.year}.")
@@ -55,7 +53,8 @@ elif view.social is not None and view.social.year != ctx.year:
 st.subheader("Bedarf und Versorgung je Gebiet")
 rows = chain.categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
 category_ids = rows["category"].tolist()
-category_key = f"gap_category_{dimension}"
+category_key, filter_key = f"gap_category_{dimension}", f"gap_filter_{dimension}"
+share.bind(share.Param(category_key, "auswahl"), share.Param(filter_key, "nur", many=True))
 if st.session_state.get(category_key) not in category_ids:
     st.session_state[category_key] = view.ranked["category"].iloc[0] if not view.ranked.empty else category_ids[0]
 category = st.selectbox(
@@ -76,11 +75,12 @@ st.caption(
 
 # --- ranked gaps ----------------------------------------------------------------------------------------------------
 st.subheader("Wo fehlen Angebote?")
+st.session_state[filter_key] = [c for c in st.session_state.get(filter_key) or [] if c in category_ids]
 chosen = st.multiselect(
     f"Nur diese {chain.DIMENSION_PLURAL[dimension]}",
     category_ids,
     format_func=view.words.category_labels.get,
-    key=f"gap_filter_{dimension}",
+    key=filter_key,
     placeholder="alle",
 )
 with st.expander("So entsteht die Rangfolge", icon=":material/calculate:"):

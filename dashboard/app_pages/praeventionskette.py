@@ -1,48 +1,45 @@
 """Präventionskette: how well every Lebensphase (or Angebotsart) is covered per area, empty and weak cells marked."""
 import streamlit as st
 
-from dashboard import chain, context, offer_queries
+from dashboard import chain, offer_queries, share
 from dashboard.formatting import number
 
-ctx = context.page_context()
-st.title(f"Präventionskette {ctx.kreis_name}")
-st.caption(
+ctx, levels = chain.page_start(
+    "Präventionskette",
     "Welche Lebensphasen sind wo mit Angeboten versorgt – von Schwangerschaft und Geburt bis ins Alter? "
-    "Jede Zelle vergleicht ein Gebiet mit dem Kreis; leere und schwache Zellen zeigen, wo die Kette reißt."
+    "Jede Zelle vergleicht ein Gebiet mit dem Kreis; leere und schwache Zellen zeigen, wo die Kette reißt.",
 )
 
-levels = chain.levels(ctx)
-if not levels or offer_queries.offers(ctx.db, ctx.kreis_id).empty:
-    st.info(
-        "Für diesen Kreis sind keine Angebote geladen. Angebotslisten werden in der Kreiskonfiguration unter "
-        "`[[offers]]` eingetragen (siehe docs/OFFERS.md).",
-        icon=":material/info:",
-    )
-    st.stop()
-
+share.bind(
+    share.Param("chain_level", "ebene"),
+    share.Param("chain_dimension", "zeilen", default="lebensphase"),
+    share.Param("chain_metric", "kennzahl"),
+    share.Param("chain_weak", "schwelle", float, default=chain.WEAK_SHARE),
+    share.Param("chain_distance", "km", int, default=chain.DEFAULT_DISTANCE_KM),
+)
 first_row = st.columns([4.2, 3.4, 2.4], vertical_alignment="bottom")
 if st.session_state.get("chain_level") not in levels:
     st.session_state["chain_level"] = levels[0]
 level = first_row[0].radio("Gebietsebene", levels, format_func=chain.level_label, horizontal=True, key="chain_level")
 dimension = first_row[1].radio("Zeilen", list(chain.DIMENSIONS), format_func=chain.DIMENSIONS.get, horizontal=True, key="chain_dimension")
-areas_as_rows = first_row[2].toggle(
-    "Gebiete als Zeilen", value=level == "gemeinde", key=f"chain_rows_{level}", help="Bei vielen Gebieten lesbarer."
-)
+rows_key = f"chain_rows_{level}"
+share.bind(share.Param(rows_key, "gebiete_als_zeilen", bool))
+st.session_state.setdefault(rows_key, level == "gemeinde")  # many Gemeinden read better as rows
+areas_as_rows = first_row[2].toggle("Gebiete als Zeilen", key=rows_key, help="Bei vielen Gebieten lesbarer.")
 second_row = st.columns([3.4, 2.6, 2.6, 1.4])
 metrics = chain.metrics_for(dimension, chain.has_capacity(ctx, dimension))
 if st.session_state.get("chain_metric") not in metrics:
     st.session_state["chain_metric"] = metrics[0]
 metric_key = second_row[0].selectbox("Kennzahl in den Zellen", metrics, format_func=lambda k: chain.METRICS[k].label, key="chain_metric")
+if st.session_state.get("chain_weak") not in chain.WEAK_SHARES:
+    st.session_state["chain_weak"] = chain.WEAK_SHARE
 weak_share = second_row[1].select_slider(
-    "Schwelle „schwach“",
-    options=list(chain.WEAK_SHARES),
-    value=chain.WEAK_SHARE,
-    format_func=lambda s: f"{number(100 * s)} % des Kreiswerts",
-    key="chain_weak",
+    "Schwelle „schwach“", options=list(chain.WEAK_SHARES), format_func=lambda s: f"{number(100 * s)} % des Kreiswerts", key="chain_weak"
 )
 distance_km = chain.DEFAULT_DISTANCE_KM
 if metric_key == "share_within":
-    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", 1, 20, chain.DEFAULT_DISTANCE_KM, key="chain_distance")
+    st.session_state["chain_distance"] = chain.distance_or_default(st.session_state.get("chain_distance"))
+    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *chain.DISTANCE_RANGE_KM, key="chain_distance")
 
 metric = chain.METRICS[metric_key]
 matrix = chain.build_matrix(ctx, level, dimension, metric_key, weak_share, distance_km, areas_as_rows)

@@ -1,0 +1,33 @@
+"""Opening an app page under Streamlit's AppTest on a folder of databases, the way the app's navigation does
+(shared by the page tests of Präventionskette and Bedarf & Versorgung)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+def rerun(at: AppTest) -> AppTest:
+    """Run the page again (after a widget change) and fail on any exception it raised."""
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_page(db_dir: Path, monkeypatch: pytest.MonkeyPatch, page: str, query: dict[str, str] | None = None) -> AppTest:
+    """The app with ``db_dir`` as its database folder, switched to ``page`` (e.g. 'app_pages/x.py'), with
+    optional URL parameters.
+
+    With parameters the page is the session's first (as when a link is opened): a run of the default page before
+    would write its own parameters (such as ``ebene``) into the session's record of the URL first."""
+    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(db_dir))
+    at = AppTest.from_file(APP, default_timeout=60)
+    if not query:
+        at.run()
+    at.switch_page(page)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    return rerun(at)
