@@ -303,7 +303,9 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list[
     Where a value was published for the same area, indicator and year, the published one is kept and the
     computed one only checked against it (and lends it its numerator and denominator).
     """
-    pool = observations.copy()
+    # one frame per indicator: components are looked up, not filtered from millions of rows, for each of
+    # the catalogue's derived indicators
+    pool = {indicator: frame for indicator, frame in observations.groupby("indicator_id", sort=False)}
     derived_rows = catalogue[(catalogue["sum_of"].map(len) > 0) | (catalogue["kind"] == "rate")]
     for meta in derived_rows.itertuples():
         if meta.kind == "rate":
@@ -333,25 +335,27 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list[
             )
             result.loc[~result["complete"], "value"] = np.nan
         result = result.reset_index().assign(indicator_id=meta.indicator_id, flag=None, derivation="derived")
-        pool = _merge_derived(pool, result.reindex(columns=OBSERVATION_COLUMNS), meta, warnings)
-    return pool
+        pool[meta.indicator_id] = _merge_derived(pool.get(meta.indicator_id), result.reindex(columns=OBSERVATION_COLUMNS), meta, warnings)
+    return pd.concat(pool.values(), ignore_index=True) if pool else observations.iloc[:0]
 
 
-def _merge_derived(pool: pd.DataFrame, derived: pd.DataFrame, meta, warnings: list[str]) -> pd.DataFrame:
+def _merge_derived(existing: pd.DataFrame | None, derived: pd.DataFrame, meta, warnings: list[str]) -> pd.DataFrame:
+    """The indicator's published values (checked against the computed ones, which lend them numerator and
+    denominator) plus the computed values where nothing was published."""
     key = ["area_id", "indicator_id", "year"]
-    existing = pool[pool["indicator_id"] == meta.indicator_id]
-    if existing.empty:
-        return pd.concat([pool, derived], ignore_index=True)
+    if existing is None or existing.empty:
+        return derived
+    existing = existing.copy()
     overlap = existing.reset_index().merge(derived, on=key, suffixes=("", "_calc"))
     differs = overlap[(overlap["value"] - overlap["value_calc"]).abs() > RATE_TOLERANCE * (meta.per / 100 if meta.per > 1 else 1)]
     for row in differs.head(10).itertuples():
         warnings.append(
             f"{meta.label} {row.year} für {row.area_id}: veröffentlicht {row.value:g}, aus Zählern berechnet {row.value_calc:.2f}"
         )
-    pool.loc[overlap["index"], "numerator"] = overlap["numerator_calc"].values
-    pool.loc[overlap["index"], "denominator"] = overlap["denominator_calc"].values
+    existing.loc[overlap["index"], "numerator"] = overlap["numerator_calc"].values
+    existing.loc[overlap["index"], "denominator"] = overlap["denominator_calc"].values
     new = derived.merge(existing[key], on=key, how="left", indicator=True)
-    return pd.concat([pool, new[new["_merge"] == "left_only"].drop(columns="_merge")], ignore_index=True)
+    return pd.concat([existing, new[new["_merge"] == "left_only"].drop(columns="_merge")], ignore_index=True)
 
 
 def _suppress_small_numbers(observations: pd.DataFrame, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, min_count: int) -> pd.DataFrame:
@@ -373,10 +377,11 @@ def _suppress_small_numbers(observations: pd.DataFrame, areas: gpd.GeoDataFrame,
     return observations
 
 
-def _component_sum(pool: pd.DataFrame, components: list[str]) -> pd.DataFrame:
+def _component_sum(pool: dict[str, pd.DataFrame], components: list[str]) -> pd.DataFrame:
     """Sum of components per (area, year) with 'complete' = every component present and not missing."""
-    parts = pool[pool["indicator_id"].isin(components)]
-    if parts.empty:
+    present = [pool[c] for c in dict.fromkeys(components) if c in pool and not pool[c].empty]
+    parts = pd.concat(present, ignore_index=True) if present else None
+    if parts is None:
         return pd.DataFrame(columns=["value", "complete", "reference_date", "source_id"])
     parts = parts.assign(ok=~parts["status"].isin(markers.MISSING_STATUSES))
     grouped = parts.groupby(["area_id", "year"]).agg(
