@@ -245,8 +245,10 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
             period = parse_period(labels["period"])
             if period is None:
                 raise _unreadable_period(labels["period"], path, role_lines["period"], column_name, "TT.MM.JJJJ oder JJJJ")
-        if row_roles or _indicator_for(meta, labels, path, role_lines, column_name) is not None:
-            columns.append((j, labels, period, column_name))
+        # without row dimensions a column's indicator is the same in every row: look it up once
+        indicator = None if row_roles else _indicator_for(meta, labels, path, role_lines, column_name)
+        if row_roles or indicator is not None:
+            columns.append((j, labels, period, column_name, indicator))
 
     dash_unknown = set(meta.get("dash_means_unknown", ()))
     records = []
@@ -283,8 +285,9 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
                 )
         name = row[lead["name"]].strip()
         row_labels = {role: row[lead[role]].strip() for role in row_roles}
-        for j, labels, period, column_name in columns:
-            indicator = _indicator_for(meta, labels | row_labels, path, role_lines | dict.fromkeys(row_labels, line), column_name)
+        for j, labels, period, column_name, indicator in columns:
+            if row_roles:
+                indicator = _indicator_for(meta, labels | row_labels, path, role_lines | dict.fromkeys(row_labels, line), column_name)
             if indicator is None:
                 continue
             year, ref = row_period or period
