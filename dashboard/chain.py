@@ -166,6 +166,12 @@ def target_labels(db: queries.Database, dimension: str) -> dict[str, str]:
     return out
 
 
+def categories_labels(ctx: Context, dimension: str) -> dict[str, str]:
+    """Category id → German label for a dimension."""
+    rows = categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    return dict(zip(rows["category"], rows["label"]))
+
+
 def with_access(rows: pd.DataFrame, access: pd.DataFrame | None) -> pd.DataFrame:
     if access is None or access.empty:
         return rows.assign(share_within=np.nan, mean_distance_km=np.nan)
@@ -245,7 +251,7 @@ class ChainMatrix:
 
 
 def matrix(cells: pd.DataFrame, rows: pd.DataFrame, areas_as_rows: bool, dimension: str) -> ChainMatrix:
-    """Pivot the cells: categories × areas (or areas × categories), the Kreis column/row last."""
+    """Pivot the cells: categories × areas (or areas × categories), the Kreis column (or row) first."""
     marks = iter(FOOTNOTE_MARKS)
     labels, footnotes = {}, []
     for category, label, note in zip(rows["category"], rows["label"], rows["approximation"]):
@@ -259,7 +265,7 @@ def matrix(cells: pd.DataFrame, rows: pd.DataFrame, areas_as_rows: bool, dimensi
     area_names = _unique_names(areas)
     area_names[KREIS_KEY] = KREIS_COLUMN
     cells = cells.assign(area_key=np.where(cells["is_kreis"], KREIS_KEY, cells["area_id"]))
-    area_order = [*areas["area_id"], KREIS_KEY]
+    area_order = [KREIS_KEY, *areas["area_id"]]  # the reference first: visible however far the table scrolls
     category_order = rows["category"].tolist()
     text = cells.pivot(index="category", columns="area_key", values="text").reindex(index=category_order, columns=area_order)
     status = cells.pivot(index="category", columns="area_key", values="status").reindex(index=category_order, columns=area_order)
@@ -443,6 +449,6 @@ def sources_caption(ctx: Context) -> str:
 def column_widths(chain: ChainMatrix) -> dict[str, int]:
     """Pixel widths that fit a Kreis's Sozialräume beside the labels; long area names are cut in the header (the
     page shows the full name as the column's help)."""
-    label_widths = {"Handlungsfeld": 210, "Gebiet": 210}
+    label_widths = {"Handlungsfeld": 190, "Gebiet": 210}
     value_width = 105 if chain.areas_as_rows else 110
     return {c: label_widths.get(c, 250) if c not in chain.column_keys else value_width for c in chain.table.columns}

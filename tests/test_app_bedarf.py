@@ -5,14 +5,16 @@ The expected scores are computed here from the database with SQL, independently 
 chart is a plotly figure, invisible to AppTest: its figure function is tested on the same view."""
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import chain, gaps, queries
+from dashboard import chain, coverage_export, gaps, queries
 from dashboard.context import Context
 from etl.db import connect
 from page_helpers import open_page, rerun
@@ -150,3 +152,20 @@ def test_a_link_restores_the_view(demo_db: Path, monkeypatch: pytest.MonkeyPatch
     unknown = open_page(demo_db.parent, monkeypatch, PAGE, {"sozial": "gibt_es_nicht"})
     assert unknown.selectbox(key="gap_social").value == "sgb2_quote"
     assert any("Aus dem Link nicht übernommen: sozial=gibt_es_nicht" in w.value for w in unknown.warning)
+
+
+def test_gap_list_download_carries_scores_and_reasons(app: AppTest, demo_db: Path):
+    assert {"Excel (.xlsx)", "CSV (Semikolon, Dezimalkomma)"} <= {b.proto.label for b in app.get("download_button")}
+    ctx = Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), KREIS, KREIS_NAME, 2023, True)
+    view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id="sgb2_quote")
+    export = coverage_export.gaps_export(ctx, view)
+    lines = coverage_export.csv_bytes(export).decode("utf-8-sig").splitlines()
+    assert any(line.startswith("Rangfolge;") and "Score = Zielgruppe × Lücke × Sozialfaktor" in line for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith("Rang;"))
+    table = pd.read_csv(io.StringIO("\n".join(lines[start:])), sep=";", decimal=",")
+    expected = _expected_scores(demo_db, "sozialraum", "sgb2_quote")
+    assert table["Score"].tolist() == pytest.approx(expected["score"].tolist(), rel=1e-9)
+    assert table["Begründung"].tolist() == view.ranked["reason"].tolist()
+    sheet = openpyxl.load_workbook(io.BytesIO(coverage_export.xlsx_bytes(export)))["Daten"]
+    head = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "Rang")
+    assert "Sozialfaktor" in head and "Erreichbarkeitslücke" not in head

@@ -4,13 +4,16 @@ switches, empty and weak cells marked as the rule says, and the offers behind a 
 Expected markings are computed here from the database with SQL, independently of dashboard.chain."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import chain
+from dashboard import chain, coverage_export, queries
+from dashboard.context import Context
 from etl.db import connect
 from page_helpers import open_page, rerun
 
@@ -71,7 +74,7 @@ def test_default_view_is_the_chain_of_sozialraeume_with_gaps_marked(app: AppTest
         phases = [r[0] for r in con.execute("SELECT label FROM lebensphasen ORDER BY position").fetchall()]
         areas = [r[0] for r in con.execute("SELECT name FROM areas WHERE level = 'sozialraum' ORDER BY name").fetchall()]
     assert [label.rstrip(" " + chain.FOOTNOTE_MARKS) for label in table["Lebensphase"]] == phases, "rows in chain order"
-    assert table.columns.tolist() == ["Lebensphase", *areas, chain.KREIS_COLUMN]
+    assert table.columns.tolist() == ["Lebensphase", chain.KREIS_COLUMN, *areas], "the Kreis as reference first"
     expected = _expected_marks(demo_db, "sozialraum", "lebensphase")
     assert expected, "the demo county has gaps to show"
     assert _marks(table, "Lebensphase") == expected
@@ -98,7 +101,7 @@ def test_gemeinden_are_rows_and_marked_alike(app: AppTest, demo_db: Path):
     rerun(app)
     assert app.toggle(key="chain_rows_gemeinde").value is True, "many Gemeinden: areas as rows by default"
     table = _matrix(app)
-    assert table.columns[0] == "Gebiet" and len(table) == 61 + 1 and table["Gebiet"].iloc[-1] == chain.KREIS_COLUMN
+    assert table.columns[0] == "Gebiet" and len(table) == 61 + 1 and table["Gebiet"].iloc[0] == chain.KREIS_COLUMN
     assert _marks(table, "Gebiet", areas_as_rows=True) == _expected_marks(demo_db, "gemeinde", "lebensphase")
 
 
@@ -160,3 +163,32 @@ def test_a_link_restores_the_view(demo_db: Path, monkeypatch: pytest.MonkeyPatch
     at.radio(key="chain_dimension").set_value("angebotsart")
     rerun(at)
     assert at.query_params["zeilen"] == "angebotsart" and at.query_params["ebene"] == "gemeinde", "the URL follows the view"
+
+
+def test_matrix_download_as_xlsx_and_german_csv(app: AppTest, demo_db: Path):
+    buttons = {b.proto.label: b for b in app.get("download_button")}
+    assert {"Excel (.xlsx)", "CSV (Semikolon, Dezimalkomma)"} <= set(buttons)
+    ctx = Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), KREIS, KREIS_NAME, 2023, True)
+    shown = chain.build_matrix(ctx, "sozialraum", "lebensphase", "offers_per_1000")
+    export = coverage_export.matrix_export(ctx, "sozialraum", "lebensphase", "offers_per_1000", 0.5, 5, shown)
+
+    raw = coverage_export.csv_bytes(export).decode("utf-8-sig")
+    lines = raw.splitlines()
+    assert lines[0] == "Präventionskette" and "Demodaten – keine amtlichen Zahlen" in raw
+    assert any(line.startswith("Quellen;") and "12411-02-03-5" in line and "Angebotsliste" in line for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith("Gebiet;"))
+    table = pd.read_csv(io.StringIO("\n".join(lines[start:])), sep=";", decimal=",")
+    assert len(table) == 9 * (5 + 1), "every phase for five Sozialräume and the Kreis"
+    expected = _expected_marks(demo_db, "sozialraum", "lebensphase")
+    assert (table["Bewertung"] == chain.STATUS_LABELS[chain.EMPTY]).sum() == sum(m == "✕" for m in expected.values())
+    with connect(demo_db, read_only=True) as con:
+        per_1000 = con.execute("SELECT offers_per_1000 FROM coverage WHERE area_id = '99001-SR05' AND category = '0-3'").fetchone()[0]
+    row = table[(table["Schlüssel"] == "99001-SR05") & (table["Lebensphase"] == "0 bis 3 Jahre")]
+    assert row["Angebote je 1.000"].item() == pytest.approx(per_1000, rel=1e-12), "full precision, decimal comma"
+
+    book = openpyxl.load_workbook(io.BytesIO(coverage_export.xlsx_bytes(export)))
+    assert book.sheetnames == ["Daten", "Matrix"]
+    sheet = book["Matrix"]
+    empty_fill = chain.STATUS_COLOURS[chain.EMPTY].lstrip("#").upper()
+    filled = [c.value for row in sheet.iter_rows() for c in row if c.fill.fgColor.rgb and c.fill.fgColor.rgb.endswith(empty_fill)]
+    assert filled and all(str(v).endswith("✕") for v in filled)

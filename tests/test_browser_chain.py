@@ -34,11 +34,11 @@ def test_chain_matrix_marks_gaps_and_lists_the_offers_of_a_cell(browser_page, st
     page.get_by_text("3 leere").first.wait_for(timeout=10_000)
     page.screenshot(path=str(artifacts_dir / "chain_sozialraeume.png"))
 
-    # the grid is a canvas: click the first area's cell in the row "0 bis 3 Jahre" (second row); the page fixes
-    # the widths of the label and value columns (chain.column_widths)
+    # the grid is a canvas: click the first area's cell (after the Kreis column) in the row "0 bis 3 Jahre" (second
+    # row); the page fixes the widths of the label and value columns (chain.column_widths)
     box = grid.bounding_box()
     header, row_height, label_width, value_width = 38, 35, 250, 110
-    page.mouse.click(box["x"] + label_width + value_width / 2, box["y"] + header + row_height * 1.5)
+    page.mouse.click(box["x"] + label_width + value_width * 1.5, box["y"] + header + row_height * 1.5)
     expect(page.get_by_text("0 bis 3 Jahre in Altenmühl/Rabeningen/Flachsstein")).to_be_visible(timeout=30_000)
     offers = page.locator("[data-testid='stDataFrame']").nth(1)
     offers.wait_for(state="visible", timeout=10_000)

@@ -1,7 +1,7 @@
 """Bedarf & Versorgung: need against supply per area, and the ranked list of where offers are missing."""
 import streamlit as st
 
-from dashboard import chain, gaps, offer_queries, queries, share
+from dashboard import chain, coverage_export, gaps, offer_queries, queries, share
 from dashboard.formatting import number
 
 ctx, levels = chain.page_start(
@@ -90,7 +90,12 @@ if table.empty:
     st.success("Keine Lücke: jedes Gebiet ist mindestens so gut versorgt wie der Kreis.", icon=":material/check_circle:")
 else:
     shown = min(len(table), gaps.TOP_LISTED)
-    st.caption(f"{number(len(table))} Lücken, die größte zuerst; die ersten {number(shown)} mit Begründung:")
+    summary, download = st.columns([6, 1.3], vertical_alignment="center")
+    summary.caption(f"{number(len(table))} Lücken, die größte zuerst; die ersten {number(shown)} mit Begründung:")
+    with download:
+        coverage_export.download_panel(
+            "gap_download", lambda: coverage_export.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
+        )
     with st.container(border=True):
         st.markdown(gaps.top_list(view, chosen, gaps.TOP_LISTED))
     st.markdown("**Alle Lücken mit den Teilen des Scores**")

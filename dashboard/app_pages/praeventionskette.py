@@ -1,7 +1,7 @@
 """Präventionskette: how well every Lebensphase (or Angebotsart) is covered per area, empty and weak cells marked."""
 import streamlit as st
 
-from dashboard import chain, offer_queries, share
+from dashboard import chain, coverage_export, offer_queries, share
 from dashboard.formatting import number
 
 ctx, levels = chain.page_start(
@@ -45,10 +45,17 @@ metric = chain.METRICS[metric_key]
 matrix = chain.build_matrix(ctx, level, dimension, metric_key, weak_share, distance_km, areas_as_rows)
 counts = matrix.counts()
 
-st.markdown(
+summary, download = st.columns([6, 1.3], vertical_alignment="center")
+summary.markdown(
     f"**{number(counts[chain.EMPTY])} leere** und **{number(counts[chain.WEAK])} schwache** Zellen "
     f"({chain.level_label(level)} × {chain.DIMENSIONS[dimension]}; {metric.label})."
 )
+with download:
+    coverage_export.download_panel(
+        "chain_download",
+        lambda: coverage_export.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix),
+        ("praeventionskette", dimension, level, metric_key, ctx.kreis_name),
+    )
 st.markdown(chain.legend_html(), unsafe_allow_html=True)
 st.caption(chain.rule_text(metric, weak_share, distance_km if metric_key == "share_within" else None))
 
