@@ -364,6 +364,17 @@ def page_start(title: str, intro: str) -> tuple[Context, list[str]]:
     return ctx, found
 
 
+def level_and_dimension(levels_found: list[str], level_key: str, dimension_key: str, dimension_label: str) -> tuple[str, str, object]:
+    """The two radios every coverage page starts with – area level (the coarsest by default) and dimension – and
+    the free third column of their row."""
+    row = st.columns([4.2, 3.4, 2.4], vertical_alignment="bottom")
+    if st.session_state.get(level_key) not in levels_found:
+        st.session_state[level_key] = levels_found[0]
+    level = row[0].radio("Gebietsebene", levels_found, format_func=level_label, horizontal=True, key=level_key)
+    dimension = row[1].radio(dimension_label, list(DIMENSIONS), format_func=DIMENSIONS.get, horizontal=True, key=dimension_key)
+    return level, dimension, row[2]
+
+
 def distance_or_default(km: object) -> int:
     """A distance for the slider: the one asked for (e.g. from a link) when it is in range, else the default."""
     low, high = DISTANCE_RANGE_KM

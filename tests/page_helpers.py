@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import queries
+from dashboard.context import Context
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+DEMO_KREIS = "99001"
+DEMO_KREIS_NAME = "Landkreis Musterland (Demodaten)"
+
+
+def demo_context(demo_db: Path) -> Context:
+    """The context a page has on the demo database (year 2023), for calling dashboard modules directly."""
+    return Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), DEMO_KREIS, DEMO_KREIS_NAME, 2023, True)
 
 
 def rerun(at: AppTest) -> AppTest:

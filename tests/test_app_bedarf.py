@@ -14,14 +14,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import chain, coverage_export, gaps, queries
-from dashboard.context import Context
+from dashboard import chain, coverage_export, gaps
 from etl.db import connect
-from page_helpers import open_page, rerun
+from page_helpers import DEMO_KREIS as KREIS
+from page_helpers import DEMO_KREIS_NAME as KREIS_NAME
+from page_helpers import demo_context, open_page, rerun
 
 PAGE = "app_pages/bedarf_versorgung.py"
-KREIS = "99001"
-KREIS_NAME = "Landkreis Musterland (Demodaten)"
 
 
 @pytest.fixture
@@ -132,7 +131,7 @@ def test_a_phase_without_any_offer_is_named_not_ranked(demo_db: Path, tmp_path: 
 
 
 def test_chart_of_the_page_view(demo_db: Path):
-    ctx = Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), KREIS, KREIS_NAME, 2023, True)
+    ctx = demo_context(demo_db)
     view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id="sgb2_quote")
     fig = gaps.need_supply_figure(view, "0-3")
     names = [n for t in fig.data if t.mode != "lines" for n in t.text]
@@ -156,7 +155,7 @@ def test_a_link_restores_the_view(demo_db: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_gap_list_download_carries_scores_and_reasons(app: AppTest, demo_db: Path):
     assert {"Excel (.xlsx)", "CSV (Semikolon, Dezimalkomma)"} <= {b.proto.label for b in app.get("download_button")}
-    ctx = Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), KREIS, KREIS_NAME, 2023, True)
+    ctx = demo_context(demo_db)
     view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id="sgb2_quote")
     export = coverage_export.gaps_export(ctx, view)
     lines = coverage_export.csv_bytes(export).decode("utf-8-sig").splitlines()

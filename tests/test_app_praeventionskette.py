@@ -12,14 +12,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import chain, coverage_export, queries
-from dashboard.context import Context
+from dashboard import chain, coverage_export
 from etl.db import connect
-from page_helpers import open_page, rerun
+from page_helpers import DEMO_KREIS as KREIS
+from page_helpers import DEMO_KREIS_NAME as KREIS_NAME
+from page_helpers import demo_context, open_page, rerun
 
 PAGE = "app_pages/praeventionskette.py"
-KREIS = "99001"
-KREIS_NAME = "Landkreis Musterland (Demodaten)"
 
 
 @pytest.fixture
@@ -168,7 +167,7 @@ def test_a_link_restores_the_view(demo_db: Path, monkeypatch: pytest.MonkeyPatch
 def test_matrix_download_as_xlsx_and_german_csv(app: AppTest, demo_db: Path):
     buttons = {b.proto.label: b for b in app.get("download_button")}
     assert {"Excel (.xlsx)", "CSV (Semikolon, Dezimalkomma)"} <= set(buttons)
-    ctx = Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), KREIS, KREIS_NAME, 2023, True)
+    ctx = demo_context(demo_db)
     shown = chain.build_matrix(ctx, "sozialraum", "lebensphase", "offers_per_1000")
     export = coverage_export.matrix_export(ctx, "sozialraum", "lebensphase", "offers_per_1000", 0.5, 5, shown)
 

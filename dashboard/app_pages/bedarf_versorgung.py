@@ -17,11 +17,7 @@ share.bind(
     share.Param("gap_social", "sozial"),
     share.Param("gap_distance", "km", int, default=chain.DEFAULT_DISTANCE_KM),
 )
-first_row = st.columns([4.2, 3.4, 2.4])
-if st.session_state.get("gap_level") not in levels:
-    st.session_state["gap_level"] = levels[0]
-level = first_row[0].radio("Gebietsebene", levels, format_func=chain.level_label, horizontal=True, key="gap_level")
-dimension = first_row[1].radio("Sicht", list(chain.DIMENSIONS), format_func=chain.DIMENSIONS.get, horizontal=True, key="gap_dimension")
+level, dimension, _ = chain.level_and_dimension(levels, "gap_level", "gap_dimension", "Sicht")
 second_row = st.columns([3.4, 3.4, 2.6])
 measures = [m for m in gaps.SUPPLY_MEASURES if m != "capacity_per_100" or chain.has_capacity(ctx, dimension)]
 if st.session_state.get("gap_measure") not in measures:

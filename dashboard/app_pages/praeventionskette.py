@@ -17,15 +17,11 @@ share.bind(
     share.Param("chain_weak", "schwelle", float, default=chain.WEAK_SHARE),
     share.Param("chain_distance", "km", int, default=chain.DEFAULT_DISTANCE_KM),
 )
-first_row = st.columns([4.2, 3.4, 2.4], vertical_alignment="bottom")
-if st.session_state.get("chain_level") not in levels:
-    st.session_state["chain_level"] = levels[0]
-level = first_row[0].radio("Gebietsebene", levels, format_func=chain.level_label, horizontal=True, key="chain_level")
-dimension = first_row[1].radio("Zeilen", list(chain.DIMENSIONS), format_func=chain.DIMENSIONS.get, horizontal=True, key="chain_dimension")
+level, dimension, spare = chain.level_and_dimension(levels, "chain_level", "chain_dimension", "Zeilen")
 rows_key = f"chain_rows_{level}"
 share.bind(share.Param(rows_key, "gebiete_als_zeilen", bool))
 st.session_state.setdefault(rows_key, level == "gemeinde")  # many Gemeinden read better as rows
-areas_as_rows = first_row[2].toggle("Gebiete als Zeilen", key=rows_key, help="Bei vielen Gebieten lesbarer.")
+areas_as_rows = spare.toggle("Gebiete als Zeilen", key=rows_key, help="Bei vielen Gebieten lesbarer.")
 second_row = st.columns([3.4, 2.6, 2.6, 1.4])
 metrics = chain.metrics_for(dimension, chain.has_capacity(ctx, dimension))
 if st.session_state.get("chain_metric") not in metrics:
