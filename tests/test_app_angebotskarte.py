@@ -62,10 +62,10 @@ def _legends(at: AppTest) -> str:
 
 
 def _offer_data(at: AppTest) -> dict:
-    """The offers as the browser gets them (the JSON literal inside the cluster script)."""
-    match = re.search(r"var data = (\{.*?\});\n", _map_script(at))
+    """The offers as the browser gets them (the JSON array literal inside the cluster script)."""
+    match = re.search(r"var data = (\[.*?\]);\n", _map_script(at))
     assert match, "offer data in the map script"
-    return json.loads(match.group(1))
+    return dict(zip(("types", "traeger", "gemeinden", "rows"), json.loads(match.group(1))))
 
 
 def _offer_names(at: AppTest) -> list[str]:

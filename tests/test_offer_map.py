@@ -89,10 +89,12 @@ def test_categories_and_their_metrics():
 
 def test_texts_are_german():
     assert offer_map.distance_text(1500) == "1,5 km" and offer_map.distance_text(10000) == "10 km"
-    assert offer_map.capacity_text(1234.0, "Plätze") == "1.234 Plätze"
-    assert offer_map.capacity_text(float("nan"), "Plätze") == ""
-    assert offer_map.age_text(3.0, 6.0) == "3 bis 6 Jahre"
-    assert offer_map.age_text(12.0, None) == "ab 12 Jahren" and offer_map.age_text(None, 1.0) == "bis 1 Jahre"
+    offers = pd.DataFrame(
+        {"kapazitaet": [1234.0, np.nan, 20.0, np.nan], "capacity_unit": ["Plätze", "Plätze", None, None],
+         "alter_von": [3.0, 12.0, np.nan, np.nan], "alter_bis": [6.0, np.nan, 1.0, np.nan]}
+    )  # fmt: skip
+    assert offer_map.capacity_texts(offers).tolist() == ["1.234 Plätze", "", "20", ""]
+    assert offer_map.age_texts(offers).tolist() == ["3 bis 6 Jahre", "ab 12 Jahren", "bis 1 Jahre", ""]
     metric = offer_map.METRICS["share_within"]
     assert offer_map.metric_title(metric, 2000, None) == "Anteil der Zielgruppe im Umkreis von 2 km"
     quota = offer_map.METRICS["capacity_per_100"]
@@ -161,14 +163,29 @@ def test_marker_data_is_compact_and_complete():
     json.dumps(data)  # plain JSON types only
 
 
-def test_cluster_script_keeps_html_names_as_data_and_loads_nothing_from_a_cdn():
+def _cluster_html(offers: pd.DataFrame) -> str:
     fmap = folium.Map(tiles=None)
-    offer_map.OfferClusters(offer_map.marker_data(_offers(), TYPES), maxClusterRadius=40).add_to(fmap)
-    html = fmap.get_root().render()
+    offer_map.OfferClusters(offer_map.marker_data(offers, TYPES), maxClusterRadius=40).add_to(fmap)
+    return fmap.get_root().render()
+
+
+def test_cluster_script_keeps_html_names_as_data_and_loads_nothing_from_a_cdn():
+    html = _cluster_html(_offers())
     assert "<script>alert(1)</script>" not in html and "\\u003cscript\\u003e" in html, "names escaped in the script"
     assert "innerHTML" not in html.split("var data =")[1], "popups and tooltips are built with textContent only"
     assert "cdnjs" not in html and "/app/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in html
     assert '"maxClusterRadius": 40' in html
+    assert html.count("offer_clusters") >= 2 and ".addTo(map_" in html, "the group is defined and added to the map"
+
+
+def test_template_syntax_in_a_name_is_never_run_on_the_server():
+    # branca compiles rendered scripts as Jinja templates; a name like this would run Python on the server
+    offers = _offers()
+    offers.loc[0, "name"] = "{{ 6*7 }}{% if true %}x{% endif %}{{ cycler.__init__.__globals__.os.getpid() }}"
+    html = _cluster_html(offers)
+    assert "42" not in html.split("var data =")[1].split(";")[0], "the expression was not evaluated"
+    data = json.loads(re.search(r"var data = (\[.*?\]);\n", html).group(1))
+    assert data[3][0][3] == offers.loc[0, "name"], "the browser gets the name unchanged"
 
 
 def test_points_legend_escapes_labels():

@@ -139,11 +139,12 @@ with detail_column:
         "Je 1.000 und Versorgungsquote (Kapazität je 100) beziehen sich auf die Zielgruppe der Angebotsart; "
         "Entfernung: bevölkerungsgewichtete Luftlinie zum nächsten Angebot der Art im Kreis."
     )
-    st.markdown(f"**Angebote im Gebiet ({number(len(detail.offers))}{filter_note})**")
-    st.dataframe(
-        detail.offers[["Name", "Angebotsart", "Träger", "Kapazität"]], hide_index=True, width="stretch",
-        height=min(38 + 35 * max(len(detail.offers), 1), 320),
-    )  # fmt: skip
+    if selected:  # the Kreis's offers are the table below the map
+        st.markdown(f"**Angebote im Gebiet ({number(len(detail.offers))}{filter_note})**")
+        st.dataframe(
+            offer_map.offers_table(detail.offers)[["Name", "Angebotsart", "Träger", "Kapazität"]], hide_index=True,
+            width="stretch", height=min(38 + 35 * max(len(detail.offers), 1), 320),
+        )  # fmt: skip
 
 # --- tables -------------------------------------------------------------------------------------------------------
 offers_tab, report_tab = st.tabs([f"Angebote ({number(len(shown))})", f"Importbericht ({number(len(report))})"])
