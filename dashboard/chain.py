@@ -172,6 +172,26 @@ def categories_labels(ctx: Context, dimension: str) -> dict[str, str]:
     return dict(zip(rows["category"], rows["label"]))
 
 
+def population_years(kreis: pd.DataFrame) -> list[int]:
+    """Years of the target populations (the ETL takes, per category, the latest year with all its age groups)."""
+    return sorted({int(y) for y in kreis["population_year"].dropna()}, reverse=True)
+
+
+def population_note(kreis: pd.DataFrame, labels: dict[str, str]) -> str:
+    """'Zielgruppen: Bevölkerung am 31.12.2023' – and where categories need an older year, which ones."""
+    years = kreis.dropna(subset=["population_year"]).groupby("population_year")["category"].apply(list)
+    if years.empty:
+        return ""
+    main = max(years.index, key=lambda y: (len(years[y]), y))
+    order = {c: i for i, c in enumerate(labels)}  # chain (or taxonomy) order
+
+    def listed(categories: list[str]) -> str:
+        return ", ".join(labels.get(c, c) for c in sorted(categories, key=lambda c: order.get(c, len(order))))
+
+    others = [f"31.12.{int(y)} für {listed(years[y])}" for y in sorted(years.index, reverse=True) if y != main]
+    return f"Zielgruppen: Bevölkerung am 31.12.{int(main)}" + (f"; {'; '.join(others)}" if others else "") + "."
+
+
 def with_access(rows: pd.DataFrame, access: pd.DataFrame | None) -> pd.DataFrame:
     if access is None or access.empty:
         return rows.assign(share_within=np.nan, mean_distance_km=np.nan)
@@ -234,7 +254,8 @@ class ChainMatrix:
     column_keys: dict[str, str]  # table column → category or area_id (value columns only)
     areas_as_rows: bool
     footnotes: list[str]
-    population_year: int | None
+    population_years: list[int]
+    population_note: str
     basis: str | None  # where people live, for the share within reach
 
     def cell(self, row: int, column: str) -> tuple[str, str] | None:
@@ -283,7 +304,7 @@ def matrix(cells: pd.DataFrame, rows: pd.DataFrame, areas_as_rows: bool, dimensi
     table = pd.concat([pd.DataFrame(head), text.fillna("–").reset_index(drop=True)], axis=1)
     statuses = pd.concat([pd.DataFrame({k: "" for k in head}, index=range(len(table))), status.fillna(NO_TARGET).reset_index(drop=True)], axis=1)
     statuses.columns = table.columns
-    return ChainMatrix(cells, table, statuses, row_keys, column_keys, areas_as_rows, footnotes, None, None)
+    return ChainMatrix(cells, table, statuses, row_keys, column_keys, areas_as_rows, footnotes, [], "", None)
 
 
 def _unique_names(areas: pd.DataFrame) -> dict[str, str]:
@@ -330,8 +351,8 @@ def build_matrix(
     cells = cell_frame(coverage, kreis, metric, weak_share, access, kreis_access)
     rows = categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
     chain = matrix(cells, rows[rows["category"].isin(cells["category"])], areas_as_rows, dimension)
-    years = kreis["population_year"].dropna()
-    chain.population_year = int(years.max()) if not years.empty else None
+    chain.population_years = population_years(kreis)
+    chain.population_note = population_note(kreis, dict(zip(rows["category"], rows["label"])))
     if access is not None and not access.empty:
         chain.basis = str(access["basis"].dropna().iloc[0]) if access["basis"].notna().any() else None
     return chain

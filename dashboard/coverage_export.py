@@ -89,9 +89,9 @@ def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, wea
     lines = [("Inhalt", f"Präventionskette: {chain.DIMENSIONS[dimension]} × {chain.level_label(level)}"), ("Kennzahl", metric.label), ("Regel", rule)]
     if shown.footnotes:
         lines.append(("Näherungen", " ".join(shown.footnotes)))
-    if shown.population_year:
-        lines.append(("Zielgruppen", f"Bevölkerung am 31.12.{shown.population_year}"))
-    found = _source_lines(ctx, ["bev_u3"], [shown.population_year] if shown.population_year else [])
+    if shown.population_note:
+        lines.append(("Zielgruppen", shown.population_note.removeprefix("Zielgruppen: ")))
+    found = _source_lines(ctx, ["bev_u3"], shown.population_years)
     return TableExport("Präventionskette", _header(ctx, lines, found), table, shown)
 
 
@@ -130,8 +130,9 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
         lines.append(("Soziale Lage", f"{view.social.label} ({view.social.unit}), {view.social.year}"))
     if view.without_offers:
         lines.append(("Nicht gerankt", "ohne Angebot im ganzen Kreis: " + ", ".join(view.without_offers)))
-    years = [view.population_year] if view.population_year else []
-    found = _source_lines(ctx, ["bev_u3"], years) + (
+    if view.population_note:
+        lines.append(("Zielgruppen", view.population_note.removeprefix("Zielgruppen: ")))
+    found = _source_lines(ctx, ["bev_u3"], view.population_years) + (
         _source_lines(ctx, [view.social.indicator_id], [view.social.year]) if view.social is not None else []
     )
     return TableExport("Wo fehlen Angebote?", _header(ctx, lines, found), table)

@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 
 from dashboard import chain, comparison, offer_queries, queries
 from dashboard.context import LEVEL_SINGULAR, Context
+from dashboard.explorer import short_unit
 from dashboard.formatting import number
 
 SOCIAL_TOPIC = "Soziale Lage"
@@ -62,7 +63,8 @@ class SocialNeed:
     numerator_label: str | None  # e.g. "Kinder unter 15 Jahren im SGB-II-Bezug"
 
     def text(self, value: float | None) -> str:
-        return "–" if value is None or pd.isna(value) else f"{number(value, self.decimals)} {self.unit}".rstrip()
+        """'18,2 %'; a long unit ('je 100 Einwohner') stays in the label, not after every number."""
+        return "–" if value is None or pd.isna(value) else f"{number(value, self.decimals)} {short_unit(self.unit)}".rstrip()
 
 
 def social_options(ctx: Context, level: str) -> list[str]:
@@ -204,7 +206,8 @@ class GapView:
     words: Wording
     social: SocialNeed | None
     without_offers: list[str] = field(default_factory=list)  # categories with no offer in the whole Kreis
-    population_year: int | None = None
+    population_years: list[int] = field(default_factory=list)
+    population_note: str = ""
 
 
 def build_view(
@@ -232,12 +235,11 @@ def build_view(
     words = Wording(dict(zip(rows["category"], rows["label"])), chain.target_labels(ctx.db, dimension), distance_km if access is not None else None, social)
     ranked = rank(scored)
     ranked["reason"] = [reason(r, words) for _, r in ranked.iterrows()]
-    none_in_kreis = kreis.loc[kreis["offers"] == 0, "category"]
-    years = kreis["population_year"].dropna()
+    none_in_kreis = set(kreis.loc[kreis["offers"] == 0, "category"])
     return GapView(
         level, dimension, measure, words.distance_km, scored, ranked, words, social,
-        [words.category_labels.get(c, c) for c in rows["category"] if c in set(none_in_kreis)],
-        int(years.max()) if not years.empty else None,
+        [words.category_labels.get(c, c) for c in rows["category"] if c in none_in_kreis],
+        chain.population_years(kreis), chain.population_note(kreis, words.category_labels),
     )  # fmt: skip
 
 

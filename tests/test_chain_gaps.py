@@ -1,4 +1,5 @@
-"""The Präventionskette rule and the gap ranking on a hand-computed fixture (no database, no Streamlit).
+"""The Präventionskette rule and the gap ranking on a hand-computed fixture (no database, no Streamlit), and a
+plausibility check on the real Kreis Düren (skipped without ../shared/data).
 
 Fixture: a Kreis with four Sozialräume and two Lebensphasen.
 
@@ -12,12 +13,18 @@ Fixture: a Kreis with four Sozialräume and two Lebensphasen.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import chain, gaps
+from dashboard import chain, gaps, queries
+from dashboard.context import Context
+from etl.build import build
+from etl.db import connect
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 NAN = float("nan")
 
@@ -259,3 +266,48 @@ def test_need_supply_figure_colours_by_the_chain_rule_with_kreis_lines():
     lines = [(s["x0"], s["y0"]) for s in fig.layout.shapes]
     assert (0, 5.0) in lines and (0, 2.5) in lines and (10.0, 0) in lines, "Kreis supply, weak threshold, Kreis need"
     assert fig.layout.separators == ",."
+
+
+def test_population_note_names_categories_with_an_older_year():
+    kreis = pd.DataFrame({"category": ["a", "b", "c", "d"], "population_year": [2023, 2023, 2015, 2015]})
+    labels = {"d": "0 bis 3 Jahre", "c": "3 bis 6 Jahre", "a": "6 bis 10 Jahre", "b": "10 bis 14 Jahre"}
+    assert chain.population_note(kreis, labels) == (
+        "Zielgruppen: Bevölkerung am 31.12.2023; 31.12.2015 für 0 bis 3 Jahre, 3 bis 6 Jahre."
+    ), "ties go to the latest year; the others listed in chain order"
+    assert chain.population_years(kreis) == [2023, 2015]
+    assert chain.population_note(kreis.iloc[:2], labels) == "Zielgruppen: Bevölkerung am 31.12.2023."
+
+
+# --- real data: Kreis Düren with the official NRW school list ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dueren(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Context:
+    out = tmp_path_factory.mktemp("dueren") / "05358_dueren.duckdb"
+    build([REPO_ROOT / "config" / "05358_dueren.toml"], out, say=lambda _msg: None)
+    return Context(queries.Database(str(out), out.stat().st_mtime), "05358", "Kreis Düren", 2024, False)
+
+
+def test_dueren_chain_has_the_schools_and_says_which_phases_have_no_list(dueren: Context):
+    assert chain.levels(dueren)[-1] == "gemeinde"
+    m = chain.build_matrix(dueren, "gemeinde", "lebensphase", "offers", areas_as_rows=True)
+    assert len(m.table) == 15 + 1, "the 15 Gemeinden of the Kreis and the Kreis"
+    kreis = m.cells[m.cells["is_kreis"]].set_index("category")
+    with connect(Path(dueren.db.path), read_only=True) as con:
+        primary = con.execute(
+            "SELECT count(*) FROM offers WHERE kreis_id = '05358' AND offer_type IN ('grundschule', 'foerderschule')"
+        ).fetchone()[0]
+    assert kreis.loc["6-10", "offers"] == primary and primary >= 40, "primary and special schools serve 6 to 10"
+    # nearly every Gemeinde has a primary school; the school list holds no Kitas, counselling or senior offers
+    per_gemeinde = m.cells[~m.cells["is_kreis"] & (m.cells["category"] == "6-10")]
+    assert (per_gemeinde["status"] == chain.EMPTY).sum() <= 2
+    for phase in ("0-3", "3-6", "eltern", "65plus"):
+        assert kreis.loc[phase, "status"] == chain.EMPTY
+    assert m.population_note.startswith("Zielgruppen: Bevölkerung am 31.12.")
+
+    social = gaps.social_options(dueren, "gemeinde")
+    assert social and social[0] in ("kinderarmut", "sgb2_je_100_ew", "mindestsicherungsquote")
+    view = gaps.build_view(dueren, "gemeinde", "lebensphase", social_id=social[0])
+    assert {"0 bis 3 Jahre", "65 Jahre und älter"} <= set(view.without_offers), "no list, no ranking"
+    assert set(view.ranked["category"]) <= {"6-10", "10-14", "14-18", "18-27"}
+    assert view.ranked["reason"].str.contains(view.social.label, regex=False).all()
+    assert view.ranked["score"].is_monotonic_decreasing

@@ -113,6 +113,6 @@ if view.without_offers:
         + ". Entweder fehlt die Angebotsliste, oder die Lücke betrifft den ganzen Kreis.",
         icon=":material/playlist_remove:",
     )
-if view.population_year:
-    st.caption(f"Zielgruppen: Bevölkerung am 31.12.{view.population_year}.")
+if view.population_note:
+    st.caption(view.population_note)
 st.caption(chain.sources_caption(ctx))

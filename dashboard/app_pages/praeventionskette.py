@@ -70,8 +70,8 @@ event = st.dataframe(
 )
 
 notes = list(matrix.footnotes)
-if matrix.population_year:
-    notes.append(f"Zielgruppen: Bevölkerung am 31.12.{matrix.population_year}.")
+if matrix.population_note:
+    notes.append(matrix.population_note)
 if metric_key == "share_within" and matrix.basis:
     notes.append(f"Wohnorte für die Entfernungen: {matrix.basis}; Luftlinie zum nächsten Angebot der Art, auch jenseits der Gebietsgrenze.")
 if metric_key == "capacity_per_100":
