@@ -26,6 +26,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
+from bench.exports import export_lines, exports_worker  # noqa: E402
 from bench.pages import page_files, page_worker  # noqa: E402
 from etl.config import load_config, shared_data_root  # noqa: E402  (light: no geo stack imported)
 
@@ -129,7 +130,7 @@ def app_server(db_dir: Path):
                 proc.wait(timeout=10)
 
 
-WORKERS = {"_page": page_worker}
+WORKERS = {"_page": page_worker, "_exports": exports_worker}
 
 
 def measure_builds(tmp: Path) -> tuple[list[Line], dict[str, Path]]:
@@ -266,6 +267,14 @@ def measure_browser(db: Path) -> list[Line]:
     ]  # fmt: skip
 
 
+def measure_exports(demo_db: Path | None) -> list[Line]:
+    """A chart PNG and the Kreistag report (bench/exports.py) in a subprocess of their own."""
+    if demo_db is None or not os.access(CHROMIUM, os.X_OK):
+        return [skipped("exports", "–", "demo database not built" if demo_db is None else f"{CHROMIUM} missing")]
+    _, peak_mb, result = run_worker("_exports", demo_db)
+    return [Line(*line, {**result, "peak_mb": peak_mb}) for line in export_lines(result)]
+
+
 def print_table(lines: list[Line]) -> None:
     rows = [("name", "target", "value", "ok")]
     rows += [(line.name, line.target, line.value, {True: "yes", False: "NO", None: "–"}[line.ok]) for line in lines]
@@ -293,6 +302,7 @@ def main() -> int:
         national_lines, national_db = measure_national(Path(tmp_name))
         dbs |= {"national": national_db} if national_db else {}
         lines += national_lines + measure_pages(dbs) + measure_accessibility()
+        lines += measure_exports(dbs.get(DEMO_CONFIG.stem))
         if args.skip_browser or not os.access(CHROMIUM, os.X_OK):
             lines.append(skipped("browser", "–", "--skip-browser" if args.skip_browser else f"{CHROMIUM} missing"))
         else:
