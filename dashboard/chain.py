@@ -374,6 +374,13 @@ def page_start(title: str, intro: str) -> tuple[Context, list[str]]:
     ctx = context.page_context()
     st.title(f"{title} {ctx.kreis_name}")
     st.caption(intro)
+    if not queries.columns(ctx.db, "coverage"):
+        st.info(
+            "Diese Datenbank stammt aus einer älteren Version ohne Angebotstabellen. Abhilfe: neu bauen mit "
+            "`python -m etl build --config config/<kreis>.toml --out data/db/<kreis>.duckdb`.",
+            icon=":material/info:",
+        )
+        st.stop()
     found = levels(ctx)
     if not found or offer_queries.offers(ctx.db, ctx.kreis_id).empty:
         st.info(

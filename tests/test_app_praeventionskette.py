@@ -5,6 +5,7 @@ Expected markings are computed here from the database with SQL, independently of
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -191,3 +192,13 @@ def test_matrix_download_as_xlsx_and_german_csv(app: AppTest, demo_db: Path):
     empty_fill = chain.STATUS_COLOURS[chain.EMPTY].lstrip("#").upper()
     filled = [c.value for row in sheet.iter_rows() for c in row if c.fill.fgColor.rgb and c.fill.fgColor.rgb.endswith(empty_fill)]
     assert filled and all(str(v).endswith("✕") for v in filled)
+
+
+def test_a_database_without_offer_tables_gets_a_clear_hint(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    old = tmp_path / "demo_musterland.duckdb"
+    shutil.copy(demo_db, old)
+    with connect(old) as con:
+        con.execute("DROP TABLE coverage")
+    at = open_page(tmp_path, monkeypatch, PAGE)
+    assert any("älteren Version ohne Angebotstabellen" in i.value and "python -m etl build" in i.value for i in at.info)
+    assert not at.dataframe
