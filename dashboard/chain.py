@@ -283,6 +283,7 @@ def matrix(cells: pd.DataFrame, rows: pd.DataFrame, areas_as_rows: bool, dimensi
         else:
             labels[category] = label
     areas = cells[~cells["is_kreis"]].drop_duplicates("area_id")[["area_id", "name"]]
+    areas = areas.iloc[sorted(range(len(areas)), key=lambda i: german_sort_key(areas["name"].iloc[i]))]
     area_names = _unique_names(areas)
     area_names[KREIS_KEY] = KREIS_COLUMN
     cells = cells.assign(area_key=np.where(cells["is_kreis"], KREIS_KEY, cells["area_id"]))
@@ -305,6 +306,14 @@ def matrix(cells: pd.DataFrame, rows: pd.DataFrame, areas_as_rows: bool, dimensi
     statuses = pd.concat([pd.DataFrame({k: "" for k in head}, index=range(len(table))), status.fillna(NO_TARGET).reset_index(drop=True)], axis=1)
     statuses.columns = table.columns
     return ChainMatrix(cells, table, statuses, row_keys, column_keys, areas_as_rows, footnotes, [], "", None)
+
+
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def german_sort_key(name: str) -> str:
+    """Alphabetical as in a German register (DIN 5007-1: ä as a, ß as ss), not by code point (ä after z)."""
+    return str(name).casefold().translate(_UMLAUTS)
 
 
 def _unique_names(areas: pd.DataFrame) -> dict[str, str]:

@@ -49,6 +49,11 @@ def test_chain_matrix_marks_gaps_and_lists_the_offers_of_a_cell(browser_page, st
     page.get_by_text("Angebotsarten", exact=True).click()
     expect(page.get_by_text("Sozialräume × Angebotsarten", exact=False)).to_be_visible(timeout=30_000)
     page.screenshot(path=str(artifacts_dir / "chain_angebotsarten.png"))
+
+    page.get_by_text("Gemeinden", exact=True).first.click()
+    expect(page.get_by_text("Gemeinden × Angebotsarten", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("switch", name="Gebiete als Zeilen")).to_be_checked()
+    page.screenshot(path=str(artifacts_dir / "chain_gemeinden.png"))
     _assert_offline(failed)
 
 
@@ -66,4 +71,10 @@ def test_bedarf_page_draws_need_against_supply_and_the_ranked_gaps(browser_page,
     expect(page.get_by_role("heading", name="Wo fehlen Angebote?")).to_be_visible()
     page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=10_000)
     page.screenshot(path=str(artifacts_dir / "bedarf_ranking.png"))
+
+    _scroll_main(page, 0)
+    page.get_by_text("Angebotsarten", exact=True).click()
+    expect(page.get_by_role("slider", name="Reichweite (Luftlinie, km)")).to_be_visible(timeout=30_000)
+    expect(page.locator(".js-plotly-plot").first.locator(".xtitle")).to_contain_text("SGB-II-Quote")
+    page.screenshot(path=str(artifacts_dir / "bedarf_angebotsarten.png"))
     _assert_offline(failed)

@@ -148,6 +148,13 @@ def test_matrix_pivots_in_chain_order_with_the_kreis_last_and_footnotes():
     assert turned.cell(3, "Phase eins") == ("C", "p1") and turned.table.loc[3, "Phase eins"] == "0 ✕"
 
 
+def test_areas_in_german_alphabetical_order():
+    names = ["Zell", "Bärenborn", "Buchenau", "Bad Quellenbrunn", "Öhringen", "Oberdorf", "Straßberg", "Strasburg"]
+    assert sorted(names, key=chain.german_sort_key) == [
+        "Bad Quellenbrunn", "Bärenborn", "Buchenau", "Oberdorf", "Öhringen", "Strasburg", "Straßberg", "Zell",
+    ]
+
+
 def test_styled_matrix_colours_empty_and_weak_cells():
     cells = chain.cell_frame(AREAS, KREIS, chain.METRICS["offers_per_1000"])
     m = chain.matrix(cells, ROWS, areas_as_rows=False, dimension="lebensphase")
