@@ -60,6 +60,12 @@ def value_table(
     return tables.value_table(queries.connection(db), list(area_ids), indicator_id, years=list(years) if years else None)
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def area_table(db: queries.Database, area_id: str, year: int) -> tables.AreaTable:
+    """Every indicator of one area in a year with Kreis and Land (``reports.tables.area_table``), cached."""
+    return tables.area_table(queries.connection(db), area_id, year)
+
+
 def _button(label: str, file_name: str, data: Callable[[], bytes] | bytes, ext: str, key: str) -> None:
     # on_click="ignore": no rerun on a click, so a deferred download cannot race with a rerun of the page
     st.download_button(
@@ -81,16 +87,16 @@ def figure_buttons(figure: FigureExport, key: str) -> None:
     st.caption("Mit Titel, Gebiet, Zeitraum, Quellen, Lizenz und Datenstand; das Bild wird beim Klick erzeugt.")
 
 
-def table_buttons(table: tables.ValueTable, key: str) -> None:
-    """.xlsx and German CSV of a value table (header block with indicator, definition, source, period)."""
+def table_buttons(table: tables.Table, key: str) -> None:
+    """.xlsx and German CSV of a table (header block with indicator or area, definition, source, period)."""
     _button("Excel (.xlsx)", tables.table_name(table, "xlsx"), lambda: tables.xlsx_bytes(table), "xlsx", f"{key}_xlsx")
     _button("CSV (Semikolon, Dezimalkomma)", tables.table_name(table, "csv"), lambda: tables.csv_bytes(table), "csv", f"{key}_csv")
-    st.caption(f"{len(table.rows)} Zeilen: gewählte Gebiete, dazu Kreis und Land als Vergleich, {table.period}.")
+    st.caption(f"{table.summary}.")
 
 
 @st.fragment
 def download_panel(
-    key: str, *, figure: FigureExport | None = None, table: tables.ValueTable | None = None, label: str = "Herunterladen",
+    key: str, *, figure: FigureExport | None = None, table: tables.Table | None = None, label: str = "Herunterladen",
 ) -> None:  # fmt: skip
     """A popover offering the figure as PNG/SVG/PDF and/or the table as .xlsx/CSV.
 

@@ -37,6 +37,8 @@ from reports.render import export_name
 
 FLAG_TEXT = {"p": "vorläufig", "r": "berichtigt", "s": "geschätzt"}
 COLUMNS = ["Gebiet", "Schlüssel", "Ebene", "Jahr", "Wert", "Einheit", "Status", "Kennzeichen", "Hinweis"]
+AREA_COLUMNS = ["Kennzahl", "Kennung", "Einheit", "Jahr", "Wert", "Kreis", "Land", "Status", "Kennzeichen", "Hinweis"]
+KEY_COLUMNS = ("Schlüssel", "Kennung")  # text, never numbers (keys keep leading zeros)
 PRODUCT = "Planungsatlas Familie"
 
 
@@ -55,6 +57,57 @@ class ValueTable:
     @property
     def period(self) -> str:
         return data.years_text(self.years)
+
+    # what the writers need (shared with AreaTable)
+    @property
+    def title(self) -> str:
+        return self.indicator.label
+
+    @property
+    def name_parts(self) -> tuple[object, ...]:
+        return self.indicator.indicator_id, self.level, self.period, self.kreis_name
+
+    number_columns = ("Wert",)
+    widths = (34, 14, 16, 8, 14, 14, 34, 12, 40)
+
+    @property
+    def summary(self) -> str:
+        return f"{len(self.rows)} Zeilen: die Gebiete, dazu Kreis und Land als Vergleich, {self.period}"
+
+    @property
+    def row_decimals(self) -> list[int]:
+        return [self.indicator.decimals] * len(self.rows)
+
+
+@dataclass(frozen=True)
+class AreaTable:
+    """Every listed indicator of one area in one year next to its Kreis and Land; ``rows`` has AREA_COLUMNS.
+
+    'Wert', 'Kreis' and 'Land' are numbers (empty where missing; the area's reason in 'Status').
+    """
+
+    area: data.Area
+    kreis_name: str
+    year: int
+    rows: pd.DataFrame
+    row_decimals: list[int]
+    header: list[tuple[str, str]]
+    credits: list[credits.Credit]
+
+    number_columns = ("Wert", "Kreis", "Land")
+    widths = (40, 22, 14, 8, 12, 12, 12, 30, 12, 40)
+
+    @property
+    def summary(self) -> str:
+        return f"{len(self.rows)} Kennzahlen von {self.area.name}, je mit Kreis und Land als Vergleich, {self.year}"
+
+    @property
+    def title(self) -> str:
+        return f"Kennzahlen {data.LEVEL_SINGULAR.get(self.area.level, self.area.level)} {self.area.name} {self.year}"
+
+    @property
+    def name_parts(self) -> tuple[object, ...]:
+        return "kennzahlen", self.area.level, self.area.name, self.year, self.kreis_name
 
 
 def _status_text(status: str) -> str:
@@ -98,18 +151,18 @@ def value_table(
     return ValueTable(ind, rows, header, found, kreis_name, chosen[0].level, years_found)
 
 
-def _header(ind: data.Indicator, found: list[credits.Credit], years: list[int], demo: bool) -> list[tuple[str, str]]:
-    def unique(values) -> str:
-        return "; ".join(dict.fromkeys(v for v in values if v))
+def _unique(values) -> str:
+    return "; ".join(dict.fromkeys(v for v in values if v))
 
+
+def _credit_lines(found: list[credits.Credit], years: list[int], demo: bool, sources: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """Quelle, Lizenz, Namensnennung, Zeitraum, Datenstand, Erstellt (and the demo note) of a header block."""
     header = [
-        ("Definition", ind.definition),
-        ("Einheit", ind.unit),
-        ("Quelle", unique([ind.source, *(f"{c.title} ({c.table_code})" if c.table_code else c.title for c in found)])),
-        ("Lizenz", unique(c.licence for c in found)),
-        ("Namensnennung", unique(c.attribution for c in found)),
+        ("Quelle", _unique([*sources, *(f"{c.title} ({c.table_code})" if c.table_code else c.title for c in found)])),
+        ("Lizenz", _unique(c.licence for c in found)),
+        ("Namensnennung", _unique(c.attribution for c in found)),
         ("Zeitraum", data.years_text(years)),
-        ("Datenstand", unique(s for c in found for s in c.stands)),
+        ("Datenstand", _unique(s for c in found for s in c.stands)),
         ("Erstellt", f"{PRODUCT}, {date.today():%d.%m.%Y}"),
     ]
     if demo:
@@ -117,9 +170,59 @@ def _header(ind: data.Indicator, found: list[credits.Credit], years: list[int], 
     return header
 
 
-def table_name(table: ValueTable, ext: str) -> str:
-    """'<indikator>_<ebene>_<jahr>_<kreis>.<ext>'."""
-    return export_name(table.indicator.indicator_id, table.level, table.period, table.kreis_name, ext=ext)
+def _header(ind: data.Indicator, found: list[credits.Credit], years: list[int], demo: bool) -> list[tuple[str, str]]:
+    return [("Definition", ind.definition), ("Einheit", ind.unit), *_credit_lines(found, years, demo, [ind.source])]
+
+
+def area_table(db: data.Db, area_id: str, year: int) -> AreaTable:
+    """Every listed indicator the area has a row for in ``year``, in catalogue order, with Kreis and Land."""
+    with data.connection(db) as con:
+        a = data.area(con, area_id)
+        kreis_id = a.kreis_id or a.area_id
+        frame = con.execute(
+            """
+            SELECT i.label, i.indicator_id, i.unit, i.kind, i.decimals, o.value, coalesce(o.status, 'absent') AS status,
+                   o.flag, o.note, o.source_id, k.value AS kreis, k.status AS kreis_status, k.source_id AS kreis_source,
+                   l.value AS land, l.status AS land_status, l.source_id AS land_source
+            FROM indicators i
+            JOIN observations o ON o.indicator_id = i.indicator_id AND o.area_id = ? AND o.year = ?
+            LEFT JOIN observations k ON k.indicator_id = i.indicator_id AND k.area_id = ? AND k.year = ?
+            LEFT JOIN observations l ON l.indicator_id = i.indicator_id AND l.area_id = ? AND l.year = ?
+            WHERE i.listed
+            ORDER BY i.position
+            """,
+            [area_id, year, kreis_id, year, data.land_id(kreis_id), year],
+        ).df()  # fmt: skip
+        used = {s for column in ("source_id", "kreis_source", "land_source") for s in frame[column].dropna()}
+        found = credits.credits(con, used | set(credits.extra_source_ids(con, kreis_id, [a.level])))
+        demo = data.is_demo(con)
+        kreis_name = data.area(con, kreis_id).name
+    known = frame["status"].isin(("ok", "zero"))
+    rows = pd.DataFrame({
+        "Kennzahl": frame["label"],
+        "Kennung": frame["indicator_id"],
+        "Einheit": frame["unit"].fillna(""),
+        "Jahr": int(year),
+        "Wert": frame["value"].where(known).astype(float),
+        "Kreis": frame["kreis"].where(frame["kreis_status"].isin(("ok", "zero"))).astype(float),
+        "Land": frame["land"].where(frame["land_status"].isin(("ok", "zero"))).astype(float),
+        "Status": frame["status"].map(_status_text),
+        "Kennzeichen": frame["flag"].map(FLAG_TEXT).fillna(""),
+        "Hinweis": frame["note"].fillna(""),
+    })  # fmt: skip
+    decimals = [int(d) if pd.notna(d) else (1 if k == "rate" else 0) for d, k in zip(frame["decimals"], frame["kind"])]
+    members = f"{data.LEVEL_SINGULAR.get(a.level, a.level)} {a.name} ({a.area_id})"
+    header = [("Gebiet", members), ("Vergleich", f"{kreis_name}; Land, wo die Datenbank es enthält"),
+              *_credit_lines(found, [int(year)], demo)]  # fmt: skip
+    return AreaTable(a, kreis_name, int(year), rows, decimals, header, found)
+
+
+Table = ValueTable | AreaTable
+
+
+def table_name(table: Table, ext: str) -> str:
+    """'<indikator>_<ebene>_<jahr>_<kreis>.<ext>' (an area's table: 'kennzahlen_<ebene>_<gebiet>_<jahr>_<kreis>')."""
+    return export_name(*table.name_parts, ext=ext)
 
 
 def wide_text(table: ValueTable, last_years: int = 3) -> pd.DataFrame:
@@ -141,33 +244,36 @@ def _number_format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
-def xlsx_bytes(table: ValueTable) -> bytes:
+def xlsx_bytes(table: Table) -> bytes:
     """One sheet: header block, an empty row, the table (numbers as numbers, statuses as text), frozen header."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Daten"
     bold = Font(bold=True)
-    ws.append([table.indicator.label])
+    ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=13)
     for key, value in table.header:
         ws.append([key, value])
         ws.cell(ws.max_row, 1).font = bold
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=False, vertical="top")
     ws.append([])
-    ws.append(COLUMNS)
+    columns = list(table.rows.columns)
+    ws.append(columns)
     head_row = ws.max_row
     fill = PatternFill("solid", fgColor="DDE6EE")
     for cell in ws[head_row]:
         cell.font, cell.fill = bold, fill
-    fmt = _number_format(table.indicator.decimals)
-    value_col = COLUMNS.index("Wert") + 1
-    for record in table.rows.itertuples(index=False):
+    number_cols = [columns.index(c) + 1 for c in table.number_columns]
+    key_cols = [columns.index(c) + 1 for c in KEY_COLUMNS if c in columns]
+    for record, decimals in zip(table.rows.itertuples(index=False), table.row_decimals):
         values = [None if isinstance(v, float) and np.isnan(v) else v for v in record]
         ws.append([v.item() if isinstance(v, np.generic) else v for v in values])
-        ws.cell(ws.max_row, value_col).number_format = fmt
-        ws.cell(ws.max_row, COLUMNS.index("Schlüssel") + 1).number_format = "@"  # keys keep leading zeros
+        for col in number_cols:
+            ws.cell(ws.max_row, col).number_format = _number_format(decimals)
+        for col in key_cols:
+            ws.cell(ws.max_row, col).number_format = "@"  # keys keep leading zeros
     ws.freeze_panes = ws.cell(head_row + 1, 1)
-    for i, width in enumerate([34, 14, 16, 8, 14, 14, 34, 12, 40], start=1):
+    for i, width in enumerate(table.widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -181,24 +287,25 @@ def _csv_number(value: float) -> str:
     return np.format_float_positional(float(value), unique=True, trim="-").replace(".", ",")
 
 
-def csv_bytes(table: ValueTable) -> bytes:
+def csv_bytes(table: Table) -> bytes:
     """German CSV (see the module docstring): title line, header block, empty line, table."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([table.indicator.label])
+    writer.writerow([table.title])
     for key, value in table.header:
         writer.writerow([key, " ".join(str(value).split())])
     writer.writerow([])
-    writer.writerow(COLUMNS)
+    columns = list(table.rows.columns)
+    writer.writerow(columns)
     for record in table.rows.to_dict("records"):
-        writer.writerow([_csv_number(record[c]) if c == "Wert" else record[c] for c in COLUMNS])
+        writer.writerow([_csv_number(record[c]) if c in table.number_columns else record[c] for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def read_csv_table(raw: bytes) -> pd.DataFrame:
-    """The table part of a CSV written by ``csv_bytes`` (keys as text, values as floats)."""
+    """The table part of a CSV written by ``csv_bytes`` (keys as text, values as floats): after the first empty line."""
     text = raw.decode("utf-8-sig")
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(COLUMNS[0] + ";"))
-    return pd.read_csv(io.StringIO(text), sep=";", decimal=",", skiprows=start, dtype={"Schlüssel": str},
-                       keep_default_na=False, na_values={"Wert": [""]})  # fmt: skip
+    start = text.splitlines().index("") + 1
+    numbers = ("Wert", "Kreis", "Land")
+    return pd.read_csv(io.StringIO(text), sep=";", decimal=",", skiprows=start, dtype=dict.fromkeys(KEY_COLUMNS, str),
+                       keep_default_na=False, na_values=dict.fromkeys(numbers, [""]))  # fmt: skip

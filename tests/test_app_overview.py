@@ -97,3 +97,27 @@ def test_click_on_sozialraum_lists_its_gemeinden(app: AppTest, demo_db: Path):
     _click(app, area_id)
     assert name in [h.value for h in app.subheader]
     assert any(f"{members} Gemeinden" in m.value for m in app.markdown)
+
+
+def test_map_and_tables_are_offered_for_download_with_telling_names(app: AppTest, demo_db: Path):
+    from reports import render, tables
+
+    kreis = "landkreis-musterland-demodaten"
+    names = [b.proto.help for b in app.get("download_button")]
+    assert names == [f"anteil-u6_gemeinde_2023_{kreis}_karte.{ext}" for ext in ("png", "svg", "pdf")] + [
+        f"anteil-u6_gemeinde_2023_{kreis}.{ext}" for ext in ("xlsx", "csv")
+    ], "the map as image and its table, bytes made on click"
+
+    area_id, name = _demo_area(demo_db, "gemeinde")
+    _click(app, area_id)
+    names = [b.proto.help for b in app.get("download_button")]
+    assert f"kennzahlen_gemeinde_{render.slug(name)}_2023_{kreis}.csv" in names, "the detail table of the clicked area"
+
+    detail = tables.read_csv_table(tables.csv_bytes(tables.area_table(demo_db, area_id, 2023))).set_index("Kennung")
+    with connect(demo_db, read_only=True) as con:
+        own, kreis_value = (con.execute(
+            "SELECT value FROM observations WHERE indicator_id = 'bev_insgesamt' AND year = 2023 AND area_id = ?", [a]
+        ).fetchone()[0] for a in (area_id, "99001"))  # fmt: skip
+    assert (detail.loc["bev_insgesamt", "Wert"], detail.loc["bev_insgesamt", "Kreis"]) == (own, kreis_value)
+    shown = app.dataframe[0].value
+    assert len(detail) == len(shown), "the download has the rows of the detail panel"

@@ -83,3 +83,4 @@ with detail_column:
             column_config={"Kennzahl": st.column_config.TextColumn(width="medium")},
         )
         st.caption(f"Werte {ctx.year}; Kreis = {ctx.kreis_name}.")
+        downloads.download_panel("overview_area", table=downloads.area_table(ctx.db, selected, ctx.year), label="Tabelle")
