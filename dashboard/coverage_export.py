@@ -80,7 +80,10 @@ def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, wea
             "Zielgruppe": cells["target_population"],
             "Angebote je 1.000": cells["offers_per_1000"],
             "Plätze je 100": cells["capacity_per_100"],
-            **({"Anteil in Reichweite (%)": cells["share_within"]} if metric.key == "share_within" else {}),
+            **(
+                {"Anteil in Reichweite (%)": cells["share_within"], "Mittlere Entfernung (km)": cells["mean_distance_km"]}
+                if metric.key == "share_within" else {}
+            ),
             f"Kreiswert ({metric.label})": cells["kreis_value"],
             "Bewertung": cells["status"].map(chain.STATUS_LABELS),
         }
@@ -112,6 +115,7 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
             "Versorgungslücke": rows["supply_gap"],
             "Anteil in Reichweite (%)": rows["share_within"],
             "Erreichbarkeitslücke": rows["access_gap"],
+            "Mittlere Entfernung (km)": rows["mean_distance_km"],
             "Soziale Lage": rows["social_value"],
             "Sozialfaktor": rows["social_factor"],
             "Score": rows["score"],
@@ -119,7 +123,7 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
         }
     ).reset_index(drop=True)
     if not view.distance_km:
-        table = table.drop(columns=["Anteil in Reichweite (%)", "Erreichbarkeitslücke"])
+        table = table.drop(columns=["Anteil in Reichweite (%)", "Erreichbarkeitslücke", "Mittlere Entfernung (km)"])
     if view.social is None:
         table = table.drop(columns=["Soziale Lage", "Sozialfaktor"])
     lines = [

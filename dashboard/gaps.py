@@ -126,6 +126,7 @@ def supply_frame(
     out["kreis_offers"] = frame["category"].map(ref["offers"])
     out["share_within"] = frame["share_within"]
     out["kreis_share_within"] = frame["category"].map(ref["share_within"])
+    out["mean_distance_km"] = frame["mean_distance_km"]
     return out
 
 
@@ -183,7 +184,10 @@ def reason(row: pd.Series, words: Wording) -> str:
         ]
     if pd.notna(row["share_within"]):
         km = number(words.distance_km, 1 if words.distance_km and words.distance_km % 1 else 0)
-        parts.append(f"{number(row['share_within'])} % der Zielgruppe im Umkreis von {km} km (Kreis {number(row['kreis_share_within'])} %)")
+        parts.append(
+            f"{number(row['share_within'])} % der Zielgruppe im Umkreis von {km} km (Kreis {number(row['kreis_share_within'])} %), "
+            f"im Mittel {number(row['mean_distance_km'], 1)} km bis zum nächsten Angebot"
+        )
     social = words.social
     if social is not None and pd.notna(row["social_value"]):
         extra = [f"{number(row['social_count'])} {social.numerator_label}"] if social.numerator_label and pd.notna(row["social_count"]) else []

@@ -237,7 +237,7 @@ def test_reasons_say_why_by_hand():
     reach = gaps.Wording(WORDS.category_labels, WORDS.target_labels, 5, None)
     with_access = gaps.rank(gaps.score_gaps(gaps.supply_frame(AREAS[AREAS["category"] == "p1"], KREIS, access=ACCESS, kreis_access=KREIS_ACCESS)))
     assert gaps.reason(with_access.set_index("area_id").loc["B"], reach).endswith(
-        "Zielgruppe 1.000 Kinder; 80 % der Zielgruppe im Umkreis von 5 km (Kreis 60 %)"
+        "Zielgruppe 1.000 Kinder; 80 % der Zielgruppe im Umkreis von 5 km (Kreis 60 %), im Mittel 3,0 km bis zum nächsten Angebot"
     )
 
 
