@@ -69,7 +69,12 @@ def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, wea
     """Every cell of the matrix as a row (area, category, figures, Kreis value, status), plus the matrix as shown."""
     metric = chain.METRICS[metric_key]
     labels = chain.categories_labels(ctx, dimension)
-    cells = shown.cells
+    order = {c: i for i, c in enumerate(labels)}
+    # as the matrix reads: the Kreis first, areas alphabetically, categories in chain (taxonomy) order
+    cells = shown.cells.assign(
+        _area=[("" if k else chain.german_sort_key(n)) for k, n in zip(shown.cells["is_kreis"], shown.cells["name"])],
+        _category=shown.cells["category"].map(order),
+    ).sort_values(["is_kreis", "_area", "_category"], ascending=[False, True, True])
     table = pd.DataFrame(
         {
             "Gebiet": np.where(cells["is_kreis"], ctx.kreis_name, cells["name"]),
@@ -87,7 +92,7 @@ def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, wea
             f"Kreiswert ({metric.label})": cells["kreis_value"],
             "Bewertung": cells["status"].map(chain.STATUS_LABELS),
         }
-    )
+    ).reset_index(drop=True)
     rule = chain.rule_text(metric, weak_share, distance_km if metric.key == "share_within" else None).replace("**", "")
     lines = [("Inhalt", f"Präventionskette: {chain.DIMENSIONS[dimension]} × {chain.level_label(level)}"), ("Kennzahl", metric.label), ("Regel", rule)]
     if shown.footnotes:
