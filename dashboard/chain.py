@@ -193,6 +193,7 @@ def population_note(kreis: pd.DataFrame, labels: dict[str, str]) -> str:
 
 
 def with_access(rows: pd.DataFrame, access: pd.DataFrame | None) -> pd.DataFrame:
+    """Coverage rows with the share within reach and the mean distance of their area and category (NaN without)."""
     if access is None or access.empty:
         return rows.assign(share_within=np.nan, mean_distance_km=np.nan)
     reach = access.rename(columns={"offer_type": "category"})[["area_id", "category", "share_within", "mean_distance_km"]]
@@ -324,18 +325,19 @@ def _unique_names(areas: pd.DataFrame) -> dict[str, str]:
 
 def styled(chain: ChainMatrix) -> Styler:
     """The table with the status colours; the Kreis column (or row) bold on a tinted background."""
-    kreis_label = KREIS_COLUMN
 
     def colours(_: pd.DataFrame) -> pd.DataFrame:
         css = chain.statuses.map(lambda s: f"background-color: {STATUS_COLOURS[s]}" if s else "")
+        # the Kreis cells: tinted unless the whole Kreis lacks the offer (then red like any empty cell), and bold
+        kreis = np.zeros(css.shape, dtype=bool)
         if chain.areas_as_rows:
-            is_kreis = chain.table["Gebiet"] == kreis_label
-            css.loc[is_kreis, list(chain.column_keys)] = f"background-color: {KREIS_BACKGROUND}; font-weight: bold"
-            css.loc[is_kreis, "Gebiet"] = "font-weight: bold"
+            kreis[(chain.table["Gebiet"] == KREIS_COLUMN).to_numpy(), :] = True
         else:
-            css[kreis_label] = css[kreis_label].where(chain.statuses[kreis_label] == EMPTY, f"background-color: {KREIS_BACKGROUND}")
-            css[kreis_label] = css[kreis_label] + "; font-weight: bold"
-        return css
+            kreis[:, list(css.columns).index(KREIS_COLUMN)] = True
+        values = np.isin(np.arange(css.shape[1]), [list(css.columns).index(c) for c in chain.column_keys])
+        tinted = kreis & values[None, :] & (chain.statuses != EMPTY).to_numpy()
+        css = css.mask(tinted, f"background-color: {KREIS_BACKGROUND}")
+        return css.mask(kreis, css + "; font-weight: bold")
 
     return chain.table.style.apply(colours, axis=None)
 

@@ -305,7 +305,9 @@ def score_explanation(view: GapView) -> str:
         )
     else:
         lines.append("Die **Lücke** ist die Versorgungslücke (Entfernungen gibt es nur je Angebotsart).")
-    if view.social is not None:
+    if view.social is not None and view.social.kreis_value is None:
+        lines.append(f"**Sozialfaktor**: {view.social.label} hat {view.social.year} keinen Kreiswert – nicht gewichtet (1).")
+    elif view.social is not None:
         lines.append(
             f"**Sozialfaktor** = {view.social.label} des Gebiets ÷ Kreiswert ({view.social.year}), begrenzt auf "
             f"{number(SOCIAL_FACTOR_MIN, 1)} bis {number(SOCIAL_FACTOR_MAX, 1)}; ohne Wert 1."

@@ -318,3 +318,15 @@ def test_dueren_chain_has_the_schools_and_says_which_phases_have_no_list(dueren:
     assert set(view.ranked["category"]) <= {"6-10", "10-14", "14-18", "18-27"}
     assert view.ranked["reason"].str.contains(view.social.label, regex=False).all()
     assert view.ranked["score"].is_monotonic_decreasing
+
+
+def test_kreis_row_of_the_turned_matrix_is_tinted_and_stays_red_where_empty():
+    cells = chain.cell_frame(AREAS, KREIS, chain.METRICS["offers_per_1000"])
+    m = chain.matrix(cells, ROWS, areas_as_rows=True, dimension="lebensphase")
+    styler = chain.styled(m)
+    styler._compute()
+    css = {(r, m.table.columns[c]): dict(pairs) for (r, c), pairs in styler.ctx.items()}
+    assert css[(0, "Phase eins")] == {"background-color": chain.KREIS_BACKGROUND, "font-weight": "bold"}
+    assert css[(0, "Phase zwei ¹")] == {"background-color": chain.STATUS_COLOURS[chain.EMPTY], "font-weight": "bold"}
+    assert css[(0, "Gebiet")] == {"font-weight": "bold"}
+    assert css[(1, "Phase eins")] == {"background-color": chain.STATUS_COLOURS[chain.OK]}
