@@ -108,12 +108,13 @@ def test_a_shared_link_opens_the_same_view(browser_page, streamlit_server, artif
     page = browser_page
     _open(page, f"{streamlit_server}/")
     page.get_by_text("Sozialräume", exact=True).click()
-    _legend(page, "Anteil Kinder unter 6 Jahren 2023")
+    _settle(page)
     box = page.get_by_role("combobox", name="Kennzahl")
     box.click()
     box.fill("Altenquotient")
     page.get_by_role("option", name="Altenquotient (Senioren und Generationen)", exact=True).click()
     _legend(page, "Altenquotient 2023")
+    _settle(page)  # the link is filled at the end of the run
     page.get_by_role("button", name="Link zu dieser Ansicht").click()
     link = page.locator("[data-testid='stPopoverBody'] code").inner_text().replace("\n", "")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
