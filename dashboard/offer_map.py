@@ -10,21 +10,28 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 from branca.element import CssLink, Element, JavascriptLink
 from folium.map import ElementAddToElement
 from folium.template import Template
 
 from dashboard import maps, offer_queries, queries
 from dashboard.context import LEVEL_SINGULAR, Context
+from dashboard.downloads import FigureExport
 from dashboard.formatting import number
 from dashboard.overview import boundary_attribution
+from reports import charts, credits
+from reports import data as rdata
 from reports.credits import german_date
+from reports.data import Indicator
+from reports.style import BODY_PX, WIDTH_PX, Caption, esc, wrap
 
 ANGEBOTSART, LEBENSPHASE = "angebotsart", "lebensphase"
 DIMENSION_LABELS = {ANGEBOTSART: "Angebotsart", LEBENSPHASE: "Lebensphase"}
@@ -157,18 +164,22 @@ def area_values(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame | None, w
     return frame
 
 
-def missing_label(metric: Metric, frame: pd.DataFrame) -> str | None:
-    """Why areas have no value for this metric, in the legend's words."""
+def missing_reason(metric: Metric, frame: pd.DataFrame) -> str | None:
+    """Why areas have no value for this metric ('Kapazität nicht angegeben'); None when every area has one."""
     missing = frame[frame[metric.key].isna()]
     if missing.empty:
         return None
     if metric.needs_access:
-        reason = "kein Angebot dieser Art im Kreis" if frame[metric.key].isna().all() else "keine Einwohner"
-    elif metric.key == "capacity_per_100" and missing["target_population"].gt(0).all():
-        reason = "Kapazität nicht angegeben"
-    else:
-        reason = "keine Zielgruppe in der Statistik"
-    return f"kein Wert: {reason} ({len(missing)})"
+        return "kein Angebot dieser Art im Kreis" if frame[metric.key].isna().all() else "keine Einwohner"
+    if metric.key == "capacity_per_100" and missing["target_population"].gt(0).all():
+        return "Kapazität nicht angegeben"
+    return "keine Zielgruppe in der Statistik"
+
+
+def missing_label(metric: Metric, frame: pd.DataFrame) -> str | None:
+    """The legend's row for areas without a value: 'kein Wert: <reason> (<count>)'."""
+    reason = missing_reason(metric, frame)
+    return f"kein Wert: {reason} ({int(frame[metric.key].isna().sum())})" if reason else None
 
 
 def _numbers(values: pd.Series) -> pd.Series:
@@ -389,6 +400,7 @@ class OfferMapView:
     offers_shown: int
     attribution: str  # boundaries and offer list, as in the map
     notes: list[str] = field(default_factory=list)  # population basis, target group, sources
+    statistics_source_ids: set[str] = field(default_factory=set)  # the tables the target population comes from
 
 
 def categories_with_capacity(ctx: Context, dimension: str) -> set[str]:
@@ -452,7 +464,8 @@ def build_view(
     # chunks of 50 ms: the browser stays responsive while thousands of markers are clustered
     OfferClusters(marker_data(offers, types), maxClusterRadius=40, showCoverageOnHover=False, chunkedLoading=True, chunkInterval=50).add_to(fmap)
     notes = [*_notes(ctx, values, dimension, category), *(f"Angebotsliste: {line}" for line in offer_sources.values())]
-    return OfferMapView(shapes, fmap, metric, title, len(offers), attribution, notes)
+    statistics = _target_source_ids(ctx, level, values, dimension, category)
+    return OfferMapView(shapes, fmap, metric, title, len(offers), attribution, notes, statistics)
 
 
 def points_legend(offers: pd.DataFrame, types: pd.DataFrame) -> str:
@@ -473,8 +486,7 @@ def _value_text(value: float, metric: Metric) -> str:
 
 def _notes(ctx: Context, values: pd.DataFrame, dimension: str, category: str) -> list[str]:
     """What the figures rest on: target group and its year, where people live for the distances."""
-    catalogue = offer_queries.offer_types(ctx.db) if dimension == ANGEBOTSART else offer_queries.lebensphasen(ctx.db)
-    row = catalogue.loc[category]
+    row = _target(ctx, dimension, category)
     years = sorted({int(y) for y in values["population_year"].dropna()})
     indicators = queries.catalogue(ctx.db)
     groups = ", ".join(indicators.loc[i, "label"] if i in indicators.index else i for i in row["target_population"])
@@ -485,6 +497,19 @@ def _notes(ctx: Context, values: pd.DataFrame, dimension: str, category: str) ->
     if bases:
         notes.append("Entfernungen: Luftlinie zum nächsten Angebot der Art; Wohnorte: " + "; ".join(bases))
     return notes
+
+
+def _target(ctx: Context, dimension: str, category: str) -> pd.Series:
+    catalogue = offer_queries.offer_types(ctx.db) if dimension == ANGEBOTSART else offer_queries.lebensphasen(ctx.db)
+    return catalogue.loc[category]
+
+
+def _target_source_ids(ctx: Context, level: str, values: pd.DataFrame, dimension: str, category: str) -> set[str]:
+    ids: set[str] = set()
+    for year in {int(y) for y in values["population_year"].dropna()}:
+        for indicator_id in _target(ctx, dimension, category)["target_population"]:
+            ids |= set(queries.indicator_values(ctx.db, ctx.kreis_id, level, indicator_id, year)["source_id"].dropna())
+    return ids
 
 
 # --- detail panel and tables -------------------------------------------------------------------------------------
@@ -572,12 +597,125 @@ def action_counts(report: pd.DataFrame) -> dict[str, int]:
 
 
 def import_report_csv(report: pd.DataFrame, kreis_name: str) -> bytes:
-    """German CSV like reports.tables: UTF-8 with BOM, ';', a title line, one empty line, then the table."""
+    return german_csv(f"Importbericht der Angebotslisten – {kreis_name}", [], import_report_table(report))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _not_a_formula(value: object) -> object:
+    # a list cell like '=HYPERLINK(…)' would run as a formula in Excel: a leading apostrophe keeps it text
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def german_csv(title: str, header: list[tuple[str, str]], table: pd.DataFrame) -> bytes:
+    """CSV as reports.tables writes it (UTF-8 with BOM, ';', decimal comma): a title line, 'Feld;Inhalt' lines,
+    one empty line, then the table. Text cells that Excel would take for a formula are prefixed with '."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([f"Importbericht der Angebotslisten – {kreis_name}"])
+    writer.writerow([title])
+    writer.writerows([key, " ".join(str(value).split())] for key, value in header)
     writer.writerow([])
-    table = import_report_table(report)
-    writer.writerow(table.columns)
-    writer.writerows(table.itertuples(index=False))
+    text = table.apply(lambda column: column.map(_not_a_formula) if column.dtype == object or pd.api.types.is_string_dtype(column) else column)
+    text.to_csv(out, sep=";", decimal=",", index=False, lineterminator="\r\n")
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_header(ctx: Context, view: OfferMapView, chosen: OfferFilter) -> list[tuple[str, str]]:
+    """What an exported table says about itself: what the map shows, filters, sources, date, demo note."""
+    header = [
+        ("Karte", view.title),
+        ("Filter der Angebote", filter_text(chosen, offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db))),
+        ("Quellen", view.attribution),
+        ("Grundlagen", "; ".join(view.notes)),
+        ("Erstellt", f"Planungsatlas Familie, {date.today():%d.%m.%Y}"),
+    ]
+    return header + ([("Hinweis", "Demodaten – keine amtlichen Zahlen")] if ctx.demo else [])
+
+
+def filter_text(chosen: OfferFilter, types: pd.DataFrame, phases: pd.DataFrame) -> str:
+    """'Angebotsart: Kita, Jugendtreff; Träger: AWO' with the taxonomy's labels."""
+    parts = [
+        ("Angebotsart", [types["label"].get(t, t) for t in chosen.types]),
+        ("Lebensphase", [phases["label"].get(p, p) for p in chosen.phases]),
+        ("Handlungsfeld", chosen.fields),
+        ("Träger", chosen.traeger),
+    ]
+    return "; ".join(f"{label}: {', '.join(values)}" for label, values in parts if values) or "keine (alle Angebote)"
+
+
+OFFER_EXPORT_COLUMNS = {
+    "Name": "name", "Angebotsart": "type_label", "Handlungsfeld": "handlungsfeld", "Träger": "traeger", "Adresse": "address",
+    "Gemeinde": "gemeinde_name", "Gemeindeschlüssel": "gemeinde_id", "Sozialraum": "sozialraum_name",
+    "Kapazität": "kapazitaet", "Einheit der Kapazität": "capacity_unit", "Alter von": "alter_von", "Alter bis": "alter_bis",
+    "Gültig ab": "gueltig_ab", "Gültig bis": "gueltig_bis", "Längengrad": "lon", "Breitengrad": "lat",
+    "Zeile in der Liste": "source_row",
+}  # fmt: skip
+
+
+def _selected(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """``frame``'s columns under German headings (heading → column), numbers as numbers, missing texts as ''."""
+    table = frame[list(columns.values())].set_axis(list(columns), axis=1).reset_index(drop=True)
+    texts = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    table[texts] = table[texts].fillna("")
+    return table
+
+
+def offers_export(offers: pd.DataFrame) -> pd.DataFrame:
+    """The offers with numbers as numbers, for CSV (the table on the page has texts)."""
+    return _selected(offers, OFFER_EXPORT_COLUMNS)
+
+
+def level_export(view: OfferMapView, level: str, max_distance_m: float) -> pd.DataFrame:
+    """The map's areas with the category's coverage figures as numbers (distance columns for Angebotsarten only)."""
+    columns = {
+        LEVEL_SINGULAR[level]: "name", "Schlüssel": "area_id", "Angebote": "offers", "Kapazität": "capacity",
+        "Kapazität bekannt bei": "capacity_known", "Zielgruppe": "target_population", "Jahr der Zielgruppe": "population_year",
+        "Angebote je 1.000": "offers_per_1000", "Versorgungsquote (je 100)": "capacity_per_100",
+        "Ø Entfernung (km)": "mean_distance_km", f"Anteil ≤ {distance_text(max_distance_m)} (%)": "share_within",
+    }  # fmt: skip
+    return _selected(pd.DataFrame(view.shapes.drop(columns="geometry")), columns).dropna(axis=1, how="all")
+
+
+# --- print map ------------------------------------------------------------------------------------------------------
+
+
+LEGEND_PX = WIDTH_PX * 0.34 - 40  # the legend column of reports.charts.choropleth_map
+
+
+def print_figure(view: OfferMapView, offers: pd.DataFrame, types: pd.DataFrame, caption: Caption, outline, highlight: tuple[str, ...] = ()) -> go.Figure:
+    """The map for print (reports.charts.choropleth_map: classes, Kreis outline, legend, north arrow) with the
+    offers as points coloured by Handlungsfeld, one legend entry per field."""
+    metric = view.metric
+    shapes = view.shapes
+    reason = missing_reason(metric, shapes) or "kein Wert"
+    values = pd.DataFrame({"area_id": shapes["area_id"], "value": shapes["value"], "status": np.where(shapes["value"].notna(), "ok", reason)})
+    unit = metric.unit if metric.unit in ("km", "%") else ""  # the Versorgungsquote's title names its unit already
+    indicator = Indicator(metric.key, view.title, unit, "rate", "Angebote", "neutral", "", "", metric.decimals, None)
+    fig = charts.choropleth_map(shapes[["area_id", "name", "geometry"]], values, indicator, caption, outline=outline, highlight=highlight, labels=False)
+    colours = field_colours(types)
+    for field_name, count in counted(offers["handlungsfeld"], list(colours)).items():
+        points = offers[offers["handlungsfeld"] == field_name]
+        fig.add_trace(go.Scattergeo(
+            lon=points["lon"], lat=points["lat"], mode="markers", hoverinfo="skip",
+            name="<br>".join(esc(line) for line in wrap(f"{field_name} ({number(count)})", LEGEND_PX, BODY_PX)),
+            marker=dict(size=4, color=colours[field_name], line=dict(color="white", width=0.4)),
+        ))  # fmt: skip
+    return fig
+
+
+def map_export(ctx: Context, view: OfferMapView, level: str, offers: pd.DataFrame, highlight: tuple[str, ...] = ()) -> FigureExport:
+    """The print map as a download (built only when a button is pressed), with its sources in the footer."""
+    con = queries.connection(ctx.db)
+    types = offer_queries.offer_types(ctx.db)
+    shown = offers[["lon", "lat", "handlungsfeld"]].copy()
+
+    def make() -> go.Figure:
+        ids = [*view.statistics_source_ids, *rdata.sources_of_kind(con, ctx.kreis_id, "offers"),
+               *credits.extra_source_ids(con, ctx.kreis_id, [level], geometry=True)]  # fmt: skip
+        footer = credits.footer_text(credits.credits(con, ids))
+        subtitle = f"{rdata.LEVEL_PLURAL[level]} im {ctx.kreis_name} · {number(len(shown))} Angebote"
+        outline = rdata.shapes(con, ctx.kreis_id, "kreis").union_all()
+        return print_figure(view, shown, types, Caption(view.title, subtitle, footer), outline, highlight)
+
+    return FigureExport(make, name=(view.metric.key, level, ctx.kreis_name, "angebotskarte"))

@@ -312,3 +312,29 @@ def test_a_link_restores_level_category_filters_and_area(demo_db: Path, monkeypa
     assert at.select_slider(key="offers_distance").value == 5000
     assert len(_offer_data(at)["rows"]) == kitas
     assert at.subheader[0].value == name
+
+
+# --- downloads ------------------------------------------------------------------------------------------------------
+
+
+def test_download_panel_offers_map_and_tables(app: AppTest, demo_db: Path):
+    from dashboard import offer_map, offer_queries, queries
+    from dashboard.context import Context
+
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert {"PNG (Bild)", "SVG (Vektor)", "PDF (Vektor)"} <= set(labels)
+    assert any(label.startswith("Angebote (") for label in labels) and "Versorgung der Gemeinden" in labels
+    assert "Importbericht als CSV" in labels
+    # what the buttons make on a click (deferred), from the same functions
+    db = queries.Database(str(demo_db), demo_db.stat().st_mtime)
+    ctx = Context(db, "99001", KREIS_NAME, 2023, True)
+    offers = offer_queries.offers(db, "99001")
+    view = offer_map.build_view(ctx, "gemeinde", "angebotsart:kita", "offers_per_1000", 2000, offers)
+    figure = offer_map.map_export(ctx, view, "gemeinde", offers).make()
+    footer = " ".join(a.text for a in figure.layout.annotations)
+    assert "Angebotsliste Planungsatlas" in footer and "Geometrie erfunden" in footer and "12411-02-03-5" in footer
+    table = offer_map.level_export(view, "gemeinde", 2000)
+    assert len(table) == 61 and "Anteil ≤ 2 km (%)" in table.columns
+    csv_text = offer_map.german_csv("Angebote", offer_map.export_header(ctx, view, offer_map.OfferFilter(types=("kita",))),
+                                    offer_map.offers_export(offers)).decode("utf-8-sig")  # fmt: skip
+    assert "Filter der Angebote;Angebotsart: Kindertageseinrichtung (Kita)" in csv_text and "Hinweis;Demodaten" in csv_text

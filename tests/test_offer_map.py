@@ -6,6 +6,7 @@ import json
 import re
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -220,3 +221,45 @@ def test_import_report_table_counts_and_csv():
     assert re.match(r"Importbericht der Angebotslisten – Kreis X\r\n\r\nDatei;Stand;Zeile", text)
     back = pd.read_csv(io.StringIO(text), sep=";", skiprows=2, keep_default_na=False)
     assert back["Problem"].tolist() == report["problem"].tolist() and back["Zeile"].tolist() == [4, 9, 12]
+
+
+def test_german_csv_has_header_block_decimal_comma_and_no_formulas():
+    table = pd.DataFrame({"Name": ["=HYPERLINK(\"http://x\")", "Kita", "-1 Trick", "@SUM(A1)"], "Kapazität": [12.5, np.nan, 3.0, 1.0]})
+    raw = offer_map.german_csv("Titel", [("Quelle", "Liste A\n(Stand 2024)")], table)
+    text = raw.decode("utf-8-sig")
+    lines = text.split("\r\n")
+    assert lines[:4] == ["Titel", "Quelle;Liste A (Stand 2024)", "", "Name;Kapazität"]
+    back = pd.read_csv(io.StringIO(text), sep=";", decimal=",", skiprows=3)
+    assert back["Kapazität"].tolist()[0] == 12.5 and np.isnan(back["Kapazität"].iloc[1])
+    assert back["Name"].tolist() == ["'=HYPERLINK(\"http://x\")", "Kita", "'-1 Trick", "'@SUM(A1)"], "Excel keeps them text"
+
+
+def test_offers_export_keeps_numbers_as_numbers():
+    offers = _offers().assign(gemeinde_id=["G1", "G2", "G1", "G2"], gueltig_ab="2024-01-01", gueltig_bis=None, source_row=[2, 3, 4, 5])
+    table = offer_map.offers_export(offers)
+    assert table["Kapazität"].tolist()[0] == 40.0 and table["Zeile in der Liste"].tolist() == [2, 3, 4, 5]
+    assert table.loc[1, "Träger"] == "" and table.loc[2, "Name"] == "<script>alert(1)</script>"
+
+
+def test_print_figure_adds_points_per_handlungsfeld():
+    from shapely.geometry import box
+
+    from reports.style import Caption
+
+    shapes = gpd.GeoDataFrame(
+        {"area_id": ["G1", "G2"], "name": ["Altdorf", "Neudorf"], "value": [1.0, np.nan], "offers_per_1000": [1.0, np.nan],
+         "target_population": [10.0, 0.0]},
+        geometry=[box(9.0, 50.0, 9.3, 50.5), box(9.3, 50.0, 9.6, 50.5)], crs="EPSG:4326",
+    )  # fmt: skip
+    metric = offer_map.METRICS["offers_per_1000"]
+    view = offer_map.OfferMapView(shapes, folium.Map(), metric, "Angebote je 1.000: Kita", 4, "Quelle")
+    fig = offer_map.print_figure(view, _offers(), TYPES, Caption("Titel", "Untertitel", "Quelle: X"), shapes.union_all())
+    names = [trace.name for trace in fig.data]
+    assert "Betreuung (2)" in names and "Wohnumfeld (1)" in names and "Senioren (1)" in names
+    assert any("keine Zielgruppe" in (n or "") for n in names), f"the missing area says why: {names}"
+
+
+def test_filter_text_names_labels():
+    chosen = offer_map.OfferFilter(types=("kita",), phases=("65plus",), traeger=("AWO",))
+    assert offer_map.filter_text(chosen, TYPES, PHASES) == "Angebotsart: Kita; Lebensphase: 65+; Träger: AWO"
+    assert offer_map.filter_text(offer_map.OfferFilter(), TYPES, PHASES) == "keine (alle Angebote)"

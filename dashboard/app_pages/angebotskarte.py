@@ -2,8 +2,9 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import context, maps, offer_map, offer_queries, presentation, queries, share
+from dashboard import context, downloads, maps, offer_map, offer_queries, presentation, queries, share
 from dashboard.formatting import number
+from reports.render import export_name
 
 ctx = context.page_context()
 share.bind(
@@ -87,6 +88,27 @@ shown = offer_map.filter_offers(offers, chosen)
 tiles = bool(st.session_state.get("offers_tiles", False))  # the toggle sits under the map
 
 view = offer_map.build_view(ctx, level, category_key, metric_key, distance, shown, tiles)
+
+
+@st.fragment  # choosing width or resolution reruns only the panel
+def download_panel() -> None:
+    """The map for print (PNG/SVG/PDF) and the offers and the areas' coverage as German CSV."""
+    header = offer_map.export_header(ctx, view, chosen)
+    with st.popover("Herunterladen", icon=":material/download:", width="stretch"):
+        st.markdown("**Karte**")
+        highlight = (st.session_state["offers_area"],) if st.session_state.get("offers_area") else ()
+        downloads.figure_buttons(offer_map.map_export(ctx, view, level, shown, highlight), "offers_map")
+        st.markdown("**Tabellen** (CSV: Semikolon, Dezimalkomma)")
+        for label, name, title, make in [
+            (f"Angebote ({number(len(shown))})", "angebote", f"Angebote – {ctx.kreis_name}", lambda: offer_map.offers_export(shown)),
+            (f"Versorgung der {context.LEVEL_LABELS[level]}", f"versorgung_{level}", f"{view.title} – {ctx.kreis_name}",
+             lambda: offer_map.level_export(view, level, distance)),
+        ]:  # fmt: skip
+            st.download_button(
+                label, lambda title=title, make=make: offer_map.german_csv(title, header, make()),
+                file_name=export_name(name, ctx.kreis_name, ext="csv"), mime="text/csv", on_click="ignore",
+                icon=":material/download:", width="stretch", key=f"offers_csv_{name}",
+            )  # fmt: skip
 area_ids = set(view.shapes["area_id"])
 if st.session_state.get("offers_area") not in area_ids:
     st.session_state["offers_area"] = None
@@ -108,7 +130,10 @@ with map_column:
     if clicked in area_ids and clicked != st.session_state.get("offers_last_click"):
         st.session_state["offers_last_click"] = st.session_state["offers_area"] = clicked
         st.rerun()
-    st.toggle("Hintergrundkarte", value=False, key="offers_tiles", help="OpenStreetMap-Kacheln laden (nur mit Internetzugang).")
+    below_map = st.columns([3, 2], vertical_alignment="center")
+    below_map[0].toggle("Hintergrundkarte", value=False, key="offers_tiles", help="OpenStreetMap-Kacheln laden (nur mit Internetzugang).")
+    with below_map[1]:
+        download_panel()
     filter_note = "" if not chosen.active else " (gefiltert)"
     st.caption(
         f"Flächen: {view.title}. Punkte: {number(view.offers_shown)} von {number(len(offers))} Angeboten{filter_note}, "
