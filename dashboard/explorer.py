@@ -259,7 +259,7 @@ def build_view(
     used = all_sources[all_sources["source_id"].isin(used_ids)]
     statistics = used[used["kind"] == "statistics"].drop_duplicates(["attribution", "title", "table_code", "stand"])
     lines = [
-        f"{r.attribution}: {r.title}" + (f" ({r.table_code}" + (f", Stand {r.stand}" if r.stand else "") + ")" if r.table_code else "")
+        f"{r.attribution}: {r.title}" + (f" ({r.table_code}" + (f", Stand {r.stand}" if isinstance(r.stand, str) and r.stand else "") + ")" if r.table_code else "")
         for r in statistics.itertuples()
     ]
     return ExplorerView(meta, year, level, scheme, frame, kreis, land, kreis_vs_land, fmap, legend, attribution, used, lines)

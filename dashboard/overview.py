@@ -65,7 +65,10 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False) -
     sources = queries.sources(ctx.db, ctx.kreis_id)
     used = set(values["source_id"].dropna())
     statistics = sources[sources["source_id"].isin(used) & (sources["kind"] == "statistics")]
-    lines = [f"{r.attribution}: {r.title} ({r.table_code}{', Stand ' + r.stand if r.stand else ''})" for r in statistics.itertuples()]
+    lines = [
+        f"{r.attribution}: {r.title} ({r.table_code}{', Stand ' + r.stand if isinstance(r.stand, str) and r.stand else ''})"
+        for r in statistics.itertuples()
+    ]  # a Stand the export did not print is NULL
     return MapView(shapes, fmap, legend, attribution, lines)
 
 
