@@ -185,7 +185,7 @@ def missing_label(metric: Metric, frame: pd.DataFrame) -> str | None:
 def _numbers(values: pd.Series) -> pd.Series:
     """German integers as text, '' where unknown: formatted once per distinct value (lists repeat a few)."""
     texts = {v: number(v) for v in values.dropna().unique().tolist()}
-    return values.map(texts).fillna("").astype(str)
+    return pd.Series([texts.get(v, "") for v in values.tolist()], index=values.index, dtype=object)
 
 
 def capacity_texts(offers: pd.DataFrame) -> pd.Series:
