@@ -31,12 +31,12 @@ def open_page(db_dir: Path, monkeypatch: pytest.MonkeyPatch, page: str, query: d
     """The app with ``db_dir`` as its database folder, switched to ``page`` (e.g. 'app_pages/x.py'), with
     optional URL parameters.
 
-    With parameters the page is the session's first (as when a link is opened): a run of the default page before
-    would write its own parameters (such as ``ebene``) into the session's record of the URL first."""
+    With parameters the page is the session's first, as when a link is opened."""
     monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(db_dir))
     at = AppTest.from_file(APP, default_timeout=60)
     if not query:
         at.run()
+        at.query_params.clear()  # the browser clears the URL's parameters when the navigation switches pages
     at.switch_page(page)
     for name, value in (query or {}).items():
         at.query_params[name] = value
