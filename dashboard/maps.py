@@ -40,6 +40,12 @@ PALETTE = "YlGnBu"
 BASE_TILES = "OpenStreetMap"
 
 
+def markup_text(value: object) -> str:
+    """Text for HTML inside a folium map: HTML-escaped, and braces as entities. branca compiles a map's rendered
+    script as a Jinja template a second time, so '{{ … }}' in an area name or label would run on the server."""
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
+
+
 @dataclass(frozen=True)
 class Classes:
     """Class breaks (upper bounds) and one colour per class."""
@@ -141,9 +147,9 @@ def legend_html(
             rows.append(_legend_row(colour, label))
     if missing_label:
         rows.append(_legend_row(MISSING_COLOUR, missing_label))
-    unit_text = f" ({html.escape(unit)})" if unit and unit != "Personen" else ""
-    note_html = f'<div class="pa-legend-note" style="color:#555;font-size:11px">{html.escape(note)}</div>' if note else ""
-    return f'<div class="pa-legend" style="{_LEGEND_BOX}"><b>{html.escape(title)}{unit_text}</b><br>{note_html}{"".join(rows)}</div>'
+    unit_text = f" ({markup_text(unit)})" if unit and unit != "Personen" else ""
+    note_html = f'<div class="pa-legend-note" style="color:#555;font-size:11px">{markup_text(note)}</div>' if note else ""
+    return f'<div class="pa-legend" style="{_LEGEND_BOX}"><b>{markup_text(title)}{unit_text}</b><br>{note_html}{"".join(rows)}</div>'
 
 
 _LEGEND_BOX = (
@@ -155,15 +161,15 @@ _LEGEND_BOX = (
 def _legend_row(colour: str, label: str, swatch: str = "width:14px;height:11px") -> str:
     return (
         f'<div><span style="display:inline-block;{swatch};background:{colour};'
-        f'border:1px solid #777;margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
+        f'border:1px solid #777;margin-right:6px;vertical-align:middle"></span>{markup_text(label)}</div>'
     )
 
 
 def points_legend_html(title: str, entries: list[tuple[str, str]], note: str | None = None) -> str:
     """A legend box for point symbols: one round swatch per (colour, label); text escaped."""
     rows = "".join(_legend_row(colour, label, "width:11px;height:11px;border-radius:50%") for colour, label in entries)
-    note_html = f'<div style="color:#555;font-size:11px">{html.escape(note)}</div>' if note else ""
-    return f'<div class="pa-legend-points" style="{_LEGEND_BOX};margin-top:6px"><b>{html.escape(title)}</b><br>{rows}{note_html}</div>'
+    note_html = f'<div style="color:#555;font-size:11px">{markup_text(note)}</div>' if note else ""
+    return f'<div class="pa-legend-points" style="{_LEGEND_BOX};margin-top:6px"><b>{markup_text(title)}</b><br>{rows}{note_html}</div>'
 
 
 class _MapControl(MacroElement):
@@ -232,7 +238,7 @@ def choropleth(
     properties = ["area_id", *tooltip_fields]
     data = shapes[[*dict.fromkeys(properties), value_column, "geometry"]].copy()
     for column in tooltip_fields:
-        data[column] = data[column].map(lambda v: html.escape(str(v)) if v is not None else "")
+        data[column] = data[column].map(lambda v: markup_text(v) if v is not None else "")
     data["fill"] = [classes.colour_of(v) if classes else MISSING_COLOUR for v in data[value_column]]
     data = data.drop(columns=[value_column])
     folium.GeoJson(
@@ -240,7 +246,7 @@ def choropleth(
         name="Gebiete",
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 1, "fillOpacity": 0.85},
         highlight_function=lambda f: {"weight": 3, "color": SELECTED_COLOUR},
-        tooltip=folium.GeoJsonTooltip(fields=list(tooltip_fields), aliases=list(tooltip_fields.values()), sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=list(tooltip_fields), aliases=[markup_text(a) for a in tooltip_fields.values()], sticky=True),
     ).add_to(fmap)
     folium.GeoJson(
         outline[["geometry"]].__geo_interface__,
@@ -248,7 +254,7 @@ def choropleth(
         style_function=lambda f: {"fill": False, "color": OUTLINE_COLOUR, "weight": 2.5},
         interactive=False,
     ).add_to(fmap)
-    fmap.add_child(_MapControl(legend, "bottomright", attribution=html.escape(attribution)))
+    fmap.add_child(_MapControl(legend, "bottomright", attribution=markup_text(attribution)))
     # room for the legend in the bottom-right corner, so it does not cover the county
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=legend_room)
     return fmap

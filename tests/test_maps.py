@@ -75,3 +75,25 @@ def test_missing_reasons_name_status_labels_with_counts():
 def test_legend_shows_scheme_note():
     html = maps.legend_html("Titel", "%", maps.classify(SKEWED, "equal_interval", 3), 1, None, "Klassen: gleiche Intervalle")
     assert "Klassen: gleiche Intervalle" in html and "pa-legend" in html
+
+
+def test_text_in_a_map_is_shown_literally_and_never_run_as_a_template():
+    """branca compiles a map's rendered script as a Jinja template again: '{{ … }}' in an area name (a county's
+    Sozialraum CSV), a label or the attribution must reach the browser as text, not be evaluated on the server."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    evil = '{{ "ser" ~ "ver" ~ "side" }} <b>fett</b>'
+    shapes = gpd.GeoDataFrame(
+        {"area_id": ["a"], "name": [evil], "value": [1.0]}, geometry=[box(6.0, 50.0, 6.1, 50.1)], crs="EPSG:4326"
+    )
+    fmap = maps.choropleth(
+        shapes, shapes[["geometry"]], value_column="value", tooltip_fields={"name": evil}, classes=None,
+        legend=maps.legend_html(evil, "", None, 1, evil), attribution=evil,
+    )  # fmt: skip
+    rendered = fmap.get_root().render()
+    assert "serverside" not in rendered, "a template expression in the data ran on the server"
+    shown = "&#123;&#123; &quot;ser&quot; ~ &quot;ver&quot; ~ &quot;side&quot; &#125;&#125; &lt;b&gt;fett&lt;/b&gt;"
+    as_json = shown.replace("&", "\\u0026")  # the data sit in the script as JSON strings
+    assert rendered.count(as_json) >= 3, "tooltip, legend and attribution show the text as it is"
+    assert "<b>fett</b>" not in rendered
