@@ -13,7 +13,7 @@ import pandas as pd
 from etl.catalogue import load_catalogue
 from etl.config import CountyConfig, load_config
 from etl.errors import EtlError
-from etl.load import write_database
+from etl.load import write_database, write_import_report
 from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
@@ -33,9 +33,12 @@ class BuildSummary:
     areas_by_level: dict[str, int]
     rows_by_table: dict[str, int]
     warnings: list[str]
+    import_report: Path | None = None  # CSV next to the database when the build has offer lists
 
     def text(self) -> str:
         lines = [f"Datenbank geschrieben: {self.out} ({self.seconds:.1f} s)"]
+        if self.import_report is not None:
+            lines.append(f"Importbericht der Angebotslisten: {self.import_report} ({self.rows_by_table.get('import_report', 0)} Zeilen)")
         lines.append("Gebiete: " + ", ".join(f"{level} {n}" for level, n in self.areas_by_level.items()))
         lines.append("Zeilen: " + ", ".join(f"{table} {n}" for table, n in self.rows_by_table.items()))
         lines.append(f"Warnungen: {len(self.warnings)}")
@@ -181,10 +184,12 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
     if "access" in frames:  # point ids are per county; make them unique in the build
         frames["access"]["point_id"] = frames["access"].groupby(["gemeinde_id", "point_id"], sort=False, observed=True).ngroup()
     write_database(out, frames)
+    report_file = write_import_report(out, frames["import_report"], frames["sources"]) if "import_report" in frames else None
     return BuildSummary(
         out=out,
         seconds=time.perf_counter() - started,
         areas_by_level=all_areas["level"].value_counts().to_dict(),
         rows_by_table={name: len(frame) for name, frame in frames.items() if name not in ("offer_types", "lebensphasen")},
         warnings=warnings,
+        import_report=report_file,
     )

@@ -51,3 +51,27 @@ def write_database(out: Path, frames: dict[str, pd.DataFrame]) -> None:
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+IMPORT_REPORT_COLUMNS = {"file": "Datei", "row": "Zeile", "source_column": "Spalte", "problem": "Problem", "action": "Ergebnis"}
+
+
+def import_report_path(out: Path) -> Path:
+    return out.with_name(f"{out.stem}.importbericht.csv")
+
+
+def write_import_report(out: Path, report: pd.DataFrame, sources: pd.DataFrame) -> Path:
+    """The offer import report next to the database, as a German CSV (semicolon, UTF-8 with BOM) that opens in
+    Excel: every row of an offer list that was not loaded as it stood. Written like the database: complete or not
+    at all."""
+    path = import_report_path(out)
+    files = sources.set_index("source_id")["file"] if len(sources) else pd.Series(dtype=str)
+    table = report.assign(file=report["source_id"].map(files)).sort_values(["file", "row"], kind="stable")
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        table[list(IMPORT_REPORT_COLUMNS)].rename(columns=IMPORT_REPORT_COLUMNS).to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+

@@ -694,6 +694,20 @@ def test_import_report_shows_each_faulty_row(demo_build: Path, committed_rows: l
     assert f"Dublette von Zeile {original['row']}" in report.set_index("row").loc[copy["row"], "problem"]
 
 
+def test_import_report_is_also_written_as_a_german_csv_beside_the_database(demo_build: Path) -> None:
+    from etl.load import import_report_path
+
+    path = import_report_path(demo_build)
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode()), "UTF-8 with BOM, so German Excel reads the umlauts"
+    written = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str)
+    assert list(written.columns) == ["Datei", "Zeile", "Spalte", "Problem", "Ergebnis"]
+    stored = _query(demo_build, "SELECT s.file, r.row, r.problem, r.action FROM import_report r JOIN sources s USING (source_id) ORDER BY r.row")
+    assert written["Zeile"].astype(int).tolist() == stored["row"].tolist()
+    assert written["Problem"].tolist() == stored["problem"].tolist() and written["Ergebnis"].tolist() == stored["action"].tolist()
+    assert set(written["Datei"]) == {"angebote_musterland_demodaten.xlsx"}
+
+
 def test_offers_table_holds_the_loaded_rows(demo_build: Path, committed_rows: list[dict], committed_quirks: dict) -> None:
     offers = _query(demo_build, "SELECT source_row, name, gemeinde_id, offer_type, kapazitaet FROM offers").set_index("source_row")
     by_row = {r["row"]: r for r in committed_rows}
