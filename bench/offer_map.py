@@ -24,6 +24,10 @@ MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 LONG_TASKS_JS = """window.__longTasks = [];
 try { new PerformanceObserver((list) => { for (const e of list.getEntries()) { window.__longTasks.push(e.duration); } })
         .observe({entryTypes: ['longtask']}); } catch (e) {}"""
+# after a filter change: the old map iframe (marked) is gone and exactly one new one shows clusters again
+MAP_REPLACED_JS = """([frames]) => { const all = document.querySelectorAll(frames);
+    const doc = all.length === 1 && !all[0].dataset.benchOld ? all[0].contentDocument : null;
+    return !!doc && !!doc.querySelector('.pa-cluster') && !!doc.querySelector('path.leaflet-interactive'); }"""
 
 
 def _population(db: Path, area_ids: list[str]) -> np.ndarray:
@@ -80,9 +84,14 @@ def browser_round(context, url: str) -> dict[str, float]:
             window.map.setZoom(window.map.getZoom() + 2, {animate: false}); })"""
     )
     longest = map_frame.evaluate("() => Math.max(0, ...(window.__longTasks || []))")
+    page.evaluate("(frames) => document.querySelectorAll(frames).forEach((f) => { f.dataset.benchOld = '1'; })", MAP_FRAME)
+    started = time.perf_counter()
+    page.get_by_text("Sozialräume", exact=True).first.click()  # Gebietsebene: the map is built anew
+    page.wait_for_function(MAP_REPLACED_JS, arg=[MAP_FRAME], timeout=120_000)
     return {
         "first_cluster_s": first,
         "clusters": clusters,
         "longest_task_ms": longest,
         "zoom_s": zoom_s,
+        "level_change_s": time.perf_counter() - started,
     }

@@ -384,12 +384,13 @@ def _component_sum(pool: dict[str, pd.DataFrame], components: list[str]) -> pd.D
     if parts is None:
         return pd.DataFrame(columns=["value", "complete", "reference_date", "source_id"])
     parts = parts.assign(ok=~parts["status"].isin(markers.MISSING_STATUSES))
-    grouped = parts.groupby(["area_id", "year"]).agg(
-        value=("value", "sum"),
-        n=("indicator_id", "nunique"),
-        ok=("ok", "all"),
-        reference_date=("reference_date", "first"),
-        source_id=("source_id", "min"),
-    )
+    by_area_year = parts.groupby(["area_id", "year"])  # one grouping, several cythonised reductions (named
+    grouped = pd.DataFrame({  # aggregation costs several times more for the catalogue's ~160 derived indicators)
+        "value": by_area_year["value"].sum(),
+        "n": by_area_year["indicator_id"].nunique(),
+        "ok": by_area_year["ok"].all(),
+        "reference_date": by_area_year["reference_date"].first(),
+        "source_id": by_area_year["source_id"].min(),
+    })
     grouped["complete"] = grouped["ok"] & (grouped["n"] == len(set(components)))
     return grouped[["value", "complete", "reference_date", "source_id"]]
