@@ -2,6 +2,7 @@
 (shared by the page tests of Präventionskette and Bedarf & Versorgung)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,11 @@ def open_page(db_dir: Path, monkeypatch: pytest.MonkeyPatch, page: str, query: d
     for name, value in (query or {}).items():
         at.query_params[name] = value
     return rerun(at)
+
+
+def map_script(at: AppTest) -> str:
+    """The folium map's script as the browser gets it (the page must have exactly one map)."""
+    components = at.get("component_instance")
+    assert len(components) == 1, "one folium map on the page"
+    return json.loads(components[0].proto.json_args)["script"]
+

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from page_helpers import map_script, rerun
+
 from etl.db import connect
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -34,7 +36,7 @@ def _start(db_dir: Path, monkeypatch: pytest.MonkeyPatch, query: dict[str, str] 
     at.switch_page(PAGE)
     for name, value in (query or {}).items():
         at.query_params[name] = value
-    return _run(at)
+    return rerun(at)
 
 
 @pytest.fixture
@@ -42,28 +44,16 @@ def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return _start(demo_db.parent, monkeypatch)
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _map_script(at: AppTest) -> str:
-    components = at.get("component_instance")
-    assert len(components) == 1, "one folium map on the page"
-    return json.loads(components[0].proto.json_args)["script"]
-
-
 def _legends(at: AppTest) -> str:
     """The legend boxes' HTML as the browser gets it (JSON-encoded in the map script)."""
-    boxes = re.findall(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', _map_script(at))
+    boxes = re.findall(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', map_script(at))
     assert boxes, "legend controls in the map script"
     return "\n".join(json.loads(box) for box in boxes)
 
 
 def _offer_data(at: AppTest) -> dict:
     """The offers as the browser gets them (the JSON array literal inside the cluster script)."""
-    match = re.search(r"var data = (\[.*?\]);\n", _map_script(at))
+    match = re.search(r"var data = (\[.*?\]);\n", map_script(at))
     assert match, "offer data in the map script"
     return dict(zip(("types", "traeger", "gemeinden", "rows"), json.loads(match.group(1))))
 
@@ -80,7 +70,7 @@ def _click(at: AppTest, area_id: str) -> None:
     """A click on a polygon as streamlit-folium reports it (see tests/test_app_overview.py)."""
     component_key = at.get("component_instance")[0].proto.id.split("-", 2)[-1]
     at.session_state[component_key] = {"last_active_drawing": {"properties": {"area_id": area_id}}}
-    _run(at)
+    rerun(at)
 
 
 # --- default view ------------------------------------------------------------------------------------------------
@@ -96,7 +86,7 @@ def test_default_view_shows_every_offer_over_kita_coverage(app: AppTest, demo_db
     assert len(_offer_data(app)["rows"]) == total
     assert _tab(app, "Angebote").label == f"Angebote ({total})"
     assert len(_tab(app, "Angebote").dataframe[0].value) == total
-    script = _map_script(app)
+    script = map_script(app)
     assert script.count('"area_id"') >= 61, "every Gemeinde drawn"
     assert "Angebote je 1.000 der Zielgruppe: Kindertageseinrichtung (Kita)" in _legends(app), "legend: metric and category"
     assert f"Angebote ({total})" in _legends(app), "legend of the points"
@@ -141,13 +131,13 @@ def test_each_filter_narrows_the_offers(app: AppTest, demo_db: Path):
         ("offers_traeger", [traeger], of_traeger),
     ]:
         app.multiselect(key=key).set_value(value)
-        _run(app)
+        rerun(app)
         assert 0 < expected < total
         assert len(_offer_data(app)["rows"]) == expected, key
         assert len(_tab(app, "Angebote").dataframe[0].value) == expected, key
         assert any("(gefiltert)" in c.value for c in app.caption)
         app.multiselect(key=key).set_value([])
-        _run(app)
+        rerun(app)
         assert len(_offer_data(app)["rows"]) == total
 
 
@@ -159,7 +149,7 @@ def test_filters_combine(app: AppTest, demo_db: Path):
     )
     app.multiselect(key="offers_fields").set_value(["Familie und Arbeitswelt/Betreuung"])
     app.multiselect(key="offers_phases").set_value(["3-6"])
-    _run(app)
+    rerun(app)
     table = _tab(app, "Angebote").dataframe[0].value
     assert len(table) == expected and set(table["Angebotsart"]) == {"Kindertageseinrichtung (Kita)"}
 
@@ -174,24 +164,24 @@ def test_filter_options_count_offers_in_german(app: AppTest, demo_db: Path):
 
 def test_level_metric_and_category_switch_redraws(app: AppTest):
     app.radio(key="offers_level").set_value("sozialraum")
-    _run(app)
-    assert _map_script(app).count('"area_id"') == 5, "five Sozialräume"
+    rerun(app)
+    assert map_script(app).count('"area_id"') == 5, "five Sozialräume"
     app.selectbox(key="offers_metric").set_value("mean_distance_km")
-    _run(app)
+    rerun(app)
     legends = _legends(app)
     assert "Mittlere Entfernung zum nächsten Angebot: Kindertageseinrichtung (Kita)" in legends
     assert re.search(r"\d,\d bis \d,\d", legends), "German class bounds"
     app.selectbox(key="offers_metric").set_value("share_within")
     app.select_slider(key="offers_distance").set_value(5000)
-    _run(app)
+    rerun(app)
     assert "Anteil der Zielgruppe im Umkreis von 5 km" in _legends(app)
 
 
 def test_lebensphase_offers_no_distance_metrics(app: AppTest):
     app.selectbox(key="offers_metric").set_value("mean_distance_km")
-    _run(app)
+    rerun(app)
     app.selectbox(key="offers_category").set_value("lebensphase:65plus")
-    _run(app)
+    rerun(app)
     metric = app.selectbox(key="offers_metric")
     assert metric.value == "offers_per_1000", "a distance metric falls back when the category has none"
     assert "mean_distance_km" not in metric.options and "share_within" not in metric.options
@@ -200,7 +190,7 @@ def test_lebensphase_offers_no_distance_metrics(app: AppTest):
 
 def test_versorgungsquote_of_an_area_without_kita_is_zero_not_missing(app: AppTest, demo_db: Path):
     app.selectbox(key="offers_metric").set_value("capacity_per_100")
-    _run(app)
+    rerun(app)
     empty = _sql(
         demo_db,
         """SELECT c.area_id FROM coverage c JOIN areas a USING (area_id)
@@ -236,13 +226,13 @@ def test_click_on_gemeinde_shows_its_coverage_and_offers(app: AppTest, demo_db: 
     assert app.get("component_instance")[0].proto.json_args.count("#d7301f") >= 1
 
     app.button(key="offers_clear").click()
-    _run(app)
+    rerun(app)
     assert app.subheader[0].value == f"{KREIS_NAME} insgesamt", "'Auswahl aufheben' returns to the Kreis"
 
 
 def test_click_on_sozialraum_lists_offers_of_its_gemeinden(app: AppTest, demo_db: Path):
     app.radio(key="offers_level").set_value("sozialraum")
-    _run(app)
+    rerun(app)
     area_id, name, in_area = _sql(
         demo_db,
         """SELECT s.area_id, s.name, count(o.offer_id) FROM areas s JOIN areas g ON g.sozialraum_id = s.area_id
@@ -252,7 +242,7 @@ def test_click_on_sozialraum_lists_offers_of_its_gemeinden(app: AppTest, demo_db
     assert app.subheader[0].value == name
     assert len(app.dataframe[1].value) == in_area
     app.multiselect(key="offers_types").set_value(["kita"])
-    _run(app)
+    rerun(app)
     ((kitas,),) = _sql(
         demo_db,
         "SELECT count(*) FROM offers o JOIN areas g ON g.area_id = o.gemeinde_id WHERE g.sozialraum_id = ? AND o.offer_type = 'kita'",

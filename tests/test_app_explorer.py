@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from page_helpers import map_script, rerun
+
 from dashboard import comparison, explorer, queries
 from dashboard.context import Context
 from etl.db import connect
@@ -80,21 +82,9 @@ def ctx(explorer_db: Path) -> Context:
     return Context(db, KREIS, KREIS_NAME, 2023, True)
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _map_script(at: AppTest) -> str:
-    components = at.get("component_instance")
-    assert len(components) == 1, "one folium map on the page"
-    return json.loads(components[0].proto.json_args)["script"]
-
-
 def _legend(at: AppTest) -> str:
     """The legend's HTML as the browser gets it (the map script carries it JSON-encoded)."""
-    match = re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', _map_script(at))
+    match = re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', map_script(at))
     assert match, "legend control in the map script"
     html = json.loads(match.group(1))
     assert 'class="pa-legend"' in html
@@ -120,7 +110,7 @@ def test_page_opens_on_children_under_six_with_map_ranking_and_table(app: AppTes
     assert app.selectbox(key="explorer_scheme").value == "quantile"
     legend = _legend(app)
     assert "Anteil Kinder unter 6 Jahren 2023 (%)" in legend and "Klassen: Quantile, 5 Klassen" in legend
-    assert _map_script(app).count('"area_id"') >= 61
+    assert map_script(app).count('"area_id"') >= 61
     assert len(_table(app)) == 61, "one table row per Gemeinde"
     captions = " ".join(c.value for c in app.caption)
     assert "Demodaten Planungsatlas Familie (Geometrie erfunden)" in captions, "licence attribution in the footer"
@@ -129,7 +119,7 @@ def test_page_opens_on_children_under_six_with_map_ranking_and_table(app: AppTes
 def test_text_search_narrows_the_list_and_the_picker(app: AppTest):
     everything = len(_hits(app))
     app.text_input(key="explorer_search").input("hochbetagte")
-    _run(app)
+    rerun(app)
     hits = _hits(app)
     assert 0 < len(hits) < everything
     assert all("hochbetagte" in label.lower() for label in hits["Kennzahl"]), hits
@@ -142,13 +132,13 @@ def test_text_search_narrows_the_list_and_the_picker(app: AppTest):
 def test_text_search_reads_definitions_case_insensitively_word_by_word(app: AppTest):
     # "Hauptwohnsitz" appears only in the definition of the population total, never in a label
     app.text_input(key="explorer_search").input("HAUPTWOHNSITZ stichtag")
-    _run(app)
+    rerun(app)
     assert _hits(app)["Kennzahl"].tolist() == ["Einwohner insgesamt"]
 
 
 def test_search_without_match_says_so(app: AppTest):
     app.text_input(key="explorer_search").input("Zahnarztdichte")
-    _run(app)
+    rerun(app)
     assert any("Keine Kennzahl passt" in i.value for i in app.info)
     assert not app.get("component_instance"), "no map without an indicator"
 
@@ -157,7 +147,7 @@ def test_topic_filter_keeps_only_that_topic(app: AppTest):
     topics = app.multiselect(key="explorer_topics").options
     assert "Senioren und Generationen" in topics and "Demografie" in topics
     app.multiselect(key="explorer_topics").set_value(["Senioren und Generationen"])
-    _run(app)
+    rerun(app)
     hits = _hits(app)
     assert set(hits["Thema"]) == {"Senioren und Generationen"} and len(hits) >= 3
     assert app.selectbox(key="explorer_indicator").value in set(
@@ -190,26 +180,26 @@ def test_filter_catalogue_combines_topic_and_words():
 def test_only_years_with_values_are_offered(app: AppTest):
     assert [int(y) for y in app.selectbox(key="explorer_year").options] == [2023, 2022, 2021, 2020, 2019]
     app.selectbox(key="explorer_indicator").set_value("bev_insgesamt")
-    _run(app)
+    rerun(app)
     assert [int(y) for y in app.selectbox(key="explorer_year").options] == list(range(2023, 2013, -1))
 
 
 def test_sidebar_year_without_values_falls_back_to_latest_and_says_so(app: AppTest):
     app.selectbox(key="year").set_value(2016)
-    _run(app)
+    rerun(app)
     assert app.selectbox(key="explorer_indicator").value == "anteil_u6"
     assert app.selectbox(key="explorer_year").value == 2023
     assert any("2016 keine Werte" in i.value and "2023" in i.value for i in app.info)
     assert "Anteil Kinder unter 6 Jahren 2023" in _legend(app)
     app.selectbox(key="explorer_indicator").set_value("bev_insgesamt")
-    _run(app)
+    rerun(app)
     assert app.selectbox(key="explorer_year").value == 2016, "the shared year again once the indicator has it"
     assert "Einwohner insgesamt 2016" in _legend(app)
 
 
 def test_year_picked_on_the_page_becomes_the_shared_year(app: AppTest):
     app.selectbox(key="explorer_year").set_value(2020)
-    _run(app)
+    rerun(app)
     assert app.selectbox(key="year").value == 2020, "sidebar follows"
     assert "Anteil Kinder unter 6 Jahren 2020" in _legend(app)
     assert app.subheader[-1].value == "Tabelle 2020"
@@ -218,29 +208,29 @@ def test_year_picked_on_the_page_becomes_the_shared_year(app: AppTest):
 def test_switching_indicator_year_level_and_classification_changes_the_legend(app: AppTest):
     seen = [_legend(app)]
     app.selectbox(key="explorer_indicator").set_value("anteil_65plus")
-    _run(app)
+    rerun(app)
     seen.append(_legend(app))
     assert "Anteil Einwohner ab 65 Jahren 2023" in seen[-1]
     app.selectbox(key="explorer_year").set_value(2021)
-    _run(app)
+    rerun(app)
     seen.append(_legend(app))
     assert "Anteil Einwohner ab 65 Jahren 2021" in seen[-1]
     app.radio(key="explorer_level").set_value("sozialraum")
-    _run(app)
+    rerun(app)
     seen.append(_legend(app))
-    assert _map_script(app).count('"area_id"') == 5, "five Sozialräume"
+    assert map_script(app).count('"area_id"') == 5, "five Sozialräume"
     assert len(_table(app)) == 5 and "Sozialraum" in _table(app).columns
     app.selectbox(key="explorer_scheme").set_value("equal_interval")
-    _run(app)
+    rerun(app)
     seen.append(_legend(app))
     assert "Klassen: gleiche Intervalle" in seen[-1]
     app.radio(key="explorer_level").set_value("gemeinde")
     app.selectbox(key="explorer_scheme").set_value("fisher_jenks")
-    _run(app)
+    rerun(app)
     seen.append(_legend(app))
     assert "Klassen: natürliche Unterbrechungen (Fisher-Jenks)" in seen[-1]
     app.select_slider(key="explorer_k").set_value(3)
-    _run(app)
+    rerun(app)
     seen.append(_legend(app))
     assert "3 Klassen" in seen[-1] and seen[-1].count("bis ") == 3
     assert len(set(seen)) == len(seen), "every switch redraws the legend"
@@ -347,7 +337,7 @@ def test_ranking_figure_sorted_coloured_with_reference_lines(ctx: Context):
 
 def test_long_units_go_into_headers_not_into_every_value(app: AppTest):
     app.selectbox(key="explorer_indicator").set_value("altenquotient")
-    _run(app)
+    rerun(app)
     table = _table(app)
     assert "Wert" in table.columns, "a long unit would be cut off in the header"
     assert any(c.value == "Einheit der Werte: je 100 Personen von 20–64 J." for c in app.caption)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from page_helpers import map_script
+
 from etl.db import connect
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -20,12 +22,6 @@ def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def _map_script(at: AppTest) -> str:
-    components = at.get("component_instance")
-    assert len(components) == 1, "one folium map on the page"
-    return json.loads(components[0].proto.json_args)["script"]
 
 
 def _demo_area(demo_db: Path, level: str) -> tuple[str, str]:
@@ -50,11 +46,11 @@ def test_opens_on_demo_county_map_with_latest_full_year(app: AppTest):
     args = json.loads(app.get("component_instance")[0].proto.json_args)
     assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"], "Leaflet served by the app, no CDN"
     assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
-    assert _map_script(app).count('"area_id"') >= 61, "every Gemeinde of the demo county is drawn"
+    assert map_script(app).count('"area_id"') >= 61, "every Gemeinde of the demo county is drawn"
 
 
 def test_map_carries_legend_attribution_and_german_numbers(app: AppTest):
-    script = _map_script(app)
+    script = map_script(app)
     assert "pa-legend" in script
     assert "Demodaten Planungsatlas Familie (Geometrie erfunden)" in script, "boundary attribution in the map"
     assert re.search(r"\d,\d bis \d,\d", script), "class bounds with decimal comma"
@@ -64,10 +60,10 @@ def test_map_carries_legend_attribution_and_german_numbers(app: AppTest):
 def test_switching_level_and_indicator_redraws(app: AppTest):
     app.radio(key="level").set_value("sozialraum").run()
     assert not app.exception
-    script = _map_script(app)
+    script = map_script(app)
     assert script.count('"area_id"') == 5, "five Sozialräume"
     app.selectbox(key="indicator").set_value("altenquotient").run()
-    assert "Altenquotient 2023" in _map_script(app)
+    assert "Altenquotient 2023" in map_script(app)
 
 
 def test_year_without_age_groups_offers_only_totals(app: AppTest):

@@ -5,20 +5,18 @@ enlarges the type and puts the map first."""
 from __future__ import annotations
 
 import io
-import time
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Error as PlaywrightError
+from browser_helpers import MAP_FRAME, legend_with
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from etl.db import connect
 from reports import tables
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 SOZIALRAUM = "99001-SR03"
 pytestmark = pytest.mark.browser
 
@@ -39,20 +37,6 @@ def _download(page, button: str, timeout_ms: int = 90_000):
     with page.expect_download(timeout=timeout_ms) as info:
         page.get_by_role("button", name=button, exact=True).click()
     return info.value
-
-
-def _legend(page, text: str, timeout_s: float = 30) -> str:
-    deadline, last = time.monotonic() + timeout_s, ""
-    while time.monotonic() < deadline:
-        if page.locator(MAP_FRAME).count() == 1:
-            try:
-                last = page.frame_locator(MAP_FRAME).locator(".pa-legend").inner_text(timeout=1_000)
-            except PlaywrightError:
-                last = ""
-            if text in last:
-                return last
-        time.sleep(0.2)
-    raise AssertionError(f"map legend never showed {text!r}; last legend: {last!r}")
 
 
 def _db_values(demo_db: Path, level: str, indicator_id: str, year: int) -> dict[str, float]:
@@ -113,7 +97,7 @@ def test_a_shared_link_opens_the_same_view(browser_page, streamlit_server, artif
     box.click()
     box.fill("Altenquotient")
     page.get_by_role("option", name="Altenquotient (Senioren und Generationen)", exact=True).click()
-    _legend(page, "Altenquotient 2023")
+    legend_with(page, "Altenquotient 2023")
     _settle(page)  # the link is filled at the end of the run
     page.get_by_role("button", name="Link zu dieser Ansicht").click()
     link = page.locator("[data-testid='stPopoverBody'] code").inner_text().replace("\n", "")
@@ -126,8 +110,8 @@ def test_a_shared_link_opens_the_same_view(browser_page, streamlit_server, artif
     try:  # another context: no cookies, no storage, a new Streamlit session – only the link carries the view
         other = fresh.new_page()
         _open(other, link)
-        legend = _legend(other, "Altenquotient 2023")
-        assert legend == _legend(page, "Altenquotient 2023"), "same map, same classes"
+        legend = legend_with(other, "Altenquotient 2023")
+        assert legend == legend_with(page, "Altenquotient 2023"), "same map, same classes"
         expect(other.get_by_role("radio", name="Sozialräume")).to_be_checked()
         expect(other.get_by_role("combobox", name="Kennzahl")).to_have_value("Altenquotient (Senioren und Generationen)")
         other.screenshot(path=str(artifacts_dir / "shared_link.png"))

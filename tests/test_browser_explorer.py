@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
+from browser_helpers import MAP_FRAME, legend_with
 from playwright.sync_api import expect
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 pytestmark = pytest.mark.browser
 
 
@@ -28,23 +26,6 @@ def _choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def _legend_with(page, text: str, timeout_s: float = 30) -> str:
-    """The map legend once it shows ``text``. A changed map arrives as a new iframe (streamlit-folium keys the
-    component by the map's content), so for a moment the old and the new one coexist: wait for one map."""
-    deadline = time.monotonic() + timeout_s
-    last = ""
-    while time.monotonic() < deadline:
-        if page.locator(MAP_FRAME).count() == 1:
-            try:
-                last = page.frame_locator(MAP_FRAME).locator(".pa-legend").inner_text(timeout=1_000)
-            except PlaywrightError:
-                last = ""
-            if text in last:
-                return last
-        time.sleep(0.2)
-    raise AssertionError(f"map legend never showed {text!r}; last legend: {last!r}")
-
-
 def _scroll_main(page, to: str) -> None:
     """Streamlit scrolls an inner container, not the window."""
     page.evaluate(
@@ -60,7 +41,7 @@ def test_explorer_switches_indicator_and_classification(browser_page, streamlit_
     page.on("requestfailed", lambda r: failed_requests.append(r.url))
     frame = _open_explorer(page, streamlit_server)
 
-    legend = _legend_with(page, "Anteil Kinder unter 6 Jahren 2023")
+    legend = legend_with(page, "Anteil Kinder unter 6 Jahren 2023")
     assert "Klassen: Quantile" in legend
     assert re.search(r"\d,\d bis \d,\d", legend), "German class bounds"
     assert "Demodaten" in frame.locator(".leaflet-control-attribution").inner_text(), "attribution in the map"
@@ -71,15 +52,15 @@ def test_explorer_switches_indicator_and_classification(browser_page, streamlit_
     page.screenshot(path=str(artifacts_dir / "explorer_start.png"))
 
     _choose(page, "Kennzahl", "Altenquotient (je 100 Personen von 20–64 J.)")
-    quantile_legend = _legend_with(page, "Altenquotient 2023")
+    quantile_legend = legend_with(page, "Altenquotient 2023")
     expect(page.get_by_role("heading", name="Altenquotient")).to_be_visible()
     assert quantile_legend != legend
 
     _choose(page, "Klassenbildung", "gleiche Intervalle")
-    equal_legend = _legend_with(page, "Klassen: gleiche Intervalle")
+    equal_legend = legend_with(page, "Klassen: gleiche Intervalle")
     assert equal_legend.split("\n")[2:] != quantile_legend.split("\n")[2:], "other class bounds"
     _choose(page, "Klassenbildung", "natürliche Unterbrechungen (Fisher-Jenks)")
-    _legend_with(page, "natürliche Unterbrechungen")
+    legend_with(page, "natürliche Unterbrechungen")
     assert page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").count() >= 60
     page.screenshot(path=str(artifacts_dir / "explorer_altenquotient_fisher_jenks.png"))
 
@@ -100,7 +81,7 @@ def test_explorer_search_and_level_switch(browser_page, streamlit_server, artifa
     search.press("Enter")
     expect(page.get_by_text(re.compile(r"^2 von \d+ Kennzahlen"))).to_be_visible(timeout=30_000)
     assert page.get_by_role("combobox", name="Kennzahl").input_value().startswith("Hochbetagte")
-    _legend_with(page, "Hochbetagte: 75 Jahre und älter 2023")
+    legend_with(page, "Hochbetagte: 75 Jahre und älter 2023")
 
     # a click on a row of the hit list picks that indicator (the grid is a canvas: click the row's checkbox)
     hits = page.locator("[data-testid='stDataFrame']").first
@@ -108,10 +89,10 @@ def test_explorer_search_and_level_switch(browser_page, streamlit_server, artifa
     row_height, header = 35, 38
     page.mouse.click(box["x"] + 12, box["y"] + header + row_height * 1 + row_height / 2)  # second row
     expect(page.get_by_role("combobox", name="Kennzahl")).to_have_value(re.compile(r"^Anteil Hochbetagte"), timeout=30_000)
-    _legend_with(page, "Anteil Hochbetagte (75 Jahre und älter) 2023")
+    legend_with(page, "Anteil Hochbetagte (75 Jahre und älter) 2023")
 
     page.get_by_text("Sozialräume", exact=True).click()
     expect(page.get_by_text("Rangfolge der Sozialräume")).to_be_visible(timeout=30_000)
-    _legend_with(page, "Anteil Hochbetagte")
+    legend_with(page, "Anteil Hochbetagte")
     expect(page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive")).to_have_count(5, timeout=30_000)  # Sozialräume
     page.screenshot(path=str(artifacts_dir / "explorer_search_sozialraeume.png"))
