@@ -107,7 +107,7 @@ def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.Dat
     gemeinden = areas[areas["level"] == "gemeinde"]
     placed, report = [], []
     for source_id, offer_list in county.offer_lists:
-        offers, placement_report = place_offers(offer_list, gemeinden, source_id, county.config.ags)
+        offers, placement_report = place_offers(offer_list, gemeinden, source_id)
         placed.append(offers)
         report += [{"source_id": source_id, "row": r.row, "source_column": r.column, "problem": r.problem, "action": r.action}
                    for r in offer_list.report + placement_report]  # fmt: skip

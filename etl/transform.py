@@ -306,11 +306,22 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list[
     # one frame per indicator: components are looked up, not filtered from millions of rows, for each of
     # the catalogue's derived indicators
     pool = {indicator: frame for indicator, frame in observations.groupby("indicator_id", sort=False)}
+    sums: dict[tuple[str, ...], tuple[list, pd.DataFrame]] = {}
+
+    def component_sum(components: list[str]) -> pd.DataFrame:
+        # many rates share a denominator: reuse a sum while none of its component frames has been replaced
+        # (the cache holds the frames themselves, so an identity check cannot be fooled by a reused id)
+        frames = [pool.get(c) for c in components]
+        cached = sums.get(tuple(components))
+        if cached is None or any(a is not b for a, b in zip(cached[0], frames)):
+            cached = sums[tuple(components)] = (frames, _component_sum(pool, components))
+        return cached[1]
+
     derived_rows = catalogue[(catalogue["sum_of"].map(len) > 0) | (catalogue["kind"] == "rate")]
     for meta in derived_rows.itertuples():
         if meta.kind == "rate":
-            numerator = _component_sum(pool, meta.numerator)
-            denominator = _component_sum(pool, meta.denominator)
+            numerator = component_sum(meta.numerator)
+            denominator = component_sum(meta.denominator)
             if numerator.empty or denominator.empty:
                 continue
             both = numerator.add_suffix("_num").join(denominator.add_suffix("_den"), how="inner")
@@ -326,7 +337,7 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list[
                 numerator=both["value_num"].where(complete), denominator=both["value_den"].where(complete),
             )  # fmt: skip
         else:
-            total = _component_sum(pool, meta.sum_of)
+            total = component_sum(meta.sum_of)
             if total.empty:
                 continue
             result = total.assign(

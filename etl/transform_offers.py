@@ -26,8 +26,9 @@ OFFER_COLUMNS = [
 ]  # fmt: skip
 
 
-def place_offers(offer_list: OfferList, gemeinden: gpd.GeoDataFrame, source_id: str, kreis_id: str) -> tuple[gpd.GeoDataFrame, list[ReportRow]]:
-    """Offers of the list that lie in the county's Gemeinden, and the report rows for the rest."""
+def place_offers(offer_list: OfferList, gemeinden: gpd.GeoDataFrame, source_id: str) -> tuple[gpd.GeoDataFrame, list[ReportRow]]:
+    """Offers of the list that lie in the county's Gemeinden, and the report rows for the rest. An offer belongs
+    to the Kreis of its Gemeinde (a Land- or Germany-wide config places offers in many Kreise)."""
     offers = offer_list.offers.copy()
     report: list[ReportRow] = []
     try:
@@ -67,7 +68,8 @@ def place_offers(offer_list: OfferList, gemeinden: gpd.GeoDataFrame, source_id: 
     placed = gpd.GeoDataFrame(offers[keep], geometry=points[keep].values, crs=points.crs)
     lon_lat = placed.geometry.to_crs("EPSG:4326")
     placed = placed.assign(
-        offer_id=[f"{source_id}-{r}" for r in placed["row"]], kreis_id=kreis_id, source_id=source_id, source_row=placed["row"],
+        offer_id=[f"{source_id}-{r}" for r in placed["row"]], kreis_id=placed["gemeinde_id"].str[:5],  # a Gemeinde's AGS begins with its Kreis key
+        source_id=source_id, source_row=placed["row"],
         address=(placed["strasse"] + ", " + (placed["plz"] + " " + placed["ort"]).str.strip()).str.strip(", "),
         lon=lon_lat.x.round(6), lat=lon_lat.y.round(6),
     )  # fmt: skip

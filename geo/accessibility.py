@@ -46,7 +46,7 @@ def _one(folder: Path, feature: str) -> Path:
 
 
 MIN_SPACING_M = 500.0
-MAX_LATTICE_POINTS = 250_000  # a national build stays at ~1 km spacing and a few million distances
+MAX_LATTICE_POINTS = 150_000  # a national build stays at ~1.5 km spacing and under three million distances
 
 
 def lattice_spacing(gemeinden: gpd.GeoDataFrame) -> float:

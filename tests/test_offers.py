@@ -37,7 +37,7 @@ def gemeinden_of(shared_data):
 
 def _place(shared_data, gemeinden_of, path: str, fmt: str, kreis: str):
     offer_list = read_offer_list(shared_data / path, fmt)
-    offers, report = place_offers(offer_list, gemeinden_of(kreis), "S01", kreis)
+    offers, report = place_offers(offer_list, gemeinden_of(kreis), "S01")
     return offer_list, offers, report
 
 
@@ -108,7 +108,7 @@ def test_bad_rows_are_reported_and_valid_rows_load(tmp_path):
         _row("Kita Wolke", "Kita", 506_000, 5_605_000, kapazitaet="viele"),  # row 9: capacity not a number
     ]
     offer_list = read_offer_list(_list(tmp_path, rows), "planungsatlas")
-    offers, placement = place_offers(offer_list, GEMEINDEN, "S05", "99009")
+    offers, placement = place_offers(offer_list, GEMEINDEN, "S05")
     report = {r.row: r for r in offer_list.report + placement}
     assert set(offers["name"]) == {"Kita Sonnenschein", xss, "Falscher Schlüssel", "Kita Wolke"}
     assert report[4].action == "übersprungen" and "außerhalb des Kreises" in report[4].problem
@@ -171,7 +171,7 @@ def test_unknown_format_and_missing_columns_stop_with_a_clear_error(tmp_path):
 
 def test_coverage_and_distances_by_hand(tmp_path):
     rows = [_row("Kita A", "Kita", 505_000, 5_605_000, kapazitaet="50"), _row("Kita B", "Kita", 506_000, 5_605_000, kapazitaet="30")]
-    offers, _ = place_offers(read_offer_list(_list(tmp_path, rows), "planungsatlas"), GEMEINDEN, "S05", "99009")
+    offers, _ = place_offers(read_offer_list(_list(tmp_path, rows), "planungsatlas"), GEMEINDEN, "S05")
     areas = pd.DataFrame({
         "area_id": ["99009001", "99009002", "99009"], "level": ["gemeinde", "gemeinde", "kreis"],
         "parent_id": ["99009", "99009", None], "sozialraum_id": [None, None, None], "jugendamt_id": [None, None, None],
