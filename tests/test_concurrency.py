@@ -46,19 +46,21 @@ MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 POLYGON = "path.leaflet-interactive"
 APP = "[data-testid='stApp']"
 IDLE = f"document.querySelector(\"{APP}\")?.getAttribute('data-test-script-state') === 'notRunning'"
-# resolves when the script has run (again) after the next widget change
+# resolves when the script has run (again) after the next widget change. The old values of the records count, not
+# the attribute at callback time: under load a whole rerun (notRunning → running → notRunning) can arrive in one batch.
 ARM_RERUN = f"""() => {{
   const app = document.querySelector("{APP}");
   window.__rerunDone = new Promise(resolve => {{
     let seen = false;
-    const observer = new MutationObserver(() => {{
+    const observer = new MutationObserver((records) => {{
       const state = app.getAttribute('data-test-script-state');
-      if (state !== 'notRunning') seen = true;
-      else if (seen) {{ observer.disconnect(); resolve(true); }}
+      if (state !== 'notRunning' || records.some((r) => r.oldValue === 'notRunning')) seen = true;
+      if (seen && state === 'notRunning') {{ observer.disconnect(); resolve(true); }}
     }});
-    observer.observe(app, {{attributes: true, attributeFilter: ['data-test-script-state']}});
+    observer.observe(app, {{attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true}});
   }});
 }}"""
+LOST_OPTION_CHECK_S = 20  # no rerun this long after choosing an option, the app idle and the old value shown: chosen again
 
 
 @dataclass
@@ -172,11 +174,23 @@ async def _change_selectbox(page, label: str, deadline: float, run: Run) -> None
     options = await _open_options(page, box, deadline, run)
     texts = await options.all_inner_texts()
     choice = next(i for i, text in enumerate(texts) if text.strip() != current.strip())
+    wanted = texts[choice].strip()
     await page.evaluate(ARM_RERUN)
     await options.nth(choice).click(timeout=_ms(deadline))
-    await asyncio.wait_for(page.evaluate("window.__rerunDone"), timeout=max(0.1, deadline - time.monotonic()))
+    while True:
+        try:
+            await asyncio.wait_for(page.evaluate("window.__rerunDone"), timeout=max(0.1, min(LOST_OPTION_CHECK_S, deadline - time.monotonic())))
+            break
+        except asyncio.TimeoutError:
+            if time.monotonic() > deadline:
+                raise
+            if (await box.input_value()).strip() != wanted and await page.evaluate(f"() => {IDLE}"):
+                run.lost_clicks += 1  # the option click went to a widget a rerun had just replaced
+                options = await _open_options(page, box, deadline, run)
+                await page.evaluate(ARM_RERUN)
+                await options.filter(has_text=wanted).first.click(timeout=_ms(deadline))
     await page.frame_locator(MAP_FRAME).locator(POLYGON).first.wait_for(state="visible", timeout=_ms(deadline))
-    assert (await box.input_value()).strip() == texts[choice].strip(), "the selectbox did not take the new value"
+    assert (await box.input_value()).strip() == wanted, "the selectbox did not take the new value"
 
 
 def _ms(deadline: float) -> float:
