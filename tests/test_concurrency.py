@@ -60,7 +60,9 @@ ARM_RERUN = f"""() => {{
     observer.observe(app, {{attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true}});
   }});
 }}"""
-LOST_OPTION_CHECK_S = 20  # no rerun this long after choosing an option, the app idle and the old value shown: chosen again
+# no rerun seen this long after choosing an option: look again; the app idle with the new value = done, the app
+# idle with the old value = the click was lost, choose again
+LOST_OPTION_CHECK_S = 20
 
 
 @dataclass
@@ -184,7 +186,10 @@ async def _change_selectbox(page, label: str, deadline: float, run: Run) -> None
         except asyncio.TimeoutError:
             if time.monotonic() > deadline:
                 raise
-            if (await box.input_value()).strip() != wanted and await page.evaluate(f"() => {IDLE}"):
+            shown, idle = (await box.input_value()).strip(), await page.evaluate(f"() => {IDLE}")
+            if shown == wanted and idle:
+                break  # the rerun has happened, but the observer missed it (its element was redrawn meanwhile)
+            if idle:
                 run.lost_clicks += 1  # the option click went to a widget a rerun had just replaced
                 options = await _open_options(page, box, deadline, run)
                 await page.evaluate(ARM_RERUN)
