@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
-from dashboard.context import Context
+from planning import queries
+from planning.context import Context
 from reports import document as d
 from reports import kreistag, profile
 from reports.render import ExportFile

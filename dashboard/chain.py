@@ -22,9 +22,10 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from dashboard import context, offer_queries, queries
-from dashboard.context import LEVEL_LABELS, Context
-from dashboard.formatting import number
+from dashboard import context
+from planning import queries
+from planning.context import LEVEL_LABELS, Context
+from planning.formatting import number
 
 DIMENSIONS = {"lebensphase": "Lebensphasen (Präventionskette)", "angebotsart": "Angebotsarten"}
 DIMENSION_PLURAL = {"lebensphase": "Lebensphasen", "angebotsart": "Angebotsarten"}
@@ -154,7 +155,7 @@ def target_labels(db: queries.Database, dimension: str) -> dict[str, str]:
     catalogue's sum of exactly its age groups ('Minderjährige unter 18 Jahren'), else 'Personen'."""
     cat = queries.catalogue(db)
     sums = {tuple(sorted(ids)): label for ids, label in zip(cat["sum_of"], cat["label"]) if ids is not None and len(ids)}
-    rows = offer_queries.lebensphasen(db) if dimension == "lebensphase" else offer_queries.offer_types(db)
+    rows = queries.lebensphasen(db) if dimension == "lebensphase" else queries.offer_types(db)
     key = "phase_id" if dimension == "lebensphase" else "offer_type"
     out = {}
     for category, ids in zip(rows[key], rows["target_population"]):
@@ -168,7 +169,7 @@ def target_labels(db: queries.Database, dimension: str) -> dict[str, str]:
 
 def categories_labels(ctx: Context, dimension: str) -> dict[str, str]:
     """Category id → German label for a dimension."""
-    rows = categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    rows = categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
     return dict(zip(rows["category"], rows["label"]))
 
 
@@ -353,14 +354,14 @@ def build_matrix(
 ) -> ChainMatrix:
     """The matrix of a level from the query layer."""
     metric = METRICS[metric_key]
-    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
-    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
+    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
+    kreis = queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
     access = kreis_access = None
     if metric.key == "share_within":
-        access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
-        kreis_access = offer_queries.accessibility(ctx.db, ctx.kreis_id, KREIS_KEY, distance_km * 1000)
+        access = queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
+        kreis_access = queries.accessibility(ctx.db, ctx.kreis_id, KREIS_KEY, distance_km * 1000)
     cells = cell_frame(coverage, kreis, metric, weak_share, access, kreis_access)
-    rows = categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    rows = categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
     chain = matrix(cells, rows[rows["category"].isin(cells["category"])], areas_as_rows, dimension)
     chain.population_years = population_years(kreis)
     chain.population_note = population_note(kreis, dict(zip(rows["category"], rows["label"])))
@@ -370,13 +371,13 @@ def build_matrix(
 
 
 def has_capacity(ctx: Context, dimension: str) -> bool:
-    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
+    kreis = queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
     return bool(kreis["capacity"].notna().any())
 
 
 def levels(ctx: Context) -> list[str]:
     """Levels of the Kreis that have coverage rows, coarse to fine."""
-    return [level for level in CHAIN_LEVELS if not offer_queries.coverage(ctx.db, ctx.kreis_id, level, "lebensphase").empty]
+    return [level for level in CHAIN_LEVELS if not queries.coverage(ctx.db, ctx.kreis_id, level, "lebensphase").empty]
 
 
 def page_start(title: str, intro: str) -> tuple[Context, list[str]]:
@@ -393,7 +394,7 @@ def page_start(title: str, intro: str) -> tuple[Context, list[str]]:
         )
         st.stop()
     found = levels(ctx)
-    if not found or offer_queries.offers(ctx.db, ctx.kreis_id).empty:
+    if not found or queries.offers(ctx.db, ctx.kreis_id).empty:
         st.info(
             "Für diesen Kreis sind keine Angebote geladen. Angebotslisten werden in der Kreiskonfiguration unter "
             "`[[offers]]` eingetragen (siehe docs/OFFERS.md).",
@@ -428,13 +429,13 @@ def level_label(level: str) -> str:
 
 def cell_offers(ctx: Context, level: str, dimension: str, area_key: str, category: str) -> pd.DataFrame:
     """The offers counted in one cell, as a table (name, type, Träger, address, Gemeinde, capacity)."""
-    offers = offer_queries.offers(ctx.db, ctx.kreis_id)
+    offers = queries.offers(ctx.db, ctx.kreis_id)
     if dimension == "angebotsart":
         offers = offers[offers["offer_type"] == category]
     else:
         offers = offers[[category in list(phases) for phases in offers["lebensphasen"]]]
     if area_key != KREIS_KEY:
-        members = offer_queries.area_members(ctx.db, ctx.kreis_id, level)
+        members = queries.area_members(ctx.db, ctx.kreis_id, level)
         offers = offers[offers["gemeinde_id"].isin(members.loc[members["area_id"] == area_key, "gemeinde_id"])]
     capacity = [
         "" if pd.isna(k) else f"{number(k)} {u}" if isinstance(u, str) and u else number(k)

@@ -1,4 +1,4 @@
-"""The selection every page shares (database, Kreis, year), chosen in the sidebar."""
+"""The sidebar: the selection every page shares (database, Kreis, year), and the page start."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,39 +6,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import presentation, queries, share
-
-LEVEL_LABELS = {
-    "gemeinde": "Gemeinden",
-    "sozialraum": "Sozialräume",
-    "verbandsgemeinde": "Verbandsgemeinden",
-    "jugendamt": "Jugendamtsbezirke",
-}
-LEVEL_SINGULAR = {
-    "gemeinde": "Gemeinde",
-    "sozialraum": "Sozialraum",
-    "verbandsgemeinde": "Verbandsgemeinde",
-    "jugendamt": "Jugendamtsbezirk",
-    "kreis": "Kreis",
-    "land": "Land",
-}
-
-
-@dataclass(frozen=True)
-class Context:
-    db: queries.Database
-    kreis_id: str
-    kreis_name: str
-    year: int
-    demo: bool
-
-
-def default_year(coverage: pd.DataFrame) -> int:
-    """The year in which most indicators have Gemeinde values; the latest of equals."""
-    gemeinde = coverage[coverage["level"] == "gemeinde"]
-    per_year = (gemeinde if not gemeinde.empty else coverage).groupby("year")["indicator_id"].nunique()
-    return int(per_year[per_year == per_year.max()].index.max())
-
+from dashboard import presentation, share
+from planning import queries
+from planning.context import Context, default_year
 
 def database_label(db: queries.Database) -> str:
     names = queries.counties(db)["name"].tolist()

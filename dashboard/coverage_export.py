@@ -21,8 +21,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard import chain, gaps, queries
-from dashboard.context import LEVEL_SINGULAR, Context
+from dashboard import chain, gaps
+from planning import queries
+from planning.context import LEVEL_SINGULAR, Context
 from reports import credits, data
 from reports.render import MIME, export_name
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import queries
+from planning import queries
 from reports import render, tables
 from reports.render import MIME, ExportFile
 

@@ -14,9 +14,10 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import comparison, maps, queries
-from dashboard.context import LEVEL_LABELS, LEVEL_SINGULAR, Context
-from dashboard.formatting import number, value_text
+from dashboard import maps
+from planning import classification, comparison, queries
+from planning.context import LEVEL_LABELS, LEVEL_SINGULAR, Context
+from planning.formatting import number, value_text
 from dashboard.overview import boundary_attribution
 from etl.markers import ABSENT, STATUS_LABELS_DE, SUPPRESSED
 
@@ -215,9 +216,9 @@ def _hint(status: str, flag, note) -> str:
     return "; ".join(parts)
 
 
-def scheme_note(scheme: str, classes: maps.Classes | None) -> str:
+def scheme_note(scheme: str, classes: classification.Classes | None) -> str:
     count = f", {len(classes.colours)} Klassen" if classes is not None else ""
-    return f"Klassen: {maps.SCHEMES[scheme]}{count}"
+    return f"Klassen: {classification.SCHEMES[scheme]}{count}"
 
 
 def build_view(
@@ -237,8 +238,8 @@ def build_view(
     shapes = queries.area_shapes(ctx.db, ctx.kreis_id, level)
     frame = area_frame(shapes, of_year[of_year["level"] == level], meta, kreis.value)
 
-    classes = maps.classify(frame["value"], scheme, k)
-    missing = maps.missing_reasons(frame.loc[frame["value"].isna(), "status"])
+    classes = classification.classify(frame["value"], scheme, k)
+    missing = classification.missing_reasons(frame.loc[frame["value"].isna(), "status"])
     legend = maps.legend_html(f"{meta['label']} {year}", meta["unit"], classes, int(meta["decimals"]), missing, scheme_note(scheme, classes))
     attribution = boundary_attribution(ctx)
     outline = queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")

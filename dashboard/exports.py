@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dashboard import queries
-from dashboard.context import Context
+from planning import queries
+from planning.context import Context
 from dashboard.downloads import FigureExport
 from reports import data, figures
 

@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import chain, comparison, offer_queries, queries
-from dashboard.context import LEVEL_SINGULAR, Context
+from dashboard import chain
+from planning import comparison, queries
+from planning.context import LEVEL_SINGULAR, Context
 from dashboard.explorer import short_unit
-from dashboard.formatting import number
+from planning.formatting import number
 
 SOCIAL_TOPIC = "Soziale Lage"
 # the need indicator offered first where the data have it: child poverty, then the broader SGB II figures
@@ -223,19 +224,19 @@ def build_view(
     social_id: str = NO_SOCIAL,
 ) -> GapView:
     """Scores and the ranked list for a level and dimension from the query layer."""
-    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
-    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, chain.KREIS_KEY, dimension)
+    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
+    kreis = queries.coverage(ctx.db, ctx.kreis_id, chain.KREIS_KEY, dimension)
     access = kreis_access = None
     if dimension == "angebotsart" and distance_km:
-        access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
-        kreis_access = offer_queries.accessibility(ctx.db, ctx.kreis_id, chain.KREIS_KEY, distance_km * 1000)
+        access = queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
+        kreis_access = queries.accessibility(ctx.db, ctx.kreis_id, chain.KREIS_KEY, distance_km * 1000)
     social = social_need(ctx, level, social_id)
     scored = score_gaps(
         supply_frame(coverage, kreis, measure, access, kreis_access),
         social.values if social is not None else None,
         social.kreis_value if social is not None else None,
     )
-    rows = chain.categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    rows = chain.categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
     words = Wording(dict(zip(rows["category"], rows["label"])), chain.target_labels(ctx.db, dimension), distance_km if access is not None else None, social)
     ranked = rank(scored)
     ranked["reason"] = [reason(r, words) for _, r in ranked.iterrows()]

@@ -4,23 +4,20 @@ Nothing here reads data or knows Streamlit; pages hand in frames from the query 
 """
 from __future__ import annotations
 
-import functools
 import html
-import warnings
 from dataclasses import dataclass
 
 import branca
 import folium
 import folium.plugins
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from dashboard.formatting import number
-from etl.markers import STATUS_LABELS_DE
+from planning.classification import MISSING_COLOUR, Classes
+from planning.formatting import number
 
 # Leaflet from the app's own static folder (installed from npm by scripts/setup.sh): no CDN at run time.
 STATIC = "/app/static/vendor"
@@ -33,10 +30,8 @@ folium.plugins.MarkerCluster.default_css = [
     ("markerclusterdefaultcss", f"{STATIC}/leaflet.markercluster/MarkerCluster.Default.css"),
 ]
 
-MISSING_COLOUR = "#d9d9d9"
 OUTLINE_COLOUR = "#2b2b2b"
 SELECTED_COLOUR = "#d7301f"
-PALETTE = "YlGnBu"
 BASE_TILES = "OpenStreetMap"
 
 
@@ -44,97 +39,6 @@ def markup_text(value: object) -> str:
     """Text for HTML inside a folium map: HTML-escaped, and braces as entities. branca compiles a map's rendered
     script as a Jinja template a second time, so '{{ … }}' in an area name or label would run on the server."""
     return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
-
-
-@dataclass(frozen=True)
-class Classes:
-    """Class breaks (upper bounds) and one colour per class."""
-
-    lower: float
-    bounds: tuple[float, ...]
-    colours: tuple[str, ...]
-
-    def colour_of(self, value: float | None) -> str:
-        if value is None or np.isnan(value):
-            return MISSING_COLOUR
-        index = int(np.searchsorted(self.bounds, value, side="left"))
-        return self.colours[min(index, len(self.colours) - 1)]
-
-    def labels(self, decimals: int) -> list[str]:
-        """Class labels; up to two more decimals than the indicator's where rounding would make bounds equal."""
-        edges = (self.lower, *self.bounds)
-        for extra in range(3):
-            if len({round(e, decimals + extra) for e in edges}) == len(set(edges)):
-                break
-        decimals += extra
-        lows = (self.lower, *self.bounds[:-1])
-        return [
-            f"{number(lo, decimals)} bis {number(hi, decimals)}" if i == 0 else f"über {number(lo, decimals)} bis {number(hi, decimals)}"
-            for i, (lo, hi) in enumerate(zip(lows, self.bounds))
-        ]
-
-
-SCHEMES = {
-    "quantile": "Quantile",
-    "fisher_jenks": "natürliche Unterbrechungen (Fisher-Jenks)",
-    "equal_interval": "gleiche Intervalle",
-}
-_FISHER_JENKS_SAMPLE_FROM = 1500  # exact Fisher-Jenks is O(k·n²) in pure Python; beyond this, mapclassify's sampled variant
-
-
-def classify(values: pd.Series, scheme: str = "quantile", k: int = 5, palette: str = PALETTE) -> Classes | None:
-    """Classes over the known values by ``scheme`` (a key of SCHEMES), computed with mapclassify.
-
-    Fewer classes when there are fewer distinct values than ``k``; duplicate class bounds (ties) are merged.
-    ``palette`` is a ColorBrewer sequential scheme (light = low). None when no value is known.
-    """
-    if scheme not in SCHEMES:
-        raise ValueError(f"unknown classification {scheme!r}; expected one of {', '.join(SCHEMES)}")
-    known = values.dropna().astype(float)
-    if known.empty:
-        return None
-    k = max(1, min(int(k), known.nunique()))
-    bounds = _bounds(tuple(sorted(known.tolist())), scheme, k)
-    k = len(bounds)
-    if k >= 3:
-        colours = tuple(branca.utilities.color_brewer(palette, max(k, 3))[-k:])
-    else:  # ColorBrewer starts at three classes: the darker two of three
-        colours = tuple(branca.utilities.color_brewer(palette, 3)[1:][-k:])
-    return Classes(float(known.min()), bounds, colours)
-
-
-@functools.lru_cache(maxsize=256)
-def _bounds(values: tuple[float, ...], scheme: str, k: int) -> tuple[float, ...]:
-    """Upper class bounds (memoised: Fisher-Jenks takes tens of milliseconds for a hundred areas)."""
-    if k == 1:
-        return (values[-1],)
-    y = np.asarray(values)
-    with warnings.catch_warnings():
-        # mapclassify warns about missing numba (pure Python is fast enough for a county) and about ties
-        warnings.simplefilter("ignore", UserWarning)
-        bins = _bins(y, scheme, k)
-    bounds = sorted({float(b) for b in bins})
-    bounds[-1] = max(bounds[-1], values[-1])  # the top class always reaches the largest value
-    return tuple(bounds)
-
-
-def _bins(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
-    if scheme == "quantile":
-        return mapclassify.Quantiles(y, k=k).bins
-    if scheme == "equal_interval":
-        return mapclassify.EqualInterval(y, k=k).bins
-    if len(y) > _FISHER_JENKS_SAMPLE_FROM:
-        return mapclassify.FisherJenksSampled(y, k=k).bins
-    return mapclassify.FisherJenks(y, k=k).bins
-
-
-def missing_reasons(statuses: pd.Series) -> str | None:
-    """'kein Wert: wegen kleiner Fallzahl unterdrückt (2), …' for the statuses of areas without a value."""
-    if statuses.empty:
-        return None
-    counts = statuses.value_counts()
-    reasons = sorted(f"{STATUS_LABELS_DE.get(s, s)} ({n})" for s, n in counts.items())
-    return "kein Wert: " + ", ".join(reasons)
 
 
 def legend_html(

@@ -22,10 +22,11 @@ from branca.element import CssLink, Element, JavascriptLink
 from folium.map import ElementAddToElement
 from folium.template import Template
 
-from dashboard import maps, offer_queries, queries
-from dashboard.context import LEVEL_SINGULAR, Context
+from dashboard import maps
+from planning import classification, queries
+from planning.context import LEVEL_SINGULAR, Context
 from dashboard.downloads import FigureExport
-from dashboard.formatting import number
+from planning.formatting import number
 from dashboard.overview import boundary_attribution
 from reports import charts, credits
 from reports import data as rdata
@@ -56,12 +57,12 @@ class Metric:
 
 
 METRICS = {
-    "offers": Metric("offers", "Anzahl Angebote", "", 0, maps.PALETTE, False),
-    "offers_per_1000": Metric("offers_per_1000", "Angebote je 1.000 der Zielgruppe", "", 2, maps.PALETTE, False),
-    "capacity_per_100": Metric("capacity_per_100", "Versorgungsquote", "je 100 der Zielgruppe", 1, maps.PALETTE, False),
+    "offers": Metric("offers", "Anzahl Angebote", "", 0, classification.PALETTE, False),
+    "offers_per_1000": Metric("offers_per_1000", "Angebote je 1.000 der Zielgruppe", "", 2, classification.PALETTE, False),
+    "capacity_per_100": Metric("capacity_per_100", "Versorgungsquote", "je 100 der Zielgruppe", 1, classification.PALETTE, False),
     # far is bad: a warm palette makes gaps stand out
     "mean_distance_km": Metric("mean_distance_km", "Mittlere Entfernung zum nächsten Angebot", "km", 1, "YlOrRd", True),
-    "share_within": Metric("share_within", "Anteil der Zielgruppe im Umkreis", "%", 1, maps.PALETTE, True),
+    "share_within": Metric("share_within", "Anteil der Zielgruppe im Umkreis", "%", 1, classification.PALETTE, True),
 }
 DEFAULT_METRIC = "offers_per_1000"
 
@@ -405,17 +406,17 @@ class OfferMapView:
 
 def categories_with_capacity(ctx: Context, dimension: str) -> set[str]:
     """Categories for which at least one offer in the Kreis states a capacity."""
-    kreis = offer_queries.coverage(ctx.db, ctx.kreis_id, "kreis", dimension)
+    kreis = queries.coverage(ctx.db, ctx.kreis_id, "kreis", dimension)
     return set(kreis.loc[kreis["capacity_known"].gt(0), "category"])
 
 
 def level_values(ctx: Context, level: str, dimension: str, category: str, max_distance_m: float) -> pd.DataFrame:
     """Coverage and accessibility of one category for every area of a level."""
-    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
+    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
     coverage = coverage[coverage["category"] == category].drop(columns=["name", "level"])
     access = None
     if dimension == ANGEBOTSART:
-        access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
+        access = queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
         access = access[access["offer_type"] == category]
     return area_values(coverage, access, categories_with_capacity(ctx, dimension))
 
@@ -432,9 +433,9 @@ def build_view(
     """The map: areas coloured by the metric for the category, ``offers`` (already filtered) as clustered points."""
     dimension, category = split_category(category_key)
     metric = METRICS[metric_key]
-    types = offer_queries.offer_types(ctx.db)
+    types = queries.offer_types(ctx.db)
     unit = types.loc[category, "capacity_unit"] if dimension == ANGEBOTSART else None
-    category_label = category_options(types, offer_queries.lebensphasen(ctx.db))[category_key].split(": ", 1)[1]
+    category_label = category_options(types, queries.lebensphasen(ctx.db))[category_key].split(": ", 1)[1]
     title = f"{metric_title(metric, max_distance_m, unit if isinstance(unit, str) else None)}: {category_label}"
 
     values = level_values(ctx, level, dimension, category, max_distance_m)
@@ -443,7 +444,7 @@ def build_view(
     shapes["value_text"] = [_value_text(v, metric) for v in shapes["value"]]
     shapes["offers_text"] = [number(v) if pd.notna(v) else "–" for v in shapes["offers"]]
     shapes["target_text"] = [number(v) if pd.notna(v) else "–" for v in shapes["target_population"]]
-    classes = maps.classify(shapes["value"], "quantile", palette=metric.palette)
+    classes = classification.classify(shapes["value"], "quantile", palette=metric.palette)
     legend = maps.legend_html(title, metric.unit, classes, metric.decimals, missing_label(metric, shapes))
     offer_sources = offer_source_lines(queries.sources(ctx.db, ctx.kreis_id))
     attribution = " · ".join([boundary_attribution(ctx), "Angebote: " + ("; ".join(offer_sources) or "keine Liste geladen")])
@@ -500,7 +501,7 @@ def _notes(ctx: Context, values: pd.DataFrame, dimension: str, category: str) ->
 
 
 def _target(ctx: Context, dimension: str, category: str) -> pd.Series:
-    catalogue = offer_queries.offer_types(ctx.db) if dimension == ANGEBOTSART else offer_queries.lebensphasen(ctx.db)
+    catalogue = queries.offer_types(ctx.db) if dimension == ANGEBOTSART else queries.lebensphasen(ctx.db)
     return catalogue.loc[category]
 
 
@@ -549,15 +550,15 @@ class AreaDetail:
 
 def area_detail(ctx: Context, level: str, area_id: str, max_distance_m: float, offers: pd.DataFrame) -> AreaDetail | None:
     """Coverage per Angebotsart of one area (level 'kreis': the Kreis) and its offers; None if not of this level."""
-    coverage = offer_queries.coverage(ctx.db, ctx.kreis_id, level, ANGEBOTSART)
+    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, ANGEBOTSART)
     coverage = coverage[coverage["area_id"] == area_id]
     if coverage.empty:
         return None
     coverage = with_zero_quota(coverage, categories_with_capacity(ctx, ANGEBOTSART))
-    access = offer_queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
+    access = queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
     access = access[access["area_id"] == area_id].drop(columns=["area_id"])
-    types = offer_queries.offer_types(ctx.db)
-    members = offer_queries.area_members(ctx.db, ctx.kreis_id, level)
+    types = queries.offer_types(ctx.db)
+    members = queries.area_members(ctx.db, ctx.kreis_id, level)
     in_area = offers[offers["gemeinde_id"].isin(members.loc[members["area_id"] == area_id, "gemeinde_id"])]
     facts = {"Ebene": LEVEL_SINGULAR[level], "Angebote (gezeigt)": number(len(in_area))}
     if level != "kreis":
@@ -625,7 +626,7 @@ def export_header(ctx: Context, view: OfferMapView, chosen: OfferFilter) -> list
     """What an exported table says about itself: what the map shows, filters, sources, date, demo note."""
     header = [
         ("Karte", view.title),
-        ("Filter der Angebote", filter_text(chosen, offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db))),
+        ("Filter der Angebote", filter_text(chosen, queries.offer_types(ctx.db), queries.lebensphasen(ctx.db))),
         ("Quellen", view.attribution),
         ("Grundlagen", "; ".join(view.notes)),
         ("Erstellt", f"Planungsatlas Familie, {date.today():%d.%m.%Y}"),
@@ -707,7 +708,7 @@ def print_figure(view: OfferMapView, offers: pd.DataFrame, types: pd.DataFrame, 
 def map_export(ctx: Context, view: OfferMapView, level: str, offers: pd.DataFrame, highlight: tuple[str, ...] = ()) -> FigureExport:
     """The print map as a download (built only when a button is pressed), with its sources in the footer."""
     con = queries.connection(ctx.db)
-    types = offer_queries.offer_types(ctx.db)
+    types = queries.offer_types(ctx.db)
     shown = offers[["lon", "lat", "handlungsfeld"]].copy()
 
     def make() -> go.Figure:

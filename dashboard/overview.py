@@ -7,9 +7,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from dashboard import maps, queries
-from dashboard.context import LEVEL_SINGULAR, Context
-from dashboard.formatting import number, value_text
+from dashboard import maps
+from planning import classification, queries
+from planning.context import LEVEL_SINGULAR, Context
+from planning.formatting import number, value_text
 from etl.markers import ABSENT
 
 SIMPLIFIED_SUFFIX = " (Daten verändert)"  # the display geometry is simplified
@@ -47,8 +48,8 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False) -
     shapes["status"] = shapes["status"].fillna(ABSENT)
     shapes.loc[~shapes["status"].isin(("ok", "zero")), "value"] = None
     shapes["value_text"] = [value_text(v, s, int(meta.decimals), meta.unit) for v, s in zip(shapes["value"], shapes["status"])]
-    classes = maps.classify(shapes["value"], "quantile")
-    missing_label = maps.missing_reasons(shapes.loc[shapes["value"].isna(), "status"])
+    classes = classification.classify(shapes["value"], "quantile")
+    missing_label = classification.missing_reasons(shapes.loc[shapes["value"].isna(), "status"])
     legend = maps.legend_html(f"{meta.label} {ctx.year}", meta.unit, classes, int(meta.decimals), missing_label)
     attribution = boundary_attribution(ctx)
     outline = queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")

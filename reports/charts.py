@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.formatting import number, value_text
-from dashboard.maps import classify, missing_reasons, SCHEMES
+from planning.formatting import number, value_text
+from planning.classification import SCHEMES, classify, missing_reasons
 from reports.data import Indicator
 from reports.style import (
     BASE, BODY_PX, HIGHLIGHT, KREIS, LAND, MISSING, MUTED, SERIES, WIDTH_PX, Caption, apply_layout, esc,

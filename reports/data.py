@@ -1,4 +1,4 @@
-"""Streamlit-free reads of a built database for the exports (dashboard/queries.py is tied to st.cache_*)."""
+"""Streamlit-free reads of a built database for the exports (by connection or path, for one export at a time)."""
 from __future__ import annotations
 
 import re
@@ -12,26 +12,9 @@ import geopandas as gpd
 import pandas as pd
 
 from etl.db import connect, cursor
+from planning.context import LEVEL_PLURAL, LEVEL_SINGULAR  # noqa: F401  (the reports name levels as the pages do)
 
 Db = str | Path | duckdb.DuckDBPyConnection
-
-LEVEL_PLURAL = {
-    "gemeinde": "Gemeinden",
-    "verbandsgemeinde": "Verbandsgemeinden",
-    "sozialraum": "Sozialräume",
-    "jugendamt": "Jugendamtsbezirke",
-    "kreis": "Kreis",
-    "land": "Land",
-}
-LEVEL_SINGULAR = {
-    "gemeinde": "Gemeinde",
-    "verbandsgemeinde": "Verbandsgemeinde",
-    "sozialraum": "Sozialraum",
-    "jugendamt": "Jugendamtsbezirk",
-    "kreis": "Kreis",
-    "land": "Land",
-}
-
 
 @dataclass(frozen=True)
 class Indicator:

@@ -15,7 +15,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.comparison import polarity_text
+from planning.comparison import polarity_text
 from reports import credits, data, figures, tables
 from reports import document as d
 from reports.pdf import pdf_document

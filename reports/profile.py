@@ -11,8 +11,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.comparison import NOT_ASSESSED, compare
-from dashboard.formatting import number, value_text
+from planning.comparison import NOT_ASSESSED, compare
+from planning.formatting import number, value_text
 from reports import credits, data, figures, tables
 from reports import document as d
 from reports.pdf import pdf_document

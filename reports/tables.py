@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard.formatting import value_text
+from planning.formatting import value_text
 from etl.markers import STATUS_LABELS_DE
 from reports import credits, data
 from reports.render import export_name

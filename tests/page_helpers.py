@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import queries
-from dashboard.context import Context
+from planning import queries
+from planning.context import Context
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DEMO_KREIS = "99001"

@@ -308,8 +308,9 @@ def test_a_link_restores_level_category_filters_and_area(demo_db: Path, monkeypa
 
 
 def test_download_panel_offers_map_and_tables(app: AppTest, demo_db: Path):
-    from dashboard import offer_map, offer_queries, queries
-    from dashboard.context import Context
+    from dashboard import offer_map
+    from planning import queries
+    from planning.context import Context
 
     labels = [b.proto.label for b in app.get("download_button")]
     assert {"PNG (Bild)", "SVG (Vektor)", "PDF (Vektor)"} <= set(labels)
@@ -318,7 +319,7 @@ def test_download_panel_offers_map_and_tables(app: AppTest, demo_db: Path):
     # what the buttons make on a click (deferred), from the same functions
     db = queries.Database(str(demo_db), demo_db.stat().st_mtime)
     ctx = Context(db, "99001", KREIS_NAME, 2023, True)
-    offers = offer_queries.offers(db, "99001")
+    offers = queries.offers(db, "99001")
     view = offer_map.build_view(ctx, "gemeinde", "angebotsart:kita", "offers_per_1000", 2000, offers)
     figure = offer_map.map_export(ctx, view, "gemeinde", offers).make()
     footer = " ".join(a.text for a in figure.layout.annotations)

@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from page_helpers import map_script, rerun
 
-from dashboard import comparison, explorer, queries
-from dashboard.context import Context
+from dashboard import explorer
+from planning import comparison, queries
+from planning.context import Context
 from etl.db import connect
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

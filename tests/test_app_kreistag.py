@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.queries import DB_DIR_ENV
+from planning.queries import DB_DIR_ENV
 from reports import render
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.formatting import number
-from dashboard.queries import DB_DIR_ENV
+from planning.formatting import number
+from planning.queries import DB_DIR_ENV
 from etl.db import connect
 from reports import render
 

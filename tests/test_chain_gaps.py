@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import chain, gaps, queries
-from dashboard.context import Context
+from dashboard import chain, gaps
+from planning import queries
+from planning.context import Context
 from etl.build import build
 from etl.db import connect
 

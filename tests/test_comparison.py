@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from dashboard import comparison
-from dashboard.comparison import BETTER, HIGHER, LOWER, NOT_ASSESSED, SIMILAR, WORSE, compare, wilson_interval
+from planning import comparison
+from planning.comparison import BETTER, HIGHER, LOWER, NOT_ASSESSED, SIMILAR, WORSE, compare, wilson_interval
 
 
 def _wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -354,7 +354,7 @@ def test_a_new_session_after_the_rebuild_shows_the_rebuilt_database(scenario: Sc
 
 def test_query_layer_reads_the_rebuilt_file_after_an_atomic_swap(demo_db: Path, tmp_path: Path, monkeypatch):
     """The cause of the xfail above without a browser: what etl/load.py does to a file the app has open."""
-    from dashboard import queries
+    from planning import queries
 
     folder = tmp_path / "db"
     folder.mkdir()

@@ -148,7 +148,7 @@ def test_next_build_ignores_or_cleans_leftover_temp_files(target, monkeypatch):
     print(f"\nbuilds really interrupted: {target.kills}; leftover temp files before the next build: {len(leftovers)}, "
           f"after: {len(remaining)} ({'cleaned' if not remaining else 'ignored'})")  # fmt: skip
 
-    from dashboard import queries
+    from planning import queries
 
     monkeypatch.setenv(queries.DB_DIR_ENV, str(target.out.parent))
     assert [Path(db.path).name for db in queries.databases()] == [target.out.name], "temp files are not offered as databases"

@@ -5,28 +5,29 @@ import pandas as pd
 import pytest
 
 from dashboard import maps
+from planning import classification
 
 
 def test_quantile_classes_cover_all_values_with_german_labels():
-    classes = maps.classify(pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, None]), "quantile")
+    classes = classification.classify(pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, None]), "quantile")
     assert len(classes.colours) == 5
     assert classes.colour_of(1.0) == classes.colours[0] and classes.colour_of(10.0) == classes.colours[-1]
-    assert classes.colour_of(None) == maps.MISSING_COLOUR
+    assert classes.colour_of(None) == classification.MISSING_COLOUR
     labels = classes.labels(1)
     assert labels[0] == "1,0 bis 2,8" and labels[-1].startswith("über ") and labels[-1].endswith("10,0")
 
 
 def test_labels_gain_decimals_when_rounding_would_merge_bounds():
-    classes = maps.classify(pd.Series([5.27, 5.31, 5.34, 5.49]), "quantile")
+    classes = classification.classify(pd.Series([5.27, 5.31, 5.34, 5.49]), "quantile")
     labels = classes.labels(1)
     assert len(set(labels)) == len(labels)
     assert all(label.split(" bis ")[0] != label.split(" bis ")[1] for label in labels), labels
 
 
 def test_few_distinct_values_give_few_classes():
-    classes = maps.classify(pd.Series([3.0, 3.0, 7.0]), "quantile")
+    classes = classification.classify(pd.Series([3.0, 3.0, 7.0]), "quantile")
     assert len(classes.colours) == 2
-    assert maps.classify(pd.Series([None, None], dtype=float), "quantile") is None
+    assert classification.classify(pd.Series([None, None], dtype=float), "quantile") is None
 
 
 def test_legend_escapes_and_names_missing_values():
@@ -38,42 +39,42 @@ SKEWED = pd.Series([1.0, 1.2, 1.3, 1.5, 2.0, 2.1, 2.2, 8.0, 9.0, 30.0])
 
 
 def test_equal_intervals_have_equal_width():
-    classes = maps.classify(SKEWED, "equal_interval", 4)
+    classes = classification.classify(SKEWED, "equal_interval", 4)
     edges = (classes.lower, *classes.bounds)
     widths = {round(b - a, 9) for a, b in zip(edges, edges[1:])}
     assert len(widths) == 1 and classes.bounds[-1] == 30.0
 
 
 def test_fisher_jenks_separates_natural_groups():
-    classes = maps.classify(SKEWED, "fisher_jenks", 3)
+    classes = classification.classify(SKEWED, "fisher_jenks", 3)
     assert classes.bounds == (2.2, 9.0, 30.0), "the three visible groups 1–2,2 / 8–9 / 30"
     assert classes.colour_of(30.0) == classes.colours[-1] and classes.colour_of(1.0) == classes.colours[0]
 
 
-@pytest.mark.parametrize("scheme", list(maps.SCHEMES))
+@pytest.mark.parametrize("scheme", list(classification.SCHEMES))
 def test_every_scheme_covers_all_values_and_degrades_gracefully(scheme: str):
-    classes = maps.classify(SKEWED, scheme, 5)
+    classes = classification.classify(SKEWED, scheme, 5)
     assert classes.bounds[-1] == SKEWED.max() and classes.lower == SKEWED.min()
     assert list(classes.bounds) == sorted(set(classes.bounds)), "strictly increasing bounds"
     assert len(classes.colours) == len(classes.bounds)
-    single = maps.classify(pd.Series([4.0, 4.0, None]), scheme, 5)
+    single = classification.classify(pd.Series([4.0, 4.0, None]), scheme, 5)
     assert single.bounds == (4.0,) and len(single.colours) == 1
-    assert maps.classify(pd.Series([None], dtype=float), scheme) is None
+    assert classification.classify(pd.Series([None], dtype=float), scheme) is None
 
 
 def test_unknown_scheme_is_an_error():
     with pytest.raises(ValueError, match="quantile"):
-        maps.classify(SKEWED, "jenks")
+        classification.classify(SKEWED, "jenks")
 
 
 def test_missing_reasons_name_status_labels_with_counts():
-    label = maps.missing_reasons(pd.Series(["suppressed", "suppressed", "locked"]))
+    label = classification.missing_reasons(pd.Series(["suppressed", "suppressed", "locked"]))
     assert label == "kein Wert: Aussage nicht sinnvoll (x) (1), wegen kleiner Fallzahl unterdrückt (2)"
-    assert maps.missing_reasons(pd.Series([], dtype=str)) is None
+    assert classification.missing_reasons(pd.Series([], dtype=str)) is None
 
 
 def test_legend_shows_scheme_note():
-    html = maps.legend_html("Titel", "%", maps.classify(SKEWED, "equal_interval", 3), 1, None, "Klassen: gleiche Intervalle")
+    html = maps.legend_html("Titel", "%", classification.classify(SKEWED, "equal_interval", 3), 1, None, "Klassen: gleiche Intervalle")
     assert "Klassen: gleiche Intervalle" in html and "pa-legend" in html
 
 

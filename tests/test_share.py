@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import share
-from dashboard.queries import DB_DIR_ENV
+from planning.queries import DB_DIR_ENV
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 SOZIALRAUM = "99001-SR03"

@@ -2,8 +2,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import context, downloads, maps, offer_map, offer_queries, presentation, queries, share
-from dashboard.formatting import number
+from planning.context import LEVEL_LABELS
+from dashboard import context, downloads, maps, offer_map, presentation, share
+from planning import queries
+from planning.formatting import number
 from reports.render import export_name
 
 ctx = context.page_context()
@@ -21,8 +23,8 @@ share.bind(
 )
 st.title(f"Angebotskarte {ctx.kreis_name}")
 
-offers = offer_queries.offers(ctx.db, ctx.kreis_id)
-report = offer_queries.import_report(ctx.db, ctx.kreis_id)
+offers = queries.offers(ctx.db, ctx.kreis_id)
+report = queries.import_report(ctx.db, ctx.kreis_id)
 if offers.empty and report.empty:
     st.info(
         "Für diesen Kreis ist keine Angebotsliste geladen. Angebotslisten werden in der Kreis-Konfiguration "
@@ -30,13 +32,13 @@ if offers.empty and report.empty:
         icon=":material/location_off:",
     )
     st.stop()
-types = offer_queries.offer_types(ctx.db)
-phases = offer_queries.lebensphasen(ctx.db)
+types = queries.offer_types(ctx.db)
+phases = queries.lebensphasen(ctx.db)
 
 # --- what the areas show ------------------------------------------------------------------------------------------
 controls = st.columns([4.4, 4, 3.4, 2.4])
 level = controls[0].radio(
-    "Gebietsebene", queries.levels(ctx.db, ctx.kreis_id), format_func=context.LEVEL_LABELS.get, horizontal=True, key="offers_level"
+    "Gebietsebene", queries.levels(ctx.db, ctx.kreis_id), format_func=LEVEL_LABELS.get, horizontal=True, key="offers_level"
 )
 categories = offer_map.category_options(types, phases)
 if st.session_state.get("offers_category") not in categories:
@@ -101,7 +103,7 @@ def download_panel() -> None:
         st.markdown("**Tabellen** (CSV: Semikolon, Dezimalkomma)")
         for label, name, title, make in [
             (f"Angebote ({number(len(shown))})", "angebote", f"Angebote – {ctx.kreis_name}", lambda: offer_map.offers_export(shown)),
-            (f"Versorgung der {context.LEVEL_LABELS[level]}", f"versorgung_{level}", f"{view.title} – {ctx.kreis_name}",
+            (f"Versorgung der {LEVEL_LABELS[level]}", f"versorgung_{level}", f"{view.title} – {ctx.kreis_name}",
              lambda: offer_map.level_export(view, level, distance)),
         ]:  # fmt: skip
             st.download_button(

@@ -1,8 +1,9 @@
 """Bedarf & Versorgung: need against supply per area, and the ranked list of where offers are missing."""
 import streamlit as st
 
-from dashboard import chain, coverage_export, gaps, offer_queries, queries, share
-from dashboard.formatting import number
+from dashboard import chain, coverage_export, gaps, share
+from planning import queries
+from planning.formatting import number
 
 ctx, levels = chain.page_start(
     "Bedarf & Versorgung",
@@ -47,7 +48,7 @@ elif view.social is not None and view.social.year != ctx.year:
 
 # --- need against supply --------------------------------------------------------------------------------------------
 st.subheader("Bedarf und Versorgung je Gebiet")
-rows = chain.categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+rows = chain.categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
 category_ids = rows["category"].tolist()
 category_key, filter_key = f"gap_category_{dimension}", f"gap_filter_{dimension}"
 share.bind(share.Param(category_key, "auswahl"), share.Param(filter_key, "nur", many=True))

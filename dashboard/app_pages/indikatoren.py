@@ -2,7 +2,9 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import comparison, context, downloads, explorer, exports, maps, presentation, queries, share
+from planning.context import LEVEL_SINGULAR
+from dashboard import context, downloads, explorer, exports, maps, presentation, share
+from planning import classification, comparison, queries
 
 ctx = context.page_context()
 share.bind(
@@ -130,7 +132,7 @@ with top if presentation.active() else st.container():
     map_column, ranking_column = st.columns([3, 2], gap="medium")
 with map_column:
     classing = st.columns([3, 2, 1.3], vertical_alignment="bottom")
-    scheme = classing[0].selectbox("Klassenbildung", list(maps.SCHEMES), format_func=maps.SCHEMES.get, key="explorer_scheme")
+    scheme = classing[0].selectbox("Klassenbildung", list(classification.SCHEMES), format_func=classification.SCHEMES.get, key="explorer_scheme")
     st.session_state.setdefault("explorer_k", 5)
     k = classing[1].select_slider("Klassen", options=[3, 4, 5, 6, 7], key="explorer_k")
     if (scheme, k) != map_controls:  # only on a first run with non-default state; widgets own the values after
@@ -211,7 +213,7 @@ st.dataframe(
     height=min(38 + 35 * len(rows), 520),
     column_config={
         "Rang": st.column_config.NumberColumn(width=55),
-        context.LEVEL_SINGULAR[level]: st.column_config.TextColumn(width=190),
+        LEVEL_SINGULAR[level]: st.column_config.TextColumn(width=190),
         explorer.value_column(meta): st.column_config.TextColumn(width=150),
         "95-%-KI": st.column_config.TextColumn(width=115),
         "Vergleich mit Kreis": st.column_config.TextColumn(width=170),

@@ -1,6 +1,7 @@
 """Kreistag: choose areas and indicators, get one PDF and one Word file with title page, maps, charts, tables, sources."""
 import streamlit as st
 
+from planning.context import LEVEL_LABELS
 from dashboard import area_reports, context, downloads, share
 from reports.kreistag import DEFAULT_TITLE
 
@@ -20,7 +21,7 @@ st.caption(
     "Diagramm und Tabelle mit Kreis und Land, zuletzt Quellen und Lizenzen."
 )
 
-level = area_reports.choose_level(ctx, "kreistag_level", context.LEVEL_LABELS)
+level = area_reports.choose_level(ctx, "kreistag_level", LEVEL_LABELS)
 names = area_reports.area_names(ctx, level)
 indicators = area_reports.indicator_options(ctx, level)
 ids = indicators["indicator_id"].tolist()

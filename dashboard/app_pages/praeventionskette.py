@@ -1,8 +1,9 @@
 """Präventionskette: how well every Lebensphase (or Angebotsart) is covered per area, empty and weak cells marked."""
 import streamlit as st
 
-from dashboard import chain, coverage_export, offer_queries, share
-from dashboard.formatting import number
+from dashboard import chain, coverage_export, share
+from planning import queries
+from planning.formatting import number
 
 ctx, levels = chain.page_start(
     "Präventionskette",
@@ -86,7 +87,7 @@ if picked is None:
     st.caption("Eine Zelle der Tabelle anklicken, um die Angebote dahinter zu sehen.")
 else:
     area_key, category = picked
-    rows = chain.categories(offer_queries.offer_types(ctx.db), offer_queries.lebensphasen(ctx.db), dimension)
+    rows = chain.categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
     target = chain.target_labels(ctx.db, dimension).get(category, "Personen")
     st.markdown(f"**{chain.cell_title(matrix, area_key, category, rows, target)}**")
     listed = chain.cell_offers(ctx, level, dimension, area_key, category)

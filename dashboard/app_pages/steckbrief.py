@@ -1,6 +1,7 @@
 """Steckbrief: profile of one Gemeinde, Sozialraum or Verbandsgemeinde against the Kreis, as on screen so in the PDF."""
 import streamlit as st
 
+from planning.context import LEVEL_SINGULAR
 from dashboard import area_reports, context, downloads, share
 
 ctx = context.page_context()
@@ -8,7 +9,7 @@ share.bind(share.Param("steckbrief_level", "ebene"), share.Param("steckbrief_are
 st.title("Steckbrief")
 
 pickers = st.columns([3, 4, 3], vertical_alignment="bottom")
-level = area_reports.choose_level(ctx, "steckbrief_level", context.LEVEL_SINGULAR, pickers[0])
+level = area_reports.choose_level(ctx, "steckbrief_level", LEVEL_SINGULAR, pickers[0])
 names = area_reports.area_names(ctx, level)
 # coming from the Übersichtskarte: the area clicked there
 if st.session_state.get("steckbrief_area") not in names:

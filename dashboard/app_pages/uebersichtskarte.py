@@ -2,7 +2,9 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import context, downloads, exports, maps, overview, presentation, queries, share
+from planning.context import LEVEL_LABELS
+from dashboard import context, downloads, exports, maps, overview, presentation, share
+from planning import queries
 
 ctx = context.page_context()
 share.bind(
@@ -16,7 +18,7 @@ st.title(f"Übersichtskarte {ctx.kreis_name}")
 levels = queries.levels(ctx.db, ctx.kreis_id)
 controls = st.columns([3, 4, 2, 2], vertical_alignment="bottom")
 level = controls[0].radio(
-    "Gebietsebene", levels, format_func=context.LEVEL_LABELS.get, horizontal=True, key="level"
+    "Gebietsebene", levels, format_func=LEVEL_LABELS.get, horizontal=True, key="level"
 )
 options = overview.indicator_options(ctx, level)
 if options.empty:

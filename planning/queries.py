@@ -1,85 +1,43 @@
-"""The dashboard's only access to data: read-only, cached queries over a built DuckDB file.
+"""Every read of a built database that the planning rules and the pages make (indicators, areas, offers).
 
-A database is identified by path *and* modification time, so a rebuild (atomic rename) is picked up
-on the next rerun while running sessions keep a consistent view.
+Queries are cached per database version (``db.cached``). Areas of every level are reached from a Gemeinde through
+the columns of ``areas`` (``MEMBER_OF``), so the accessibility of a Sozialraum or Verbandsgemeinde is computed from
+the same population points as that of its Gemeinden: population-weighted, never an average of Gemeinde averages.
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from pathlib import Path
-
-import duckdb
 import geopandas as gpd
 import pandas as pd
-import streamlit as st
 
-from etl.config import REPO_ROOT
-from etl.db import connect, cursor
+from planning.db import DB_DIR_ENV, Database, cached, connection, database_dir, databases, fetch
 
-DB_DIR_ENV = "PLANUNGSATLAS_DB_DIR"
+__all__ = ["DB_DIR_ENV", "Database", "connection", "database_dir", "databases", "fetch"]  # re-exported for callers
 
 
-@dataclass(frozen=True)
-class Database:
-    path: str
-    mtime: float
-
-    @property
-    def name(self) -> str:
-        return Path(self.path).stem
-
-
-def database_dir() -> Path:
-    return Path(os.environ.get(DB_DIR_ENV, REPO_ROOT / "data" / "db"))
-
-
-def databases() -> list[Database]:
-    folder = database_dir()
-    files = sorted(folder.glob("*.duckdb")) if folder.is_dir() else []
-    return [Database(str(p), p.stat().st_mtime) for p in files]
-
-
-@st.cache_resource(max_entries=8)
-def _connection(db: Database) -> duckdb.DuckDBPyConnection:
-    return connect(db.path, read_only=True)
-
-
-def connection(db: Database) -> duckdb.DuckDBPyConnection:
-    """The cached read-only connection, for ``reports`` (which takes a cursor of it per call, so any thread may use it)."""
-    return _connection(db)
-
-
-def fetch(db: Database, sql: str, params: list | None = None) -> pd.DataFrame:
-    """Run one query on a cursor of the cached connection (for the query modules of the dashboard)."""
-    # a cursor per call: DuckDB connections must not be shared between Streamlit's script threads
-    return cursor(_connection(db)).execute(sql, params or []).df()
-
-
-@st.cache_data(max_entries=32)
+@cached(32)
 def database_facts(db: Database) -> dict[str, str]:
     log = fetch(db, "SELECT topic, message FROM build_log WHERE kind = 'info'")
     return dict(zip(log["topic"], log["message"]))
 
 
-@st.cache_data(max_entries=32)
+@cached(32)
 def counties(db: Database) -> pd.DataFrame:
     return fetch(db, "SELECT area_id, name FROM areas WHERE level = 'kreis' ORDER BY name")
 
 
-@st.cache_data(max_entries=32)
+@cached(32)
 def levels(db: Database, kreis_id: str) -> list[str]:
     rows = fetch(db, "SELECT DISTINCT level FROM areas WHERE kreis_id = ? AND level <> 'kreis'", [kreis_id])
     order = ["gemeinde", "sozialraum", "verbandsgemeinde"]
     return [level for level in order if level in set(rows["level"])]
 
 
-@st.cache_data(max_entries=32)
+@cached(32)
 def catalogue(db: Database) -> pd.DataFrame:
     return fetch(db, "SELECT * FROM indicators ORDER BY position").set_index("indicator_id", drop=False)
 
 
-@st.cache_data(max_entries=32)
+@cached(32)
 def indicator_years(db: Database, kreis_id: str) -> pd.DataFrame:
     """Listed indicators × years that have values for the Kreis's areas (what the pickers may offer)."""
     return fetch(
@@ -94,7 +52,7 @@ def indicator_years(db: Database, kreis_id: str) -> pd.DataFrame:
     )
 
 
-@st.cache_data(max_entries=64)
+@cached(64)
 def area_shapes(db: Database, kreis_id: str, level: str) -> gpd.GeoDataFrame:
     """Display geometry (EPSG:4326) and names of one level of a Kreis."""
     frame = fetch(
@@ -114,7 +72,7 @@ def area_shapes(db: Database, kreis_id: str, level: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
-@st.cache_data(max_entries=128)
+@cached(128)
 def indicator_values(db: Database, kreis_id: str, level: str, indicator_id: str, year: int) -> pd.DataFrame:
     """One indicator for every area of a level (areas without a row are absent)."""
     return fetch(
@@ -128,7 +86,7 @@ def indicator_values(db: Database, kreis_id: str, level: str, indicator_id: str,
     )
 
 
-@st.cache_data(max_entries=256)
+@cached(256)
 def area_figures(db: Database, area_id: str, kreis_id: str, year: int) -> pd.DataFrame:
     """All listed indicators of one area for a year, next to the Kreis value (for the detail panel)."""
     return fetch(
@@ -146,7 +104,7 @@ def area_figures(db: Database, area_id: str, kreis_id: str, year: int) -> pd.Dat
     )
 
 
-@st.cache_data(max_entries=256)
+@cached(256)
 def member_names(db: Database, area_id: str) -> list[str]:
     """Names of the Gemeinden in a Sozialraum or Verbandsgemeinde."""
     rows = fetch(
@@ -157,7 +115,7 @@ def member_names(db: Database, area_id: str) -> list[str]:
     return rows["name"].tolist()
 
 
-@st.cache_data(max_entries=32)
+@cached(32)
 def sources(db: Database, kreis_id: str) -> pd.DataFrame:
     return fetch(
         db,
@@ -166,7 +124,7 @@ def sources(db: Database, kreis_id: str) -> pd.DataFrame:
     )
 
 
-@st.cache_data(max_entries=32)
+@cached(32)
 def columns(db: Database, table: str) -> list[str]:
     return fetch(db, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])["column_name"].tolist()
 
@@ -178,7 +136,7 @@ def _counts(db: Database) -> str:
     return "CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator"
 
 
-@st.cache_data(max_entries=64)
+@cached(64)
 def indicator_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
     """One indicator for the Kreis and every area in it: all years, all levels (the explorer filters in memory)."""
     return fetch(
@@ -194,7 +152,7 @@ def indicator_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataF
     )
 
 
-@st.cache_data(max_entries=64)
+@cached(64)
 def land_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
     """The indicator for the Land the Kreis lies in (reference values), all years; empty where the build has none."""
     return fetch(
@@ -210,10 +168,123 @@ def land_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
     )
 
 
-@st.cache_data(max_entries=32)
+@cached(32)
 def all_sources(db: Database) -> pd.DataFrame:
     """Every source of the build, indexed by source_id (reference values may come from another county's files)."""
     return fetch(
         db,
         "SELECT source_id, kreis_id, kind, table_code, title, publisher, attribution, licence, stand, file FROM sources ORDER BY source_id",
     ).set_index("source_id", drop=False)
+
+
+# the column of a Gemeinde row in ``areas`` that names its area of a level
+MEMBER_OF = {
+    "gemeinde": "g.area_id",
+    "sozialraum": "g.sozialraum_id",
+    "verbandsgemeinde": "g.parent_id",
+    "jugendamt": "g.jugendamt_id",
+    "kreis": "g.kreis_id",
+}
+
+
+def _member_column(level: str) -> str:
+    if level not in MEMBER_OF:
+        raise ValueError(f"unknown area level {level!r}; expected one of {sorted(MEMBER_OF)}")
+    return MEMBER_OF[level]
+
+
+@cached(16)
+def offer_types(db: Database) -> pd.DataFrame:
+    """The taxonomy: Angebotsart → label, Handlungsfeld, Lebensphasen, target group, capacity unit (indexed by offer_type)."""
+    return fetch(db, "SELECT * FROM offer_types ORDER BY position").set_index("offer_type", drop=False)
+
+
+@cached(16)
+def lebensphasen(db: Database) -> pd.DataFrame:
+    """The phases of the Präventionskette in chain order (indexed by phase_id)."""
+    return fetch(db, "SELECT * FROM lebensphasen ORDER BY position").set_index("phase_id", drop=False)
+
+
+@cached(16)
+def offers(db: Database, kreis_id: str) -> pd.DataFrame:
+    """Every offer of a Kreis with its type's metadata and the names of its Gemeinde and Sozialraum."""
+    return fetch(
+        db,
+        """
+        SELECT o.offer_id, o.name, o.traeger, o.address, o.kapazitaet, o.alter_von, o.alter_bis,
+               o.gueltig_ab, o.gueltig_bis, o.lon, o.lat, o.offer_type, t.label AS type_label,
+               t.handlungsfeld, t.lebensphasen, t.capacity_unit, o.gemeinde_id, g.name AS gemeinde_name,
+               g.sozialraum_id, s.name AS sozialraum_name, o.source_id, o.source_row
+        FROM offers o
+        JOIN offer_types t USING (offer_type)
+        JOIN areas g ON g.area_id = o.gemeinde_id
+        LEFT JOIN areas s ON s.area_id = g.sozialraum_id
+        WHERE o.kreis_id = ?
+        ORDER BY t.position, o.name
+        """,
+        [kreis_id],
+    )
+
+
+@cached(64)
+def coverage(db: Database, kreis_id: str, level: str, dimension: str) -> pd.DataFrame:
+    """Coverage rows (offers, capacity, target population, per-1,000 and per-100 rates) of every area of a
+    level in the Kreis, for one dimension (angebotsart | lebensphase); level 'kreis' gives the Kreis itself."""
+    return fetch(
+        db,
+        """
+        SELECT c.*, a.name, a.level
+        FROM coverage c JOIN areas a USING (area_id)
+        WHERE a.kreis_id = ? AND a.level = ? AND c.dimension = ?
+        ORDER BY a.name, c.category
+        """,
+        [kreis_id, level, dimension],
+    )
+
+
+@cached(64)
+def accessibility(db: Database, kreis_id: str, level: str, max_distance_m: float) -> pd.DataFrame:
+    """Per area of a level and Angebotsart: population-weighted mean straight-line distance to the nearest offer
+    (km), the share of the target group within ``max_distance_m`` (%), the people counted and the basis."""
+    member = _member_column(level)
+    return fetch(
+        db,
+        f"""
+        SELECT {member} AS area_id, x.offer_type,
+               sum(x.weight * x.distance_m) / nullif(sum(x.weight), 0) / 1000 AS mean_distance_km,
+               -- coalesce: with nobody within the distance the filtered sum is NULL, but the share is 0
+               100 * coalesce(sum(x.weight) FILTER (WHERE x.distance_m <= ?), 0) / nullif(sum(x.weight), 0) AS share_within,
+               sum(x.weight) AS people, any_value(x.basis) AS basis
+        FROM access x JOIN areas g ON g.area_id = x.gemeinde_id
+        WHERE g.kreis_id = ? AND {member} IS NOT NULL
+        GROUP BY ALL
+        """,
+        [max_distance_m, kreis_id],
+    )
+
+
+@cached(16)
+def import_report(db: Database, kreis_id: str) -> pd.DataFrame:
+    """The import report of the Kreis's offer lists: file, row, column, problem, what happened."""
+    return fetch(
+        db,
+        """
+        SELECT s.file, s.stand, r.row, r.source_column, r.problem, r.action
+        FROM import_report r JOIN sources s USING (source_id)
+        WHERE s.kreis_id = ?
+        ORDER BY s.file, r.row
+        """,
+        [kreis_id],
+    )
+
+
+@cached(64)
+def area_members(db: Database, kreis_id: str, level: str) -> pd.DataFrame:
+    """Every Gemeinde of the Kreis with the area of ``level`` it belongs to (gemeinde_id, area_id), to place
+    offers, which carry only their Gemeinde, in an area of any level."""
+    member = _member_column(level)
+    return fetch(
+        db,
+        f"SELECT g.area_id AS gemeinde_id, {member} AS area_id FROM areas g WHERE g.kreis_id = ? AND g.level = 'gemeinde'",
+        [kreis_id],
+    )

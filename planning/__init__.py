@@ -1,0 +1,8 @@
+"""The planning rules of Planungsatlas Familie, without Streamlit or folium.
+
+Every number a page, an export or a report shows is decided here: comparison with the Kreis and its polarity
+(``comparison``), classes of a map (``classification``), the Präventionskette (``chain``), the gap ranking
+(``gaps``), coverage and accessibility read-outs (``coverage``), German number texts (``formatting``).
+The database is read through ``queries`` only (``db`` opens it). Functions return DataFrames and dataclasses,
+never widgets, so a script, a report and a test use the same rules as the web app.
+"""
