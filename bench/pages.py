@@ -17,8 +17,8 @@ WARM_RERUNS = 5
 def page_files() -> list[Path]:
     """The page scripts named in dashboard/app.py, in navigation order."""
     app = (REPO_ROOT / "dashboard" / "app.py").read_text(encoding="utf-8")
-    names = re.findall(r'"app_pages"\s*/\s*"([\w]+\.py)"', app)
-    return [REPO_ROOT / "dashboard" / "app_pages" / name for name in names]
+    names = re.findall(r'"pages"\s*/\s*"([\w]+\.py)"', app)
+    return [REPO_ROOT / "dashboard" / "pages" / name for name in names]
 
 
 def page_worker(arg: str) -> dict:

@@ -265,7 +265,7 @@ def measure_offer_map(tmp: Path, demo_db: Path | None, browser: bool) -> list[Li
     seconds, peak_mb, data = timed_build(config, out)
     # no target: the per-county build target is for real lists, which are far shorter
     lines = [Line(f"ETL build demo_musterland + {OFFERS:,} offers", "–", f"{seconds:.1f} s, peak {peak_mb:.0f} MB", None, {**data, **counts})]
-    _, peak_mb, r = run_worker("_page", f"{out.parent}::{REPO_ROOT / 'dashboard' / 'app_pages' / 'angebotskarte.py'}")
+    _, peak_mb, r = run_worker("_page", f"{out.parent}::{REPO_ROOT / 'dashboard' / 'pages' / 'angebotskarte.py'}")
     warm, kb = statistics.median(r["warm_s"]), r["payload_bytes"] / 1024
     data = {**r, "warm_median_s": warm, "peak_mb": peak_mb}
     lines += [

@@ -17,13 +17,13 @@ st.set_page_config(page_title="Planungsatlas Familie", page_icon=str(ROOT / "das
 
 page = st.navigation(
     [
-        st.Page(str(ROOT / "dashboard" / "app_pages" / "uebersichtskarte.py"), title="Übersichtskarte", icon=":material/map:", default=True),
-        st.Page(str(ROOT / "dashboard" / "app_pages" / "indikatoren.py"), title="Indikatoren", icon=":material/query_stats:"),
-        st.Page(str(ROOT / "dashboard" / "app_pages" / "angebotskarte.py"), title="Angebotskarte", icon=":material/location_on:"),
-        st.Page(str(ROOT / "dashboard" / "app_pages" / "praeventionskette.py"), title="Präventionskette", icon=":material/timeline:"),
-        st.Page(str(ROOT / "dashboard" / "app_pages" / "bedarf_versorgung.py"), title="Bedarf & Versorgung", icon=":material/balance:"),
-        st.Page(str(ROOT / "dashboard" / "app_pages" / "steckbrief.py"), title="Steckbrief", icon=":material/assignment:"),
-        st.Page(str(ROOT / "dashboard" / "app_pages" / "kreistag.py"), title="Kreistag-Bericht", icon=":material/picture_as_pdf:"),
+        st.Page(str(ROOT / "dashboard" / "pages" / "uebersichtskarte.py"), title="Übersichtskarte", icon=":material/map:", default=True),
+        st.Page(str(ROOT / "dashboard" / "pages" / "indikatoren.py"), title="Indikatoren", icon=":material/query_stats:"),
+        st.Page(str(ROOT / "dashboard" / "pages" / "angebotskarte.py"), title="Angebotskarte", icon=":material/location_on:"),
+        st.Page(str(ROOT / "dashboard" / "pages" / "praeventionskette.py"), title="Präventionskette", icon=":material/timeline:"),
+        st.Page(str(ROOT / "dashboard" / "pages" / "bedarf_versorgung.py"), title="Bedarf & Versorgung", icon=":material/balance:"),
+        st.Page(str(ROOT / "dashboard" / "pages" / "steckbrief.py"), title="Steckbrief", icon=":material/assignment:"),
+        st.Page(str(ROOT / "dashboard" / "pages" / "kreistag.py"), title="Kreistag-Bericht", icon=":material/picture_as_pdf:"),
     ]
 )
 try:

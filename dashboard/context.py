@@ -56,6 +56,21 @@ def render_sidebar() -> Context | None:
     return Context(db, kreis_id, dict(zip(counties["area_id"], counties["name"]))[kreis_id], int(year), demo)
 
 
+def _use_app_navigation() -> None:
+    """Run a page through app.py's ``st.navigation``, also on a fresh server.
+
+    Streamlit remembers per process whether the entry script has a ``pages/`` folder beside it and, until the
+    first ``st.navigation`` call, serves such a folder in its old folder navigation: a shared link opened as the
+    server's first request would run the page script alone, with a navigation of file names. Leaving that mode
+    and rerunning sends the same link (path and query) through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_context() -> Context:
     """Every page starts here: the shared sidebar, the demo banner, or a clear stop when no database exists.
 
@@ -63,6 +78,7 @@ def page_context() -> Context:
     e.g. under AppTest, which reruns only the page script after a widget change. It binds the sidebar to the
     URL (``share``); pages bind their own widgets with ``share.bind`` right after.
     """
+    _use_app_navigation()
     share.begin()
     presentation.apply_style()
     ctx = render_sidebar()

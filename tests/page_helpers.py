@@ -29,7 +29,7 @@ def rerun(at: AppTest) -> AppTest:
 
 
 def open_page(db_dir: Path, monkeypatch: pytest.MonkeyPatch, page: str, query: dict[str, str] | None = None) -> AppTest:
-    """The app with ``db_dir`` as its database folder, switched to ``page`` (e.g. 'app_pages/x.py'), with
+    """The app with ``db_dir`` as its database folder, switched to ``page`` (e.g. 'pages/x.py'), with
     optional URL parameters.
 
     With parameters the page is the session's first, as when a link is opened."""

@@ -19,7 +19,7 @@ from page_helpers import map_script, rerun
 from etl.db import connect
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-PAGE = "app_pages/angebotskarte.py"
+PAGE = "pages/angebotskarte.py"
 KREIS_NAME = "Landkreis Musterland (Demodaten)"
 XSS_NAME = "<img src=x onerror=alert(1)>"
 

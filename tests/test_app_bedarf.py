@@ -20,7 +20,7 @@ from page_helpers import DEMO_KREIS as KREIS
 from page_helpers import DEMO_KREIS_NAME as KREIS_NAME
 from page_helpers import demo_context, open_page, rerun
 
-PAGE = "app_pages/bedarf_versorgung.py"
+PAGE = "pages/bedarf_versorgung.py"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from planning.context import Context
 from etl.db import connect
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-PAGE = "app_pages/indikatoren.py"
+PAGE = "pages/indikatoren.py"
 KREIS = "99001"
 KREIS_NAME = "Landkreis Musterland (Demodaten)"
 SUPPRESSED_NOTE = "Fallzahl unter 3: Wert zum Schutz der Betroffenen nicht ausgewiesen"

@@ -12,7 +12,7 @@ from planning.queries import DB_DIR_ENV
 from reports import render
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-PAGE = "app_pages/kreistag.py"
+PAGE = "pages/kreistag.py"
 SOZIALRAUM = "99001-SR03"
 
 

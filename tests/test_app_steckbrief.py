@@ -13,7 +13,7 @@ from etl.db import connect
 from reports import render
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-PAGE = "app_pages/steckbrief.py"
+PAGE = "pages/steckbrief.py"
 KREIS = "99001"
 SOZIALRAUM = "99001-SR03"
 

@@ -53,7 +53,7 @@ def demo_only(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def open_page(page: str, params: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(f"app_pages/{page}.py")
+    at.switch_page(f"pages/{page}.py")
     at.query_params.update(params or {})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
