@@ -15,8 +15,9 @@ import geopandas as gpd
 import numpy as np
 
 from etl.db import connect
-from etl.demo import AGE_GROUPS, BASE_AGE_WEIGHTS, MALE_SHARE, YEARS, County, Gemeinde, age_table_csv
-from etl.demo_offers import COLUMNS as OFFER_COLUMNS
+from etl.demo.county import County, Gemeinde
+from etl.demo.offer_maker import COLUMNS as OFFER_COLUMNS
+from etl.demo.population import AGE_GROUPS, BASE_AGE_WEIGHTS, MALE_SHARE, YEARS, age_table_csv
 from etl.offers_taxonomy import offer_types
 
 SEED = 20261121

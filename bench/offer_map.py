@@ -16,7 +16,7 @@ import numpy as np
 
 from bench.national import SEED, _gemeinden, _offer_rows
 from etl.db import connect
-from etl.demo_offers import COLUMNS as OFFER_COLUMNS
+from etl.demo.offer_maker import COLUMNS as OFFER_COLUMNS
 
 OFFERS = 5000
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"

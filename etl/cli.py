@@ -15,7 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--config", action="append", required=True, type=Path, help="Kreis-Konfiguration (TOML); mehrfach möglich")
     build_cmd.add_argument("--out", required=True, type=Path, help="Ziel, z. B. data/db/07235_trier-saarburg.duckdb")
     build_cmd.add_argument("--quiet", action="store_true", help="nur Zusammenfassung ausgeben")
-    commands.add_parser("demo", help="Demodaten (data/demo) neu erzeugen")
+    demo_cmd = commands.add_parser("demo", help="Demodaten (data/demo) neu erzeugen")
+    demo_cmd.add_argument("--out", type=Path, help="Zielordner (Standard: data/demo)")
     commands.add_parser("schema-doc", help="docs/SCHEMA.md aus etl/schema.py neu schreiben")
     args = parser.parse_args(argv)
 
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from etl.demo import main as demo_main
 
-        demo_main()
+        demo_main([] if args.out is None else ["--out", str(args.out)])
         return 0
     if args.command == "schema-doc":
         from etl.config import REPO_ROOT

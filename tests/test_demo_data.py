@@ -524,7 +524,7 @@ def quirks(offer_rows: list[dict], layers: dict[str, gpd.GeoDataFrame]) -> dict[
 
 def test_offer_files_are_labelled_demo_data(generated: Path) -> None:
     from etl.config import OfferSource, load_config
-    from etl.demo_offers import FIXED_TIME
+    from etl.demo.offer_files import FIXED_TIME
 
     book = openpyxl.load_workbook(generated / OFFERS_XLSX)
     assert book.sheetnames == ["Angebote", "Hinweis"], "the list is the first sheet"

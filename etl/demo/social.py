@@ -1,4 +1,4 @@
-"""Social-situation tables of the demo county "Landkreis Musterland (Demodaten)", used by etl/demo.py.
+"""Social-situation tables of the demo county "Landkreis Musterland (Demodaten)".
 
 Invented figures in exactly the layouts of the real downloads:
 - IT.NRW Landesdatenbank 22811-05i: recipients of minimum-income benefits by kind, one file per year (latin-1)
@@ -18,14 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.demo import (
-    AGE_GROUPS, KREIS_AGS, KREIS_GEN, SEED, TOWN_NAMES, YEARS, County, _data_rows, _genesis_csv, _write,
-)  # fmt: skip
+from etl.demo.county import KREIS_AGS, KREIS_GEN, SEED, TOWN_NAMES, County, poorer_sozialraum
+from etl.demo.population import AGE_GROUPS, YEARS
+from etl.demo.tables import data_rows, genesis_csv, write_text
 
 SOCIAL_YEARS = (2021, 2022, 2023)
 STICHTAG_YEAR = 2023  # 22811-01i and 12411-15i: one year each, like the real downloads
 SOCIAL_STREAM = 22811  # second element of the seed: a random stream of its own
-POORER_TOWN = TOWN_NAMES[2]  # Altenmühl, an old mill town: its Sozialraum is the poorer one
 N_SMALL_VILLAGES = 3  # the smallest villages outside the poorer Sozialraum get 1 or 2 SGB II recipients
 
 _GROUP = np.arange(len(AGE_GROUPS))
@@ -64,10 +63,6 @@ class SocialData:
 
 
 # ---------------------------------------------------------------- model
-def poorer_sozialraum(county: County) -> str:
-    return next(g.sozialraum for g in county.gemeinden if g.name == POORER_TOWN)
-
-
 def _kind(g, seats: set[str]) -> str:
     if g.name == TOWN_NAMES[0]:
         return "kreisstadt"
@@ -243,7 +238,7 @@ def benefits_csv(county: County, social: SocialData, year: int) -> str:
         "(Geheimhaltungsverfahren der 5er-Rundung).",
     ])  # fmt: skip
     rows = _itnrw_rows(county, kreis, cells, str(year))
-    return _genesis_csv(BENEFIT_TITLE, BENEFIT_HEADER, rows, footnote, quoted_copyright=False)
+    return genesis_csv(BENEFIT_TITLE, BENEFIT_HEADER, rows, footnote, quoted_copyright=False)
 
 
 def population_total(counts: np.ndarray, year: int) -> np.ndarray:
@@ -270,7 +265,7 @@ def rate_csv(county: County, social: SocialData, counts: np.ndarray) -> str:
         "Demodaten: frei erfundene Werte für den fiktiven", "Landkreis Musterland (Land 99).",
     ])  # fmt: skip
     rows = _itnrw_rows(county, kreis, cells, None)
-    return _genesis_csv(title, header, rows, footnote, quoted_copyright=False)
+    return genesis_csv(title, header, rows, footnote, quoted_copyright=False)
 
 
 def area_hundredths(county: County) -> np.ndarray:
@@ -300,7 +295,7 @@ def area_csv(county: County, counts: np.ndarray) -> str:
                 "Die Fläche ist die Fläche der erfundenen Gemeindegrenzen", "(EPSG:25832), die Bevölkerung die der",
                 "Demo-Tabelle 12411-02-03-5 zum selben Stichtag."]  # fmt: skip
     rows = _itnrw_rows(county, kreis, gemeinden, f"31.12.{STICHTAG_YEAR}")
-    return _genesis_csv(title, header, rows, footnote, quoted_copyright=False)
+    return genesis_csv(title, header, rows, footnote, quoted_copyright=False)
 
 
 # ---------------------------------------------------------------- Regionalstatistik layout
@@ -327,16 +322,18 @@ def unemployed_csv(county: County, social: SocialData, year: int) -> str:
     footnote = ['zu "gesamte Tabelle":', "Demodaten: frei erfundene Werte für den fiktiven",
                 "Landkreis Musterland (Land 99), keine Daten der", "Bundesagentur für Arbeit (BA).", " ",
                 f"Land 99 (fiktiv): Gebietsstand 31.12.{year}"]  # fmt: skip
-    return _genesis_csv(title, UNEMPLOYED_HEADER, _data_rows(county, values, unknown), footnote)
+    return genesis_csv(title, UNEMPLOYED_HEADER, data_rows(county, values, unknown), footnote)
 
 
 # ---------------------------------------------------------------- entry point
 def write_social_tables(county: County, counts: np.ndarray, statistics: Path) -> None:
     """Write the 12411-15i, 22811-05i, 22811-01i (latin-1, as IT.NRW serves them) and 13211-01-03-5 files."""
     social = simulate_social(county, counts)
-    _write(statistics / f"12411-15i_{STICHTAG_YEAR}_musterland_latin1.csv", area_csv(county, counts), "latin-1")
+    write_text(statistics / f"12411-15i_{STICHTAG_YEAR}_musterland_latin1.csv", area_csv(county, counts), "latin-1")
     for year in SOCIAL_YEARS:
-        _write(statistics / f"22811-05i_{year}_musterland_latin1.csv", benefits_csv(county, social, year), "latin-1")
-    _write(statistics / f"22811-01i_{STICHTAG_YEAR}_musterland_latin1.csv", rate_csv(county, social, counts), "latin-1")
+        benefits = benefits_csv(county, social, year)
+        write_text(statistics / f"22811-05i_{year}_musterland_latin1.csv", benefits, "latin-1")
+    rate = rate_csv(county, social, counts)
+    write_text(statistics / f"22811-01i_{STICHTAG_YEAR}_musterland_latin1.csv", rate, "latin-1")
     for year in SOCIAL_YEARS:
-        _write(statistics / f"13211-01-03-5_{year}_musterland.csv", unemployed_csv(county, social, year))
+        write_text(statistics / f"13211-01-03-5_{year}_musterland.csv", unemployed_csv(county, social, year))
