@@ -17,8 +17,7 @@ import plotly.graph_objects as go
 from dashboard import maps
 from planning import classification, comparison, queries
 from planning.context import LEVEL_LABELS, LEVEL_SINGULAR, Context
-from planning.formatting import number, value_text
-from dashboard.overview import boundary_attribution
+from planning.formatting import number, short_unit, value_text
 from etl.markers import ABSENT, STATUS_LABELS_DE, SUPPRESSED
 
 MAP_LEVELS = ("gemeinde", "sozialraum", "verbandsgemeinde", "jugendamt")
@@ -142,11 +141,6 @@ def _reference(rows: pd.DataFrame, meta: pd.Series, name: str) -> Reference:
     return Reference(name, value, row["status"], text, _float(row["numerator"]), _float(row["denominator"]))
 
 
-def short_unit(unit: str) -> str:
-    """The unit as a suffix where it is short ('%', 'km²'); long units go into labels and axis titles instead."""
-    return "" if unit == "Personen" or len(unit) > 4 else unit
-
-
 def short_value(ref: Reference, meta: pd.Series) -> str:
     """'5,6 %' or '36,2' (the long unit 'je 100 Personen …' is said elsewhere); '–' without a value."""
     if ref.value is None:
@@ -241,7 +235,7 @@ def build_view(
     classes = classification.classify(frame["value"], scheme, k)
     missing = classification.missing_reasons(frame.loc[frame["value"].isna(), "status"])
     legend = maps.legend_html(f"{meta['label']} {year}", meta["unit"], classes, int(meta["decimals"]), missing, scheme_note(scheme, classes))
-    attribution = boundary_attribution(ctx)
+    attribution = queries.boundary_attribution(ctx.db, ctx.kreis_id)
     outline = queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")
     fmap = maps.choropleth(
         frame,

@@ -29,8 +29,7 @@ import plotly.graph_objects as go
 from dashboard import chain
 from planning import comparison, queries
 from planning.context import LEVEL_SINGULAR, Context
-from dashboard.explorer import short_unit
-from planning.formatting import number
+from planning.formatting import number, short_unit
 
 SOCIAL_TOPIC = "Soziale Lage"
 # the need indicator offered first where the data have it: child poverty, then the broader SGB II figures

@@ -27,7 +27,6 @@ from planning import classification, queries
 from planning.context import LEVEL_SINGULAR, Context
 from dashboard.downloads import FigureExport
 from planning.formatting import number
-from dashboard.overview import boundary_attribution
 from reports import charts, credits
 from reports import data as rdata
 from reports.credits import german_date
@@ -447,7 +446,7 @@ def build_view(
     classes = classification.classify(shapes["value"], "quantile", palette=metric.palette)
     legend = maps.legend_html(title, metric.unit, classes, metric.decimals, missing_label(metric, shapes))
     offer_sources = offer_source_lines(queries.sources(ctx.db, ctx.kreis_id))
-    attribution = " · ".join([boundary_attribution(ctx), "Angebote: " + ("; ".join(offer_sources) or "keine Liste geladen")])
+    attribution = " · ".join([queries.boundary_attribution(ctx.db, ctx.kreis_id), "Angebote: " + ("; ".join(offer_sources) or "keine Liste geladen")])
     fmap = maps.choropleth(
         shapes,
         queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),

@@ -13,8 +13,6 @@ from planning.context import LEVEL_SINGULAR, Context
 from planning.formatting import number, value_text
 from etl.markers import ABSENT
 
-SIMPLIFIED_SUFFIX = " (Daten verändert)"  # the display geometry is simplified
-
 
 @dataclass
 class MapView:
@@ -33,13 +31,6 @@ def indicator_options(ctx: Context, level: str) -> pd.DataFrame:
     return cat[cat["listed"] & cat["indicator_id"].isin(available)]
 
 
-def boundary_attribution(ctx: Context) -> str:
-    sources = queries.sources(ctx.db, ctx.kreis_id)
-    boundary = sources.loc[sources["kind"] == "boundaries", "attribution"]
-    text = boundary.iloc[0] if not boundary.empty else ""
-    return text + SIMPLIFIED_SUFFIX if text.startswith("©") else text
-
-
 def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False) -> MapView:
     meta = queries.catalogue(ctx.db).loc[indicator_id]
     shapes = queries.area_shapes(ctx.db, ctx.kreis_id, level)
@@ -51,7 +42,7 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False) -
     classes = classification.classify(shapes["value"], "quantile")
     missing_label = classification.missing_reasons(shapes.loc[shapes["value"].isna(), "status"])
     legend = maps.legend_html(f"{meta.label} {ctx.year}", meta.unit, classes, int(meta.decimals), missing_label)
-    attribution = boundary_attribution(ctx)
+    attribution = queries.boundary_attribution(ctx.db, ctx.kreis_id)
     outline = queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")
     fmap = maps.choropleth(
         shapes,

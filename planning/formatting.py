@@ -30,3 +30,8 @@ def value_text(value: float | None, status: str, decimals: int, unit: str = "") 
         return STATUS_LABELS_DE.get(status, status)
     suffix = f" {unit}" if unit and unit != "Personen" else ""
     return number(value, decimals) + suffix
+
+
+def short_unit(unit: str) -> str:
+    """The unit as a suffix where it is short ('%', 'km²'); long units go into labels and axis titles instead."""
+    return "" if unit == "Personen" or len(unit) > 4 else unit

@@ -124,6 +124,17 @@ def sources(db: Database, kreis_id: str) -> pd.DataFrame:
     )
 
 
+SIMPLIFIED_SUFFIX = " (Daten verändert)"  # the display geometry is simplified
+
+
+def boundary_attribution(db: Database, kreis_id: str) -> str:
+    """The licence line of the Kreis's boundaries, '(Daten verändert)' where they are the BKG's (maps simplify them)."""
+    found = sources(db, kreis_id)
+    boundary = found.loc[found["kind"] == "boundaries", "attribution"]
+    text = boundary.iloc[0] if not boundary.empty else ""
+    return text + SIMPLIFIED_SUFFIX if text.startswith("©") else text
+
+
 @cached(32)
 def columns(db: Database, table: str) -> list[str]:
     return fetch(db, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])["column_name"].tolist()

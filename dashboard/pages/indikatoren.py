@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 from planning.context import LEVEL_SINGULAR
 from dashboard import context, downloads, explorer, exports, maps, presentation, share
 from planning import classification, comparison, queries
+from planning.formatting import short_unit
 
 ctx = context.page_context()
 share.bind(
@@ -109,7 +110,7 @@ with st.container(border=True):
     about[0].markdown("  \n".join(f"**{k}:** {v}" for k, v in facts.items() if k in first))
     about[1].markdown("  \n".join(f"**{k}:** {v}" for k, v in facts.items() if k not in first))
 
-unit_note = "" if not meta["unit"] or explorer.short_unit(meta["unit"]) or meta["unit"] == "Personen" else f" ({meta['unit']})"
+unit_note = "" if not meta["unit"] or short_unit(meta["unit"]) or meta["unit"] == "Personen" else f" ({meta['unit']})"
 figures = st.columns(3)
 figures[0].metric(f"Kreis {year}{unit_note}", explorer.short_value(view.kreis, meta), help=view.kreis.text)
 land_label = f"Land {year}" if view.land is None else f"{view.land.name} {year}"
