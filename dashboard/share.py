@@ -23,23 +23,31 @@ How it works:
   starts with it. Keys a page derives from others need no binding.
 - After the run ``publish()`` writes the current values back into ``st.query_params`` (values equal to the
   ``default`` are left out) and fills the link control with the complete URL.
-- A URL value that cannot be parsed, or that the page does not accept (the widget or the page's own checks
-  replace it, e.g. a year without data), is ignored; a hint at the top of the page says which one.
+- A URL value that cannot be parsed, is longer than ``MAX_CHARS`` (``MAX_ITEMS`` for a list), is not among the
+  param's ``choices``, or that the page does not accept (the widget or the page's own checks replace it, e.g. a
+  year without data), is ignored; a hint at the top of the page says which one, as plain text (never Markdown).
 - ``bind`` may be called more than once per run, e.g. for a widget whose key depends on earlier choices.
 """
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+import math
+
 import streamlit as st
+
+from dashboard.markdown import plain
 
 _RUN = "_share_run"  # per-run state, replaced by begin()
 _WRITTEN = "_share_written"  # URL name → value as this session last wrote (or read) it
 _TRUE = {"1", "true", "ja", "wahr", "on"}
 _FALSE = {"0", "false", "nein", "falsch", "off"}
+MAX_CHARS = 200  # longer link values are ignored: ids, names and titles are shorter, and search costs grow with length
+MAX_ITEMS = 100  # at most this many values of a repeated parameter
+HINT_CHARS = 60  # a rejected value is quoted in the hint up to this length
 
 
 def _parse_bool(text: str) -> bool:
@@ -55,7 +63,8 @@ class Param:
 
     ``type``: str, int, float or bool (bool is written as 1/0). ``many``: a list (repeated parameter).
     ``from_url``/``to_url`` replace the conversion of one item, e.g. a database name ↔ its path; ``from_url``
-    raises ValueError or KeyError for a value it does not know.
+    raises ValueError or KeyError for a value it does not know. ``choices``: the values a page can show at all
+    (known before the data, e.g. the classification schemes); others are refused before any code sees them.
     """
 
     key: str
@@ -65,6 +74,7 @@ class Param:
     default: Any = None
     from_url: Callable[[str], Any] | None = None
     to_url: Callable[[Any], str] | None = None
+    choices: Collection[Any] | None = None
 
     @property
     def url_name(self) -> str:
@@ -75,10 +85,18 @@ class Param:
             return self.from_url(text)
         if self.type is bool:
             return _parse_bool(text)
-        return self.type(text)
+        value = self.type(text)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"not a finite number: {text!r}")
+        return value
 
     def parse(self, raw: list[str]) -> Any:
-        return [self.parse_item(t) for t in raw] if self.many else self.parse_item(raw[-1])
+        if len(raw) > MAX_ITEMS or any(len(t) > MAX_CHARS for t in raw):
+            raise ValueError("link value too long")
+        items = [self.parse_item(t) for t in raw] if self.many else [self.parse_item(raw[-1])]
+        if self.choices is not None and any(item not in self.choices for item in items):
+            raise ValueError("not one of the choices")
+        return items if self.many else items[0]
 
     def dump_item(self, value: Any) -> str:
         if self.to_url is not None:
@@ -134,7 +152,7 @@ def bind(*params: Param) -> None:
         shown = ",".join(raw)
         try:
             value = param.parse(raw)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             run.hints.append(f"{name}={shown}")
             continue
         st.session_state[param.key] = value
@@ -197,8 +215,9 @@ def publish() -> None:
         run.link_slot.code(view_url(values), language=None, wrap_lines=True)
     rejected = _rejected(run)
     if rejected:
+        quoted = ", ".join(plain(value, HINT_CHARS) for value in rejected)  # link text never becomes Markdown
         text = (
-            f"Aus dem Link nicht übernommen: {', '.join(rejected)} – diese Auswahl gibt es hier nicht "
+            f"Aus dem Link nicht übernommen: {quoted} – diese Auswahl gibt es hier nicht "
             "(z. B. ein Jahr ohne Daten); gezeigt wird die Voreinstellung."
         )
         (run.hint_slot or st).warning(text, icon=":material/link_off:")

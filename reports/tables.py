@@ -12,6 +12,8 @@ CSV decisions (Excel with German settings opens it by double-click, pandas reads
   directly: ``pd.read_csv(f, sep=";", decimal=",", skiprows=<lines before it>, encoding="utf-8-sig")``.
 - Area keys are written as they are; Excel shows '07235001' as the number 7235001 (the .xlsx keeps them text).
 - A missing value is an empty 'Wert' with its reason in 'Status'; never 0.
+- Text cells go through ``etl.spreadsheet``: a name that starts like a formula stays text (CSV: leading apostrophe;
+  xlsx: string cell), characters XML forbids are dropped.
 
 The .xlsx holds numbers as numbers with a number format of the indicator's decimals (German Excel shows
 1.234,5); openpyxl writes 16 significant digits, one more than Excel computes with.
@@ -32,6 +34,7 @@ from openpyxl.utils import get_column_letter
 
 from planning.formatting import value_text
 from etl.markers import STATUS_LABELS_DE
+from etl.spreadsheet import csv_text, xlsx_append
 from reports import credits, data
 from reports.render import export_name
 
@@ -250,15 +253,15 @@ def xlsx_bytes(table: Table) -> bytes:
     ws = wb.active
     ws.title = "Daten"
     bold = Font(bold=True)
-    ws.append([table.title])
+    xlsx_append(ws, [table.title])
     ws["A1"].font = Font(bold=True, size=13)
     for key, value in table.header:
-        ws.append([key, value])
+        xlsx_append(ws, [key, value])
         ws.cell(ws.max_row, 1).font = bold
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=False, vertical="top")
     ws.append([])
     columns = list(table.rows.columns)
-    ws.append(columns)
+    xlsx_append(ws, columns)
     head_row = ws.max_row
     fill = PatternFill("solid", fgColor="DDE6EE")
     for cell in ws[head_row]:
@@ -266,8 +269,7 @@ def xlsx_bytes(table: Table) -> bytes:
     number_cols = [columns.index(c) + 1 for c in table.number_columns]
     key_cols = [columns.index(c) + 1 for c in KEY_COLUMNS if c in columns]
     for record, decimals in zip(table.rows.itertuples(index=False), table.row_decimals):
-        values = [None if isinstance(v, float) and np.isnan(v) else v for v in record]
-        ws.append([v.item() if isinstance(v, np.generic) else v for v in values])
+        xlsx_append(ws, record)
         for col in number_cols:
             ws.cell(ws.max_row, col).number_format = _number_format(decimals)
         for col in key_cols:
@@ -291,14 +293,14 @@ def csv_bytes(table: Table) -> bytes:
     """German CSV (see the module docstring): title line, header block, empty line, table."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([table.title])
+    writer.writerow([csv_text(table.title)])
     for key, value in table.header:
-        writer.writerow([key, " ".join(str(value).split())])
+        writer.writerow([csv_text(key), csv_text(" ".join(str(value).split()))])
     writer.writerow([])
     columns = list(table.rows.columns)
-    writer.writerow(columns)
+    writer.writerow([csv_text(c) for c in columns])
     for record in table.rows.to_dict("records"):
-        writer.writerow([_csv_number(record[c]) if c in table.number_columns else record[c] for c in columns])
+        writer.writerow([_csv_number(record[c]) if c in table.number_columns else csv_text(record[c]) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
