@@ -1,7 +1,7 @@
 """The Bedarf & Versorgung page with Streamlit's AppTest on the demo database: default view, ranked gaps with
 reasons, switches of level, view, social weight and supply measure, and a category without any offer.
 
-The expected scores are computed here from the database with SQL, independently of dashboard.gaps. The need/supply
+The expected scores are computed here from the database with SQL, independently of planning.gaps. The need/supply
 chart is a plotly figure, invisible to AppTest: its figure function is tested on the same view."""
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import chain, coverage_export, gaps
+from dashboard import gap_view
+from planning import coverage_dimensions, gaps
+from reports import coverage_tables
 from etl.db import connect
 from page_helpers import DEMO_KREIS as KREIS
 from page_helpers import DEMO_KREIS_NAME as KREIS_NAME
@@ -109,7 +111,7 @@ def test_gemeinden_and_a_category_filter(app: AppTest, demo_db: Path):
 def test_angebotsarten_add_distance_and_the_versorgungsquote(app: AppTest):
     app.radio(key="gap_dimension").set_value("angebotsart")
     rerun(app)
-    assert app.slider(key="gap_distance").value == chain.DEFAULT_DISTANCE_KM
+    assert app.slider(key="gap_distance").value == coverage_dimensions.DEFAULT_DISTANCE_KM
     table = _ranking(app)
     assert "Erreichbarkeitslücke" in table.columns
     assert table["Begründung"].str.contains("der Zielgruppe im Umkreis von 5 km").all()
@@ -133,7 +135,7 @@ def test_a_phase_without_any_offer_is_named_not_ranked(demo_db: Path, tmp_path: 
 def test_chart_of_the_page_view(demo_db: Path):
     ctx = demo_context(demo_db)
     view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id="sgb2_quote")
-    fig = gaps.need_supply_figure(view, "0-3")
+    fig = gap_view.need_supply_figure(view, "0-3")
     names = [n for t in fig.data if t.mode != "lines" for n in t.text]
     assert len(names) == 5, "one point per Sozialraum"
     assert fig.layout.xaxis.title.text == "SGB-II-Quote 2023 (%)"
@@ -157,14 +159,14 @@ def test_gap_list_download_carries_scores_and_reasons(app: AppTest, demo_db: Pat
     assert {"Excel (.xlsx)", "CSV (Semikolon, Dezimalkomma)"} <= {b.proto.label for b in app.get("download_button")}
     ctx = demo_context(demo_db)
     view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id="sgb2_quote")
-    export = coverage_export.gaps_export(ctx, view)
-    lines = coverage_export.csv_bytes(export).decode("utf-8-sig").splitlines()
+    export = coverage_tables.gaps_export(ctx, view)
+    lines = coverage_tables.csv_bytes(export).decode("utf-8-sig").splitlines()
     assert any(line.startswith("Rangfolge;") and "Score = Zielgruppe × Lücke × Sozialfaktor" in line for line in lines)
     start = next(i for i, line in enumerate(lines) if line.startswith("Rang;"))
     table = pd.read_csv(io.StringIO("\n".join(lines[start:])), sep=";", decimal=",")
     expected = _expected_scores(demo_db, "sozialraum", "sgb2_quote")
     assert table["Score"].tolist() == pytest.approx(expected["score"].tolist(), rel=1e-9)
     assert table["Begründung"].tolist() == view.ranked["reason"].tolist()
-    sheet = openpyxl.load_workbook(io.BytesIO(coverage_export.xlsx_bytes(export)))["Daten"]
+    sheet = openpyxl.load_workbook(io.BytesIO(coverage_tables.xlsx_bytes(export)))["Daten"]
     head = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "Rang")
     assert "Sozialfaktor" in head and "Erreichbarkeitslücke" not in head

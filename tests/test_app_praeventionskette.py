@@ -1,7 +1,7 @@
 """The Präventionskette page with Streamlit's AppTest on the demo database: default view, level, metric and row
 switches, empty and weak cells marked as the rule says, and the offers behind a selected cell.
 
-Expected markings are computed here from the database with SQL, independently of dashboard.chain."""
+Expected markings are computed here from the database with SQL, independently of planning.chain."""
 from __future__ import annotations
 
 import io
@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import chain, coverage_export
+from planning import chain, coverage_dimensions
+from reports import coverage_tables
 from etl.db import connect
 from page_helpers import DEMO_KREIS as KREIS
 from page_helpers import DEMO_KREIS_NAME as KREIS_NAME
@@ -123,7 +124,7 @@ def test_angebotsarten_offer_the_share_within_reach(app: AppTest):
     rerun(app)
     table = _matrix(app)
     assert table.columns[:2].tolist() == ["Handlungsfeld", "Angebotsart"]
-    assert app.slider(key="chain_distance").value == chain.DEFAULT_DISTANCE_KM
+    assert app.slider(key="chain_distance").value == coverage_dimensions.DEFAULT_DISTANCE_KM
     assert any("im Umkreis von 5 km eines Angebots" in c.value for c in app.caption)
     app.slider(key="chain_distance").set_value(20)
     rerun(app)
@@ -170,9 +171,9 @@ def test_matrix_download_as_xlsx_and_german_csv(app: AppTest, demo_db: Path):
     assert {"Excel (.xlsx)", "CSV (Semikolon, Dezimalkomma)"} <= set(buttons)
     ctx = demo_context(demo_db)
     shown = chain.build_matrix(ctx, "sozialraum", "lebensphase", "offers_per_1000")
-    export = coverage_export.matrix_export(ctx, "sozialraum", "lebensphase", "offers_per_1000", 0.5, 5, shown)
+    export = coverage_tables.matrix_export(ctx, "sozialraum", "lebensphase", "offers_per_1000", 0.5, 5, shown)
 
-    raw = coverage_export.csv_bytes(export).decode("utf-8-sig")
+    raw = coverage_tables.csv_bytes(export).decode("utf-8-sig")
     lines = raw.splitlines()
     assert lines[0] == "Präventionskette" and "Demodaten – keine amtlichen Zahlen" in raw
     assert any(line.startswith("Quellen;") and "12411-02-03-5" in line and "Angebotsliste" in line for line in lines)
@@ -186,7 +187,7 @@ def test_matrix_download_as_xlsx_and_german_csv(app: AppTest, demo_db: Path):
     row = table[(table["Schlüssel"] == "99001-SR05") & (table["Lebensphase"] == "0 bis 3 Jahre")]
     assert row["Angebote je 1.000"].item() == pytest.approx(per_1000, rel=1e-12), "full precision, decimal comma"
 
-    book = openpyxl.load_workbook(io.BytesIO(coverage_export.xlsx_bytes(export)))
+    book = openpyxl.load_workbook(io.BytesIO(coverage_tables.xlsx_bytes(export)))
     assert book.sheetnames == ["Daten", "Matrix"]
     sheet = book["Matrix"]
     empty_fill = chain.STATUS_COLOURS[chain.EMPTY].lstrip("#").upper()

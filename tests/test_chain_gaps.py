@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import chain, gaps
-from planning import queries
+from dashboard import chain_view, gap_view
+from planning import chain, coverage_dimensions, gaps, queries
 from planning.context import Context
 from etl.build import build
 from etl.db import connect
@@ -159,13 +159,13 @@ def test_areas_in_german_alphabetical_order():
 def test_styled_matrix_colours_empty_and_weak_cells():
     cells = chain.cell_frame(AREAS, KREIS, chain.METRICS["offers_per_1000"])
     m = chain.matrix(cells, ROWS, areas_as_rows=False, dimension="lebensphase")
-    styler = chain.styled(m)
+    styler = chain_view.styled(m)
     styler._compute()  # pandas fills ``ctx``: (row, column position) → CSS pairs, as Streamlit reads them
     css = {(r, m.table.columns[c]): dict(pairs) for (r, c), pairs in styler.ctx.items()}
     empty = sorted(k for k, v in css.items() if v.get("background-color") == chain.STATUS_COLOURS[chain.EMPTY])
     assert empty == sorted([(0, "Cleve"), (1, "Aue"), (1, "Berg"), (1, "Cleve"), (1, chain.KREIS_COLUMN)])
     assert [k for k, v in css.items() if v.get("background-color") == chain.STATUS_COLOURS[chain.WEAK]] == [(0, "Berg")]
-    assert css[(0, chain.KREIS_COLUMN)] == {"background-color": chain.KREIS_BACKGROUND, "font-weight": "bold"}
+    assert css[(0, chain.KREIS_COLUMN)] == {"background-color": chain_view.KREIS_BACKGROUND, "font-weight": "bold"}
 
 
 # --- the gap ranking ---------------------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def test_need_supply_figure_colours_by_the_chain_rule_with_kreis_lines():
     scored = gaps.score_gaps(gaps.supply_frame(AREAS, KREIS), SOCIAL, 10.0)
     social = gaps.SocialNeed("kinderarmut", "Kinderarmut", "%", 1, 2023, SOCIAL, 10.0, None)
     view = gaps.GapView("sozialraum", "lebensphase", "offers_per_1000", None, scored, gaps.rank(scored), WORDS, social)
-    fig = gaps.need_supply_figure(view, "p1")
+    fig = gap_view.need_supply_figure(view, "p1")
     points = {t.name: list(t.text) for t in fig.data if t.mode != "lines"}
     assert points == {
         chain.STATUS_LABELS[chain.EMPTY]: ["Cleve"],
@@ -268,7 +268,7 @@ def test_need_supply_figure_colours_by_the_chain_rule_with_kreis_lines():
         chain.STATUS_LABELS[chain.NO_TARGET]: ["Dorf"],
     }
     weak = next(t for t in fig.data if t.name == chain.STATUS_LABELS[chain.WEAK])
-    assert list(weak.x) == [12.0] and list(weak.y) == [2.0] and weak.marker.color == gaps.POINT_COLOURS[chain.WEAK]
+    assert list(weak.x) == [12.0] and list(weak.y) == [2.0] and weak.marker.color == gap_view.POINT_COLOURS[chain.WEAK]
     dorf = next(t for t in fig.data if t.name == chain.STATUS_LABELS[chain.NO_TARGET])
     assert math.isnan(dorf.x[0]), "Dorf has no social value: no position on the need axis"
     lines = [(s["x0"], s["y0"]) for s in fig.layout.shapes]
@@ -279,11 +279,11 @@ def test_need_supply_figure_colours_by_the_chain_rule_with_kreis_lines():
 def test_population_note_names_categories_with_an_older_year():
     kreis = pd.DataFrame({"category": ["a", "b", "c", "d"], "population_year": [2023, 2023, 2015, 2015]})
     labels = {"d": "0 bis 3 Jahre", "c": "3 bis 6 Jahre", "a": "6 bis 10 Jahre", "b": "10 bis 14 Jahre"}
-    assert chain.population_note(kreis, labels) == (
+    assert coverage_dimensions.population_note(kreis, labels) == (
         "Zielgruppen: Bevölkerung am 31.12.2023; 31.12.2015 für 0 bis 3 Jahre, 3 bis 6 Jahre."
     ), "ties go to the latest year; the others listed in chain order"
-    assert chain.population_years(kreis) == [2023, 2015]
-    assert chain.population_note(kreis.iloc[:2], labels) == "Zielgruppen: Bevölkerung am 31.12.2023."
+    assert coverage_dimensions.population_years(kreis) == [2023, 2015]
+    assert coverage_dimensions.population_note(kreis.iloc[:2], labels) == "Zielgruppen: Bevölkerung am 31.12.2023."
 
 
 # --- real data: Kreis Düren with the official NRW school list ---------------------------------------------------
@@ -296,7 +296,7 @@ def dueren(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Conte
 
 
 def test_dueren_chain_has_the_schools_and_says_which_phases_have_no_list(dueren: Context):
-    assert chain.levels(dueren)[-1] == "gemeinde"
+    assert coverage_dimensions.levels(dueren)[-1] == "gemeinde"
     m = chain.build_matrix(dueren, "gemeinde", "lebensphase", "offers", areas_as_rows=True)
     assert len(m.table) == 15 + 1, "the 15 Gemeinden of the Kreis and the Kreis"
     kreis = m.cells[m.cells["is_kreis"]].set_index("category")
@@ -324,10 +324,10 @@ def test_dueren_chain_has_the_schools_and_says_which_phases_have_no_list(dueren:
 def test_kreis_row_of_the_turned_matrix_is_tinted_and_stays_red_where_empty():
     cells = chain.cell_frame(AREAS, KREIS, chain.METRICS["offers_per_1000"])
     m = chain.matrix(cells, ROWS, areas_as_rows=True, dimension="lebensphase")
-    styler = chain.styled(m)
+    styler = chain_view.styled(m)
     styler._compute()
     css = {(r, m.table.columns[c]): dict(pairs) for (r, c), pairs in styler.ctx.items()}
-    assert css[(0, "Phase eins")] == {"background-color": chain.KREIS_BACKGROUND, "font-weight": "bold"}
+    assert css[(0, "Phase eins")] == {"background-color": chain_view.KREIS_BACKGROUND, "font-weight": "bold"}
     assert css[(0, "Phase zwei ¹")] == {"background-color": chain.STATUS_COLOURS[chain.EMPTY], "font-weight": "bold"}
     assert css[(0, "Gebiet")] == {"font-weight": "bold"}
     assert css[(1, "Phase eins")] == {"background-color": chain.STATUS_COLOURS[chain.OK]}

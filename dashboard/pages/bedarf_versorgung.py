@@ -1,11 +1,12 @@
 """Bedarf & Versorgung: need against supply per area, and the ranked list of where offers are missing."""
 import streamlit as st
 
-from dashboard import chain, coverage_export, gaps, share
-from planning import queries
+from dashboard import chain_view, gap_view, share
+from planning import coverage_dimensions, gaps, queries
 from planning.formatting import number
+from reports import coverage_tables
 
-ctx, levels = chain.page_start(
+ctx, levels = chain_view.page_start(
     "Bedarf & Versorgung",
     "Wie gut passen die Angebote zur Zahl der Kinder, Familien und Älteren, und wo fehlen sie? "
     "Versorgung je Gebiet im Vergleich mit dem Kreis, gewichtet nach Zielgruppe und sozialer Lage.",
@@ -16,17 +17,17 @@ share.bind(
     share.Param("gap_dimension", "sicht", default="lebensphase"),
     share.Param("gap_measure", "versorgung", default="offers_per_1000"),
     share.Param("gap_social", "sozial"),
-    share.Param("gap_distance", "km", int, default=chain.DEFAULT_DISTANCE_KM),
+    share.Param("gap_distance", "km", int, default=coverage_dimensions.DEFAULT_DISTANCE_KM),
 )
-level, dimension, _ = chain.level_and_dimension(levels, "gap_level", "gap_dimension", "Sicht")
+level, dimension, _ = chain_view.level_and_dimension(levels, "gap_level", "gap_dimension", "Sicht")
 second_row = st.columns([3.4, 3.4, 2.6])
-measures = [m for m in gaps.SUPPLY_MEASURES if m != "capacity_per_100" or chain.has_capacity(ctx, dimension)]
+measures = gaps.supply_measures(ctx, dimension)
 if st.session_state.get("gap_measure") not in measures:
     st.session_state["gap_measure"] = measures[0]
 measure = second_row[0].selectbox("Versorgung gemessen als", measures, format_func=gaps.SUPPLY_MEASURES.get, key="gap_measure")
-social_ids = [gaps.NO_SOCIAL, *gaps.social_options(ctx, level)]
+social_ids, default_social = gaps.social_choices(ctx, level)
 if st.session_state.get("gap_social") not in social_ids:
-    st.session_state["gap_social"] = social_ids[1] if len(social_ids) > 1 else gaps.NO_SOCIAL
+    st.session_state["gap_social"] = default_social
 catalogue = queries.catalogue(ctx.db)
 social_id = second_row[1].selectbox(
     "Soziale Lage gewichten mit",
@@ -37,8 +38,8 @@ social_id = second_row[1].selectbox(
 )
 distance_km = None
 if dimension == "angebotsart":
-    st.session_state["gap_distance"] = chain.distance_or_default(st.session_state.get("gap_distance"))
-    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *chain.DISTANCE_RANGE_KM, key="gap_distance")
+    st.session_state["gap_distance"] = coverage_dimensions.distance_or_default(st.session_state.get("gap_distance"))
+    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *coverage_dimensions.DISTANCE_RANGE_KM, key="gap_distance")
 
 view = gaps.build_view(ctx, level, dimension, measure, distance_km, social_id)
 if social_id != gaps.NO_SOCIAL and view.social is None:
@@ -48,33 +49,27 @@ elif view.social is not None and view.social.year != ctx.year:
 
 # --- need against supply --------------------------------------------------------------------------------------------
 st.subheader("Bedarf und Versorgung je Gebiet")
-rows = chain.categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
-category_ids = rows["category"].tolist()
+category_ids = list(view.words.category_labels)
 category_key, filter_key = f"gap_category_{dimension}", f"gap_filter_{dimension}"
 share.bind(share.Param(category_key, "auswahl"), share.Param(filter_key, "nur", many=True))
 if st.session_state.get(category_key) not in category_ids:
-    st.session_state[category_key] = view.ranked["category"].iloc[0] if not view.ranked.empty else category_ids[0]
+    st.session_state[category_key] = gaps.first_category(view, category_ids)
 category = st.selectbox(
-    chain.DIMENSION_SINGULAR[dimension], category_ids, format_func=view.words.category_labels.get, key=category_key
+    coverage_dimensions.DIMENSION_SINGULAR[dimension], category_ids, format_func=view.words.category_labels.get, key=category_key
 )
 st.plotly_chart(
-    gaps.need_supply_figure(view, category),
+    gap_view.need_supply_figure(view, category),
     width="stretch",
     config={"displaylogo": False, "displayModeBar": False},
     key="gap_chart",
 )
-need_axis = f"{view.social.label} ({view.social.year})" if view.social is not None else "Größe der Zielgruppe"
-st.caption(
-    f"Waagerecht: {need_axis}; senkrecht: Versorgung. Punktgröße: Zielgruppe. Gestrichelt: Kreiswerte; "
-    f"gepunktet: die Schwelle „schwach“ ({number(100 * chain.WEAK_SHARE)} % des Kreiswerts). "
-    "Rechts unten: hoher Bedarf, wenig Angebot."
-)
+st.caption(gaps.need_supply_caption(view))
 
 # --- ranked gaps ----------------------------------------------------------------------------------------------------
 st.subheader("Wo fehlen Angebote?")
 st.session_state[filter_key] = [c for c in st.session_state.get(filter_key) or [] if c in category_ids]
 chosen = st.multiselect(
-    f"Nur diese {chain.DIMENSION_PLURAL[dimension]}",
+    f"Nur diese {coverage_dimensions.DIMENSION_PLURAL[dimension]}",
     category_ids,
     format_func=view.words.category_labels.get,
     key=filter_key,
@@ -90,8 +85,8 @@ else:
     summary, download = st.columns([6, 1.3], vertical_alignment="center")
     summary.caption(f"{number(len(table))} Lücken, die größte zuerst; die ersten {number(shown)} mit Begründung:")
     with download:
-        coverage_export.download_panel(
-            "gap_download", lambda: coverage_export.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
+        chain_view.download_panel(
+            "gap_download", lambda: coverage_tables.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
         )
     with st.container(border=True):
         st.markdown(gaps.top_list(view, chosen, gaps.TOP_LISTED))
@@ -116,4 +111,4 @@ if view.without_offers:
     )
 if view.population_note:
     st.caption(view.population_note)
-st.caption(chain.sources_caption(ctx))
+st.caption(coverage_dimensions.sources_caption(ctx))

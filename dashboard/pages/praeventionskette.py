@@ -1,11 +1,12 @@
 """Präventionskette: how well every Lebensphase (or Angebotsart) is covered per area, empty and weak cells marked."""
 import streamlit as st
 
-from dashboard import chain, coverage_export, share
-from planning import queries
+from dashboard import chain_view, share
+from planning import chain, coverage_dimensions
 from planning.formatting import number
+from reports import coverage_tables
 
-ctx, levels = chain.page_start(
+ctx, levels = chain_view.page_start(
     "Präventionskette",
     "Welche Lebensphasen sind wo mit Angeboten versorgt – von Schwangerschaft und Geburt bis ins Alter? "
     "Jede Zelle vergleicht ein Gebiet mit dem Kreis; leere und schwache Zellen zeigen, wo die Kette reißt.",
@@ -16,15 +17,15 @@ share.bind(
     share.Param("chain_dimension", "zeilen", default="lebensphase"),
     share.Param("chain_metric", "kennzahl"),
     share.Param("chain_weak", "schwelle", float, default=chain.WEAK_SHARE),
-    share.Param("chain_distance", "km", int, default=chain.DEFAULT_DISTANCE_KM),
+    share.Param("chain_distance", "km", int, default=coverage_dimensions.DEFAULT_DISTANCE_KM),
 )
-level, dimension, spare = chain.level_and_dimension(levels, "chain_level", "chain_dimension", "Zeilen")
+level, dimension, spare = chain_view.level_and_dimension(levels, "chain_level", "chain_dimension", "Zeilen")
 rows_key = f"chain_rows_{level}"
 share.bind(share.Param(rows_key, "gebiete_als_zeilen", bool))
 st.session_state.setdefault(rows_key, level == "gemeinde")  # many Gemeinden read better as rows
 areas_as_rows = spare.toggle("Gebiete als Zeilen", key=rows_key, help="Bei vielen Gebieten lesbarer.")
 second_row = st.columns([3.4, 2.6, 2.6, 1.4])
-metrics = chain.metrics_for(dimension, chain.has_capacity(ctx, dimension))
+metrics = chain.metrics_for(dimension, coverage_dimensions.has_capacity(ctx, dimension))
 if st.session_state.get("chain_metric") not in metrics:
     st.session_state["chain_metric"] = metrics[0]
 metric_key = second_row[0].selectbox("Kennzahl in den Zellen", metrics, format_func=lambda k: chain.METRICS[k].label, key="chain_metric")
@@ -33,31 +34,26 @@ if st.session_state.get("chain_weak") not in chain.WEAK_SHARES:
 weak_share = second_row[1].select_slider(
     "Schwelle „schwach“", options=list(chain.WEAK_SHARES), format_func=lambda s: f"{number(100 * s)} % des Kreiswerts", key="chain_weak"
 )
-distance_km = chain.DEFAULT_DISTANCE_KM
+distance_km = coverage_dimensions.DEFAULT_DISTANCE_KM
 if metric_key == "share_within":
-    st.session_state["chain_distance"] = chain.distance_or_default(st.session_state.get("chain_distance"))
-    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *chain.DISTANCE_RANGE_KM, key="chain_distance")
+    st.session_state["chain_distance"] = coverage_dimensions.distance_or_default(st.session_state.get("chain_distance"))
+    distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *coverage_dimensions.DISTANCE_RANGE_KM, key="chain_distance")
 
-metric = chain.METRICS[metric_key]
 matrix = chain.build_matrix(ctx, level, dimension, metric_key, weak_share, distance_km, areas_as_rows)
-counts = matrix.counts()
 
 summary, download = st.columns([6, 1.3], vertical_alignment="center")
-summary.markdown(
-    f"**{number(counts[chain.EMPTY])} leere** und **{number(counts[chain.WEAK])} schwache** Zellen "
-    f"({chain.level_label(level)} × {chain.DIMENSIONS[dimension]}; {metric.label})."
-)
+summary.markdown(chain.summary_text(matrix, level, dimension, metric_key))
 with download:
-    coverage_export.download_panel(
+    chain_view.download_panel(
         "chain_download",
-        lambda: coverage_export.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix),
+        lambda: coverage_tables.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix),
         ("praeventionskette", dimension, level, metric_key, ctx.kreis_name),
     )
-st.markdown(chain.legend_html(), unsafe_allow_html=True)
-st.caption(chain.rule_text(metric, weak_share, distance_km if metric_key == "share_within" else None))
+st.markdown(chain_view.legend_html(), unsafe_allow_html=True)
+st.caption(chain.rule_text(chain.METRICS[metric_key], weak_share, distance_km))
 
 event = st.dataframe(
-    chain.styled(matrix),
+    chain_view.styled(matrix),
     key=f"chain_matrix_{level}_{dimension}_{int(areas_as_rows)}",
     on_select="rerun",
     selection_mode="single-cell",
@@ -66,18 +62,10 @@ event = st.dataframe(
     height=min(38 + 35 * len(matrix.table), 720),
     column_config={
         column: st.column_config.TextColumn(column, width=width, help=column if column in matrix.column_keys else None)
-        for column, width in chain.column_widths(matrix).items()
+        for column, width in chain_view.column_widths(matrix).items()
     },
 )
-
-notes = list(matrix.footnotes)
-if matrix.population_note:
-    notes.append(matrix.population_note)
-if metric_key == "share_within" and matrix.basis:
-    notes.append(f"Wohnorte für die Entfernungen: {matrix.basis}; Luftlinie zum nächsten Angebot der Art, auch jenseits der Gebietsgrenze.")
-if metric_key == "capacity_per_100":
-    notes.append("Versorgungsquote nur aus Angeboten mit Platzzahl; fehlen Platzzahlen, ist sie zu niedrig.")
-st.caption("  \n".join(notes))
+st.caption("  \n".join(chain.notes(matrix, metric_key)))
 
 # --- the offers behind a cell ---------------------------------------------------------------------------------------
 st.subheader("Angebote einer Zelle")
@@ -87,13 +75,11 @@ if picked is None:
     st.caption("Eine Zelle der Tabelle anklicken, um die Angebote dahinter zu sehen.")
 else:
     area_key, category = picked
-    rows = chain.categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
-    target = chain.target_labels(ctx.db, dimension).get(category, "Personen")
-    st.markdown(f"**{chain.cell_title(matrix, area_key, category, rows, target)}**")
+    st.markdown(f"**{chain.cell_heading(ctx, matrix, dimension, area_key, category)}**")
     listed = chain.cell_offers(ctx, level, dimension, area_key, category)
     if listed.empty:
         st.info("Kein Angebot in diesem Gebiet.", icon=":material/block:")
     else:
         st.dataframe(listed, hide_index=True, width="stretch", height=min(38 + 35 * len(listed), 420), key="chain_cell_offers")
 
-st.caption(chain.sources_caption(ctx))
+st.caption(coverage_dimensions.sources_caption(ctx))

@@ -10,33 +10,35 @@ nearest offer (table ``access``). Two rules mark the cells a steering group shou
   by offers per 1,000 of the target group, because counts of areas of different size do not compare.
 
 A cell without target population is "keine Zielgruppe"; a cell whose figure cannot be computed (no capacity
-stated for the offers there) is "nicht bewertbar". Neither is marked as a gap.
+stated for the offers there) is "nicht bewertbar". Neither is marked as a gap. The Kreis itself is a cell too: it
+is "leer" where the whole Kreis lacks an offer of the category.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import streamlit as st
-from pandas.io.formats.style import Styler
 
-from dashboard import context
 from planning import queries
-from planning.context import LEVEL_LABELS, Context
+from planning.context import Context
+from planning.coverage_dimensions import (
+    DEFAULT_DISTANCE_KM,
+    DIMENSION_SINGULAR,
+    DIMENSIONS,
+    KREIS_KEY,
+    category_rows,
+    coverage_with_kreis,
+    level_label,
+    population_note,
+    population_years,
+    target_labels,
+    with_access,
+)
 from planning.formatting import number
 
-DIMENSIONS = {"lebensphase": "Lebensphasen (Präventionskette)", "angebotsart": "Angebotsarten"}
-DIMENSION_PLURAL = {"lebensphase": "Lebensphasen", "angebotsart": "Angebotsarten"}
-DIMENSION_SINGULAR = {"lebensphase": "Lebensphase", "angebotsart": "Angebotsart"}
-# areas a planner compares along the chain, coarse to fine; the page offers those the Kreis has
-CHAIN_LEVELS = ("sozialraum", "verbandsgemeinde", "jugendamt", "gemeinde")
 WEAK_SHARE = 0.5
 WEAK_SHARES = (0.25, 0.5, 0.75)
-DEFAULT_DISTANCE_KM = 5
-DISTANCE_RANGE_KM = (1, 20)
-KREIS_KEY = "kreis"
 KREIS_COLUMN = "Kreis (Referenz)"
 FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -48,13 +50,15 @@ STATUS_LABELS = {
     NO_TARGET: "keine Zielgruppe",
     UNKNOWN: "nicht bewertbar",
 }
+# one colour per status for every output (screen table, legend, the .xlsx matrix)
 STATUS_COLOURS = {EMPTY: "#f6b7ae", WEAK: "#fde3a3", OK: "#ffffff", NO_TARGET: "#eeeeee", UNKNOWN: "#eeeeee"}
-STATUS_MARKS = {EMPTY: " ✕", WEAK: " ▼"}  # a second cue besides colour
-KREIS_BACKGROUND = "#e8eef3"
+STATUS_MARKS = {EMPTY: " ✕", WEAK: " ▼"}  # a second cue besides colour, in the cell text itself
 
 
 @dataclass(frozen=True)
 class Metric:
+    """A figure the cells can show, and the figure the "schwach" rule compares with the Kreis for it."""
+
     key: str  # column of the cell frame shown in the cells
     label: str
     unit: str
@@ -81,7 +85,7 @@ def metrics_for(dimension: str, has_capacity: bool) -> list[str]:
     ]  # fmt: skip
 
 
-# --- the rule ----------------------------------------------------------------------------------------------------
+# --- the rule ------------------------------------------------------------------------------------------------------
 
 def cell_status(cells: pd.DataFrame, metric: Metric, weak_share: float = WEAK_SHARE) -> pd.Series:
     """The status of every cell: empty, weak, ok, no_target or unknown (see the module docstring).
@@ -121,85 +125,7 @@ def rule_text(metric: Metric, weak_share: float, distance_km: float | None = Non
     )
 
 
-def legend_html() -> str:
-    """Colour chips for the statuses (the table itself cannot carry a legend)."""
-    chips = [
-        (STATUS_COLOURS[EMPTY], f"✕ {STATUS_LABELS[EMPTY]}"),
-        (STATUS_COLOURS[WEAK], f"▼ {STATUS_LABELS[WEAK]}"),
-        (STATUS_COLOURS[OK], STATUS_LABELS[OK]),
-        (STATUS_COLOURS[NO_TARGET], f"{STATUS_LABELS[NO_TARGET]} / {STATUS_LABELS[UNKNOWN]}"),
-        (KREIS_BACKGROUND, "Kreis als Referenz"),
-    ]
-    spans = "".join(
-        f"<span style='display:inline-flex;align-items:center;margin-right:1.1rem'>"
-        f"<span style='display:inline-block;width:1.1rem;height:0.9rem;background:{colour};border:1px solid #b5b5b5;"
-        f"margin-right:0.35rem'></span>{html.escape(label)}</span>"
-        for colour, label in chips
-    )
-    return f"<div style='font-size:0.85rem;line-height:1.8'>{spans}</div>"
-
-
-# --- cells -------------------------------------------------------------------------------------------------------
-
-def categories(types: pd.DataFrame, phases: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Rows of the matrix in chain (or taxonomy) order: category, label, group (Handlungsfeld), approximation."""
-    if dimension == "lebensphase":
-        out = pd.DataFrame({"category": phases["phase_id"], "label": phases["label"], "group": "", "approximation": phases["approximation"]})
-    else:
-        out = pd.DataFrame({"category": types["offer_type"], "label": types["label"], "group": types["handlungsfeld"], "approximation": None})
-    return out.reset_index(drop=True)
-
-
-def target_labels(db: queries.Database, dimension: str) -> dict[str, str]:
-    """Who the target group of each category is, from the catalogue: the label of its one age group, or of the
-    catalogue's sum of exactly its age groups ('Minderjährige unter 18 Jahren'), else 'Personen'."""
-    cat = queries.catalogue(db)
-    sums = {tuple(sorted(ids)): label for ids, label in zip(cat["sum_of"], cat["label"]) if ids is not None and len(ids)}
-    rows = queries.lebensphasen(db) if dimension == "lebensphase" else queries.offer_types(db)
-    key = "phase_id" if dimension == "lebensphase" else "offer_type"
-    out = {}
-    for category, ids in zip(rows[key], rows["target_population"]):
-        ids = list(ids)
-        if len(ids) == 1 and ids[0] in cat.index:
-            out[category] = cat.loc[ids[0], "label"]
-        else:
-            out[category] = sums.get(tuple(sorted(ids)), "Personen")
-    return out
-
-
-def categories_labels(ctx: Context, dimension: str) -> dict[str, str]:
-    """Category id → German label for a dimension."""
-    rows = categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
-    return dict(zip(rows["category"], rows["label"]))
-
-
-def population_years(kreis: pd.DataFrame) -> list[int]:
-    """Years of the target populations (the ETL takes, per category, the latest year with all its age groups)."""
-    return sorted({int(y) for y in kreis["population_year"].dropna()}, reverse=True)
-
-
-def population_note(kreis: pd.DataFrame, labels: dict[str, str]) -> str:
-    """'Zielgruppen: Bevölkerung am 31.12.2023' – and where categories need an older year, which ones."""
-    years = kreis.dropna(subset=["population_year"]).groupby("population_year")["category"].apply(list)
-    if years.empty:
-        return ""
-    main = max(years.index, key=lambda y: (len(years[y]), y))
-    order = {c: i for i, c in enumerate(labels)}  # chain (or taxonomy) order
-
-    def listed(categories: list[str]) -> str:
-        return ", ".join(labels.get(c, c) for c in sorted(categories, key=lambda c: order.get(c, len(order))))
-
-    others = [f"31.12.{int(y)} für {listed(years[y])}" for y in sorted(years.index, reverse=True) if y != main]
-    return f"Zielgruppen: Bevölkerung am 31.12.{int(main)}" + (f"; {'; '.join(others)}" if others else "") + "."
-
-
-def with_access(rows: pd.DataFrame, access: pd.DataFrame | None) -> pd.DataFrame:
-    """Coverage rows with the share within reach and the mean distance of their area and category (NaN without)."""
-    if access is None or access.empty:
-        return rows.assign(share_within=np.nan, mean_distance_km=np.nan)
-    reach = access.rename(columns={"offer_type": "category"})[["area_id", "category", "share_within", "mean_distance_km"]]
-    return rows.merge(reach, on=["area_id", "category"], how="left")
-
+# --- cells ---------------------------------------------------------------------------------------------------------
 
 def cell_frame(
     coverage: pd.DataFrame,
@@ -243,7 +169,7 @@ def _cell_text(value: float, status: str, decimals: int) -> str:
     return number(value, decimals) + STATUS_MARKS.get(status, "")
 
 
-# --- the matrix --------------------------------------------------------------------------------------------------
+# --- the matrix ----------------------------------------------------------------------------------------------------
 
 @dataclass
 class ChainMatrix:
@@ -324,25 +250,6 @@ def _unique_names(areas: pd.DataFrame) -> dict[str, str]:
     return {a: (n if counts[n] == 1 else f"{n} ({a})") for a, n in zip(areas["area_id"], areas["name"])}
 
 
-def styled(chain: ChainMatrix) -> Styler:
-    """The table with the status colours; the Kreis column (or row) bold on a tinted background."""
-
-    def colours(_: pd.DataFrame) -> pd.DataFrame:
-        css = chain.statuses.map(lambda s: f"background-color: {STATUS_COLOURS[s]}" if s else "")
-        # the Kreis cells: tinted unless the whole Kreis lacks the offer (then red like any empty cell), and bold
-        kreis = np.zeros(css.shape, dtype=bool)
-        if chain.areas_as_rows:
-            kreis[(chain.table["Gebiet"] == KREIS_COLUMN).to_numpy(), :] = True
-        else:
-            kreis[:, list(css.columns).index(KREIS_COLUMN)] = True
-        values = np.isin(np.arange(css.shape[1]), [list(css.columns).index(c) for c in chain.column_keys])
-        tinted = kreis & values[None, :] & (chain.statuses != EMPTY).to_numpy()
-        css = css.mask(tinted, f"background-color: {KREIS_BACKGROUND}")
-        return css.mask(kreis, css + "; font-weight: bold")
-
-    return chain.table.style.apply(colours, axis=None)
-
-
 def build_matrix(
     ctx: Context,
     level: str,
@@ -354,14 +261,10 @@ def build_matrix(
 ) -> ChainMatrix:
     """The matrix of a level from the query layer."""
     metric = METRICS[metric_key]
-    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
-    kreis = queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
-    access = kreis_access = None
-    if metric.key == "share_within":
-        access = queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
-        kreis_access = queries.accessibility(ctx.db, ctx.kreis_id, KREIS_KEY, distance_km * 1000)
+    reach_km = distance_km if metric.key == "share_within" else None  # distances only for the share within reach
+    coverage, kreis, access, kreis_access = coverage_with_kreis(ctx, level, dimension, reach_km)
     cells = cell_frame(coverage, kreis, metric, weak_share, access, kreis_access)
-    rows = categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
+    rows = category_rows(ctx, dimension)
     chain = matrix(cells, rows[rows["category"].isin(cells["category"])], areas_as_rows, dimension)
     chain.population_years = population_years(kreis)
     chain.population_note = population_note(kreis, dict(zip(rows["category"], rows["label"])))
@@ -370,62 +273,29 @@ def build_matrix(
     return chain
 
 
-def has_capacity(ctx: Context, dimension: str) -> bool:
-    kreis = queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
-    return bool(kreis["capacity"].notna().any())
+def summary_text(chain: ChainMatrix, level: str, dimension: str, metric_key: str) -> str:
+    """'**3 leere** und **5 schwache** Zellen (Sozialräume × Lebensphasen (Präventionskette); …)' (markdown)."""
+    counts = chain.counts()
+    return (
+        f"**{number(counts[EMPTY])} leere** und **{number(counts[WEAK])} schwache** Zellen "
+        f"({level_label(level)} × {DIMENSIONS[dimension]}; {METRICS[metric_key].label})."
+    )
 
 
-def levels(ctx: Context) -> list[str]:
-    """Levels of the Kreis that have coverage rows, coarse to fine."""
-    return [level for level in CHAIN_LEVELS if not queries.coverage(ctx.db, ctx.kreis_id, level, "lebensphase").empty]
+def notes(chain: ChainMatrix, metric_key: str) -> list[str]:
+    """What a reader of the matrix must know besides the rule: approximated age groups, the population year,
+    where the distances start, and that a Versorgungsquote without stated places comes out too low."""
+    lines = list(chain.footnotes)
+    if chain.population_note:
+        lines.append(chain.population_note)
+    if metric_key == "share_within" and chain.basis:
+        lines.append(f"Wohnorte für die Entfernungen: {chain.basis}; Luftlinie zum nächsten Angebot der Art, auch jenseits der Gebietsgrenze.")
+    if metric_key == "capacity_per_100":
+        lines.append("Versorgungsquote nur aus Angeboten mit Platzzahl; fehlen Platzzahlen, ist sie zu niedrig.")
+    return lines
 
 
-def page_start(title: str, intro: str) -> tuple[Context, list[str]]:
-    """The head of the coverage pages: shared sidebar, title and intro; a clear stop when the Kreis has no offers.
-    Returns the context and the levels to offer."""
-    ctx = context.page_context()
-    st.title(f"{title} {ctx.kreis_name}")
-    st.caption(intro)
-    if not queries.columns(ctx.db, "coverage"):
-        st.info(
-            "Diese Datenbank stammt aus einer älteren Version ohne Angebotstabellen. Abhilfe: neu bauen mit "
-            "`python -m etl build --config config/<kreis>.toml --out data/db/<kreis>.duckdb`.",
-            icon=":material/info:",
-        )
-        st.stop()
-    found = levels(ctx)
-    if not found or queries.offers(ctx.db, ctx.kreis_id).empty:
-        st.info(
-            "Für diesen Kreis sind keine Angebote geladen. Angebotslisten werden in der Kreiskonfiguration unter "
-            "`[[offers]]` eingetragen (siehe docs/OFFERS.md).",
-            icon=":material/info:",
-        )
-        st.stop()
-    return ctx, found
-
-
-def level_and_dimension(levels_found: list[str], level_key: str, dimension_key: str, dimension_label: str) -> tuple[str, str, object]:
-    """The two radios every coverage page starts with – area level (the coarsest by default) and dimension – and
-    the free third column of their row."""
-    row = st.columns([4.2, 3.4, 2.4], vertical_alignment="bottom")
-    if st.session_state.get(level_key) not in levels_found:
-        st.session_state[level_key] = levels_found[0]
-    level = row[0].radio("Gebietsebene", levels_found, format_func=level_label, horizontal=True, key=level_key)
-    dimension = row[1].radio(dimension_label, list(DIMENSIONS), format_func=DIMENSIONS.get, horizontal=True, key=dimension_key)
-    return level, dimension, row[2]
-
-
-def distance_or_default(km: object) -> int:
-    """A distance for the slider: the one asked for (e.g. from a link) when it is in range, else the default."""
-    low, high = DISTANCE_RANGE_KM
-    return km if isinstance(km, int) and low <= km <= high else DEFAULT_DISTANCE_KM
-
-
-def level_label(level: str) -> str:
-    return LEVEL_LABELS.get(level, level)
-
-
-# --- offers behind a cell ----------------------------------------------------------------------------------------
+# --- offers behind a cell ------------------------------------------------------------------------------------------
 
 def cell_offers(ctx: Context, level: str, dimension: str, area_key: str, category: str) -> pd.DataFrame:
     """The offers counted in one cell, as a table (name, type, Träger, address, Gemeinde, capacity)."""
@@ -474,32 +344,7 @@ def cell_title(chain: ChainMatrix, area_key: str, category: str, rows: pd.DataFr
     return f"{label} {where}: {', '.join(parts)} – {STATUS_LABELS[row['status']]}"
 
 
-# --- sources -----------------------------------------------------------------------------------------------------
-
-def _date_text(stand: object) -> str:
-    """'2023-12-31' → '31.12.2023'; anything else as it is."""
-    text = "" if stand is None or pd.isna(stand) else str(stand)
-    parts = text.split("-")
-    return ".".join(reversed(parts)) if len(parts) == 3 and all(p.isdigit() for p in parts) else text
-
-
-def sources_caption(ctx: Context) -> str:
-    """Where offers and population come from: the offer lists with their Datenstand, the statistics' attribution."""
-    sources = queries.sources(ctx.db, ctx.kreis_id)
-    lists = sources[sources["kind"] == "offers"]
-    statistics = sources[sources["kind"] == "statistics"]
-    offers = "; ".join(
-        dict.fromkeys(f"{a}, Stand {_date_text(s)}" if _date_text(s) else a for a, s in zip(lists["attribution"], lists["stand"]))
-    )
-    parts = [f"Angebote: {offers}" if offers else "Keine Angebotsliste geladen"]
-    if not statistics.empty:
-        parts.append("Bevölkerung und soziale Lage: " + "; ".join(dict.fromkeys(statistics["attribution"].dropna())))
-    return " · ".join(parts)
-
-
-def column_widths(chain: ChainMatrix) -> dict[str, int]:
-    """Pixel widths that fit a Kreis's Sozialräume beside the labels; long area names are cut in the header (the
-    page shows the full name as the column's help)."""
-    label_widths = {"Handlungsfeld": 190, "Gebiet": 210}
-    value_width = 105 if chain.areas_as_rows else 110
-    return {c: label_widths.get(c, 250) if c not in chain.column_keys else value_width for c in chain.table.columns}
+def cell_heading(ctx: Context, chain: ChainMatrix, dimension: str, area_key: str, category: str) -> str:
+    """``cell_title`` of a selected cell, with the category's label and target group from the database."""
+    target = target_labels(ctx.db, dimension).get(category, "Personen")
+    return cell_title(chain, area_key, category, category_rows(ctx, dimension), target)

@@ -1,5 +1,6 @@
 """The Präventionskette matrix and the gap list as .xlsx and German CSV, each with the header block the other
-exports carry (what it shows, the rule, sources with licence and Datenstand, demo note).
+exports carry (what it shows, the rule, sources with licence and Datenstand, demo note). No Streamlit: the
+dashboard's download panel (``dashboard.chain_view``) calls these writers when a button is pressed.
 
 reports.tables writes one indicator per table; these tables are coverage figures across categories, so they get
 their own small writer with the same conventions: CSV in UTF-8 with BOM, ``;``, decimal comma, a title line and
@@ -10,22 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard import chain, gaps
-from planning import queries
+from planning import chain, gaps, queries
 from planning.context import LEVEL_SINGULAR, Context
+from planning.coverage_dimensions import DIMENSION_SINGULAR, DIMENSIONS, categories_labels, level_label
 from reports import credits, data
-from reports.render import MIME, export_name
 
 PRODUCT = "Planungsatlas Familie"
 HEAD_FILL = PatternFill("solid", fgColor="DDE6EE")
@@ -69,7 +67,7 @@ def _header(ctx: Context, lines: list[tuple[str, str]], found: list[credits.Cred
 def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, weak_share: float, distance_km: float, shown: chain.ChainMatrix) -> TableExport:
     """Every cell of the matrix as a row (area, category, figures, Kreis value, status), plus the matrix as shown."""
     metric = chain.METRICS[metric_key]
-    labels = chain.categories_labels(ctx, dimension)
+    labels = categories_labels(ctx, dimension)
     order = {c: i for i, c in enumerate(labels)}
     # as the matrix reads: the Kreis first, areas alphabetically, categories in chain (taxonomy) order
     cells = shown.cells.assign(
@@ -81,7 +79,7 @@ def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, wea
             "Gebiet": np.where(cells["is_kreis"], ctx.kreis_name, cells["name"]),
             "Schlüssel": np.where(cells["is_kreis"], ctx.kreis_id, cells["area_id"]),
             "Ebene": np.where(cells["is_kreis"], "Kreis", LEVEL_SINGULAR[level]),
-            chain.DIMENSION_SINGULAR[dimension]: cells["category"].map(labels),
+            DIMENSION_SINGULAR[dimension]: cells["category"].map(labels),
             "Angebote": cells["offers"],
             "Zielgruppe": cells["target_population"],
             "Angebote je 1.000": cells["offers_per_1000"],
@@ -95,7 +93,7 @@ def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, wea
         }
     ).reset_index(drop=True)
     rule = chain.rule_text(metric, weak_share, distance_km if metric.key == "share_within" else None).replace("**", "")
-    lines = [("Inhalt", f"Präventionskette: {chain.DIMENSIONS[dimension]} × {chain.level_label(level)}"), ("Kennzahl", metric.label), ("Regel", rule)]
+    lines = [("Inhalt", f"Präventionskette: {DIMENSIONS[dimension]} × {level_label(level)}"), ("Kennzahl", metric.label), ("Regel", rule)]
     if shown.footnotes:
         lines.append(("Näherungen", " ".join(shown.footnotes)))
     if shown.population_note:
@@ -112,7 +110,7 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
             "Rang": rows["rank"],
             LEVEL_SINGULAR[view.level]: rows["name"],
             "Schlüssel": rows["area_id"],
-            chain.DIMENSION_SINGULAR[view.dimension]: rows["category"].map(view.words.category_labels),
+            DIMENSION_SINGULAR[view.dimension]: rows["category"].map(view.words.category_labels),
             "Zielgruppe": rows["target_population"],
             "Angebote": rows["offers"],
             "Versorgung": rows["supply"],
@@ -133,7 +131,7 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
     if view.social is None:
         table = table.drop(columns=["Soziale Lage", "Sozialfaktor"])
     lines = [
-        ("Inhalt", f"Wo fehlen Angebote? {chain.DIMENSIONS[view.dimension]} je {LEVEL_SINGULAR[view.level]}"),
+        ("Inhalt", f"Wo fehlen Angebote? {DIMENSIONS[view.dimension]} je {LEVEL_SINGULAR[view.level]}"),
         ("Rangfolge", gaps.score_explanation(view).replace("**", "").replace("\n- ", " ").lstrip("- ")),
     ]
     if view.social is not None:
@@ -146,20 +144,6 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
         _source_lines(ctx, [view.social.indicator_id], [view.social.year]) if view.social is not None else []
     )
     return TableExport("Wo fehlen Angebote?", _header(ctx, lines, found), table)
-
-
-@st.fragment
-def download_panel(key: str, make: Callable[[], TableExport], name: tuple[object, ...]) -> None:
-    """'Herunterladen': .xlsx and CSV buttons; the table is built only when one is pressed (deferred data, and
-    on_click='ignore' so the click does not rerun the page while the bytes are made)."""
-    writers = (("xlsx", "Excel (.xlsx)", xlsx_bytes), ("csv", "CSV (Semikolon, Dezimalkomma)", csv_bytes))
-    with st.popover("Herunterladen", icon=":material/download:"):
-        for ext, label, write in writers:
-            st.download_button(
-                label, lambda write=write: write(make()), file_name=export_name(*name, ext=ext), mime=MIME[ext],
-                key=f"{key}_{ext}", on_click="ignore", icon=":material/download:", width="stretch",
-            )  # fmt: skip
-        st.caption("Mit Kopfblock: Inhalt, Regel, Quellen mit Lizenz und Datenstand.")
 
 
 # --- writers -----------------------------------------------------------------------------------------------------

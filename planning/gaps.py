@@ -16,19 +16,30 @@ supply at the Kreis's level, weighted by the social situation": a large group wi
 above a small one without any offer, and poverty moves an area up. Rows with g = 0 are no gaps and not ranked.
 Categories without a single offer in the whole Kreis are not ranked either (every area would be equal – the
 offer list is missing or the gap is county-wide) and are named separately.
+
+In the need/supply chart every area of a category is judged by the Präventionskette's rule (``planning.chain``):
+empty, weak (below a share of the Kreis's supply) or supplied.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard import chain
-from planning import comparison, queries
+from planning import chain, comparison, queries
 from planning.context import LEVEL_SINGULAR, Context
+from planning.coverage_dimensions import (
+    DEFAULT_DISTANCE_KM,
+    DIMENSION_SINGULAR,
+    category_rows,
+    coverage_with_kreis,
+    has_capacity,
+    population_note,
+    population_years,
+    target_labels,
+    with_access,
+)
 from planning.formatting import number, short_unit
 
 SOCIAL_TOPIC = "Soziale Lage"
@@ -40,14 +51,10 @@ SUPPLY_MEASURES = {
     "offers_per_1000": "Angebote je 1.000 der Zielgruppe",
     "capacity_per_100": "Versorgungsquote (Plätze je 100), wo Platzzahlen vorliegen",
 }
-FONT = "sans-serif"
-KREIS_COLOUR = "#1e2a33"
-POINT_COLOURS = {chain.EMPTY: "#d7301f", chain.WEAK: "#f0a202", chain.OK: "#2c7fb8", chain.UNKNOWN: "#999999", chain.NO_TARGET: "#999999"}
-LABELLED_POINTS = 15  # name the points in the chart up to this many areas
 TOP_LISTED = 10  # gaps listed with their reason in full above the table
 
 
-# --- social need -------------------------------------------------------------------------------------------------
+# --- social need ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class SocialNeed:
@@ -101,7 +108,7 @@ def social_need(ctx: Context, level: str, indicator_id: str) -> SocialNeed | Non
     )  # fmt: skip
 
 
-# --- supply against need -----------------------------------------------------------------------------------------
+# --- supply against need -------------------------------------------------------------------------------------------
 
 def supply_frame(
     coverage: pd.DataFrame,
@@ -114,8 +121,8 @@ def supply_frame(
     within reach and its Kreis value (NaN without distances). The Versorgungsquote is used where the Kreis has
     one for the category and the area's offers state places (an area without offers has 0); elsewhere offers per
     1,000 stand in, so an area whose lists lack places is still judged (column ``measure`` says which)."""
-    frame = chain.with_access(coverage, access)
-    ref = chain.with_access(kreis, kreis_access).set_index("category")
+    frame = with_access(coverage, access)
+    ref = with_access(kreis, kreis_access).set_index("category")
     kreis_capacity = frame["category"].map(ref["capacity_per_100"])
     places_known = frame["capacity_per_100"].notna() | (frame["offers"] == 0)
     by_capacity = (measure == "capacity_per_100") & (kreis_capacity > 0) & places_known
@@ -197,10 +204,13 @@ def reason(row: pd.Series, words: Wording) -> str:
     return "; ".join(parts)
 
 
-# --- the view ----------------------------------------------------------------------------------------------------
+# --- the view ------------------------------------------------------------------------------------------------------
 
 @dataclass
 class GapView:
+    """Everything the page and the export show for one selection: the scored cells, the ranked gaps with their
+    reasons, and what was left out (categories without any offer in the Kreis)."""
+
     level: str
     dimension: str
     measure: str
@@ -219,31 +229,27 @@ def build_view(
     level: str,
     dimension: str,
     measure: str = "offers_per_1000",
-    distance_km: float | None = chain.DEFAULT_DISTANCE_KM,
+    distance_km: float | None = DEFAULT_DISTANCE_KM,
     social_id: str = NO_SOCIAL,
 ) -> GapView:
     """Scores and the ranked list for a level and dimension from the query layer."""
-    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
-    kreis = queries.coverage(ctx.db, ctx.kreis_id, chain.KREIS_KEY, dimension)
-    access = kreis_access = None
-    if dimension == "angebotsart" and distance_km:
-        access = queries.accessibility(ctx.db, ctx.kreis_id, level, distance_km * 1000)
-        kreis_access = queries.accessibility(ctx.db, ctx.kreis_id, chain.KREIS_KEY, distance_km * 1000)
+    reach_km = distance_km if dimension == "angebotsart" else None  # distances are measured per Angebotsart only
+    coverage, kreis, access, kreis_access = coverage_with_kreis(ctx, level, dimension, reach_km)
     social = social_need(ctx, level, social_id)
     scored = score_gaps(
         supply_frame(coverage, kreis, measure, access, kreis_access),
         social.values if social is not None else None,
         social.kreis_value if social is not None else None,
     )
-    rows = chain.categories(queries.offer_types(ctx.db), queries.lebensphasen(ctx.db), dimension)
-    words = Wording(dict(zip(rows["category"], rows["label"])), chain.target_labels(ctx.db, dimension), distance_km if access is not None else None, social)
+    rows = category_rows(ctx, dimension)
+    words = Wording(dict(zip(rows["category"], rows["label"])), target_labels(ctx.db, dimension), distance_km if access is not None else None, social)
     ranked = rank(scored)
     ranked["reason"] = [reason(r, words) for _, r in ranked.iterrows()]
     none_in_kreis = set(kreis.loc[kreis["offers"] == 0, "category"])
     return GapView(
         level, dimension, measure, words.distance_km, scored, ranked, words, social,
         [words.category_labels.get(c, c) for c in rows["category"] if c in none_in_kreis],
-        chain.population_years(kreis), chain.population_note(kreis, words.category_labels),
+        population_years(kreis), population_note(kreis, words.category_labels),
     )  # fmt: skip
 
 
@@ -254,7 +260,7 @@ def ranking_table(view: GapView, categories: list[str] | None = None) -> pd.Data
         {
             "Rang": rows["rank"],
             LEVEL_SINGULAR[view.level]: rows["name"],
-            chain.DIMENSION_SINGULAR[view.dimension]: rows["category"].map(view.words.category_labels),
+            DIMENSION_SINGULAR[view.dimension]: rows["category"].map(view.words.category_labels),
             "Zielgruppe": [number(v) for v in rows["target_population"]],
             "Angebote": [number(v) for v in rows["offers"]],
             "Versorgungslücke": [_percent(v) for v in rows["supply_gap"]],
@@ -321,112 +327,47 @@ def score_explanation(view: GapView) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
-# --- need against supply -----------------------------------------------------------------------------------------
+# --- choices of the page -------------------------------------------------------------------------------------------
 
-def need_supply_figure(view: GapView, category: str, weak_share: float = chain.WEAK_SHARE) -> go.Figure:
-    """Need (social indicator, or the target population without one) against supply per area, point size by
-    target population, colour by the Präventionskette rule; Kreis values as reference lines."""
+def supply_measures(ctx: Context, dimension: str) -> list[str]:
+    """Supply measures to offer: the Versorgungsquote only where some offer of the Kreis states places."""
+    return [m for m in SUPPLY_MEASURES if m != "capacity_per_100" or has_capacity(ctx, dimension)]
+
+
+def social_choices(ctx: Context, level: str) -> tuple[list[str], str]:
+    """The social weights to offer ('keine' first, then ``social_options``) and the default: the first indicator."""
+    ids = [NO_SOCIAL, *social_options(ctx, level)]
+    return ids, ids[1] if len(ids) > 1 else NO_SOCIAL
+
+
+def first_category(view: GapView, category_ids: list[str]) -> str:
+    """The category shown first in the chart: that of the largest gap, else the first of the chain."""
+    return view.ranked["category"].iloc[0] if not view.ranked.empty else category_ids[0]
+
+
+# --- need against supply -------------------------------------------------------------------------------------------
+
+def need_supply_points(view: GapView, category: str, weak_share: float = chain.WEAK_SHARE) -> pd.DataFrame:
+    """The areas of one category as the need/supply chart plots them, each with the status the Präventionskette
+    rule gives its supply against the Kreis (empty, weak, ok, …) in column ``status``."""
     rows = view.scored[view.scored["category"] == category].copy()
-    social = view.social
-    by_social = social is not None and rows["social_value"].notna().any()
-    measure = rows["measure"].iloc[0] if not rows.empty else "offers_per_1000"
-    metric = chain.METRICS[measure]
+    metric = chain.METRICS[supply_measure(rows)]
     rows["kreis_compare"] = rows["kreis_supply"]
     rows[metric.compare] = rows["supply"]
     rows["status"] = chain.cell_status(rows, metric, weak_share)
-    x = rows["social_value"] if by_social else rows["target_population"]
-    x_title = f"{social.label} {social.year} ({social.unit})" if by_social else f"Zielgruppe ({view.words.target_labels.get(category, 'Personen')})"
-    y_title = "Plätze je 100 der Zielgruppe" if measure == "capacity_per_100" else "Angebote je 1.000 der Zielgruppe"
-    sizes = rows["target_population"].fillna(0)
-    size_ref = 2.0 * max(float(sizes.max()), 1.0) / 40**2  # plotly's recipe: the largest point 40 px across
-    data = []
-    for status in (chain.EMPTY, chain.WEAK, chain.OK, chain.UNKNOWN, chain.NO_TARGET):
-        part = rows["status"] == status
-        if not part.any():
-            continue
-        hover = [
-            f"<b>{html.escape(str(n))}</b><br>{html.escape(r)}"
-            for n, r in zip(rows.loc[part, "name"], [reason(r, view.words) for _, r in rows[part].iterrows()])
-        ]
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers+text" if len(rows) <= LABELLED_POINTS else "markers",
-                "x": x[part].tolist(),
-                "y": rows.loc[part, "supply"].fillna(0).tolist(),
-                "text": [html.escape(str(n)) for n in rows.loc[part, "name"]],
-                "textposition": "top center",
-                "textfont": {"size": 11},
-                "name": chain.STATUS_LABELS[status],
-                "marker": {
-                    "color": POINT_COLOURS[status], "size": sizes[part].tolist(), "sizemode": "area", "sizeref": size_ref,
-                    "sizemin": 6, "line": {"color": "#ffffff", "width": 1}, "opacity": 0.85,
-                },
-                "hovertext": hover,
-                "hovertemplate": "%{hovertext}<extra></extra>",
-                "cliponaxis": False,
-            }
-        )  # fmt: skip
-    shapes = []
-    kreis_supply = rows["kreis_supply"].dropna()
-    if not kreis_supply.empty:
-        y_ref = float(kreis_supply.iloc[0])
-        shapes.append(_reference_line("y", y_ref))
-        data.append(_reference_trace(y_ref, f"Kreis: {number(y_ref, 2 if y_ref < 1 else 1)}", x))
-        shapes.append(_reference_line("y", weak_share * y_ref, dash="dot", colour=POINT_COLOURS[chain.WEAK]))
-        data.append(
-            _reference_trace(weak_share * y_ref, f"Schwelle „schwach“: {number(weak_share * y_ref, 2 if y_ref < 1 else 1)}", x, POINT_COLOURS[chain.WEAK], "dot")
-        )
-    if by_social and social.kreis_value is not None:
-        shapes.append(_reference_line("x", social.kreis_value))
-    layout = {
-        "separators": ",.",
-        "height": 460,
-        "margin": {"l": 10, "r": 20, "t": 60, "b": 50},
-        "font": {"family": FONT, "size": 12, "color": KREIS_COLOUR},
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        "showlegend": True,
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        "shapes": shapes,
-        "xaxis": {
-            "title": {"text": x_title}, "showgrid": True, "gridcolor": "#e6e6e6", "zeroline": False, "automargin": True,
-            "range": _padded_range(x, social.kreis_value if by_social else None),
-        },
-        "yaxis": {"title": {"text": y_title}, "showgrid": True, "gridcolor": "#e6e6e6", "rangemode": "tozero", "automargin": True},
-    }
-    if by_social and social.kreis_value is not None:
-        layout["annotations"] = [
-            {
-                "x": social.kreis_value, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
-                "text": f"Kreis: {social.text(social.kreis_value)}", "font": {"size": 11, "color": KREIS_COLOUR},
-            }
-        ]  # fmt: skip
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return rows
 
 
-def _reference_line(axis: str, value: float, dash: str = "dash", colour: str = KREIS_COLOUR) -> dict:
-    line = {"color": colour, "dash": dash, "width": 1.5}
-    if axis == "y":
-        return {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": value, "y1": value, "line": line}
-    return {"type": "line", "xref": "x", "yref": "paper", "x0": value, "x1": value, "y0": 0, "y1": 1, "line": line}
+def supply_measure(rows: pd.DataFrame) -> str:
+    """The measure the supply of these rows is given in (offers per 1,000 when there are none)."""
+    return rows["measure"].iloc[0] if not rows.empty else "offers_per_1000"
 
 
-def _reference_trace(value: float, name: str, x: pd.Series, colour: str = KREIS_COLOUR, dash: str = "dash") -> dict:
-    """A line trace along a horizontal reference line, for its legend entry."""
-    xs = x.dropna()
-    x0, x1 = (float(xs.min()), float(xs.max())) if not xs.empty else (0.0, 1.0)
-    return {
-        "type": "scatter", "mode": "lines", "x": [x0, x1], "y": [value, value],
-        "line": {"color": colour, "dash": dash, "width": 1.5}, "name": name, "hoverinfo": "skip",
-    }  # fmt: skip
-
-
-def _padded_range(x: pd.Series, reference: float | None) -> list[float] | None:
-    """The x range with room for the names printed beside the outermost points."""
-    values = [float(v) for v in x.dropna()] + ([float(reference)] if reference is not None else [])
-    if not values:
-        return None
-    low, high = min(values), max(values)
-    pad = 0.12 * (high - low) if high > low else max(abs(high) * 0.1, 1.0)
-    return [low - pad, high + pad]
+def need_supply_caption(view: GapView) -> str:
+    """How to read the need/supply chart."""
+    need_axis = f"{view.social.label} ({view.social.year})" if view.social is not None else "Größe der Zielgruppe"
+    return (
+        f"Waagerecht: {need_axis}; senkrecht: Versorgung. Punktgröße: Zielgruppe. Gestrichelt: Kreiswerte; "
+        f"gepunktet: die Schwelle „schwach“ ({number(100 * chain.WEAK_SHARE)} % des Kreiswerts). "
+        "Rechts unten: hoher Bedarf, wenig Angebot."
+    )
