@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
 from etl.offers_taxonomy import lebensphasen, offer_types
 from etl.sources.offers import read_offer_list
+from etl.sources.text import control_characters, control_problem, without_control_characters
 from etl.transform import CountyInput, areas_in_scope, build_areas, build_observations
 from etl.transform_offers import access_points, coverage, place_offers
 
@@ -46,7 +47,13 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-def _extract_county(config: CountyConfig, first_source_number: int, say: Callable[[str], None]) -> tuple[CountyInput, list[dict]]:
+def _extract_county(
+    config: CountyConfig, first_source_number: int, say: Callable[[str], None], notes: list[str]
+) -> tuple[CountyInput, list[dict]]:
+    """The county's sources read and checked; what was changed on the way in is appended to ``notes``."""
+    if isinstance(config.name, str) and (found := control_characters(config.name)):
+        notes.append(f"Datei {config.file.name}, Spalte county.name: {control_problem(found)}")
+        config = replace(config, name=without_control_characters(config.name).strip())
     say(f"[{config.ags}] Grenzen lesen: {config.boundaries.name}")
     try:
         boundaries = read_boundaries(config.boundaries, config.scope)
@@ -66,10 +73,13 @@ def _extract_county(config: CountyConfig, first_source_number: int, say: Callabl
     mapping = None
     if config.sozialraum_mapping:
         say(f"[{config.ags}] Sozialräume lesen: {config.sozialraum_mapping.name}")
-        mapping = read_sozialraum_mapping(config.sozialraum_mapping, boundaries.gemeinden)
+        read = read_sozialraum_mapping(config.sozialraum_mapping, boundaries.gemeinden)
+        mapping = read.areas
+        notes.extend(read.notes)
+        say(f"[{config.ags}] {config.sozialraum_mapping.name}: Kodierung {read.encoding}")
         sources.append({"kind": "sozialraum_mapping", "table_code": None, "title": "Zuordnung Gemeinde → Sozialraum",
                         "publisher": config.name or config.ags, "licence": None, "attribution": "Sozialräume: Kreisverwaltung",
-                        "stand": None, "file": config.sozialraum_mapping.name, "encoding": None, "rows": len(mapping)})  # fmt: skip
+                        "stand": None, "file": config.sozialraum_mapping.name, "encoding": read.encoding, "rows": len(mapping)})  # fmt: skip
     tables = []
     for entry in config.statistics:
         say(f"[{config.ags}] Statistik {entry.table} lesen: {entry.path.name}")
@@ -91,11 +101,13 @@ def _extract_county(config: CountyConfig, first_source_number: int, say: Callabl
     for entry in config.offers:
         say(f"[{config.ags}] Angebotsliste lesen: {entry.path.name}")
         offer_list = read_offer_list(entry.path, entry.format, entry.encoding)
+        if offer_list.encoding:
+            say(f"[{config.ags}] {entry.path.name}: Kodierung {offer_list.encoding}")
         offer_lists.append((f"S{first_source_number + len(sources):02d}", offer_list))
         attribution = "Demodaten (erfundene Angebote)" if config.demo else offer_list.attribution or f"Angebotsliste {config.name or config.ags}"
         sources.append({"kind": "offers", "table_code": entry.format, "title": offer_list.title,
                         "publisher": "Planungsatlas Familie (Demodaten)" if config.demo else None, "licence": None, "attribution": attribution,
-                        "stand": entry.stand, "file": entry.path.name, "encoding": None, "rows": len(offer_list.offers)})  # fmt: skip
+                        "stand": entry.stand, "file": entry.path.name, "encoding": offer_list.encoding, "rows": len(offer_list.offers)})  # fmt: skip
     for i, source in enumerate(sources):
         source["source_id"] = f"S{first_source_number + i:02d}"
         source["kreis_id"] = config.ags
@@ -147,9 +159,11 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
 
     counties, sources, warnings = [], [], []
     for config in configs:
-        county, county_sources = _extract_county(config, len(sources) + 1, say)
+        notes: list[str] = []
+        county, county_sources = _extract_county(config, len(sources) + 1, say, notes)
         counties.append(county)
         sources += county_sources
+        warnings += [f"[{config.ags}] {n}" for n in notes]
     say("Gebiete zusammenstellen und Geometrie vereinfachen")
     all_areas = build_areas(counties)
     observations, offer_frames = [], []

@@ -11,6 +11,7 @@ Runs without ../shared/data.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import shutil
 import zipfile
@@ -113,6 +114,7 @@ def bkg(name: str, **kw) -> Refused:
 
 
 NOT_A_KEY = "ist kein Gebietsschlüssel"
+NUL = "Datei enthält ein Nullzeichen (Byte 0x00)"
 REFUSED = [
     # wrong encodings
     genesis("genesis_13211_utf16.csv", says=("Datei ist UTF-16-kodiert",)),
@@ -178,6 +180,17 @@ REFUSED = [
     ),  # fmt: skip
     # offer lists that cannot be read at all
     offer_list("offers_missing_angebotsart_column.csv", line=1, says=("Spalten angebotsart fehlen",)),
+    # NUL bytes: refused where they stand, neither taken for UTF-16 (first 4 KB) nor loaded into a name (later)
+    offer_list("offers_nul_in_name.csv", line=3, column="2 (name)", says=(NUL,)),
+    offer_list("offers_nul_after_4kb.csv", line=62, column="4 (traeger)", says=(NUL,)),
+    sozialraum("sozialraum_nul_byte.csv", line=10, column="3 (sozialraum)", says=(NUL,)),
+    # an unquoted ';' in a Sozialraum name would cut the name short
+    sozialraum("sozialraum_unquoted_delimiter.csv", line=4, says=("Zeile hat 4 Felder statt 3 wie die Kopfzeile", '"…"')),
+    # a head count no Kreis can have
+    genesis(
+        "genesis_13211_implausible_count.csv", line=12, column="3 (",
+        says=("Wert '1000000000000' ist für eine Anzahl (Arbeitslose) unplausibel groß", "100.000.000"),
+    ),  # fmt: skip
     offer_list("offers_not_a_workbook.xlsx", says=("Excel-Datei lässt sich nicht lesen",)),
     # boundaries generated at test time
     bkg("boundaries_without_gem_dbf.zip", says=("Zum Shapefile vg250_musterland/VG250_GEM.shp fehlen die Begleitdateien .dbf",)),
@@ -374,9 +387,16 @@ def test_corpus_readme_describes_every_file():
 OFFERS_CSV = "offers_every_bad_row.csv"
 NAMES_MAPPING = "sozialraum_html_and_long_names.csv"
 MARKER_NAMES = "genesis_13211_markers_in_names.csv"
+CP1252_OFFERS = "offers_cp1252_excel.csv"
+SEPARATOR_OFFERS = "offers_line_separators_in_name.csv"
+CONTROL_OFFERS = "offers_control_characters.csv"
+NUMBER_OFFERS = "offers_implausible_numbers.csv"
+QUOTES_MAPPING = "sozialraum_doubled_quotes.csv"
+CONTROL_MAPPING = "sozialraum_control_characters.csv"
 ACCEPTED_FILES = [
     OFFERS_CSV, NAMES_MAPPING, MARKER_NAMES, "offers_header_only.csv", "offers_no_usable_row.csv",
-    "offers_unquoted_delimiter_in_name.csv",
+    "offers_unquoted_delimiter_in_name.csv", CP1252_OFFERS, SEPARATOR_OFFERS, CONTROL_OFFERS, NUMBER_OFFERS,
+    QUOTES_MAPPING, CONTROL_MAPPING,
 ]  # fmt: skip
 # (row, column, start of the problem, action) for every line of offers_every_bad_row.csv that does not load as it
 # stands (docs/OFFERS.md); lines 22–24 (HTML/JS and a 10,012-character name) load without a remark.
@@ -559,3 +579,121 @@ def test_offer_row_with_an_extra_field_is_reported_and_the_others_load(accepted)
     assert (row, column, action) == (3, None, "verworfen")
     assert problem.startswith("Zeile hat 16 Felder statt 15 wie die Kopfzeile – ein ';' im Text ohne Anführungszeichen?")
     assert list(_offers(outcome.target, file)["name"]) == ["Kita Sonnenschein"]
+
+
+# --- encodings, line separators, control characters, implausible numbers ------------------------------------------
+
+
+def _built(accepted, name: str, swap: Swap) -> Path:
+    outcome = accepted(name, swap)
+    assert outcome.error is None, f"build failed: {outcome.error!r}"
+    return outcome.target
+
+
+def _encoding(db: Path, file: str) -> str:
+    return _query(db, "SELECT encoding FROM sources WHERE file = ?", [file])["encoding"].item()
+
+
+def test_refused_nul_byte_is_not_taken_for_utf16(refuse):
+    for case in REFUSED:
+        if NUL in case.says:
+            assert "UTF-16" not in str(refuse(case).error), case.id
+
+
+def test_german_excel_csv_is_read_as_windows_1252_and_says_so(accepted):
+    db = _built(accepted, CP1252_OFFERS, offers(f"bad/{CP1252_OFFERS}"))
+    names = _offers(db, CP1252_OFFERS)["name"].to_dict()
+    assert names == {2: "Kita „Sonnenschein“", 3: "Familienzentrum Altenborn – Treffpunkt…", 4: "Familienbildung „Elternkurs 5 €“"}
+    assert _encoding(db, CP1252_OFFERS) == "cp1252", "the detected encoding is in the source record"
+    assert _report(db, CP1252_OFFERS).empty
+
+
+def test_windows_1252_file_declared_latin1_keeps_every_offer_and_reports_the_control_characters(accepted):
+    """Declared latin-1, „ “ – € … are C1 control characters (U+0080–U+009F): replaced and reported, no row lost."""
+    db = _built(accepted, "cp1252-as-latin1", offers(f"bad/{CP1252_OFFERS}", encoding="latin-1"))
+    assert list(_offers(db, CP1252_OFFERS).index) == [2, 3, 4]
+    assert _encoding(db, CP1252_OFFERS) == "latin-1"
+    report = _report(db, CP1252_OFFERS)
+    assert [(r.row, r.source_column, r.action) for r in report.itertuples()] == [(2, "name", "geladen"), (3, "name", "geladen"), (4, "name", "geladen")]
+    assert report.loc[0, "problem"] == "Steuerzeichen U+0084, U+0093 im Text (durch Leerzeichen ersetzt)"
+
+
+def test_line_separators_in_an_offer_name_keep_the_offer(accepted):
+    """str.splitlines() splits at U+2028, U+2029, NEL, VT and FF: the name must stay one field of its row."""
+    db = _built(accepted, SEPARATOR_OFFERS, offers(f"bad/{SEPARATOR_OFFERS}"))
+    loaded = _offers(db, SEPARATOR_OFFERS)
+    assert loaded["name"].to_dict() == {
+        2: "Kita Sonnen schein", 3: "Kita Regen bogen", 4: "Kita Wiese Nord", 5: "Kita Feld Ost", 6: "Kita Wald West", 7: "Kita Nachbar",
+    }  # fmt: skip
+    assert (loaded["offer_type"] == "kita").all() and (loaded["gemeinde_id"] == "99001001").all()
+    report = _report(db, SEPARATOR_OFFERS)
+    assert list(report.itertuples(index=False, name=None)) == [
+        (4, "name", "Steuerzeichen U+0085 im Text (durch Leerzeichen ersetzt)", "geladen"),
+        (5, "name", "Steuerzeichen U+000B im Text (durch Leerzeichen ersetzt)", "geladen"),
+        (6, "name", "Steuerzeichen U+000C im Text (durch Leerzeichen ersetzt)", "geladen"),
+    ], "no 'Angebotsart fehlt' for half a row"
+
+
+def test_control_characters_in_offer_fields_are_replaced_and_reported(accepted):
+    db = _built(accepted, CONTROL_OFFERS, offers(f"bad/{CONTROL_OFFERS}"))
+    loaded = _offers(db, CONTROL_OFFERS)
+    assert loaded.loc[2, "name"] == "Kita Sonnenschein" and loaded.loc[2, "traeger"] == "Gemeinde Altenborn"
+    assert loaded.loc[3, "name"] == "Familienzentrum Altenborn [31m" and loaded.loc[3, "offer_type"] == "familienzentrum"
+    assert loaded.loc[4, "name"] == "(ohne Namen)" and loaded.loc[5, "address"].startswith("Haupt straße 4,")
+    text = loaded[["name", "traeger", "address", "offer_type"]].to_numpy().ravel()
+    assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", value) for value in text if isinstance(value, str))
+    report = [(r.row, r.source_column, r.problem, r.action) for r in _report(db, CONTROL_OFFERS).itertuples()]
+    control = "Steuerzeichen {} im Text (durch Leerzeichen ersetzt)"
+    assert sorted(report) == [  # sorted: the order of two rows of one cell is not fixed
+        (2, "name", control.format("U+0007"), "geladen"),
+        (2, "traeger", control.format("U+0001"), "geladen"),
+        (3, "angebotsart", control.format("U+007F"), "geladen"),
+        (3, "name", control.format("U+001B"), "geladen"),
+        (4, "name", "Name fehlt", "geladen als „(ohne Namen)“"),
+        (4, "name", control.format("U+0008"), "geladen"),
+        (5, "strasse", control.format("U+009F"), "geladen"),
+    ]
+
+
+# (row, column, value) of offers_implausible_numbers.csv that the import report must list; every row loads
+IMPLAUSIBLE = [
+    (2, "kapazitaet", "1e30"), (3, "kapazitaet", "inf"), (4, "kapazitaet", "nan"), (5, "kapazitaet", "-5"), (6, "kapazitaet", "0"),
+    (7, "kapazitaet", "100001"), (8, "kapazitaet", "1e400"), (10, "alter_bis", "500"), (10, "alter_von", "-1"),
+    (11, "alter_bis", "1e30"), (11, "alter_von", "inf"), (12, "alter_von", "NaN"), (12, "kapazitaet", "-inf"),
+]  # fmt: skip
+
+
+def test_implausible_numbers_are_reported_and_the_build_succeeds(accepted):
+    db = _built(accepted, NUMBER_OFFERS, offers(f"bad/{NUMBER_OFFERS}"))
+    report = _report(db, NUMBER_OFFERS)
+    assert [(r.row, r.source_column) for r in report.itertuples()] == [(row, column) for row, column, _ in IMPLAUSIBLE]
+    expected = {"kapazitaet": "über 0 bis 100.000", "alter_von": "0 bis 120", "alter_bis": "0 bis 120"}
+    for r, (_, column, value) in zip(report.itertuples(), IMPLAUSIBLE):
+        assert r.problem == f"'{value}' ist keine gültige Zahl (erwartet: {expected[column]})" and r.action == "geladen ohne diesen Wert"
+    loaded = _offers(db, NUMBER_OFFERS)
+    assert list(loaded.index) == list(range(2, 14)), "every row loads, without the implausible value"
+    assert loaded["kapazitaet"].dropna().to_dict() == {9: 100000, 10: 45, 11: 45, 13: 45}
+    assert loaded.loc[13, ["alter_von", "alter_bis"]].tolist() == [0, 120] and loaded.loc[[10, 11], "alter_von"].isna().all()
+    coverage = _query(db, "SELECT capacity, capacity_per_100 FROM coverage WHERE capacity IS NOT NULL")
+    assert coverage.apply(lambda c: c.dropna().map(math.isfinite).all()).all() and coverage["capacity"].max() <= 10 * 100000
+
+
+def test_doubled_quotes_in_a_sozialraum_name_are_kept(accepted):
+    db = _built(accepted, QUOTES_MAPPING, mapping(QUOTES_MAPPING))
+    areas = _query(db, "SELECT area_id, name FROM areas WHERE level = 'sozialraum'")
+    names = set(areas["name"])
+    assert {'Stadtteil "Am Berg"; Nord', "Rosenkirchen, Tal"} <= names
+    members = _query(db, "SELECT s.name FROM areas g JOIN areas s ON g.sozialraum_id = s.area_id WHERE g.area_id IN ('99001001', '99001007')")
+    assert set(members["name"]) == {'Stadtteil "Am Berg"; Nord'}
+    assert _encoding(db, QUOTES_MAPPING) == "utf-8"
+
+
+def test_control_characters_in_sozialraum_names_are_replaced_and_logged(accepted):
+    db = _built(accepted, CONTROL_MAPPING, mapping(CONTROL_MAPPING))
+    names = set(_query(db, "SELECT name FROM areas WHERE level = 'sozialraum'")["name"])
+    assert {"Steiningen", "Stein ingen", "Rosen kirchen"} <= names
+    assert not any(re.search(r"[\x00-\x1f\x7f-\x9f]", name) for name in names)
+    log = list(_query(db, "SELECT message FROM build_log WHERE kind = 'warning'")["message"])
+    control = "Steuerzeichen {} im Text (durch Leerzeichen ersetzt)"
+    for line, found in ((5, "U+0007"), (8, "U+000B"), (10, "U+001B")):
+        assert f"[99001] Datei {CONTROL_MAPPING}, Zeile {line}, Spalte sozialraum: {control.format(found)}" in log

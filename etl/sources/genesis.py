@@ -11,6 +11,7 @@ a rate such as a Wanderungssaldo je 10.000 Einwohner may be.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from etl import keys
 from etl.catalogue import load_catalogue
 from etl.errors import EtlError
 from etl.markers import UNKNOWN, ZERO, Cell, NotAValue, parse_cell
-from etl.sources.text import AUTO, read_text
+from etl.sources.text import AUTO, read_text, split_lines
 
 METADATA_FILE = Path(__file__).resolve().parent.parent / "metadata" / "genesis_tables.toml"
 FOOTER_MARK = "__________"
@@ -169,7 +170,7 @@ def _footer_info(lines: list[str]) -> tuple[str | None, str | None]:
 
 
 def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
-    lines = text.splitlines()
+    lines = split_lines(text)
     match = _TITLE_CODE.match(lines[0]) if lines else None
     if not match or match["code"] != table.removesuffix("-flat"):
         raise EtlError(
@@ -358,11 +359,21 @@ def _parse_value(raw: str, path: Path, line: int, column: str, indicator: str | 
             fix="Zelle mit dem Originalexport vergleichen und korrigieren: ein Minus vor einer Anzahl ist ein Tipp- oder "
             "Exportfehler ('-' allein heißt genau null).",
         )
+    most = table_metadata()["plausibility"]["max_count"]
+    if cell.value is not None and cell.value > most and indicator in _counts():
+        raise EtlError(
+            f"Wert '{raw.strip()}' ist für eine Anzahl ({_counts()[indicator]}) unplausibel groß",
+            file=path,
+            line=line,
+            column=column,
+            expected=f"eine Anzahl von 0 bis {most:,}".replace(",", ".") + " (plausibility.max_count in etl/metadata/genesis_tables.toml)",
+            fix="Zelle mit dem Originalexport vergleichen und korrigieren.",
+        )
     return cell
 
 
 def _read_flat(path: Path, text: str, table: str, meta: dict, scope: str):
-    reader = csv.DictReader(text.splitlines(), delimiter=";")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
     dimension_columns = meta.get("dimension_columns", {})
     required = [meta["key_column"], meta["name_column"], meta["time_column"], meta["value_column"], "statistics_code", *dimension_columns.values()]
     missing = [c for c in required if c not in (reader.fieldnames or [])]

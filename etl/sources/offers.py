@@ -3,13 +3,16 @@ school lists. Which column feeds which field is metadata (etl/metadata/offer_for
 
 Row problems do not stop the import: each is written to the import report with row, column, what is wrong
 and what happened to the row; valid rows still load. That includes a CSV line with more fields than the header
-(an unquoted delimiter in a name) and an Excel formula without a stored value. A file that cannot be read at all
-(missing, wrong format, required columns absent) stops the build with an EtlError.
+(an unquoted delimiter in a name), an Excel formula without a stored value, control characters in a cell (replaced
+by a space) and a number that is not finite or outside its plausible range (`[ranges]` in offer_formats.toml). A
+file that cannot be read at all (missing, wrong format, required columns absent, a NUL byte) stops the build with an
+EtlError.
 """
 from __future__ import annotations
 
 import csv
 import io
+import math
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +24,9 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.offers_taxonomy import offer_types, type_by_label
-from etl.sources.text import AUTO, read_text, require_file
+from etl.sources.text import (
+    AUTO, CONTROL, control_characters, control_problem, read_text, require_file, split_lines, without_control_characters,
+)  # fmt: skip
 
 FORMATS_FILE = Path(__file__).resolve().parent.parent / "metadata" / "offer_formats.toml"
 FIELDS = [
@@ -50,6 +55,7 @@ class OfferList:
     attribution: str | None
     offers: pd.DataFrame  # FIELDS + row + offer_type
     report: list[ReportRow] = field(default_factory=list)
+    encoding: str | None = None  # of a CSV as read_text detected it (None for Excel), for the source record
 
 
 @dataclass
@@ -61,11 +67,21 @@ class _Sheet:
     header_row: int
     report: list[ReportRow] = field(default_factory=list)  # rows that do not fit the header: not in the frame
     lost: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, column) -> why an Excel cell has no value
+    encoding: str | None = None  # of a CSV
 
 
 @cache
+def _metadata() -> dict:
+    return tomllib.loads(FORMATS_FILE.read_text(encoding="utf-8"))
+
+
 def offer_formats() -> dict:
-    return tomllib.loads(FORMATS_FILE.read_text(encoding="utf-8"))["formats"]
+    return _metadata()["formats"]
+
+
+def value_ranges() -> dict[str, dict]:
+    """Field -> plausible range of a numeric field (min or above, max), the same in every format."""
+    return _metadata()["ranges"]
 
 
 def read_offer_list(path: Path, format_name: str, encoding: str = AUTO) -> OfferList:
@@ -92,7 +108,9 @@ def read_offer_list(path: Path, format_name: str, encoding: str = AUTO) -> Offer
             expected=f"Kopfzeile mit den Spalten des Formats '{format_name}': " + ", ".join(sorted(wanted)),
             fix="Spalten wie in der Vorlage benennen (docs/OFFERS.md) oder das passende Format angeben.",
         )
-    offers = pd.DataFrame({f: _field(raw, columns.get(f)) for f in FIELDS})
+    controls = _replace_control_characters(raw, sheet.rows, wanted)
+    # a ranged number keeps 'nan'/'null' as text: not a value, reported like any other text there
+    offers = pd.DataFrame({f: _field(raw, columns.get(f), nulls=f not in value_ranges()) for f in FIELDS})
     offers["row"] = sheet.rows
     if "crs" not in columns:
         offers["crs"] = meta.get("crs", "EPSG:4326")
@@ -105,7 +123,20 @@ def read_offer_list(path: Path, format_name: str, encoding: str = AUTO) -> Offer
     for row in offers[missing_name].itertuples():
         report.append(ReportRow(row.row, _column(columns, "name"), "Name fehlt", f"{LOADED} als „(ohne Namen)“"))
     offers.loc[missing_name, "name"] = "(ohne Namen)"
-    return OfferList(path, format_name, meta["title"], meta.get("attribution"), offers.reset_index(drop=True), report)
+    kept = set(offers["row"])
+    report += [ReportRow(row, column, control_problem(found), LOADED) for (row, column), found in sorted(controls.items()) if row in kept]
+    return OfferList(path, format_name, meta["title"], meta.get("attribution"), offers.reset_index(drop=True), report, sheet.encoding)
+
+
+def _replace_control_characters(raw: pd.DataFrame, rows: list[int], wanted: set[str]) -> dict[tuple[int, str], str]:
+    """Replace control characters in the mapped columns by a space, in place; (row, column) -> the characters."""
+    found: dict[tuple[int, str], str] = {}
+    for column in raw.columns.intersection(sorted(wanted)):
+        hit = raw[column].str.contains(CONTROL.pattern, regex=True)
+        for i in hit[hit].index:
+            found[(rows[i], column)] = control_characters(raw.at[i, column])
+        raw.loc[hit, column] = raw.loc[hit, column].map(without_control_characters)
+    return found
 
 
 def _column(columns: dict, name: str) -> str | None:
@@ -113,7 +144,7 @@ def _column(columns: dict, name: str) -> str | None:
     return value if isinstance(value, str) or value is None else "+".join(value)
 
 
-def _field(raw: pd.DataFrame, source: str | list[str] | None) -> pd.Series:
+def _field(raw: pd.DataFrame, source: str | list[str] | None, nulls: bool = True) -> pd.Series:
     if source is None:
         return pd.Series([""] * len(raw), index=raw.index, dtype=str)
     parts = [source] if isinstance(source, str) else source
@@ -124,14 +155,14 @@ def _field(raw: pd.DataFrame, source: str | list[str] | None) -> pd.Series:
     cleaned = joined.str.replace(r"\s+", " ", regex=True).str.strip()
     if len(parts) > 1:  # a name split over columns keeps its hyphenation: "Gemeinschaftsgrundschu- le"
         cleaned = cleaned.str.replace(r"([a-zäöüß])- ([a-zäöüß])", r"\1\2", regex=True)
-    return cleaned.where(~cleaned.str.lower().isin(_NULLS), "")
+    return cleaned.where(~cleaned.str.lower().isin(_NULLS), "") if nulls else cleaned
 
 
 def _read_table(path: Path, meta: dict, encoding: str) -> _Sheet:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_excel(path)
-    text, _ = read_text(path, encoding)
-    lines = text.splitlines()
+    text, used = read_text(path, encoding)
+    lines = split_lines(text)
     skipped = 0
     while skipped < len(lines) and any(lines[skipped].startswith(p) for p in meta.get("skip_prefix_lines", [])):
         skipped += 1
@@ -154,7 +185,7 @@ def _read_table(path: Path, meta: dict, encoding: str) -> _Sheet:
             continue
         records.append(fields + [""] * (len(names) - len(fields)))
         rows.append(row)
-    return _Sheet(_frame(names, records), rows, skipped + 1, report)
+    return _Sheet(_frame(names, records), rows, skipped + 1, report, encoding=used)
 
 
 def _frame(names: list[str], records: list[list[str]]) -> pd.DataFrame:
@@ -254,24 +285,43 @@ def _map_types(offers: pd.DataFrame, meta: dict, report: list[ReportRow], column
 
 
 def _number(text: str) -> float | None:
+    """A finite number (decimal point or comma); None for text, inf and nan."""
     try:
-        return float(text.replace(",", ".")) if text else None
+        value = float(text.replace(",", ".")) if text else None
     except ValueError:
         return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _outside(values: pd.Series, limits: dict) -> pd.Series:
+    low = values <= limits["above"] if "above" in limits else values < limits.get("min", -math.inf)
+    return low | (values > limits.get("max", math.inf))
+
+
+def _range_text(limits: dict) -> str:
+    def german(number: float) -> str:
+        return f"{number:,}".replace(",", ".")
+
+    low = f"über {german(limits['above'])}" if "above" in limits else german(limits.get("min", 0))
+    return f"{low} bis {german(limits['max'])}"
 
 
 def _parse_numbers(offers: pd.DataFrame, report: list[ReportRow], columns: dict) -> pd.DataFrame:
+    """Coordinates must be numbers of at least 0 (else the row goes); a ranged field (capacity, age) a finite number
+    in its range of offer_formats.toml (else the offer loads without it)."""
     offers = offers.copy()
+    ranges = value_ranges()
     for name in ("x", "y", "kapazitaet", "alter_von", "alter_bis"):
-        parsed = offers[name].map(_number)
-        bad = (offers[name] != "") & parsed.isna()
-        negative = parsed < 0
-        for row, value in offers.loc[bad | negative, ["row", name]].itertuples(index=False):
+        parsed = offers[name].map(_number).astype(float)
+        limits = ranges.get(name)
+        bad = ((offers[name] != "") & parsed.isna()) | (_outside(parsed, limits) if limits else parsed < 0)
+        expected = f" (erwartet: {_range_text(limits)})" if limits else ""
+        for row, value in offers.loc[bad, ["row", name]].itertuples(index=False):
             action = DROPPED if name in ("x", "y") else f"{LOADED} ohne diesen Wert"
-            report.append(ReportRow(row, _column(columns, name), f"'{value}' ist keine gültige Zahl", action))
-        offers[name] = parsed.where(~negative)
+            report.append(ReportRow(row, _column(columns, name), f"'{value}' ist keine gültige Zahl{expected}", action))
+        offers[name] = parsed.where(~bad)
         if name in ("x", "y"):  # a position that cannot be read is no position: the row goes (not to the Gemeinde centre)
-            offers = offers[~(bad | negative)]
+            offers = offers[~bad]
     return offers
 
 

@@ -2,34 +2,44 @@
 from __future__ import annotations
 
 import csv
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from etl.errors import EtlError
-from etl.sources.text import read_text
+from etl.sources.text import control_characters, control_problem, read_text, split_lines, without_control_characters
 
 REQUIRED = ("gemeinde_ags", "sozialraum")
 
 
-def read_sozialraum_mapping(path: Path, gemeinden: pd.DataFrame) -> pd.DataFrame:
+@dataclass
+class SozialraumMapping:
+    areas: pd.DataFrame  # area_id -> sozialraum (name)
+    encoding: str  # as read_text detected it, for the source record
+    notes: list[str] = field(default_factory=list)  # what was changed on the way in (control characters), for the build log
+
+
+def read_sozialraum_mapping(path: Path, gemeinden: pd.DataFrame) -> SozialraumMapping:
     """area_id -> sozialraum name for every Gemeinde in ``gemeinden`` (columns area_id, name).
 
-    Every Gemeinde must be mapped exactly once; keys must be Gemeinden of the county.
+    Every Gemeinde must be mapped exactly once; keys must be Gemeinden of the county. Fields are read as the csv
+    module reads them (a quoted name keeps its delimiters and doubled quotes); control characters in a name are
+    replaced by a space and noted.
     """
-    text, _ = read_text(path)
-    lines = text.splitlines()
-    try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=";,\t")
-    except csv.Error:
+    text, encoding = read_text(path)
+    header = split_lines(text)[0]
+    delimiter = max(";,\t", key=header.count)
+    if not header.count(delimiter):
         raise EtlError(
             "Trennzeichen nicht erkannt",
             file=path,
             line=1,
             expected="Spalten getrennt durch Semikolon (;), Komma (,) oder Tabulator",
             fix="Datei als „CSV (Trennzeichen-getrennt)“ speichern.",
-        ) from None
-    reader = csv.DictReader(lines, dialect=dialect)
+        )
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise EtlError(
@@ -42,10 +52,20 @@ def read_sozialraum_mapping(path: Path, gemeinden: pd.DataFrame) -> pd.DataFrame
     known = dict(zip(gemeinden["area_id"], gemeinden["name"]))
     seen: dict[str, int] = {}
     rows = []
+    notes = []
     for row in reader:
         line = reader.line_num
+        if any(extra.strip() for extra in row.get(None, [])):  # empty trailing fields (';;' from Excel) are harmless
+            raise EtlError(
+                f"Zeile hat {len(reader.fieldnames) + len(row[None])} Felder statt {len(reader.fieldnames)} wie die Kopfzeile",
+                file=path, line=line, expected=f"je Zeile die Felder der Kopfzeile; ein '{delimiter}' in einem Namen nur in \"…\"",
+                fix=f"Den Namen in Anführungszeichen setzen (\"Nord{delimiter} Süd\") oder das '{delimiter}' entfernen.",
+            )  # fmt: skip
         ags = (row["gemeinde_ags"] or "").strip()
         name = (row["sozialraum"] or "").strip()
+        if found := control_characters(name):
+            name = without_control_characters(name).strip()
+            notes.append(f"Datei {path.name}, Zeile {line}, Spalte sozialraum: {control_problem(found)}")
         if len(ags) == 7 and ags.isdigit():
             raise EtlError(
                 f"Gemeindeschlüssel '{ags}' hat nur 7 Stellen",
@@ -83,4 +103,4 @@ def read_sozialraum_mapping(path: Path, gemeinden: pd.DataFrame) -> pd.DataFrame
             expected="eine Zeile je Gemeinde des Kreises",
             fix="Fehlende Gemeinden mit ihrem Sozialraum ergänzen.",
         )
-    return pd.DataFrame(rows, columns=["area_id", "sozialraum"])
+    return SozialraumMapping(pd.DataFrame(rows, columns=["area_id", "sozialraum"]), encoding, notes)
