@@ -32,6 +32,21 @@ def csv_text(value: object) -> object:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+def csv_number(value: object) -> str:
+    """A number for German CSV: decimal comma, every digit of the stored double (shortest form that reads back
+    identically), never an exponent (Excel would keep '1e-05' as text); empty for a missing value."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return ""
+    return np.format_float_positional(float(value), unique=True, trim="-").replace(".", ",")
+
+
+def csv_cell(value: object) -> object:
+    """Any cell of a German CSV: floats via ``csv_number``, text via ``csv_text``, the rest unchanged."""
+    if isinstance(value, float | np.floating):
+        return csv_number(value)
+    return csv_text(value)
+
+
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text column passed through ``csv_text`` (number columns untouched)."""
     text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from planning import chain, gaps, queries
 from planning.context import LEVEL_SINGULAR, Context
 from planning.coverage_dimensions import DIMENSION_SINGULAR, DIMENSIONS, categories_labels, level_label
+from etl.spreadsheet import csv_cell, csv_text, xlsx_append
 from reports import credits, data
 
 PRODUCT = "Planungsatlas Familie"
@@ -148,40 +149,34 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
 
 # --- writers -----------------------------------------------------------------------------------------------------
 
-def _csv_number(value: object) -> object:
-    if isinstance(value, (float, np.floating)):
-        return "" if np.isnan(value) else np.format_float_positional(float(value), unique=True, trim="-").replace(".", ",")
-    return value
-
-
 def csv_bytes(export: TableExport) -> bytes:
     """German CSV: title line, ``Feld;Inhalt`` header lines, an empty line, the table."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([export.title])
-    writer.writerows([key, " ".join(str(value).split())] for key, value in export.header)
+    writer.writerow([csv_text(export.title)])
+    writer.writerows([csv_text(key), csv_text(" ".join(str(value).split()))] for key, value in export.header)
     writer.writerow([])
-    writer.writerow(export.table.columns)
-    writer.writerows([_csv_number(v) for v in row] for row in export.table.itertuples(index=False))
+    writer.writerow([csv_text(c) for c in export.table.columns])
+    writer.writerows([csv_cell(v) for v in row] for row in export.table.itertuples(index=False))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def _sheet_head(ws, export: TableExport) -> None:
-    ws.append([export.title])
+    xlsx_append(ws, [export.title])
     ws["A1"].font = Font(bold=True, size=13)
     for key, value in export.header:
-        ws.append([key, value])
+        xlsx_append(ws, [key, value])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.append([])
 
 
 def _sheet_table(ws, frame: pd.DataFrame, fills: pd.DataFrame | None = None) -> None:
-    ws.append(list(frame.columns))
+    xlsx_append(ws, frame.columns)
     head = ws.max_row
     for cell in ws[head]:
         cell.font, cell.fill = Font(bold=True), HEAD_FILL
     for i, record in enumerate(frame.itertuples(index=False)):
-        ws.append([None if isinstance(v, float) and np.isnan(v) else v.item() if isinstance(v, np.generic) else v for v in record])
+        xlsx_append(ws, record)
         if fills is not None:
             for j, colour in enumerate(fills.iloc[i]):
                 if colour:

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,7 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from planning.formatting import value_text
 from etl.markers import STATUS_LABELS_DE
-from etl.spreadsheet import csv_text, xlsx_append
+from etl.spreadsheet import csv_number, csv_text, xlsx_append
 from reports import credits, data
 from reports.render import export_name
 
@@ -282,13 +281,6 @@ def xlsx_bytes(table: Table) -> bytes:
     return out.getvalue()
 
 
-def _csv_number(value: float) -> str:
-    if value is None or np.isnan(value):
-        return ""
-    # shortest digits that read back to the same double, never an exponent (Excel would keep '1e-05' as text)
-    return np.format_float_positional(float(value), unique=True, trim="-").replace(".", ",")
-
-
 def csv_bytes(table: Table) -> bytes:
     """German CSV (see the module docstring): title line, header block, empty line, table."""
     out = io.StringIO()
@@ -300,7 +292,7 @@ def csv_bytes(table: Table) -> bytes:
     columns = list(table.rows.columns)
     writer.writerow([csv_text(c) for c in columns])
     for record in table.rows.to_dict("records"):
-        writer.writerow([_csv_number(record[c]) if c in table.number_columns else csv_text(record[c]) for c in columns])
+        writer.writerow([csv_number(record[c]) if c in table.number_columns else csv_text(record[c]) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

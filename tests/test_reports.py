@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from etl import spreadsheet
 from etl.db import connect
 from reports import credits, data, figures, kreistag, profile, render, tables
 from reports import document as d
@@ -136,9 +137,9 @@ def test_german_csv_reads_back_exactly(sgb2_table, con, attributions):
 
 
 def test_csv_keeps_every_digit_of_long_decimals():
-    assert tables._csv_number(0.1 + 0.2) == "0,30000000000000004"
-    assert float(tables._csv_number(1e-7).replace(",", ".")) == 1e-7 and "e" not in tables._csv_number(1e-7)
-    assert tables._csv_number(1234.0) == "1234"
+    assert spreadsheet.csv_number(0.1 + 0.2) == "0,30000000000000004"
+    assert float(spreadsheet.csv_number(1e-7).replace(",", ".")) == 1e-7 and "e" not in spreadsheet.csv_number(1e-7)
+    assert spreadsheet.csv_number(1234.0) == "1234"
 
 
 def test_file_names_say_what_is_inside(sgb2_table):
