@@ -13,7 +13,7 @@ import pandas as pd
 from etl.catalogue import load_catalogue
 from etl.config import CountyConfig, load_config
 from etl.errors import EtlError
-from etl.load import write_database, write_import_report
+from etl.load import check_target, remove_stale_temp_files, write_database
 from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
@@ -141,8 +141,12 @@ def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.Dat
 
 
 def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = print) -> BuildSummary:
-    """Build one database from one or several county configs; raises EtlError on bad input."""
+    """Build one database from one or several county configs; raises EtlError on bad input and when the target cannot
+    be written (checked before any work, and again when writing: disk full, read-only folder)."""
     started = time.perf_counter()
+    check_target(out)
+    for stale in remove_stale_temp_files(out):
+        say(f"Temporäre Datei eines abgebrochenen Laufs entfernt: {stale.name}")
     catalogue = load_catalogue()
     configs = [load_config(p) for p in config_paths]
     seen: dict[str, Path] = {}
@@ -197,8 +201,7 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
             frames[name] = pd.concat(parts, ignore_index=True)
     if "access" in frames:  # point ids are per county; make them unique in the build
         frames["access"]["point_id"] = frames["access"].groupby(["gemeinde_id", "point_id"], sort=False, observed=True).ngroup()
-    write_database(out, frames)
-    report_file = write_import_report(out, frames["import_report"], frames["sources"]) if "import_report" in frames else None
+    report_file = write_database(out, frames)
     return BuildSummary(
         out=out,
         seconds=time.perf_counter() - started,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def main(argv: list[str] | None = None) -> int:
             summary = build(args.config, args.out, say)
         except EtlError as exc:
             print(f"FEHLER – Datenbank nicht verändert.\n{exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # a full disk anywhere else than in the write (which says so itself), e.g. a temp folder
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            from etl.load import write_error
+
+            print(f"FEHLER – Datenbank nicht verändert.\n{write_error(args.out, exc)}", file=sys.stderr)
             return 2
         print(summary.text())
         return 0
