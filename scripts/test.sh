@@ -4,6 +4,6 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/setup.sh
+bash scripts/setup.sh --with-browser  # the browser tests and the PNG/PDF export tests drive Debian's chromium
 
 exec .venv/bin/python -m pytest "$@"
