@@ -272,13 +272,13 @@ def test_import_report_shows_rows_counts_and_csv(app: AppTest, demo_db: Path):
 
 
 def test_import_report_csv_is_german_and_complete(demo_db: Path):
-    from dashboard import offer_map
+    from reports import offer_exports
 
     report = pd.DataFrame(
         _sql(demo_db, "SELECT s.file, s.stand, r.row, r.source_column, r.problem, r.action FROM import_report r JOIN sources s USING (source_id)"),
         columns=["file", "stand", "row", "source_column", "problem", "action"],
     )
-    raw = offer_map.import_report_csv(report, KREIS_NAME)
+    raw = offer_exports.import_report_csv(report, KREIS_NAME)
     assert raw.startswith("\ufeff".encode())
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0] == f"Importbericht der Angebotslisten – {KREIS_NAME}"
@@ -309,8 +309,10 @@ def test_a_link_restores_level_category_filters_and_area(demo_db: Path, monkeypa
 
 def test_download_panel_offers_map_and_tables(app: AppTest, demo_db: Path):
     from dashboard import offer_map
+    from planning import offers as offer_rules
     from planning import queries
     from planning.context import Context
+    from reports import offer_exports
 
     labels = [b.proto.label for b in app.get("download_button")]
     assert {"PNG (Bild)", "SVG (Vektor)", "PDF (Vektor)"} <= set(labels)
@@ -324,8 +326,8 @@ def test_download_panel_offers_map_and_tables(app: AppTest, demo_db: Path):
     figure = offer_map.map_export(ctx, view, "gemeinde", offers).make()
     footer = " ".join(a.text for a in figure.layout.annotations)
     assert "Angebotsliste Planungsatlas" in footer and "Geometrie erfunden" in footer and "12411-02-03-5" in footer
-    table = offer_map.level_export(view, "gemeinde", 2000)
+    table = offer_exports.level_export(view, "gemeinde", 2000)
     assert len(table) == 61 and "Anteil ≤ 2 km (%)" in table.columns
-    csv_text = offer_map.german_csv("Angebote", offer_map.export_header(ctx, view, offer_map.OfferFilter(types=("kita",))),
-                                    offer_map.offers_export(offers)).decode("utf-8-sig")  # fmt: skip
+    csv_text = offer_exports.german_csv("Angebote", offer_exports.export_header(ctx, view, offer_rules.OfferFilter(types=("kita",))),
+                                        offer_exports.offers_export(offers)).decode("utf-8-sig")  # fmt: skip
     assert "Filter der Angebote;Angebotsart: Kindertageseinrichtung (Kita)" in csv_text and "Hinweis;Demodaten" in csv_text

@@ -1,4 +1,4 @@
-"""Pure parts of the Angebotskarte (dashboard/offer_map.py): filters, metrics, texts, marker data, escaping, CSV."""
+"""Pure parts of the Angebotskarte (planning/coverage.py, planning/offers.py, dashboard/offer_layer.py, reports/offer_exports.py): filters, metrics, texts, marker data, escaping, CSV."""
 from __future__ import annotations
 
 import io
@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import maps, offer_map
+from dashboard import maps, offer_layer, offer_map
+from planning import coverage as coverage_rules
+from planning import offers as offer_rules
+from reports import offer_exports
 
 TYPES = pd.DataFrame(
     {
@@ -50,56 +53,56 @@ def _offers() -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("chosen", "expected"),
     [
-        (offer_map.OfferFilter(), 4),
-        (offer_map.OfferFilter(types=("kita",)), 2),
-        (offer_map.OfferFilter(phases=("3-6", "65plus")), 3),
-        (offer_map.OfferFilter(fields=("Wohnumfeld",)), 1),
-        (offer_map.OfferFilter(traeger=("AWO",)), 2),
-        (offer_map.OfferFilter(traeger=(offer_map.NO_TRAEGER,)), 1),
-        (offer_map.OfferFilter(types=("kita",), traeger=("AWO",)), 1),
-        (offer_map.OfferFilter(types=("jugendtreff",), phases=("0-3",)), 0),
+        (offer_rules.OfferFilter(), 4),
+        (offer_rules.OfferFilter(types=("kita",)), 2),
+        (offer_rules.OfferFilter(phases=("3-6", "65plus")), 3),
+        (offer_rules.OfferFilter(fields=("Wohnumfeld",)), 1),
+        (offer_rules.OfferFilter(traeger=("AWO",)), 2),
+        (offer_rules.OfferFilter(traeger=(offer_rules.NO_TRAEGER,)), 1),
+        (offer_rules.OfferFilter(types=("kita",), traeger=("AWO",)), 1),
+        (offer_rules.OfferFilter(types=("jugendtreff",), phases=("0-3",)), 0),
     ],
 )
-def test_filters_narrow_and_combine(chosen: offer_map.OfferFilter, expected: int):
-    assert len(offer_map.filter_offers(_offers(), chosen)) == expected
-    assert chosen.active == (chosen != offer_map.OfferFilter())
+def test_filters_narrow_and_combine(chosen: offer_rules.OfferFilter, expected: int):
+    assert len(offer_rules.filter_offers(_offers(), chosen)) == expected
+    assert chosen.active == (chosen != offer_rules.OfferFilter())
 
 
 def test_counts_follow_taxonomy_order_and_leave_out_absent_values():
     offers = _offers()
-    assert offer_map.counted(offers["offer_type"], ["pflegeberatung", "kita", "schule", "jugendtreff"]) == {
+    assert offer_rules.counted(offers["offer_type"], ["pflegeberatung", "kita", "schule", "jugendtreff"]) == {
         "pflegeberatung": 1, "kita": 2, "jugendtreff": 1,
     }  # fmt: skip
-    assert offer_map.phase_counts(offers, ["65plus", "0-3", "3-6", "6-10"]) == {"65plus": 1, "0-3": 2, "3-6": 2}
-    assert list(offer_map.counted(offer_map.traeger_names(offers))) == [offer_map.NO_TRAEGER, "AWO", "Stadt"]
+    assert offer_rules.phase_counts(offers, ["65plus", "0-3", "3-6", "6-10"]) == {"65plus": 1, "0-3": 2, "3-6": 2}
+    assert list(offer_rules.counted(offer_rules.traeger_names(offers))) == [offer_rules.NO_TRAEGER, "AWO", "Stadt"]
 
 
 def test_categories_and_their_metrics():
-    options = offer_map.category_options(TYPES, PHASES)
+    options = coverage_rules.category_options(TYPES, PHASES)
     assert list(options)[:3] == ["lebensphase:0-3", "lebensphase:3-6", "lebensphase:65plus"], "phases first, chain order"
     assert options["angebotsart:kita"] == "Angebotsart: Kita"
-    assert offer_map.split_category("lebensphase:65plus") == ("lebensphase", "65plus")
+    assert coverage_rules.split_category("lebensphase:65plus") == ("lebensphase", "65plus")
     with pytest.raises(ValueError, match="unknown category"):
-        offer_map.split_category("kita")
-    assert "mean_distance_km" in offer_map.metric_options("angebotsart")
-    assert not {"mean_distance_km", "share_within"} & set(offer_map.metric_options("lebensphase"))
+        coverage_rules.split_category("kita")
+    assert "mean_distance_km" in coverage_rules.metric_options("angebotsart")
+    assert not {"mean_distance_km", "share_within"} & set(coverage_rules.metric_options("lebensphase"))
 
 
 # --- values and texts ---------------------------------------------------------------------------------------------
 
 
 def test_texts_are_german():
-    assert offer_map.distance_text(1500) == "1,5 km" and offer_map.distance_text(10000) == "10 km"
+    assert coverage_rules.distance_text(1500) == "1,5 km" and coverage_rules.distance_text(10000) == "10 km"
     offers = pd.DataFrame(
         {"kapazitaet": [1234.0, np.nan, 20.0, np.nan], "capacity_unit": ["Plätze", "Plätze", None, None],
          "alter_von": [3.0, 12.0, np.nan, np.nan], "alter_bis": [6.0, np.nan, 1.0, np.nan]}
     )  # fmt: skip
-    assert offer_map.capacity_texts(offers).tolist() == ["1.234 Plätze", "", "20", ""]
-    assert offer_map.age_texts(offers).tolist() == ["3 bis 6 Jahre", "ab 12 Jahren", "bis 1 Jahre", ""]
-    metric = offer_map.METRICS["share_within"]
-    assert offer_map.metric_title(metric, 2000, None) == "Anteil der Zielgruppe im Umkreis von 2 km"
-    quota = offer_map.METRICS["capacity_per_100"]
-    assert offer_map.metric_title(quota, 2000, "Schülerplätze") == "Versorgungsquote (Schülerplätze je 100 der Zielgruppe)"
+    assert offer_rules.capacity_texts(offers).tolist() == ["1.234 Plätze", "", "20", ""]
+    assert offer_rules.age_texts(offers).tolist() == ["3 bis 6 Jahre", "ab 12 Jahren", "bis 1 Jahre", ""]
+    metric = coverage_rules.METRICS["share_within"]
+    assert coverage_rules.metric_title(metric, 2000, None) == "Anteil der Zielgruppe im Umkreis von 2 km"
+    quota = coverage_rules.METRICS["capacity_per_100"]
+    assert coverage_rules.metric_title(quota, 2000, "Schülerplätze") == "Versorgungsquote (Schülerplätze je 100 der Zielgruppe)"
 
 
 def _coverage(category: str = "kita") -> pd.DataFrame:
@@ -119,30 +122,30 @@ def _coverage(category: str = "kita") -> pd.DataFrame:
 
 
 def test_area_without_offer_has_quota_zero_only_where_capacities_are_known():
-    with_capacity = offer_map.area_values(_coverage(), None, {"kita"})
+    with_capacity = coverage_rules.area_values(_coverage(), None, {"kita"})
     assert with_capacity["capacity_per_100"].tolist()[:2] == [50.0, 0.0]
     assert np.isnan(with_capacity["capacity_per_100"].iloc[2]), "no target group: no quota"
-    unknown = offer_map.area_values(_coverage("jugendtreff"), None, {"kita"})
+    unknown = coverage_rules.area_values(_coverage("jugendtreff"), None, {"kita"})
     assert unknown["capacity_per_100"].isna().sum() == 2
-    label = offer_map.missing_label(offer_map.METRICS["capacity_per_100"], unknown)
+    label = coverage_rules.missing_label(coverage_rules.METRICS["capacity_per_100"], unknown)
     assert label == "kein Wert: keine Zielgruppe in der Statistik (2)"
-    label = offer_map.missing_label(offer_map.METRICS["capacity_per_100"], unknown.iloc[:2])
+    label = coverage_rules.missing_label(coverage_rules.METRICS["capacity_per_100"], unknown.iloc[:2])
     assert label == "kein Wert: Kapazität nicht angegeben (1)"
 
 
 def test_accessibility_joins_per_area_and_missing_distance_is_explained():
     access = pd.DataFrame({"area_id": ["A", "B"], "mean_distance_km": [0.8, 3.4], "share_within": [90.0, 10.0], "basis": "Zensus"})
-    frame = offer_map.area_values(_coverage(), access, set())
+    frame = coverage_rules.area_values(_coverage(), access, set())
     assert frame["mean_distance_km"].tolist()[:2] == [0.8, 3.4]
-    assert offer_map.missing_label(offer_map.METRICS["mean_distance_km"], frame) == "kein Wert: keine Einwohner (1)"
-    assert offer_map.missing_label(offer_map.METRICS["offers"], frame) is None
+    assert coverage_rules.missing_label(coverage_rules.METRICS["mean_distance_km"], frame) == "kein Wert: keine Einwohner (1)"
+    assert coverage_rules.missing_label(coverage_rules.METRICS["offers"], frame) is None
 
 
 def test_coverage_table_per_type_in_taxonomy_order():
     coverage = _coverage().iloc[:1].assign(category="kita", capacity_known=1)
     coverage = pd.concat([coverage, coverage.assign(category="jugendtreff", offers=3, capacity=np.nan, capacity_known=0)])
     access = pd.DataFrame({"offer_type": ["kita", "jugendtreff"], "mean_distance_km": [1.26, 4.0], "share_within": [80.0, 12.5]})
-    table = offer_map.coverage_table(coverage, access, TYPES, 1500)
+    table = coverage_rules.coverage_table(coverage, access, TYPES, 1500)
     assert table["Angebotsart"].tolist() == ["Kita", "Jugendtreff"]
     assert table.iloc[0]["Kapazität"] == "50 (bei 1 von 2)", "a partly known capacity says so"
     assert table.iloc[1]["Kapazität"] == "–"
@@ -154,7 +157,7 @@ def test_coverage_table_per_type_in_taxonomy_order():
 
 
 def test_marker_data_is_compact_and_complete():
-    data = offer_map.marker_data(_offers(), TYPES)
+    data = offer_layer.marker_data(_offers(), TYPES)
     assert [t[0] for t in data["types"]] == ["Kita", "Jugendtreff", "Pflegeberatung"]
     assert len({t[1] for t in data["types"]}) == 3, "one colour per Handlungsfeld"
     assert data["traeger"] == ["AWO", "Stadt"] and data["gemeinden"] == ["Altdorf", "Neudorf"]
@@ -166,7 +169,7 @@ def test_marker_data_is_compact_and_complete():
 
 def _cluster_html(offers: pd.DataFrame) -> str:
     fmap = folium.Map(tiles=None)
-    offer_map.OfferClusters(offer_map.marker_data(offers, TYPES), maxClusterRadius=40).add_to(fmap)
+    offer_layer.OfferClusters(offer_layer.marker_data(offers, TYPES), maxClusterRadius=40).add_to(fmap)
     return fmap.get_root().render()
 
 
@@ -198,9 +201,9 @@ def test_points_legend_escapes_labels():
 
 
 def test_offers_table_in_german():
-    table = offer_map.offers_table(_offers())
+    table = offer_rules.offers_table(_offers())
     assert table.columns.tolist() == ["Name", "Angebotsart", "Handlungsfeld", "Träger", "Adresse", "Gemeinde", "Sozialraum", "Kapazität", "Alter"]
-    assert table.loc[1, "Träger"] == offer_map.NO_TRAEGER and table.loc[0, "Kapazität"] == "40 Plätze"
+    assert table.loc[1, "Träger"] == offer_rules.NO_TRAEGER and table.loc[0, "Kapazität"] == "40 Plätze"
     assert table.loc[2, "Name"] == "<script>alert(1)</script>", "the table keeps the text as it is (st.dataframe shows text)"
 
 
@@ -212,11 +215,11 @@ def test_import_report_table_counts_and_csv():
             "action": ["verworfen", "verworfen", "übersprungen"],
         }
     )  # fmt: skip
-    assert offer_map.action_counts(report) == {"verworfen": 2, "übersprungen": 1}
-    table = offer_map.import_report_table(report)
+    assert offer_exports.action_counts(report) == {"verworfen": 2, "übersprungen": 1}
+    table = offer_exports.import_report_table(report)
     assert table.columns.tolist() == ["Datei", "Stand", "Zeile", "Spalte", "Problem", "Ergebnis"]
     assert table.loc[0, "Stand"] == "01.03.2024" and table.loc[1, "Spalte"] == ""
-    raw = offer_map.import_report_csv(report, "Kreis X")
+    raw = offer_exports.import_report_csv(report, "Kreis X")
     text = raw.decode("utf-8-sig")
     assert re.match(r"Importbericht der Angebotslisten – Kreis X\r\n\r\nDatei;Stand;Zeile", text)
     back = pd.read_csv(io.StringIO(text), sep=";", skiprows=2, keep_default_na=False)
@@ -225,7 +228,7 @@ def test_import_report_table_counts_and_csv():
 
 def test_german_csv_has_header_block_decimal_comma_and_no_formulas():
     table = pd.DataFrame({"Name": ["=HYPERLINK(\"http://x\")", "Kita", "-1 Trick", "@SUM(A1)"], "Kapazität": [12.5, np.nan, 3.0, 1.0]})
-    raw = offer_map.german_csv("Titel", [("Quelle", "Liste A\n(Stand 2024)")], table)
+    raw = offer_exports.german_csv("Titel", [("Quelle", "Liste A\n(Stand 2024)")], table)
     text = raw.decode("utf-8-sig")
     lines = text.split("\r\n")
     assert lines[:4] == ["Titel", "Quelle;Liste A (Stand 2024)", "", "Name;Kapazität"]
@@ -236,7 +239,7 @@ def test_german_csv_has_header_block_decimal_comma_and_no_formulas():
 
 def test_offers_export_keeps_numbers_as_numbers():
     offers = _offers().assign(gemeinde_id=["G1", "G2", "G1", "G2"], gueltig_ab="2024-01-01", gueltig_bis=None, source_row=[2, 3, 4, 5])
-    table = offer_map.offers_export(offers)
+    table = offer_exports.offers_export(offers)
     assert table["Kapazität"].tolist()[0] == 40.0 and table["Zeile in der Liste"].tolist() == [2, 3, 4, 5]
     assert table.loc[1, "Träger"] == "" and table.loc[2, "Name"] == "<script>alert(1)</script>"
 
@@ -251,15 +254,15 @@ def test_print_figure_adds_points_per_handlungsfeld():
          "target_population": [10.0, 0.0]},
         geometry=[box(9.0, 50.0, 9.3, 50.5), box(9.3, 50.0, 9.6, 50.5)], crs="EPSG:4326",
     )  # fmt: skip
-    metric = offer_map.METRICS["offers_per_1000"]
+    metric = coverage_rules.METRICS["offers_per_1000"]
     view = offer_map.OfferMapView(shapes, folium.Map(), metric, "Angebote je 1.000: Kita", 4, "Quelle")
-    fig = offer_map.print_figure(view, _offers(), TYPES, Caption("Titel", "Untertitel", "Quelle: X"), shapes.union_all())
+    fig = offer_exports.print_figure(view, _offers(), TYPES, Caption("Titel", "Untertitel", "Quelle: X"), shapes.union_all())
     names = [trace.name for trace in fig.data]
     assert "Betreuung (2)" in names and "Wohnumfeld (1)" in names and "Senioren (1)" in names
     assert any("keine Zielgruppe" in (n or "") for n in names), f"the missing area says why: {names}"
 
 
 def test_filter_text_names_labels():
-    chosen = offer_map.OfferFilter(types=("kita",), phases=("65plus",), traeger=("AWO",))
-    assert offer_map.filter_text(chosen, TYPES, PHASES) == "Angebotsart: Kita; Lebensphase: 65+; Träger: AWO"
-    assert offer_map.filter_text(offer_map.OfferFilter(), TYPES, PHASES) == "keine (alle Angebote)"
+    chosen = offer_rules.OfferFilter(types=("kita",), phases=("65plus",), traeger=("AWO",))
+    assert offer_rules.filter_text(chosen, TYPES, PHASES) == "Angebotsart: Kita; Lebensphase: 65+; Träger: AWO"
+    assert offer_rules.filter_text(offer_rules.OfferFilter(), TYPES, PHASES) == "keine (alle Angebote)"

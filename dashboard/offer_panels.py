@@ -1,0 +1,118 @@
+"""The Angebotskarte's panels beside and below the map: offer filters, downloads, the selected area's coverage, the
+offers table and the import report (Streamlit widgets; the figures come from ``planning`` and ``reports``)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import downloads
+from dashboard.offer_map import OfferMapView, map_export
+from planning import coverage
+from planning.context import LEVEL_LABELS, Context
+from planning.formatting import number
+from planning.offers import OfferFilter, filter_choices, offers_table, shown_table
+from reports import offer_exports
+from reports.render import export_name
+
+
+def offer_filters(ctx: Context, types: pd.DataFrame, phases: pd.DataFrame) -> OfferFilter:
+    """Four multiselects (Angebotsart, Lebensphase, Handlungsfeld, Träger), each choice with its number of offers."""
+    choices = filter_choices(ctx.db, ctx.kreis_id)
+    # widget key, label, what it offers with counts, name of a value
+    filters = [
+        ("offers_types", "Angebotsart", choices.types, lambda t: types.loc[t, "label"]),
+        ("offers_phases", "Lebensphase", choices.phases, lambda p: phases.loc[p, "label"]),
+        ("offers_fields", "Handlungsfeld", choices.fields, str),
+        ("offers_traeger", "Träger", choices.traeger, str),
+    ]
+    for key, _, counts, _ in filters:
+        if any(v not in counts for v in st.session_state.get(key) or []):  # e.g. from a link made with another list
+            st.session_state[key] = [v for v in st.session_state[key] if v in counts]
+    chosen = [
+        tuple(column.multiselect(
+            label, list(counts), format_func=lambda v, name=name, counts=counts: f"{name(v)} ({counts[v]})", key=key, placeholder="alle",
+        ))
+        for column, (key, label, counts, name) in zip(st.columns(4), filters)
+    ]  # fmt: skip
+    return OfferFilter(*chosen)
+
+
+@st.fragment  # choosing width or resolution reruns only the panel
+def download_panel(ctx: Context, view: OfferMapView, chosen: OfferFilter, level: str, distance: int, shown: pd.DataFrame) -> None:
+    """The map for print (PNG/SVG/PDF) and the offers and the areas' coverage as German CSV."""
+    with st.popover("Herunterladen", icon=":material/download:", width="stretch"):
+        st.markdown("**Karte**")
+        highlight = (st.session_state["offers_area"],) if st.session_state.get("offers_area") else ()
+        downloads.figure_buttons(map_export(ctx, view, level, shown, highlight), "offers_map")
+        st.markdown("**Tabellen** (CSV: Semikolon, Dezimalkomma)")
+        for label, name, title, make in [
+            (f"Angebote ({number(len(shown))})", "angebote", f"Angebote – {ctx.kreis_name}", lambda: offer_exports.offers_export(shown)),
+            (f"Versorgung der {LEVEL_LABELS[level]}", f"versorgung_{level}", f"{view.title} – {ctx.kreis_name}",
+             lambda: offer_exports.level_export(view, level, distance)),
+        ]:  # fmt: skip
+            st.download_button(
+                label, lambda title=title, make=make: offer_exports.german_csv(title, offer_exports.export_header(ctx, view, chosen), make()),
+                file_name=export_name(name, ctx.kreis_name, ext="csv"), mime="text/csv", on_click="ignore",
+                icon=":material/download:", width="stretch", key=f"offers_csv_{name}",
+            )  # fmt: skip
+
+
+def _clear_selection() -> None:
+    st.session_state["offers_area"] = None
+
+
+def area_panel(ctx: Context, level: str, selected: str | None, distance: int, shown: pd.DataFrame, filter_note: str) -> None:
+    """The selected area's coverage per Angebotsart and its offers; without a selection, the Kreis's coverage."""
+    detail = coverage.area_detail(ctx, level, selected, distance, shown) if selected else None
+    if detail is None:
+        detail = coverage.area_detail(ctx, "kreis", ctx.kreis_id, distance, shown)
+        st.subheader(f"{detail.name} insgesamt")
+        st.info("Gebiet in der Karte anklicken, um seine Versorgung zu sehen.", icon=":material/touch_app:")
+    else:
+        st.subheader(detail.name)
+        st.button("Auswahl aufheben", key="offers_clear", on_click=_clear_selection, icon=":material/close:")
+    st.markdown("  \n".join(f"**{k}:** {v}" for k, v in detail.facts.items()))
+    st.markdown("**Versorgung je Angebotsart**")
+    st.dataframe(
+        detail.coverage, hide_index=True, width="stretch", height=min(38 + 35 * len(detail.coverage), 390),
+        column_config={"Angebotsart": st.column_config.TextColumn(width="medium")},
+    )  # fmt: skip
+    st.caption(
+        "Je 1.000 und Versorgungsquote (Kapazität je 100) beziehen sich auf die Zielgruppe der Angebotsart; "
+        "Entfernung: bevölkerungsgewichtete Luftlinie zum nächsten Angebot der Art im Kreis."
+    )
+    if selected:  # the Kreis's offers are the table below the map
+        st.markdown(f"**Angebote im Gebiet ({number(len(detail.offers))}{filter_note})**")
+        st.dataframe(
+            offers_table(detail.offers)[["Name", "Angebotsart", "Träger", "Kapazität"]], hide_index=True,
+            width="stretch", height=min(38 + 35 * max(len(detail.offers), 1), 320),
+        )  # fmt: skip
+
+
+def offer_tables(ctx: Context, view: OfferMapView, chosen: OfferFilter, report: pd.DataFrame) -> None:
+    """Tabs below the map: the offers shown, and the import report of the offer lists with its CSV."""
+    table = shown_table(ctx.db, ctx.kreis_id, chosen)
+    offers_tab, report_tab = st.tabs([f"Angebote ({number(len(table))})", f"Importbericht ({number(len(report))})"])
+    with offers_tab:
+        st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * max(len(table), 1), 560))
+        st.caption(view.attribution.split(" · ", 1)[-1])
+    with report_tab:
+        if report.empty:
+            st.success("Alle Zeilen der Angebotslisten wurden unverändert geladen.", icon=":material/check_circle:")
+            return
+        st.markdown(
+            "Zeilen der Angebotslisten, die nicht so geladen wurden, wie sie in der Datei stehen – "
+            "mit Zeile, Spalte, Problem und was mit ihnen geschah."
+        )
+        counts = offer_exports.action_counts(report)
+        for column, (action, n) in zip(st.columns(len(counts)), counts.items()):
+            column.metric(action, number(n))
+        st.dataframe(
+            offer_exports.report_table(ctx.db, ctx.kreis_id), hide_index=True, width="stretch",
+            height=min(38 + 35 * len(report), 420), column_config={"Problem": st.column_config.TextColumn(width="large")},
+        )  # fmt: skip
+        st.download_button(
+            "Importbericht als CSV", data=lambda: offer_exports.import_report_csv(report, ctx.kreis_name),
+            file_name=f"importbericht_angebote_{ctx.kreis_id}.csv", mime="text/csv", on_click="ignore",
+            icon=":material/download:", key="offers_report_csv",
+        )  # fmt: skip
