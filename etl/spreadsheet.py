@@ -12,8 +12,10 @@ Sozialraum named ``=HYPERLINK("http://…")`` must arrive as that text, never as
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -71,3 +73,17 @@ def xlsx_append(ws: Worksheet, values: Iterable[object]) -> None:
     for cell, value in zip(ws[ws.max_row], row):
         if isinstance(value, str):
             cell.data_type = "s"
+
+
+def german_csv(title: str, header: Sequence[tuple[str, object]], columns: Sequence[object], rows: Iterable[Iterable[object]]) -> bytes:
+    """The German CSV every export writes: UTF-8 with BOM (Excel otherwise assumes Windows-1252), ``;``, decimal
+    comma; a title line, ``Feld;Inhalt`` lines of the header block, one empty line, then the table. Every cell goes
+    through ``csv_cell``."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([csv_text(title)])
+    writer.writerows([csv_text(key), csv_text(" ".join(str(value).split()))] for key, value in header)
+    writer.writerow([])
+    writer.writerow([csv_text(str(c)) for c in columns])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

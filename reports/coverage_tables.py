@@ -9,7 +9,6 @@ sheet with the matrix as shown, its cells filled in the status colours.
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from planning import chain, gaps, queries
 from planning.context import LEVEL_SINGULAR, Context
 from planning.coverage_dimensions import DIMENSION_SINGULAR, DIMENSIONS, categories_labels, level_label
-from etl.spreadsheet import csv_cell, csv_text, xlsx_append
+from etl.spreadsheet import german_csv, xlsx_append
 from reports import credits, data
 
 PRODUCT = "Planungsatlas Familie"
@@ -151,14 +150,7 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
 
 def csv_bytes(export: TableExport) -> bytes:
     """German CSV: title line, ``Feld;Inhalt`` header lines, an empty line, the table."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([csv_text(export.title)])
-    writer.writerows([csv_text(key), csv_text(" ".join(str(value).split()))] for key, value in export.header)
-    writer.writerow([])
-    writer.writerow([csv_text(c) for c in export.table.columns])
-    writer.writerows([csv_cell(v) for v in row] for row in export.table.itertuples(index=False))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return german_csv(export.title, export.header, export.table.columns, export.table.itertuples(index=False))
 
 
 def _sheet_head(ws, export: TableExport) -> None:

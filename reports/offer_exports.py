@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from shapely.geometry.base import BaseGeometry
 
+from etl.spreadsheet import csv_frame, csv_text
 from planning import queries
 from planning.context import LEVEL_SINGULAR, Context
 from planning.coverage import Metric, distance_text, missing_reason
@@ -67,24 +68,16 @@ def import_report_csv(report: pd.DataFrame, kreis_name: str) -> bytes:
     return german_csv(f"Importbericht der Angebotslisten – {kreis_name}", [], import_report_table(report))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _not_a_formula(value: object) -> object:
-    # a list cell like '=HYPERLINK(…)' would run as a formula in Excel: a leading apostrophe keeps it text
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
 def german_csv(title: str, header: list[tuple[str, str]], table: pd.DataFrame) -> bytes:
     """CSV as reports.tables writes it (UTF-8 with BOM, ';', decimal comma): a title line, 'Feld;Inhalt' lines,
     one empty line, then the table. Text cells that Excel would take for a formula are prefixed with '."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([title])
-    writer.writerows([key, " ".join(str(value).split())] for key, value in header)
+    writer.writerow([csv_text(title)])
+    writer.writerows([csv_text(key), csv_text(" ".join(str(value).split()))] for key, value in header)
     writer.writerow([])
-    text = table.apply(lambda column: column.map(_not_a_formula) if column.dtype == object or pd.api.types.is_string_dtype(column) else column)
-    text.to_csv(out, sep=";", decimal=",", index=False, lineterminator="\r\n")
+    # text cells as etl.spreadsheet keeps them (never a formula); pandas writes the numbers with a decimal comma
+    csv_frame(table).to_csv(out, sep=";", decimal=",", index=False, lineterminator="\r\n")
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

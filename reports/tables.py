@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from planning.formatting import value_text
 from etl.markers import STATUS_LABELS_DE
-from etl.spreadsheet import csv_number, csv_text, xlsx_append
+from etl.spreadsheet import csv_number, german_csv, xlsx_append
 from reports import credits, data
 from reports.render import export_name
 
@@ -283,17 +283,9 @@ def xlsx_bytes(table: Table) -> bytes:
 
 def csv_bytes(table: Table) -> bytes:
     """German CSV (see the module docstring): title line, header block, empty line, table."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([csv_text(table.title)])
-    for key, value in table.header:
-        writer.writerow([csv_text(key), csv_text(" ".join(str(value).split()))])
-    writer.writerow([])
     columns = list(table.rows.columns)
-    writer.writerow([csv_text(c) for c in columns])
-    for record in table.rows.to_dict("records"):
-        writer.writerow([csv_number(record[c]) if c in table.number_columns else csv_text(record[c]) for c in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows = ([csv_number(record[c]) if c in table.number_columns else record[c] for c in columns] for record in table.rows.to_dict("records"))
+    return german_csv(table.title, table.header, columns, rows)
 
 
 def read_csv_table(raw: bytes) -> pd.DataFrame:
