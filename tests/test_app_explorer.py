@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from page_helpers import map_script, rerun
 
-from dashboard import explorer
-from planning import comparison, queries
+from dashboard import explorer_view, indicator_figures
+from planning import area_values, comparison, indicator_metadata, indicators, queries
 from planning.context import Context
 from etl.db import connect
 
@@ -152,7 +152,7 @@ def test_topic_filter_keeps_only_that_topic(app: AppTest):
     hits = _hits(app)
     assert set(hits["Thema"]) == {"Senioren und Generationen"} and len(hits) >= 3
     assert app.selectbox(key="explorer_indicator").value in set(
-        explorer.filter_catalogue(queries.catalogue(_db(app)), ["Senioren und Generationen"], "")["indicator_id"]
+        indicators.filter_catalogue(queries.catalogue(_db(app)), ["Senioren und Generationen"], "")["indicator_id"]
     )
 
 
@@ -169,11 +169,11 @@ def test_filter_catalogue_combines_topic_and_words():
             "topic": ["Demografie", "Soziale Lage", "Demografie"],
         }
     ).set_index("indicator_id", drop=False)
-    assert explorer.filter_catalogue(cat, [], "kinder")["indicator_id"].tolist() == ["a", "c"]
-    assert explorer.filter_catalogue(cat, ["Soziale Lage"], "")["indicator_id"].tolist() == ["b"]
-    assert explorer.filter_catalogue(cat, ["Demografie"], "kinder einwohner")["indicator_id"].tolist() == ["a"]
-    assert explorer.filter_catalogue(cat, None, "leistungsberechtigte")["indicator_id"].tolist() == ["b"]
-    assert explorer.filter_catalogue(cat, [], "  ").equals(cat)
+    assert indicators.filter_catalogue(cat, [], "kinder")["indicator_id"].tolist() == ["a", "c"]
+    assert indicators.filter_catalogue(cat, ["Soziale Lage"], "")["indicator_id"].tolist() == ["b"]
+    assert indicators.filter_catalogue(cat, ["Demografie"], "kinder einwohner")["indicator_id"].tolist() == ["a"]
+    assert indicators.filter_catalogue(cat, None, "leistungsberechtigte")["indicator_id"].tolist() == ["b"]
+    assert indicators.filter_catalogue(cat, [], "  ").equals(cat)
 
 
 # --- year, level, classification -----------------------------------------------------------------------------------
@@ -300,22 +300,22 @@ def test_metadata_uses_catalogue_licence_and_vintage_when_present_and_copes_with
     meta = cat.loc["anteil_u6"].copy()
     meta["licence"] = "dl-de/by-2-0"
     meta["vintage"] = "31.12.2019–31.12.2023"
-    facts = explorer.metadata(meta, cat, no_sources)
+    facts = indicator_metadata.metadata(meta, cat, no_sources)
     assert facts["Lizenz"] == "dl-de/by-2-0" and facts["Stichtage laut Katalog"] == "31.12.2019–31.12.2023"
     bare = cat.loc["anteil_u6"].drop(labels=["licence", "vintage"], errors="ignore")  # databases built before the fields
-    facts = explorer.metadata(bare, cat, no_sources)
+    facts = indicator_metadata.metadata(bare, cat, no_sources)
     assert facts["Lizenz"] == "nicht angegeben" and facts["Datenstand"] == "nicht angegeben"
     assert "Stichtage laut Katalog" not in facts
     sources = queries.all_sources(ctx.db)
-    facts = explorer.metadata(meta, cat, sources[sources["source_id"] == "S03"])
+    facts = indicator_metadata.metadata(meta, cat, sources[sources["source_id"] == "S03"])
     assert facts["Lizenz"] == "Demodaten, frei verwendbar", "the files of this build come first"
 
 
 # --- figures (invisible to AppTest: built directly) ---------------------------------------------------------------
 
 def test_ranking_figure_sorted_coloured_with_reference_lines(ctx: Context):
-    view = explorer.build_view(ctx, "anteil_u6", 2023, "gemeinde")
-    fig = explorer.ranking_figure(view.frame, view.meta, view.kreis, view.land)
+    view = explorer_view.build_view(ctx, "anteil_u6", 2023, "gemeinde")
+    fig = indicator_figures.ranking_figure(view.frame, view.meta, view.kreis, view.land)
     assert fig.layout.separators == ",."
     bars = [t for t in fig.data if t.type == "bar"]
     assert {b.orientation for b in bars} == {"h"}
@@ -352,25 +352,25 @@ def test_long_units_go_into_headers_not_into_every_value(app: AppTest):
 
 
 def test_ranking_of_a_count_has_no_reference_lines_and_is_not_assessed(ctx: Context):
-    view = explorer.build_view(ctx, "bev_insgesamt", 2023, "gemeinde")
-    fig = explorer.ranking_figure(view.frame, view.meta, view.kreis, view.land)
+    view = explorer_view.build_view(ctx, "bev_insgesamt", 2023, "gemeinde")
+    fig = indicator_figures.ranking_figure(view.frame, view.meta, view.kreis, view.land)
     assert not fig.layout.shapes, "a Kreis total is no yardstick for a Gemeinde count"
     assert [t.name for t in fig.data] == ["nicht bewertet"]
     assert set(view.frame["comparison_text"]) == {"nicht bewertet (kein Anteil in %)"}
     assert re.search(r"\d{1,3}\.\d{3}", " ".join(fig.data[0].hovertext)), "thousands dot in hover"
-    assert explorer.default_series_areas(ctx, view)[0] != KREIS, "no Kreis total among Gemeinde counts by default"
+    assert area_values.default_series_areas(ctx, view)[0] != KREIS, "no Kreis total among Gemeinde counts by default"
 
 
 def test_timeseries_figure_defaults_to_kreis_and_top_three(ctx: Context):
-    view = explorer.build_view(ctx, "anteil_u6", 2023, "gemeinde")
+    view = explorer_view.build_view(ctx, "anteil_u6", 2023, "gemeinde")
     series = queries.indicator_series(ctx.db, KREIS, "anteil_u6")
     land = queries.land_series(ctx.db, KREIS, "anteil_u6")
-    chosen = explorer.default_series_areas(ctx, view)
+    chosen = area_values.default_series_areas(ctx, view)
     top = view.frame.sort_values("value", ascending=False)["area_id"].head(3).tolist()
     assert chosen == [KREIS, *top]
-    names = explorer.series_options(ctx, view, land)
+    names = area_values.series_options(ctx, view, land)
     assert names["99"] == "Demoland (Land)" and names[KREIS].endswith("(Kreis)")
-    fig = explorer.timeseries_figure(series, land, [*chosen, "99"], names, view.meta)
+    fig = indicator_figures.timeseries_figure(series, land, [*chosen, "99"], names, view.meta)
     assert [t.name for t in fig.data] == [names[a] for a in [*chosen, "99"]]
     assert list(fig.data[0].x) == [2019, 2020, 2021, 2022, 2023]
     assert fig.layout.separators == ",." and fig.layout.yaxis.tickformat == ",.1f"
@@ -379,10 +379,10 @@ def test_timeseries_figure_defaults_to_kreis_and_top_three(ctx: Context):
 
 
 def test_timeseries_leaves_gaps_for_missing_values(ctx: Context, suppressed_names: list[str]):
-    view = explorer.build_view(ctx, "anteil_u6", 2023, "gemeinde")
+    view = explorer_view.build_view(ctx, "anteil_u6", 2023, "gemeinde")
     area = view.frame.loc[view.frame["name"] == suppressed_names[0], "area_id"].iloc[0]
     series = queries.indicator_series(ctx.db, KREIS, "anteil_u6")
-    fig = explorer.timeseries_figure(series, queries.land_series(ctx.db, KREIS, "anteil_u6"), [area], {area: "X"}, view.meta)
+    fig = indicator_figures.timeseries_figure(series, queries.land_series(ctx.db, KREIS, "anteil_u6"), [area], {area: "X"}, view.meta)
     assert fig.data[0].y[-1] is None and fig.data[0].y[0] is not None
     assert fig.data[0].hovertext[-1] == "X 2023: wegen kleiner Fallzahl unterdrückt"
 
@@ -397,20 +397,20 @@ def test_years_and_levels_come_from_values_not_rows():
             "status": ["ok", "suppressed", "ok", "ok", "ok", "incomplete", "locked"],
         }
     )
-    assert explorer.years_with_values(series) == [2022], "2021 has a value only for the Kreis, 2020 none at all"
-    assert explorer.levels_with_values(series, 2022) == ["gemeinde", "jugendamt"]
-    assert explorer.level_label("jugendamt") == "Jugendamtsbezirke"
-    assert explorer.choose_year([2022, 2019], 2019) == 2019
-    assert explorer.choose_year([2022, 2019], 2016) == 2022, "latest year with values"
-    assert explorer.default_level(["sozialraum", "jugendamt"]) == "sozialraum"
+    assert indicators.years_with_values(series) == [2022], "2021 has a value only for the Kreis, 2020 none at all"
+    assert indicators.levels_with_values(series, 2022) == ["gemeinde", "jugendamt"]
+    assert indicators.level_label("jugendamt") == "Jugendamtsbezirke"
+    assert indicators.choose_year([2022, 2019], 2019) == 2019
+    assert indicators.choose_year([2022, 2019], 2016) == 2022, "latest year with values"
+    assert indicators.default_level(["sozialraum", "jugendamt"]) == "sozialraum"
 
 
 def test_summary_and_hover_escape_nothing_dangerous(ctx: Context):
-    view = explorer.build_view(ctx, "anteil_u6", 2023, "gemeinde")
-    summary = explorer.summary_html(view.frame)
+    view = explorer_view.build_view(ctx, "anteil_u6", 2023, "gemeinde")
+    summary = indicator_figures.summary_html(view.frame)
     assert "ähnlich" in summary and "höher" in summary and comparison.COLOURS["similar"] in summary
     frame = view.frame.copy()
     frame.loc[frame.index[0], "name"] = "<script>alert(1)</script>"
-    fig = explorer.ranking_figure(frame, view.meta, view.kreis, view.land)
+    fig = indicator_figures.ranking_figure(frame, view.meta, view.kreis, view.land)
     hover = " ".join(h for t in fig.data if t.type == "bar" for h in t.hovertext)
     assert "<script>" not in hover and "&lt;script&gt;" in hover

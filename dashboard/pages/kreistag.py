@@ -3,6 +3,7 @@ import streamlit as st
 
 from planning.context import LEVEL_LABELS
 from dashboard import area_reports, context, downloads, share
+from planning import indicators, report_choices
 from reports.kreistag import DEFAULT_TITLE
 
 LATEST = 0  # 'each indicator's newest year' (None would show as an empty choice)
@@ -22,23 +23,23 @@ st.caption(
 )
 
 level = area_reports.choose_level(ctx, "kreistag_level", LEVEL_LABELS)
-names = area_reports.area_names(ctx, level)
-indicators = area_reports.indicator_options(ctx, level)
-ids = indicators["indicator_id"].tolist()
+names = report_choices.area_names(ctx, level)
+options = report_choices.indicator_options(ctx, level)
+ids = options["indicator_id"].tolist()
 if "kreistag_areas" not in st.session_state:
     clicked = st.session_state.get("selected_area")
     st.session_state["kreistag_areas"] = [clicked] if clicked in names else []
 if "kreistag_indicators" not in st.session_state:
-    st.session_state["kreistag_indicators"] = area_reports.default_indicators(ids)
+    st.session_state["kreistag_indicators"] = report_choices.default_indicators(ids)
 
 area_ids = st.multiselect(
     "Gebiete", list(names), format_func=names.get, key="kreistag_areas", placeholder="Gebiete wählen"
 )
 indicator_ids = st.multiselect(
-    "Kennzahlen", ids, format_func=lambda i: f"{indicators.loc[i, 'label']} ({indicators.loc[i, 'topic']})",
+    "Kennzahlen", ids, format_func=indicators.picker_labels(options, "topic").get,
     key="kreistag_indicators", placeholder="Kennzahlen wählen",
 )  # fmt: skip
-years = area_reports.map_years(ctx, level, indicator_ids)
+years = report_choices.map_years(ctx, level, indicator_ids)
 if st.session_state.get("kreistag_year") not in years:
     st.session_state["kreistag_year"] = LATEST
 options = st.columns([3, 1.4], gap="medium")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from planning.context import LEVEL_SINGULAR
 from dashboard import area_reports, context, downloads, share
+from planning import report_choices
 
 ctx = context.page_context()
 share.bind(share.Param("steckbrief_level", "ebene"), share.Param("steckbrief_area", "gebiet"))
@@ -10,10 +11,10 @@ st.title("Steckbrief")
 
 pickers = st.columns([3, 4, 3], vertical_alignment="bottom")
 level = area_reports.choose_level(ctx, "steckbrief_level", LEVEL_SINGULAR, pickers[0])
-names = area_reports.area_names(ctx, level)
+names = report_choices.area_names(ctx, level)
 # coming from the Übersichtskarte: the area clicked there
 if st.session_state.get("steckbrief_area") not in names:
-    st.session_state["steckbrief_area"] = area_reports.preferred(list(names), st.session_state.get("selected_area"))
+    st.session_state["steckbrief_area"] = report_choices.preferred(list(names), st.session_state.get("selected_area"))
 area_id = pickers[1].selectbox("Gebiet", list(names), format_func=names.get, key="steckbrief_area")
 with pickers[2]:
     downloads.prepared_files(

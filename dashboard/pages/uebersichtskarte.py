@@ -1,10 +1,9 @@
 """Übersichtskarte: Gemeinden or Sozialräume coloured by a population indicator; click for details."""
 import streamlit as st
-from streamlit_folium import st_folium
 
 from planning.context import LEVEL_LABELS
-from dashboard import context, downloads, exports, maps, overview, presentation, share
-from planning import queries
+from dashboard import context, downloads, exports, map_component, overview_view, presentation, share
+from planning import area_profile, indicators, queries
 
 ctx = context.page_context()
 share.bind(
@@ -20,21 +19,19 @@ controls = st.columns([3, 4, 2, 2], vertical_alignment="bottom")
 level = controls[0].radio(
     "Gebietsebene", levels, format_func=LEVEL_LABELS.get, horizontal=True, key="level"
 )
-options = overview.indicator_options(ctx, level)
+options = indicators.listed_indicators(ctx.db, ctx.kreis_id, (level,), ctx.year)
 if options.empty:
     st.info(f"Für {ctx.year} liegen auf dieser Ebene keine Kennzahlen vor. Bitte ein anderes Jahr wählen.")
     st.stop()
 ids = options["indicator_id"].tolist()
 if st.session_state.get("indicator") not in ids:
-    st.session_state["indicator"] = "anteil_u6" if "anteil_u6" in ids else ids[0]
-indicator_id = controls[1].selectbox(
-    "Kennzahl", ids, format_func=lambda i: f"{options.loc[i, 'label']} ({options.loc[i, 'topic']})", key="indicator"
-)
+    st.session_state["indicator"] = indicators.default_indicator(ids)
+indicator_id = controls[1].selectbox("Kennzahl", ids, format_func=indicators.picker_labels(options, "topic").get, key="indicator")
 tiles = controls[2].toggle(
     "Hintergrundkarte", value=False, key="tiles", help="OpenStreetMap-Kacheln laden (nur mit Internetzugang)."
 )
 
-view = overview.map_view(ctx, level, indicator_id, tiles)
+view = overview_view.map_view(ctx, level, indicator_id, tiles)
 selected = st.session_state.get("selected_area")
 if selected is not None and selected not in set(view.shapes["area_id"]):
     selected = None  # an area of another level (or from an outdated link): nothing is selected on this map
@@ -48,16 +45,12 @@ with controls[3]:
 wide = presentation.active()  # presentation mode: the map over the whole width, the details below it
 map_column, detail_column = (st.container(), st.container()) if wide else st.columns([3, 2], gap="medium")
 with map_column:
-    highlight = None
-    if selected:
-        highlight = maps.highlight(view.shapes[view.shapes["area_id"] == selected])
-    result = st_folium(
-        view.fmap,
+    result = map_component.show(
+        view.map,
         key=f"overview-map-{level}",
         height=presentation.map_height(620),
-        use_container_width=True,
         returned_objects=["last_active_drawing"],
-        feature_group_to_add=highlight,
+        feature_group=overview_view.highlight_script(view, selected),
     )
     clicked = ((result or {}).get("last_active_drawing") or {}).get("properties", {}).get("area_id")
     if clicked and clicked != selected:
@@ -67,7 +60,7 @@ with map_column:
 
 meta = queries.catalogue(ctx.db).loc[indicator_id]
 with detail_column:
-    details = overview.area_details(ctx, view.shapes, selected) if selected else None
+    details = area_profile.area_details(ctx, view.shapes, selected) if selected else None
     if details is None:
         st.subheader(meta["label"])
         st.markdown(f"{meta['definition']}  \n*Quelle:* {meta['source']}")

@@ -1,0 +1,203 @@
+"""The Indikatoren explorer on screen: the view of one indicator, year, level and map classes (map, legend, ranking,
+table, metadata), memoised per these inputs, and the page's repeated widget blocks.
+
+The numbers and rules come from ``planning`` (``indicators``, ``area_values``, ``indicator_metadata``); this module
+turns them into a folium map, plotly figures and Streamlit elements. A view is built once per inputs and shared
+by every session and rerun (Database carries the file's modification time, so a rebuild makes new views):
+a rerun with unchanged inputs only hands the finished pieces to Streamlit.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import indicator_figures, map_component, maps
+from dashboard.indicator_figures import ranking_figure, summary_html, timeseries_figure
+from planning import classification, comparison, queries
+from planning.context import LEVEL_SINGULAR, Context
+from planning.formatting import short_unit
+from planning.indicator_metadata import metadata
+from planning.indicators import catalogue_list, indicator_years, level_label, short_value
+from planning.area_values import AreaValues, for_year, series_options, table
+
+
+@dataclasses.dataclass(frozen=True)
+class ExplorerView(AreaValues):
+    """The values of ``AreaValues`` and what the page shows of them. Shared between sessions: never modify."""
+
+    scheme: str
+    map: map_component.RenderedMap
+    legend: str
+    attribution: str
+    ranking: go.Figure
+    table: pd.DataFrame
+    facts: dict[str, str]
+
+
+def scheme_note(scheme: str, classes: classification.Classes | None) -> str:
+    count = f", {len(classes.colours)} Klassen" if classes is not None else ""
+    return f"Klassen: {classification.SCHEMES[scheme]}{count}"
+
+
+def build_view(
+    ctx: Context, indicator_id: str, year: int, level: str, scheme: str = "quantile", k: int = 5, tiles: bool = False
+) -> ExplorerView:
+    """The view of ``indicator_id`` in ``year`` at ``level``, map classes by ``scheme`` and ``k`` (memoised)."""
+    return _view(dataclasses.replace(ctx, year=year), indicator_id, level, scheme, k, tiles)
+
+
+@functools.lru_cache(maxsize=32)
+def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tiles: bool) -> ExplorerView:
+    values = for_year(ctx, indicator_id, ctx.year, level)
+    meta, frame = values.meta, values.frame
+    classes = classification.classify(frame["value"], scheme, k)
+    missing = classification.missing_reasons(frame.loc[frame["value"].isna(), "status"])
+    legend = maps.legend_html(f"{meta['label']} {ctx.year}", meta["unit"], classes, int(meta["decimals"]), missing, scheme_note(scheme, classes))
+    attribution = queries.boundary_attribution(ctx.db, ctx.kreis_id)
+    fmap = maps.choropleth(
+        frame,
+        queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
+        value_column="value",
+        tooltip_fields={"name": LEVEL_SINGULAR[level], "value_text": meta["label"], "comparison_text": "Vergleich mit Kreis"},
+        classes=classes,
+        legend=legend,
+        attribution=attribution,
+        tiles=tiles,
+        legend_room=(40, 170),  # the explorer's map is taller than wide: legend below the county
+    )
+    years = indicator_years(ctx.db, ctx.kreis_id, indicator_id)
+    facts = metadata(meta, queries.catalogue(ctx.db), values.sources, years, catalogue_vintage=not ctx.demo)
+    return ExplorerView(
+        **{f.name: getattr(values, f.name) for f in dataclasses.fields(AreaValues)},
+        scheme=scheme,
+        map=map_component.render(fmap),
+        legend=legend,
+        attribution=attribution,
+        ranking=ranking_figure(frame, meta, values.kreis, values.land),
+        table=table(frame, level, meta),
+        facts=facts,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _series_figure(ctx: Context, indicator_id: str, level: str, area_ids: tuple[str, ...]) -> go.Figure:
+    values = for_year(ctx, indicator_id, ctx.year, level)
+    series = queries.indicator_series(ctx.db, ctx.kreis_id, indicator_id)
+    land_rows = queries.land_series(ctx.db, ctx.kreis_id, indicator_id)
+    return timeseries_figure(series, land_rows, list(area_ids), series_options(ctx, values, land_rows), values.meta)
+
+
+def series_names(ctx: Context, view: ExplorerView, indicator_id: str) -> dict[str, str]:
+    """area_id → name of every area the time series can show (``planning.area_values.series_options``)."""
+    return series_options(ctx, view, queries.land_series(ctx.db, ctx.kreis_id, indicator_id))
+
+
+def series_figure(ctx: Context, view: ExplorerView, indicator_id: str, area_ids: list[str]) -> go.Figure:
+    """The development of the chosen areas (memoised per choice)."""
+    return _series_figure(dataclasses.replace(ctx, year=view.year), indicator_id, view.level, tuple(area_ids))
+
+
+# --- widget blocks of the page ---------------------------------------------------------------------------------------
+
+def _pick_from_list() -> None:
+    """A click on a row of the hit list picks that indicator (runs before the next script run)."""
+    rows = st.session_state["explorer_list"].selection.rows
+    listed = st.session_state.get("_explorer_list_ids", [])
+    if rows and rows[0] < len(listed):
+        st.session_state["explorer_indicator"] = listed[rows[0]]
+
+
+def show_hit_list(matches: pd.DataFrame, searchable: int) -> None:
+    """The indicators found, as a table whose rows pick an indicator (key ``explorer_list``)."""
+    st.session_state["_explorer_list_ids"] = matches["indicator_id"].tolist()
+    st.caption(f"{len(matches)} von {searchable} Kennzahlen – Zeile anklicken oder unten auswählen")
+    st.dataframe(
+        catalogue_list(matches),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(matches), 213),
+        key="explorer_list",
+        on_select=_pick_from_list,
+        selection_mode="single-row",
+        column_config={
+            "Kennzahl": st.column_config.TextColumn(width="large"),
+            "Einheit": st.column_config.TextColumn(width="medium"),
+            "Thema": st.column_config.TextColumn(width="medium"),
+        },
+    )
+
+
+def chart(figure: go.Figure, key: str) -> None:
+    st.plotly_chart(figure, width="stretch", config=indicator_figures.CHART_CONFIG, key=key)
+
+
+def show_about(view: ExplorerView) -> None:
+    """The box with definition, kind and polarity on the left, unit, source, licence and Datenstand on the right."""
+    first = ("Definition", "Art", "Bewertung")
+    with st.container(border=True):
+        st.markdown(f"#### {view.meta['label']}")
+        about = st.columns([3, 2], gap="large")
+        about[0].markdown("  \n".join(f"**{k}:** {v}" for k, v in view.facts.items() if k in first))
+        about[1].markdown("  \n".join(f"**{k}:** {v}" for k, v in view.facts.items() if k not in first))
+
+
+def show_references(view: ExplorerView) -> None:
+    """Kreis and Land value of the year, and how many areas are better, similar, worse than the Kreis."""
+    meta, year = view.meta, view.year
+    unit_note = "" if not meta["unit"] or short_unit(meta["unit"]) or meta["unit"] == "Personen" else f" ({meta['unit']})"
+    figures = st.columns(3)
+    figures[0].metric(f"Kreis {year}{unit_note}", short_value(view.kreis, meta), help=view.kreis.text)
+    land_label = f"Land {year}" if view.land is None else f"{view.land.name} {year}"
+    figures[1].metric(
+        f"{land_label}{unit_note}",
+        "–" if view.land is None else short_value(view.land, meta),
+        help="Kein Landeswert in dieser Datenbank." if view.land is None else view.land.text,
+    )
+    if view.kreis_vs_land is not None:
+        figures[1].caption(f"Kreis im Vergleich mit dem Land: {view.kreis_vs_land.text}")
+    figures[2].markdown(
+        f"<div style='font-size:.875rem'>{level_label(view.level)} im Vergleich mit dem Kreis</div>" + summary_html(view.frame),
+        unsafe_allow_html=True,
+    )
+
+
+def comparison_note(meta: pd.Series) -> str:
+    """How the page compares with the Kreis, for this indicator."""
+    if comparison.is_percent(meta["unit"]) and meta["kind"] == "rate":
+        return (
+            "Vergleich mit dem Kreis: 95-%-Konfidenzintervall (Wilson) des Anteils aus Zähler und Nenner; liegt es ganz über "
+            "oder unter dem Kreiswert, ist der Unterschied statistisch gesichert, sonst „ähnlich“. "
+            + comparison.polarity_text(meta["polarity"])
+        )
+    return (
+        "Vergleich mit dem Kreis: statistisch bewertet werden nur Anteile in % mit Zähler und Nenner; "
+        "diese Kennzahl ist keiner, daher „nicht bewertet“."
+    )
+
+
+def show_table(view: ExplorerView) -> None:
+    """The table of the year (its unit said above where the header cannot carry it)."""
+    rows, meta = view.table, view.meta
+    value_column = rows.columns[2]
+    if value_column == "Wert" and meta["unit"] != "Personen":
+        st.caption(f"Einheit der Werte: {meta['unit']}")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(rows), 520),
+        column_config={
+            "Rang": st.column_config.NumberColumn(width=55),
+            LEVEL_SINGULAR[view.level]: st.column_config.TextColumn(width=190),
+            value_column: st.column_config.TextColumn(width=150),
+            "95-%-KI": st.column_config.TextColumn(width=115),
+            "Vergleich mit Kreis": st.column_config.TextColumn(width=170),
+            "Zähler": st.column_config.TextColumn(width=80),
+            "Nenner": st.column_config.TextColumn(width=80),
+            "Hinweis": st.column_config.TextColumn(width="large"),
+        },
+    )
