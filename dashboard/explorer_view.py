@@ -22,7 +22,9 @@ from planning.context import LEVEL_SINGULAR, Context
 from planning.formatting import short_unit
 from planning.indicator_metadata import metadata
 from planning.indicators import catalogue_list, indicator_years, level_label, short_value
-from planning.area_values import AreaValues, for_year, series_options, table
+from planning.area_values import AreaValues, for_year, ranking_missing_text, series_options, table
+
+CLASS_COUNTS = (3, 4, 5, 6, 7)  # the map's class counts a planner can choose
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +38,8 @@ class ExplorerView(AreaValues):
     ranking: go.Figure
     table: pd.DataFrame
     facts: dict[str, str]
+    summary: str  # how many areas compare how with the Kreis (HTML)
+    missing_text: str | None  # the areas the ranking leaves out, with their reasons
 
 
 def scheme_note(scheme: str, classes: classification.Classes | None) -> str:
@@ -50,7 +54,7 @@ def build_view(
     return _view(dataclasses.replace(ctx, year=year), indicator_id, level, scheme, k, tiles)
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=16)  # a national map is megabytes of text
 def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tiles: bool) -> ExplorerView:
     values = for_year(ctx, indicator_id, ctx.year, level)
     meta, frame = values.meta, values.frame
@@ -80,6 +84,8 @@ def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tile
         ranking=ranking_figure(frame, meta, values.kreis, values.land),
         table=table(frame, level, meta),
         facts=facts,
+        summary=summary_html(frame),
+        missing_text=ranking_missing_text(frame),
     )
 
 
@@ -160,7 +166,7 @@ def show_references(view: ExplorerView) -> None:
     if view.kreis_vs_land is not None:
         figures[1].caption(f"Kreis im Vergleich mit dem Land: {view.kreis_vs_land.text}")
     figures[2].markdown(
-        f"<div style='font-size:.875rem'>{level_label(view.level)} im Vergleich mit dem Kreis</div>" + summary_html(view.frame),
+        f"<div style='font-size:.875rem'>{level_label(view.level)} im Vergleich mit dem Kreis</div>" + view.summary,
         unsafe_allow_html=True,
     )
 

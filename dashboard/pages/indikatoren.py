@@ -10,8 +10,8 @@ share.bind(
     share.Param("explorer_search", "suche"),
     share.Param("explorer_indicator", "kennzahl"),
     share.Param("explorer_level", "ebene"),
-    share.Param("explorer_scheme", "klassen", default="quantile"),
-    share.Param("explorer_k", "anzahl", int, default=5),
+    share.Param("explorer_scheme", "klassen", default="quantile", choices=classification.SCHEMES),
+    share.Param("explorer_k", "anzahl", int, default=5, choices=explorer_view.CLASS_COUNTS),
 )
 st.title(f"Indikatoren {ctx.kreis_name}")
 top = st.container()  # presentation mode: map and ranking go here, above the search
@@ -80,7 +80,7 @@ with map_column:
     classing = st.columns([3, 2, 1.3], vertical_alignment="bottom")
     scheme = classing[0].selectbox("Klassenbildung", list(classification.SCHEMES), format_func=classification.SCHEMES.get, key="explorer_scheme")
     st.session_state.setdefault("explorer_k", 5)
-    k = classing[1].select_slider("Klassen", options=[3, 4, 5, 6, 7], key="explorer_k")
+    k = classing[1].select_slider("Klassen", options=explorer_view.CLASS_COUNTS, key="explorer_k")
     if (scheme, k) != map_controls:  # only on a first run with non-default state; widgets own the values after
         view = explorer_view.build_view(ctx, indicator_id, year, level, scheme, k)
     values_table = downloads.value_table(ctx.db, tuple(view.frame["area_id"]), indicator_id, years=(year,))
@@ -97,9 +97,8 @@ with ranking_column:
         downloads.download_panel("explorer_ranking", figure=exports.ranking_export(ctx, level, indicator_id, year), label="Grafik")
     with st.container(height=presentation.map_height(640), border=False):
         explorer_view.chart(view.ranking, "explorer_ranking")
-    missing_text = area_values.ranking_missing_text(view.frame)
-    if missing_text:
-        st.caption(missing_text)
+    if view.missing_text:
+        st.caption(view.missing_text)
 st.caption(explorer_view.comparison_note(view.meta))
 
 # --- time series and table -----------------------------------------------------------------------------------------
