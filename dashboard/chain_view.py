@@ -15,7 +15,19 @@ from pandas.io.formats.style import Styler
 
 from dashboard import context
 from planning import queries
-from planning.chain import EMPTY, KREIS_COLUMN, NO_TARGET, OK, STATUS_COLOURS, STATUS_LABELS, UNKNOWN, WEAK, ChainMatrix
+from planning.chain import (
+    EMPTY,
+    KREIS_COLUMN,
+    NO_TARGET,
+    NOT_CAPTURED,
+    OK,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    STATUS_MARKS,
+    UNKNOWN,
+    WEAK,
+    ChainMatrix,
+)
 from planning.context import Context
 from planning.coverage_dimensions import DIMENSIONS, has_offers, level_label, levels
 from reports.coverage_tables import TableExport, csv_bytes, xlsx_bytes
@@ -59,12 +71,14 @@ def level_and_dimension(levels_found: list[str], level_key: str, dimension_key: 
     return level, dimension, row[2]
 
 
-def legend_html() -> str:
-    """Colour chips for the statuses (the table itself cannot carry a legend)."""
+def legend_html(not_captured: bool = False) -> str:
+    """Colour chips for the statuses (the table itself cannot carry a legend); "nicht erfasst" where the matrix has
+    such cells."""
     chips = [
         (STATUS_COLOURS[EMPTY], f"✕ {STATUS_LABELS[EMPTY]}"),
         (STATUS_COLOURS[WEAK], f"▼ {STATUS_LABELS[WEAK]}"),
         (STATUS_COLOURS[OK], STATUS_LABELS[OK]),
+        *([(STATUS_COLOURS[NOT_CAPTURED], f"{STATUS_MARKS[NOT_CAPTURED]} {STATUS_LABELS[NOT_CAPTURED]} – keine Angebotsliste")] if not_captured else []),
         (STATUS_COLOURS[NO_TARGET], f"{STATUS_LABELS[NO_TARGET]} / {STATUS_LABELS[UNKNOWN]}"),
         (KREIS_BACKGROUND, "Kreis als Referenz"),
     ]
@@ -82,26 +96,44 @@ def styled(chain: ChainMatrix) -> Styler:
 
     def colours(_: pd.DataFrame) -> pd.DataFrame:
         css = chain.statuses.map(lambda s: f"background-color: {STATUS_COLOURS[s]}" if s else "")
-        # the Kreis cells: tinted unless the whole Kreis lacks the offer (then red like any empty cell), and bold
+        # the Kreis cells: tinted unless the whole Kreis lacks the offer (then red like any empty cell) or no list
+        # captures the category (grey like the row), and bold
         kreis = np.zeros(css.shape, dtype=bool)
         if chain.areas_as_rows:
             kreis[(chain.table["Gebiet"] == KREIS_COLUMN).to_numpy(), :] = True
         else:
             kreis[:, list(css.columns).index(KREIS_COLUMN)] = True
         values = np.isin(np.arange(css.shape[1]), [list(css.columns).index(c) for c in chain.column_keys])
-        tinted = kreis & values[None, :] & (chain.statuses != EMPTY).to_numpy()
+        tinted = kreis & values[None, :] & ~chain.statuses.isin([EMPTY, NOT_CAPTURED]).to_numpy()
         css = css.mask(tinted, f"background-color: {KREIS_BACKGROUND}")
         return css.mask(kreis, css + "; font-weight: bold")
 
     return chain.table.style.apply(colours, axis=None)
 
 
+# Glyph widths (px) of Streamlit's Source Sans at 14 px, semi-bold as in the grid's header and the Kreis column,
+# measured in Chromium: enough to size a column to its full name without a browser
+_NARROW, _WIDE = set("ijlrtf.,:;'|!()/- ¹²³⁴⁵⁶⁷⁸⁹"), set("mwMW–○")
+HEADER_PADDING, CELL_PADDING = 26, 16  # the grid's cell padding (8 px a side) and a little air
+MIN_VALUE_WIDTH, MIN_LABEL_WIDTH, MAX_WIDTH = 90, 120, 330
+
+
+def text_width(text: str) -> int:
+    """Estimated pixel width of ``text`` in the grid (semi-bold; regular text is a little narrower)."""
+    return round(sum(4.0 if c in _NARROW else 11.0 if c in _WIDE else 8.6 if c.isupper() else 7.2 for c in str(text)))
+
+
 def column_widths(chain: ChainMatrix) -> dict[str, int]:
-    """Pixel widths that fit a Kreis's Sozialräume beside the labels; long area names are cut in the header (the
-    page shows the full name as the column's help)."""
-    label_widths = {"Handlungsfeld": 190, "Gebiet": 210}
-    value_width = 105 if chain.areas_as_rows else 110
-    return {c: label_widths.get(c, 250) if c not in chain.column_keys else value_width for c in chain.table.columns}
+    """Pixel widths that show every column's full name and every cell's text (the grid cannot wrap a header): a
+    Sozialraum like 'Ruwer/Schweich/Trier-Land' gets the room it needs, short names stay narrow, and four or five
+    Sozialräume fit beside the labels on a 1400 px screen. Very long names are capped (the page shows the full name as
+    the column's help); many columns scroll sideways."""
+    widths = {}
+    for column in chain.table.columns:
+        cells = max((text_width(t) for t in chain.table[column].astype(str)), default=0)
+        least = MIN_VALUE_WIDTH if column in chain.column_keys else MIN_LABEL_WIDTH
+        widths[column] = min(max(least, text_width(column) + HEADER_PADDING, cells + CELL_PADDING), MAX_WIDTH)
+    return widths
 
 
 @st.fragment

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.errors import EtlError
+from etl.offers_taxonomy import offer_types, type_by_label
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT_ENV = "PLANUNGSATLAS_DATA"
@@ -33,6 +34,8 @@ class OfferSource:
     path: Path
     encoding: str = "auto"
     stand: str | None = None  # date of the list, shown as Datenstand
+    # Angebotsarten (offer_type ids) the list holds completely for its area; None: those it has an offer of
+    covers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,11 +133,34 @@ def load_config(path: Path | str) -> CountyConfig:
                 path=data_root / str(_require(entry, "path", file, "offers")),
                 encoding=entry.get("encoding", "auto"),
                 stand=entry.get("stand"),
+                covers=_covers(entry, file),
             )
             for entry in raw.get("offers", [])
         ],
         population_grid=data_root / raw["grid"]["path"] if "grid" in raw else None,
     )
+
+
+def _covers(entry: dict, file: Path) -> tuple[str, ...] | None:
+    """The Angebotsarten an offer list states it holds completely (``covers = ["kita", …]``), as offer_type ids; an
+    id, label or alias of etl/metadata/offer_types.toml each. None when the list does not say."""
+    if "covers" not in entry:
+        return None
+    value = entry["covers"]
+    known = type_by_label()
+    unknown = [v for v in value if not isinstance(v, str) or v.strip().lower() not in known] if isinstance(value, list) else [value]
+    if unknown or not value:
+        problem = "unbekannte Angebotsart " + ", ".join(map(repr, unknown)) if unknown else "keine Angebotsart genannt"
+        raise EtlError(
+            f"offers.covers = {value!r}: {problem}",
+            file=file,
+            column="offers.covers",
+            expected="eine Liste der Angebotsarten, die die Liste vollständig enthält, z. B. covers = [\"kita\", "
+            "\"kindertagespflege\"]; bekannt sind: " + ", ".join(offer_types()["offer_type"]),
+            fix="Ids aus etl/metadata/offer_types.toml eintragen, oder covers weglassen: dann gilt eine Liste für die "
+            "Angebotsarten, von denen sie mindestens ein Angebot enthält (docs/OFFERS.md).",
+        )
+    return tuple(dict.fromkeys(known[v.strip().lower()] for v in value))
 
 
 def _min_count(raw: dict, file: Path) -> int:

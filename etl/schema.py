@@ -191,6 +191,22 @@ IMPORT_REPORT = Table(
     ),
 )
 
+OFFER_CAPTURE = Table(
+    "offer_capture",
+    "Which Angebotsarten the offer lists capture (erfasst) for each Kreis, and by which list. A list captures the types "
+    "its config names in `covers` (it holds them completely for its area), else the types it holds at least one offer "
+    "of. The list's area is the Kreis of its config (every Kreis of a Land- or Germany-wide config); its Datenstand is "
+    "`sources.stand`. A category no list captures is 'nicht erfasst': no offer list says anything about it, which is "
+    "not 'kein Angebot'. A Lebensphase is captured where a captured Angebotsart serves it (`offer_types.lebensphasen`).",
+    (
+        Field("source_id", "VARCHAR", "→ sources.source_id (the list)", nullable=False),
+        Field("kreis_id", "VARCHAR", "The Kreis the list covers", nullable=False),
+        Field("offer_type", "VARCHAR", "→ offer_types.offer_type", nullable=False),
+        Field("declared", "BOOLEAN", "true: named in the config's `covers`; false: the list holds at least one offer of the type", nullable=False),
+    ),
+    ("source_id", "kreis_id", "offer_type"),
+)
+
 COVERAGE = Table(
     "coverage",
     "Supply against the target group per area (every level) and per Angebotsart or Lebensphase.",
@@ -222,7 +238,10 @@ ACCESS = Table(
     ),
 )
 
-TABLES = (AREAS, INDICATORS, OBSERVATIONS, SOURCES, BUILD_LOG, OFFERS, OFFER_TYPES, LEBENSPHASEN, IMPORT_REPORT, COVERAGE, ACCESS)
+TABLES = (
+    AREAS, INDICATORS, OBSERVATIONS, SOURCES, BUILD_LOG, OFFERS, OFFER_TYPES, LEBENSPHASEN, IMPORT_REPORT, OFFER_CAPTURE,
+    COVERAGE, ACCESS,
+)  # fmt: skip
 
 
 def ddl(table: Table) -> str:

@@ -4,6 +4,9 @@
   with impossible coordinates or a key that contradicts the coordinates go to the import report
 - coverage: per area made of the county's Gemeinden (not the Land reference area) and per Angebotsart or Lebensphase: offers, capacity, target population
   (latest year with all its age groups), offers per 1,000 and places per 100 of the target group
+- offer_capture: which Angebotsarten each list captures for each Kreis of its config – those its config names in
+  ``covers``, and those it holds at least one offer of – so that a category no list captures reads "nicht erfasst",
+  not "kein Angebot"
 - access: per population point (Zensus grid cell, else a lattice inside the Gemeinde) and Angebotsart the
   distance to the nearest offer of that type anywhere in the build, with the point's target-group weight;
   the query layer turns it into population-weighted distances and shares within a chosen distance
@@ -14,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from etl.config import OfferSource
 from etl.offers_taxonomy import lebensphasen, offer_types
 from etl.sources.offers import DROPPED, LOADED, SKIPPED, OfferList, ReportRow
 from geo.accessibility import BASIS_GEMEINDE, BASIS_GRID, lattice_points, nearest_distance, read_zensus_grid
@@ -118,6 +122,26 @@ def coverage(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame
         result["offers_per_1000"] = np.where(result["target_population"] > 0, result["offers"] / result["target_population"] * 1000, np.nan)
         result["capacity_per_100"] = np.where(result["target_population"] > 0, result["capacity"] / result["target_population"] * 100, np.nan)
     return result
+
+
+CAPTURE_COLUMNS = ["source_id", "kreis_id", "offer_type", "declared"]
+
+
+def offer_capture(entries: list[OfferSource], offer_lists: list[tuple[str, OfferList]], areas: pd.DataFrame) -> pd.DataFrame:
+    """Which Angebotsarten each offer list captures for each Kreis in ``areas`` (the config's scope): the types named
+    in the config's ``covers`` (declared), and every type the list holds at least one offer of – anywhere in the list,
+    also outside the Kreis: a Land's school list holds all schools of the Land, so a Kreis without a Gymnasium has none.
+
+    ``entries`` and ``offer_lists`` are the config's [[offers]] and the lists read from them (source_id, list), in the
+    same order."""
+    kreise = sorted(areas.loc[areas["level"] == "kreis", "area_id"])
+    rows = []
+    for entry, (source_id, offer_list) in zip(entries, offer_lists, strict=True):
+        declared = list(entry.covers or [])
+        held = [t for t in dict.fromkeys(offer_list.offers["offer_type"].dropna()) if t not in declared]
+        types = [(t, True) for t in declared] + [(t, False) for t in held]
+        rows += [(source_id, kreis, t, flag) for kreis in kreise for t, flag in types]
+    return pd.DataFrame(rows, columns=CAPTURE_COLUMNS).astype({"declared": bool})
 
 
 def _memberships(areas: pd.DataFrame) -> pd.DataFrame:

@@ -9,13 +9,17 @@ nearest offer (table ``access``). Two rules mark the cells a steering group shou
 - **schwach**: the value is below ``weak_share`` (by default half) of the Kreis value. The plain count is judged
   by offers per 1,000 of the target group, because counts of areas of different size do not compare.
 
+Both rules apply only to categories an offer list captures for the Kreis (``coverage_dimensions.captured``). A
+category no loaded list holds is **nicht erfasst** in every cell, the Kreis's included: nothing is known about its
+offers, which is not the same as "kein Angebot".
+
 A cell without target population is "keine Zielgruppe"; a cell whose figure cannot be computed (no capacity
 stated for the offers there) is "nicht bewertbar". Neither is marked as a gap. The Kreis itself is a cell too: it
-is "leer" where the whole Kreis lacks an offer of the category.
+is "leer" where the whole Kreis lacks an offer of a captured category.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,12 +28,16 @@ from planning import queries
 from planning.context import Context
 from planning.coverage_dimensions import (
     DEFAULT_DISTANCE_KM,
+    DIMENSION_PLURAL,
     DIMENSION_SINGULAR,
     DIMENSIONS,
     KREIS_KEY,
+    OFFERS_HINT,
+    captured,
     category_rows,
     coverage_with_kreis,
     level_label,
+    partly_captured,
     population_note,
     population_years,
     target_labels,
@@ -43,16 +51,20 @@ KREIS_COLUMN = "Kreis (Referenz)"
 FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
 
 EMPTY, WEAK, OK, NO_TARGET, UNKNOWN = "empty", "weak", "ok", "no_target", "unknown"
+NOT_CAPTURED = "not_captured"
 STATUS_LABELS = {
     EMPTY: "leer – kein Angebot",
     WEAK: "schwach – unter der Schwelle",
     OK: "versorgt",
     NO_TARGET: "keine Zielgruppe",
     UNKNOWN: "nicht bewertbar",
+    NOT_CAPTURED: "nicht erfasst",
 }
-# one colour per status for every output (screen table, legend, the .xlsx matrix)
-STATUS_COLOURS = {EMPTY: "#f6b7ae", WEAK: "#fde3a3", OK: "#ffffff", NO_TARGET: "#eeeeee", UNKNOWN: "#eeeeee"}
-STATUS_MARKS = {EMPTY: " ✕", WEAK: " ▼"}  # a second cue besides colour, in the cell text itself
+# one colour per status for every output (screen table, legend, the .xlsx matrix); "nicht erfasst" a darker grey
+# than "keine Zielgruppe", so that a missing list stands out without looking like a gap
+STATUS_COLOURS = {EMPTY: "#f6b7ae", WEAK: "#fde3a3", OK: "#ffffff", NO_TARGET: "#eeeeee", UNKNOWN: "#eeeeee", NOT_CAPTURED: "#d3d6da"}
+STATUS_MARKS = {EMPTY: " ✕", WEAK: " ▼", NOT_CAPTURED: "○"}  # a second cue besides colour, in the cell text itself
+NOT_CAPTURED_TEXT = "○ nicht erfasst"
 
 
 @dataclass(frozen=True)
@@ -88,10 +100,12 @@ def metrics_for(dimension: str, has_capacity: bool) -> list[str]:
 # --- the rule ------------------------------------------------------------------------------------------------------
 
 def cell_status(cells: pd.DataFrame, metric: Metric, weak_share: float = WEAK_SHARE) -> pd.Series:
-    """The status of every cell: empty, weak, ok, no_target or unknown (see the module docstring).
+    """The status of every cell: not_captured, empty, weak, ok, no_target or unknown (see the module docstring).
 
     ``cells`` needs offers, target_population, the metric's column, its compare column and ``kreis_compare``
-    (the Kreis value of the compare column for the cell's category)."""
+    (the Kreis value of the compare column for the cell's category); optionally ``captured`` (False where no offer
+    list of the Kreis captures the cell's category; without the column every category counts as captured)."""
+    not_captured = ~cells["captured"].fillna(False).astype(bool) if "captured" in cells else pd.Series(False, index=cells.index)
     target = pd.to_numeric(cells["target_population"], errors="coerce")
     compare = pd.to_numeric(cells[metric.compare], errors="coerce")
     kreis = pd.to_numeric(cells["kreis_compare"], errors="coerce")
@@ -100,12 +114,14 @@ def cell_status(cells: pd.DataFrame, metric: Metric, weak_share: float = WEAK_SH
     else:
         nothing = cells["offers"].fillna(0) <= 0
     conditions = [
+        not_captured,
         target.isna() | (target <= 0),
         nothing,
         compare.isna(),
         kreis.notna() & (kreis > 0) & (compare < weak_share * kreis),
     ]
-    return pd.Series(np.select(conditions, [NO_TARGET, EMPTY, UNKNOWN, WEAK], default=OK), index=cells.index)
+    statuses = [NOT_CAPTURED, NO_TARGET, EMPTY, UNKNOWN, WEAK]
+    return pd.Series(np.select(conditions, statuses, default=OK), index=cells.index)
 
 
 def rule_text(metric: Metric, weak_share: float, distance_km: float | None = None) -> str:
@@ -115,13 +131,15 @@ def rule_text(metric: Metric, weak_share: float, distance_km: float | None = Non
         reach = f"im Umkreis von {number(distance_km, 1 if distance_km % 1 else 0)} km" if distance_km else "in Reichweite"
         return (
             f"**Leer** (✕): niemand aus der Zielgruppe wohnt {reach} eines Angebots. "
-            f"**Schwach** (▼): der Anteil in Reichweite liegt unter {share} % des Kreiswerts."
+            f"**Schwach** (▼): der Anteil in Reichweite liegt unter {share} % des Kreiswerts. "
+            "**Nicht erfasst** (○, grau): keine geladene Angebotsliste enthält diese Art."
         )
     basis = "der Angebote je 1.000 der Zielgruppe" if metric.compare == "offers_per_1000" else "der Versorgungsquote"
     extra = " (die Anzahl allein sagt nichts, daher zählt hier der Wert je 1.000)" if metric.key == "offers" else ""
     return (
         f"**Leer** (✕): kein Angebot im Gebiet. **Schwach** (▼): der Wert {basis} liegt unter {share} % "
-        f"des Kreiswerts{extra}. Grau: keine Zielgruppe oder nicht bewertbar (z. B. keine Platzzahlen)."
+        f"des Kreiswerts{extra}. **Nicht erfasst** (○, grau): keine geladene Angebotsliste enthält diese Angebote – "
+        "unbekannt, nicht „kein Angebot“. Hellgrau: keine Zielgruppe oder nicht bewertbar (z. B. keine Platzzahlen)."
     )
 
 
@@ -134,9 +152,11 @@ def cell_frame(
     weak_share: float = WEAK_SHARE,
     access: pd.DataFrame | None = None,
     kreis_access: pd.DataFrame | None = None,
+    captured_categories: set[str] | None = None,
 ) -> pd.DataFrame:
     """One row per area × category (the Kreis rows flagged ``is_kreis``) with the metric's value, the Kreis value
-    it is judged against, the status and the cell text ('1,2 ▼')."""
+    it is judged against, whether an offer list captures the category (``captured_categories``; None: all), the
+    status and the cell text ('1,2 ▼')."""
     columns = ["area_id", "name", "category", "offers", "capacity", "capacity_known", "target_population", "offers_per_1000", "capacity_per_100"]
     areas = with_access(coverage[columns], access).assign(is_kreis=False)
     ref = with_access(kreis[columns], kreis_access).assign(is_kreis=True)
@@ -145,6 +165,7 @@ def cell_frame(
     frame["kreis_compare"] = frame["category"].map(kreis_values[metric.compare])
     frame["kreis_value"] = frame["category"].map(kreis_values[metric.key])
     frame["value"] = pd.to_numeric(frame[metric.key], errors="coerce")
+    frame["captured"] = True if captured_categories is None else frame["category"].isin(captured_categories)
     frame["status"] = cell_status(frame, metric, weak_share)
     frame["text"] = [
         _cell_text(v, s, _decimals(metric, k)) for v, s, k in zip(frame["value"], frame["status"], frame["kreis_value"])
@@ -160,6 +181,8 @@ def _decimals(metric: Metric, kreis_value: float) -> int:
 
 
 def _cell_text(value: float, status: str, decimals: int) -> str:
+    if status == NOT_CAPTURED:
+        return NOT_CAPTURED_TEXT
     if status == NO_TARGET:
         return "–"
     if status == EMPTY:  # also where the metric is undefined without offers (no places without offers)
@@ -185,6 +208,8 @@ class ChainMatrix:
     population_years: list[int]
     population_note: str
     basis: str | None  # where people live, for the share within reach
+    not_captured: list[str] = field(default_factory=list)  # labels of the categories no offer list captures
+    partly_captured: dict[str, list[str]] = field(default_factory=dict)  # Lebensphase label → its captured types
 
     def cell(self, row: int, column: str) -> tuple[str, str] | None:
         """(area_id or 'kreis', category) of a displayed cell; None for a label column."""
@@ -263,9 +288,14 @@ def build_matrix(
     metric = METRICS[metric_key]
     reach_km = distance_km if metric.key == "share_within" else None  # distances only for the share within reach
     coverage, kreis, access, kreis_access = coverage_with_kreis(ctx, level, dimension, reach_km)
-    cells = cell_frame(coverage, kreis, metric, weak_share, access, kreis_access)
+    known = captured(ctx, dimension)
+    cells = cell_frame(coverage, kreis, metric, weak_share, access, kreis_access, known)
     rows = category_rows(ctx, dimension)
     chain = matrix(cells, rows[rows["category"].isin(cells["category"])], areas_as_rows, dimension)
+    chain.not_captured = [label for category, label in zip(rows["category"], rows["label"]) if category not in known]
+    if dimension == "lebensphase":
+        partly = partly_captured(queries.offer_capture(ctx.db, ctx.kreis_id), queries.offer_types(ctx.db))
+        chain.partly_captured = {label: partly[c] for c, label in zip(rows["category"], rows["label"]) if c in partly}
     chain.population_years = population_years(kreis)
     chain.population_note = population_note(kreis, dict(zip(rows["category"], rows["label"])))
     if access is not None and not access.empty:
@@ -274,12 +304,33 @@ def build_matrix(
 
 
 def summary_text(chain: ChainMatrix, level: str, dimension: str, metric_key: str) -> str:
-    """'**3 leere** und **5 schwache** Zellen (Sozialräume × Lebensphasen (Präventionskette); …)' (markdown)."""
+    """'**3 leere** und **5 schwache** Zellen (Sozialräume × Lebensphasen (Präventionskette); …)' (markdown), and how
+    many categories are not captured ('; 6 von 9 Lebensphasen nicht erfasst')."""
     counts = chain.counts()
+    missing = len(chain.not_captured)
+    total = chain.cells["category"].nunique()
     return (
         f"**{number(counts[EMPTY])} leere** und **{number(counts[WEAK])} schwache** Zellen "
-        f"({level_label(level)} × {DIMENSIONS[dimension]}; {METRICS[metric_key].label})."
+        f"({level_label(level)} × {DIMENSIONS[dimension]}; {METRICS[metric_key].label})"
+        + (f"; **{number(missing)} von {number(total)} {DIMENSION_PLURAL[dimension]} nicht erfasst**." if missing else ".")
     )
+
+
+def capture_hint(chain: ChainMatrix, dimension: str) -> str:
+    """Under the matrix: which categories are not (or only partly) captured, what that means, and how to load a list;
+    '' when every category is fully captured. Plain text (labels come from the database: the page escapes it)."""
+    partly = "; ".join(f"{label}: nur {', '.join(kinds)}" for label, kinds in chain.partly_captured.items())
+    partly_text = f"Nur teilweise erfasst ({partly}): die Werte zählen nur diese Angebotsarten." if partly else ""
+    if not chain.not_captured:
+        return partly_text
+    what = "für diese Lebensphasen" if dimension == "lebensphase" else "dieser Arten"
+    return " ".join(
+        part for part in (
+            f"Nicht erfasst (○, grau): {', '.join(chain.not_captured)}. Keine geladene Angebotsliste enthält Angebote {what} "
+            "– ob es im Kreis welche gibt, ist unbekannt; darum sind diese Zellen nicht als Lücke markiert.",
+            partly_text, OFFERS_HINT,
+        ) if part
+    )  # fmt: skip
 
 
 def notes(chain: ChainMatrix, metric_key: str) -> list[str]:
@@ -333,6 +384,8 @@ def cell_title(chain: ChainMatrix, area_key: str, category: str, rows: pd.DataFr
         return label
     row = cell.iloc[0]
     where = "im ganzen Kreis" if area_key == KREIS_KEY else f"in {row['name']}"
+    if row["status"] == NOT_CAPTURED:
+        return f"{label} {where}: nicht erfasst – keine geladene Angebotsliste enthält solche Angebote"
     offers = int(row["offers"])
     per_1000 = row["offers_per_1000"]
     decimals = _decimals(METRICS["offers_per_1000"], cells.loc[cells["is_kreis"], "offers_per_1000"].max())

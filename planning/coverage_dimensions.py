@@ -6,6 +6,10 @@ and category, the offers, the places and the target population (table ``coverage
 many of the target group live within a distance of the nearest offer (table ``access``). The Kreis as a whole is
 the reference every area is compared with.
 
+A category is *captured* (erfasst) for the Kreis where a loaded offer list holds it: an Angebotsart that a list's
+config names in ``covers`` or that a list has an offer of, and a Lebensphase that a captured Angebotsart serves.
+Only there does an area without an offer mean "kein Angebot"; elsewhere nothing is known ("nicht erfasst").
+
 Levels are offered coarse to fine, and only those for which the Kreis has coverage rows. Target populations come
 from the latest year that has all of a category's age groups, so categories may differ in their year; the
 population note says so.
@@ -112,6 +116,66 @@ def population_note(kreis: pd.DataFrame, labels: dict[str, str]) -> str:
 
     others = [f"31.12.{int(y)} für {listed(years[y])}" for y in sorted(years.index, reverse=True) if y != main]
     return f"Zielgruppen: Bevölkerung am 31.12.{int(main)}" + (f"; {'; '.join(others)}" if others else "") + "."
+
+
+# --- what the offer lists capture ----------------------------------------------------------------------------------
+
+OFFERS_HINT = (
+    "Eine Angebotsliste lädt man in der Kreiskonfiguration (config/<kreis>.toml) mit einem Abschnitt [[offers]] "
+    "(format, path, stand; mit covers = [\"kita\", …] die Angebotsarten, die sie vollständig enthält) und baut die "
+    "Datenbank neu – siehe docs/OFFERS.md."
+)
+
+
+def captured_categories(capture: pd.DataFrame, types: pd.DataFrame, dimension: str) -> set[str]:
+    """The categories of a dimension some offer list captures for the Kreis. ``capture``: the lists' Angebotsarten
+    (``queries.offer_capture``: declared in ``covers`` or held); ``types``: the taxonomy with each type's Lebensphasen.
+    An Angebotsart is captured when a list names or holds it; a Lebensphase when a captured Angebotsart serves it."""
+    kinds = set(capture["offer_type"].dropna())
+    if dimension == "angebotsart":
+        return kinds
+    return {phase for kind, phases in zip(types["offer_type"], types["lebensphasen"]) if kind in kinds for phase in phases}
+
+
+def partly_captured(capture: pd.DataFrame, types: pd.DataFrame) -> dict[str, list[str]]:
+    """Lebensphasen captured through only some of the Angebotsarten that serve them: phase → the captured types'
+    labels, in taxonomy order (their figures count only these types)."""
+    kinds = set(capture["offer_type"].dropna())
+    served: dict[str, list[tuple[str, str]]] = {}
+    for kind, label, phases in zip(types["offer_type"], types["label"], types["lebensphasen"]):
+        for phase in phases:
+            served.setdefault(phase, []).append((kind, label))
+    return {
+        phase: [label for kind, label in pairs if kind in kinds]
+        for phase, pairs in served.items()
+        if 0 < sum(kind in kinds for kind, _ in pairs) < len(pairs)
+    }
+
+
+def captured(ctx: Context, dimension: str) -> set[str]:
+    """``captured_categories`` of the Kreis from the query layer."""
+    return captured_categories(queries.offer_capture(ctx.db, ctx.kreis_id), queries.offer_types(ctx.db), dimension)
+
+
+def capture_lines(ctx: Context) -> list[str]:
+    """Per offer list what it captures, e.g. 'schulen.csv (Stand 2017-03) erfasst: Grundschule, Förderschule (laut
+    Konfiguration)' – 'laut Konfiguration' where its config names the types in ``covers``, else 'Arten mit Angeboten
+    in der Liste'."""
+    capture = queries.offer_capture(ctx.db, ctx.kreis_id)
+    files = queries.sources(ctx.db, ctx.kreis_id).set_index("source_id")
+    types = queries.offer_types(ctx.db)
+    labels = dict(zip(types["offer_type"], types["label"]))
+    order = {t: i for i, t in enumerate(labels)}
+    lines = []
+    for source_id, rows in capture.groupby("source_id", sort=True):
+        parts = []
+        for declared, how in ((True, "laut Konfiguration"), (False, "Arten mit Angeboten in der Liste")):
+            kinds = sorted(rows.loc[rows["declared"] == declared, "offer_type"], key=lambda t: order.get(t, len(order)))
+            if kinds:
+                parts.append(f"{', '.join(labels.get(t, t) for t in kinds)} ({how})")
+        name, stand = (files.loc[source_id, "file"], _date_text(files.loc[source_id, "stand"])) if source_id in files.index else (source_id, "")
+        lines.append(f"{name}{f' (Stand {stand})' if stand else ''} erfasst: {'; '.join(parts)}")
+    return lines
 
 
 # --- coverage and reach --------------------------------------------------------------------------------------------

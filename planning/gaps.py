@@ -14,8 +14,9 @@ Versorgung is offers per 1,000 of the target group, or – if chosen – the Ver
 categories whose offers state capacities in the Kreis. The score reads as "people of the target group without
 supply at the Kreis's level, weighted by the social situation": a large group with half the Kreis's supply ranks
 above a small one without any offer, and poverty moves an area up. Rows with g = 0 are no gaps and not ranked.
-Categories without a single offer in the whole Kreis are not ranked either (every area would be equal – the
-offer list is missing or the gap is county-wide) and are named separately.
+Categories without a single offer in the whole Kreis are not ranked either and are named separately, each with
+its reason: no loaded offer list captures them ("nicht erfasst": nothing is known, see
+``coverage_dimensions.captured``), or a list captures them and the gap is county-wide (every area would be equal).
 
 In the need/supply chart every area of a category is judged by the Präventionskette's rule (``planning.chain``):
 empty, weak (below a share of the Kreis's supply) or supplied.
@@ -32,6 +33,8 @@ from planning.context import LEVEL_SINGULAR, Context
 from planning.coverage_dimensions import (
     DEFAULT_DISTANCE_KM,
     DIMENSION_SINGULAR,
+    OFFERS_HINT,
+    captured,
     category_rows,
     coverage_with_kreis,
     has_capacity,
@@ -219,7 +222,9 @@ class GapView:
     ranked: pd.DataFrame  # gaps only, with rank and reason
     words: Wording
     social: SocialNeed | None
-    without_offers: list[str] = field(default_factory=list)  # categories with no offer in the whole Kreis
+    without_offers: list[str] = field(default_factory=list)  # captured categories with no offer in the whole Kreis
+    not_captured: list[str] = field(default_factory=list)  # categories no offer list captures (labels)
+    captured: set[str] | None = None  # ids of the captured categories; None: all
     population_years: list[int] = field(default_factory=list)
     population_note: str = ""
 
@@ -245,11 +250,15 @@ def build_view(
     words = Wording(dict(zip(rows["category"], rows["label"])), target_labels(ctx.db, dimension), distance_km if access is not None else None, social)
     ranked = rank(scored)
     ranked["reason"] = [reason(r, words) for _, r in ranked.iterrows()]
+    known = captured(ctx, dimension)
     none_in_kreis = set(kreis.loc[kreis["offers"] == 0, "category"])
     return GapView(
         level, dimension, measure, words.distance_km, scored, ranked, words, social,
-        [words.category_labels.get(c, c) for c in rows["category"] if c in none_in_kreis],
-        population_years(kreis), population_note(kreis, words.category_labels),
+        without_offers=[words.category_labels.get(c, c) for c in rows["category"] if c in none_in_kreis and c in known],
+        not_captured=[words.category_labels.get(c, c) for c in rows["category"] if c not in known],
+        captured=known,
+        population_years=population_years(kreis),
+        population_note=population_note(kreis, words.category_labels),
     )  # fmt: skip
 
 
@@ -341,16 +350,47 @@ def social_choices(ctx: Context, level: str) -> tuple[list[str], str]:
 
 
 def first_category(view: GapView, category_ids: list[str]) -> str:
-    """The category shown first in the chart: that of the largest gap, else the first of the chain."""
-    return view.ranked["category"].iloc[0] if not view.ranked.empty else category_ids[0]
+    """The category shown first in the chart: that of the largest gap, else the first of the chain an offer list
+    captures, else the first of the chain."""
+    if not view.ranked.empty:
+        return view.ranked["category"].iloc[0]
+    return next((c for c in category_ids if is_captured(view, c)), category_ids[0])
+
+
+def is_captured(view: GapView, category: str) -> bool:
+    """Whether an offer list of the Kreis captures the category (else the chart shows it as "nicht erfasst")."""
+    return view.captured is None or category in view.captured
+
+
+def category_label(view: GapView, category: str) -> str:
+    """The category's label for the picker; '… (nicht erfasst)' where no offer list captures it."""
+    label = view.words.category_labels.get(category, category)
+    return label if is_captured(view, category) else f"{label} (nicht erfasst)"
+
+
+def left_out_text(view: GapView) -> list[str]:
+    """Why categories are missing from the ranking, one sentence per reason (plain text; labels from the database)."""
+    out = []
+    if view.not_captured:
+        out.append(
+            f"Nicht erfasst und darum nicht gerankt: {', '.join(view.not_captured)}. Keine geladene Angebotsliste enthält "
+            "solche Angebote – ob es sie gibt, ist unbekannt. " + OFFERS_HINT
+        )
+    if view.without_offers:
+        out.append(
+            f"Im ganzen Kreis kein Angebot, obwohl eine Liste sie erfasst: {', '.join(view.without_offers)}. Die Lücke "
+            "betrifft den ganzen Kreis; jedes Gebiet wäre gleich, darum nicht gerankt."
+        )
+    return out
 
 
 # --- need against supply -------------------------------------------------------------------------------------------
 
 def need_supply_points(view: GapView, category: str, weak_share: float = chain.WEAK_SHARE) -> pd.DataFrame:
     """The areas of one category as the need/supply chart plots them, each with the status the Präventionskette
-    rule gives its supply against the Kreis (empty, weak, ok, …) in column ``status``."""
+    rule gives its supply against the Kreis (empty, weak, ok, not captured, …) in column ``status``."""
     rows = view.scored[view.scored["category"] == category].copy()
+    rows["captured"] = is_captured(view, category)
     metric = chain.METRICS[supply_measure(rows)]
     rows["kreis_compare"] = rows["kreis_supply"]
     rows[metric.compare] = rows["supply"]

@@ -299,3 +299,33 @@ def area_members(db: Database, kreis_id: str, level: str) -> pd.DataFrame:
         f"SELECT g.area_id AS gemeinde_id, {member} AS area_id FROM areas g WHERE g.kreis_id = ? AND g.level = 'gemeinde'",
         [kreis_id],
     )
+
+
+def _has_table(db: Database, table: str) -> bool:
+    return bool(fetch(db, "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ?", [table])["n"].iloc[0])
+
+
+@cached(16)
+def offer_capture(db: Database, kreis_id: str) -> pd.DataFrame:
+    """What the offer lists of a Kreis capture: one row per list (source_id) and Angebotsart, with ``declared`` (the
+    config names the type in ``covers``) and ``offers`` (the list's offers of the type in the Kreis). Read from table
+    ``offer_capture`` and, for databases built before it existed, from the offers themselves (every type a list has an
+    offer of in the Kreis); empty without offer tables."""
+    if not _has_table(db, "offers"):
+        return pd.DataFrame(columns=["source_id", "offer_type", "declared", "offers"])
+    declared = (
+        "SELECT source_id, offer_type, declared FROM offer_capture WHERE kreis_id = ?"
+        if _has_table(db, "offer_capture")
+        else "SELECT NULL::VARCHAR AS source_id, NULL::VARCHAR AS offer_type, NULL::BOOLEAN AS declared WHERE ? IS NULL"
+    )
+    return fetch(
+        db,
+        f"""
+        WITH held AS (SELECT source_id, offer_type, count(*) AS offers FROM offers WHERE kreis_id = ? GROUP BY ALL),
+             named AS ({declared})
+        SELECT source_id, offer_type, coalesce(n.declared, false) AS declared, coalesce(h.offers, 0) AS offers
+        FROM held h FULL JOIN named n USING (source_id, offer_type)
+        ORDER BY source_id, offer_type
+        """,
+        [kreis_id, kreis_id],
+    )

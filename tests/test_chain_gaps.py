@@ -308,14 +308,14 @@ def test_dueren_chain_has_the_schools_and_says_which_phases_have_no_list(dueren:
     # nearly every Gemeinde has a primary school; the school list holds no Kitas, counselling or senior offers
     per_gemeinde = m.cells[~m.cells["is_kreis"] & (m.cells["category"] == "6-10")]
     assert (per_gemeinde["status"] == chain.EMPTY).sum() <= 2
-    for phase in ("0-3", "3-6", "eltern", "65plus"):
-        assert kreis.loc[phase, "status"] == chain.EMPTY
+    for phase in ("0-3", "3-6", "eltern", "65plus"):  # no list holds them: not captured, not "kein Angebot"
+        assert kreis.loc[phase, "status"] == chain.NOT_CAPTURED
     assert m.population_note.startswith("Zielgruppen: Bevölkerung am 31.12.")
 
     social = gaps.social_options(dueren, "gemeinde")
     assert social and social[0] in ("kinderarmut", "sgb2_je_100_ew", "mindestsicherungsquote")
     view = gaps.build_view(dueren, "gemeinde", "lebensphase", social_id=social[0])
-    assert {"0 bis 3 Jahre", "65 Jahre und älter"} <= set(view.without_offers), "no list, no ranking"
+    assert {"0 bis 3 Jahre", "65 Jahre und älter"} <= set(view.not_captured), "no list, no ranking"
     assert set(view.ranked["category"]) <= {"6-10", "10-14", "14-18", "18-27"}
     assert view.ranked["reason"].str.contains(view.social.label, regex=False).all()
     assert view.ranked["score"].is_monotonic_decreasing

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from dashboard import chain_view, share
+from dashboard.markdown import plain
 from planning import chain, coverage_dimensions
 from planning.formatting import number
 from reports import coverage_tables
@@ -49,7 +50,7 @@ with download:
         lambda: coverage_tables.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix),
         ("praeventionskette", dimension, level, metric_key, ctx.kreis_name),
     )
-st.markdown(chain_view.legend_html(), unsafe_allow_html=True)
+st.markdown(chain_view.legend_html(bool(matrix.not_captured)), unsafe_allow_html=True)
 st.caption(chain.rule_text(chain.METRICS[metric_key], weak_share, distance_km))
 
 event = st.dataframe(
@@ -65,6 +66,8 @@ event = st.dataframe(
         for column, width in chain_view.column_widths(matrix).items()
     },
 )
+if hint := chain.capture_hint(matrix, dimension):
+    st.info(plain(hint), icon=":material/playlist_remove:")
 st.caption("  \n".join(chain.notes(matrix, metric_key)))
 
 # --- the offers behind a cell ---------------------------------------------------------------------------------------
@@ -75,9 +78,11 @@ if picked is None:
     st.caption("Eine Zelle der Tabelle anklicken, um die Angebote dahinter zu sehen.")
 else:
     area_key, category = picked
-    st.markdown(f"**{chain.cell_heading(ctx, matrix, dimension, area_key, category)}**")
+    st.markdown(f"**{plain(chain.cell_heading(ctx, matrix, dimension, area_key, category))}**")
     listed = chain.cell_offers(ctx, level, dimension, area_key, category)
-    if listed.empty:
+    if category not in coverage_dimensions.captured(ctx, dimension):
+        st.info("Nicht erfasst: keine geladene Angebotsliste enthält solche Angebote.", icon=":material/playlist_remove:")
+    elif listed.empty:
         st.info("Kein Angebot in diesem Gebiet.", icon=":material/block:")
     else:
         st.dataframe(listed, hide_index=True, width="stretch", height=min(38 + 35 * len(listed), 420), key="chain_cell_offers")
