@@ -3,6 +3,7 @@ as its PDF, from ``reports.profile``) and the report files (``reports.kreistag``
 offered and chosen at first: ``planning.report_choices``."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -28,9 +29,10 @@ def choose_level(ctx: Context, key: str, labels: dict[str, str], container=st) -
     return container.radio("Gebietsebene", found, format_func=labels.get, horizontal=True, key=key)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@functools.lru_cache(maxsize=64)
 def steckbrief_document(db: queries.Database, area_id: str) -> d.Document:
-    """The Steckbrief as blocks (figures not yet rendered), cached per area."""
+    """The Steckbrief as blocks (figures not yet rendered), memoised per area and shared by every session and rerun
+    (``st.cache_data`` would unpickle a copy of every figure on each rerun): never modify it."""
     return profile.steckbrief_document(queries.connection(db), area_id)
 
 
