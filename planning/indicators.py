@@ -170,7 +170,9 @@ def reference(rows: pd.DataFrame, meta: pd.Series, name: str) -> Reference:
     return Reference(name, value, row["status"], text, as_float(row["numerator"]), as_float(row["denominator"]))
 
 
-def compare_row(meta: pd.Series, value, status, numerator, denominator, benchmark: float | None) -> comparison.Comparison:
+def compare_row(
+    meta: pd.Series, value: object, status: str, numerator: object, denominator: object, benchmark: float | None
+) -> comparison.Comparison:
     """One value compared with ``benchmark`` by the indicator's unit, scale and polarity (``comparison.compare``)."""
     return comparison.compare(
         value=as_float(value),
