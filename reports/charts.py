@@ -15,12 +15,12 @@ import plotly.graph_objects as go
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from planning.formatting import number, value_text
+from planning.formatting import number, short_unit, value_text
 from planning.classification import SCHEMES, classify, missing_reasons
 from reports.data import Indicator
 from reports.style import (
-    BASE, BODY_PX, HIGHLIGHT, KREIS, LAND, MISSING, MUTED, SERIES, WIDTH_PX, Caption, apply_layout, esc,
-    new_figure, wrap,
+    BASE, BODY_PX, HIGHLIGHT, KREIS, LAND, MISSING, MUTED, SERIES, TEXT as TEXT_COLOUR, WIDTH_PX, Caption,
+    apply_layout, esc, new_figure, wrap,
 )  # fmt: skip
 
 _VALUE = ("ok", "zero")
@@ -34,7 +34,9 @@ def _known(frame: pd.DataFrame) -> pd.Series:
 
 
 def _label(value: float, ind: Indicator) -> str:
-    return value_text(value, "ok", ind.decimals, ind.unit_suffix)
+    """A bar's value with a short unit only ('12,5 %'): a long one ('je 100 Personen von 20–64 J.') would run off
+    the plot; it stands in the axis title."""
+    return value_text(value, "ok", ind.decimals, short_unit(ind.unit) or ("%" if ind.unit.startswith("% ") else ""))
 
 
 def _axis_title(ind: Indicator) -> str:
@@ -133,43 +135,95 @@ def _nice_step(limit: float) -> float:
     return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
 
 
+OPEN_AGE_UNTIL = 90  # an open top group ('75 und älter') is drawn as if it ended here: its width is not known
+
+
+def group_widths(ages: pd.DataFrame) -> pd.Series:
+    """Years of age each group spans: upper − lower ('18 bis unter 20' → 2), the next group's lower bound where no
+    upper is given, and an open top group up to OPEN_AGE_UNTIL (at least 5 years)."""
+    lower = ages["lower"].astype(float)
+    upper = ages["upper"].astype(float) if "upper" in ages else lower.shift(-1)
+    upper = upper.where(upper.notna() & (upper > lower), np.maximum(OPEN_AGE_UNTIL, lower + 5))
+    return upper - lower
+
+
+def _spread(centres: list[float], gap: float, top: float) -> list[float]:
+    """Label positions at least ``gap`` apart, each as near its centre as the neighbours allow, within 0…top."""
+    placed: list[float] = []
+    for c in centres:  # upwards: push each label above the one below
+        placed.append(max(c, placed[-1] + gap) if placed else max(c, gap / 2))
+    for i in range(len(placed) - 1, -1, -1):  # downwards: pull back under the top (and under the next label)
+        limit = top - gap / 2 if i == len(placed) - 1 else placed[i + 1] - gap
+        placed[i] = min(placed[i], limit)
+    return placed
+
+
 def age_pyramid_chart(
     ages: pd.DataFrame, caption: Caption, *, reference: pd.DataFrame | None = None, reference_name: str = "Kreis",
     width: int = WIDTH_PX, plot_height: int = 300,
 ) -> go.Figure:  # fmt: skip
-    """Men left, women right, as % of the area's population, youngest group at the bottom.
+    """Men left, women right, as persons per year of age: a group's count divided by the years it spans, drawn as
+    thick as those years (an honest histogram: the area of a bar is the group's count). Equal bars for groups of 2,
+    3, 5 and 10 years would show false dents (18 bis unter 20) and bulges (65 bis unter 75).
 
-    ``ages``: group, m, w (counts, as ``data.age_structure``); ``reference`` the same for the Kreis, drawn as
-    outlines so the area's structure can be read against it.
+    ``ages``: group, lower, upper (optional), m, w (counts, as ``data.age_structure``); ``reference`` the same for
+    the Kreis, scaled to the area's population and drawn as a step line, so the two structures can be compared.
     """
-    def shares(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-        total = frame["m"].sum() + frame["w"].sum()
-        return frame["m"] / total * 100, frame["w"] / total * 100
-
-    men, women = shares(ages)
-    fig = new_figure()
+    widths = group_widths(ages)
+    lower = ages["lower"].astype(float)
+    centres = (lower + widths / 2).tolist()
+    top = float((lower + widths).max())
+    men, women = ages["m"] / widths, ages["w"] / widths
     labels = list(ages["group"])
-    for side, colour, name, sign in ((men, "#5b8db8", "Männer", -1), (women, "#e08a6e", "Frauen", 1)):
-        fig.add_trace(go.Bar(y=labels, x=sign * side, orientation="h", name=name, marker=dict(color=colour)))
+    fig = new_figure()
+    for side, counts, colour, name, sign in ((men, ages["m"], "#5b8db8", "Männer", -1),
+                                             (women, ages["w"], "#e08a6e", "Frauen", 1)):  # fmt: skip
+        fig.add_trace(go.Bar(
+            y=centres, x=sign * side, width=widths.tolist(), orientation="h", name=name,
+            marker=dict(color=colour, line=dict(color="white", width=0.6)),
+            customdata=np.column_stack([labels, [number(c, 0) for c in counts], [number(v, 1) for v in side]]),
+            hovertemplate=f"{name}, %{{customdata[0]}}: %{{customdata[1]}} Personen, %{{customdata[2]}} je Altersjahr<extra></extra>",
+        ))  # fmt: skip
     limit = float(np.nanmax([men.max(), women.max()]))
     if reference is not None and not reference.empty:
-        ref_men, ref_women = shares(reference)
-        for i, (side, sign) in enumerate(((ref_men, -1), (ref_women, 1))):
-            fig.add_trace(go.Bar(
-                y=labels, x=sign * side, orientation="h", name=f"{esc(reference_name)} (Anteile)", showlegend=i == 0,
-                marker=dict(color="rgba(0,0,0,0)", line=dict(color=KREIS, width=1.2)), legendgroup="ref",
+        ref_widths = group_widths(reference)
+        scale = (ages["m"].sum() + ages["w"].sum()) / (reference["m"].sum() + reference["w"].sum())
+        ref_lower = reference["lower"].astype(float)
+        for i, (column, sign) in enumerate((("m", -1), ("w", 1))):
+            per_year = reference[column] / ref_widths * scale
+            xs = [v * sign for v in per_year for _ in (0, 1)]
+            ys = [y for lo, w in zip(ref_lower, ref_widths) for y in (lo, lo + w)]
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", line=dict(color=KREIS, width=1.3), legendgroup="ref", showlegend=i == 0,
+                name=f"{esc(reference_name)} (auf gleiche Einwohnerzahl umgerechnet)", hoverinfo="skip",
             ))  # fmt: skip
-        limit = max(limit, float(np.nanmax([ref_men.max(), ref_women.max()])))
+            limit = max(limit, float(np.nanmax(per_year)))
     step = _nice_step(limit)
     ticks = np.arange(-math.ceil(limit / step) * step, math.ceil(limit / step) * step + step / 2, step)
     decimals = 0 if float(step).is_integer() else 1
-    fig.update_layout(barmode="overlay", bargap=0.08)
-    fig.update_xaxes(tickvals=ticks, ticktext=[f"{number(abs(t), decimals)} %" for t in ticks],
-                     range=[ticks[0], ticks[-1]], gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#999",
-                     title="Anteil an der Bevölkerung")  # fmt: skip
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, ticks="")
-    left = int(max(len(g) for g in labels) * BODY_PX * 0.52) + 14
-    return apply_layout(fig, caption, width=width, plot_height=plot_height, left=left, bottom_axis=40, top_legend=True)
+    axis_title = "Personen je Altersjahr"
+    open_group = "upper" not in ages or pd.isna(ages["upper"].iloc[-1])
+    if open_group and len(ages):
+        axis_title += f" · „{labels[-1]}“ auf {number(lower.iloc[-1], 0)} bis unter {number(top, 0)} Jahre verteilt"
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(tickvals=ticks, ticktext=[number(abs(t), decimals) for t in ticks], range=[ticks[0], ticks[-1]],
+                     gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#999", title=axis_title)  # fmt: skip
+    fig.update_yaxes(range=[0, top], showticklabels=False, showgrid=False, zeroline=False, ticks="")
+    # the group labels beside the bars, moved apart where narrow groups would make them overlap, with a leader
+    # line to the group they name
+    label_px, leader, right = BODY_PX - 1, 8, 20
+    plot_height = max(plot_height, round(len(labels) * (label_px + 0.5) * 1.5))  # tall enough for its labels
+    left = int(max(len(g) for g in labels) * label_px * 0.55) + leader + 10
+    px_per_year = plot_height / top
+    placed = _spread([c * px_per_year for c in centres], label_px + 0.5, plot_height)
+    for label, centre, at in zip(labels, centres, placed):
+        y = at / px_per_year
+        fig.add_annotation(x=0, y=y, xref="paper", yref="y", text=esc(label), showarrow=False, xanchor="right",
+                           xshift=-leader - 2, font=dict(size=label_px, color=TEXT_COLOUR))  # fmt: skip
+        fig.add_shape(type="line", xref="paper", yref="y", x0=-leader / (width - left - right), x1=0, y0=y, y1=centre,
+                      line=dict(color="#999", width=0.6))  # fmt: skip
+    return apply_layout(fig, caption, width=width, plot_height=plot_height, left=left, right=right, bottom_axis=40,
+                        top_legend=True)  # fmt: skip
 
 
 def _geojson(shapes: gpd.GeoDataFrame) -> dict[str, dict]:
@@ -250,7 +304,7 @@ def choropleth_map(
 
     fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="white",
                     domain=dict(x=[0, map_share], y=[0, 1]))  # fmt: skip
-    unit = f" in {ind.unit}" if ind.unit_suffix else ""
+    unit = (f" {ind.unit}" if ind.unit.startswith("je ") else f" in {ind.unit}") if ind.unit_suffix else ""
     scheme_text = f"Klassen: {SCHEMES.get(scheme, scheme)}" if classes is not None else ""
     title = f"{legend_text(ind.label + unit)}<br><span style='font-size:{BODY_PX - 1}px;color:{MUTED}'>{scheme_text}</span>"
     fig.update_layout(legend=dict(x=map_share + 0.03, y=1, xanchor="left", yanchor="top", font=dict(size=BODY_PX),

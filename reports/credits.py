@@ -1,9 +1,23 @@
-"""Source, licence and Datenstand lines for every export, built from the database's ``sources`` rows."""
+"""Source, licence and Datenstand lines for every export, built from the database's ``sources`` rows.
+
+A credit is written in plain German, the way a planner would cite it in a Vorlage:
+'© Statistische Ämter des Bundes und der Länder, Deutschland, 2017 – Bevölkerungsstand 31.12.2015
+(Tabelle 12411-02-03-5), Datenstand 10.10.2017; Lizenz: dl-de/by-2-0'. Rules:
+- who: the attribution the source asks for (dl-de/by-2-0 requires it word for word);
+- what: the table's title without the GENESIS shorthand ('(17)' groups, '(Kreise)'), completed with the reference
+  dates or years of the rows actually shown ('Stichtag 31.12.' → 'Stichtag 31.12.2015'); the population tables
+  (12411) are named 'Bevölkerungsstand <Stichtag>', the name under which planners know them; the table code
+  follows as '(Tabelle …)';
+- Datenstand: the day the statistical office issued the table, without the clock time of the download
+  ('10.10.2017 / 18:42:14' → '10.10.2017'); boundaries give their Gebietsstand;
+- licence: its short code where it has one ('dl-de/by-2-0'); the sources page of a report names it in full.
+"""
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -15,6 +29,19 @@ _CHANGED = "(Daten verändert)"
 # statistics first, then what defines the areas: the Sozialraum mapping, the boundaries
 _KIND_ORDER = {"sozialraum_mapping": 1, "boundaries": 2}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_STAMP = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$")  # GENESIS '10.10.2017 / 18:42:14'
+_LICENCE_CODE = re.compile(r"\(([a-z]{2,}-[a-z]{2}/[\w.-]+)\)\s*$", re.IGNORECASE)  # '… (dl-de/by-2-0)'
+# GENESIS shorthand in titles: the number of groups '(17)', the area level or file form '(Kreise, Flat-CSV)'
+_GROUP_COUNT = re.compile(r"\s*\(\d+\)")
+_LEVEL_NOTE = re.compile(r"\s*\((?:Kreise|Gemeinden|Flat-CSV|,\s*)+\)")
+# 'Stichtag 31.12.' or a bare 'Stichtag' that waits for its year (not 'Stichtag 09.05.2011', already complete)
+_OPEN_STICHTAG = re.compile(r"Stichtag(?! \d{1,2}\.\d{1,2}\.\d)(?: \d{1,2}\.\d{1,2}\.)?")
+_FULL_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
+_YEAR_WORDS = ("Jahresdurchschnitt", "Jahressumme")
+_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+           "November", "Dezember")  # fmt: skip
+POPULATION_TABLE = "12411"  # Fortschreibung des Bevölkerungsstandes
 
 
 @dataclass(frozen=True)
@@ -28,16 +55,46 @@ class Credit:
     licence: str
     stands: tuple[str, ...]
     order: int = 0  # statistics 0, Sozialraum mapping 1, boundaries 2: the order credits are listed in
+    period: str = ""  # reference dates or years of the rows shown: '31.12.2015', '2011–2016'
+    kind: str = "statistics"
+
+    @property
+    def what(self) -> str:
+        """'Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5)': the table in plain German with its period."""
+        name = plain_title(self.title, self.table_code, self.period)
+        code = f"Tabelle {self.table_code}" if self.kind == "statistics" and self.table_code else ""
+        return f"{name} ({code})" if name and code else name or code
+
+    @property
+    def citation(self) -> str:
+        """'Statistische Ämter des Bundes und der Länder, Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5)':
+        publisher and table, as a Quelle line in a table's header or a text."""
+        who = self.publisher or self.attribution
+        return f"{who}, {self.what}" if who and self.what else who or self.what
+
+    @property
+    def stand_text(self) -> str:
+        """'Datenstand 10.10.2017' (statistics, offer lists) or 'Gebietsstand 01.01.2021' (boundaries)."""
+        if not self.stands:
+            return ""
+        word = "Gebietsstand" if self.kind == "boundaries" else "Datenstand"
+        return f"{word} {', '.join(self.stands)}"
+
+    @property
+    def licence_short(self) -> str:
+        """'dl-de/by-2-0' for 'Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)'."""
+        match = _LICENCE_CODE.search(self.licence)
+        return match[1] if match else self.licence
 
     @property
     def line(self) -> str:
-        """'© Statistische Ämter … – Bevölkerung … (12411-02-03-5), Datenstand 10.10.2017; Lizenz: dl-de/by-2-0'."""
-        what = f"{self.title} ({self.table_code})" if self.table_code else self.title
-        text = f"{self.attribution} – {what}" if what else self.attribution
-        if self.stands:
-            text += f", Datenstand {', '.join(self.stands)}"
+        """'© Statistische Ämter … – Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5), Datenstand 10.10.2017;
+        Lizenz: dl-de/by-2-0'."""
+        text = f"{self.attribution} – {self.what}" if self.what else self.attribution
+        if self.stand_text:
+            text += f", {self.stand_text}"
         if self.licence:
-            text += f"; Lizenz: {self.licence}"
+            text += f"; Lizenz: {self.licence_short}"
         return text
 
 
@@ -51,33 +108,95 @@ def german_date(text: str) -> str:
     return f"{match[3]}.{match[2]}.{match[1]}" if match else text
 
 
+def stand_date(text: str) -> str:
+    """A source's Stand as a German date: '10.10.2017 / 18:42:14' → '10.10.2017', '2021-01-01' → '01.01.2021',
+    '2017-03' → 'März 2017'; anything else as printed."""
+    text = text.strip()
+    if stamp := _STAMP.match(text):
+        return stamp[1]
+    if month := _ISO_MONTH.match(text):
+        return f"{_MONTHS[int(month[2]) - 1]} {month[1]}" if 1 <= int(month[2]) <= 12 else text
+    return german_date(text)
+
+
+def period_text(dates: Iterable[date], years: Iterable[int]) -> str:
+    """The reference dates of the rows shown ('31.12.2015', '31.12.2008 bis 31.12.2014'), or their years
+    ('2016', '2001–2016') where the table has no Stichtag (annual sums and averages)."""
+    days = sorted(set(dates))
+    if days:
+        texts = [f"{d:%d.%m.%Y}" for d in days]
+        return texts[0] if len(texts) == 1 else (", ".join(texts) if len(texts) <= 3 else f"{texts[0]} bis {texts[-1]}")
+    return data.years_text(sorted(set(years)))
+
+
+def plain_title(title: str, table_code: str, period: str) -> str:
+    """The table's title as a planner reads it, completed with the period (see the module docstring)."""
+    if table_code.startswith(POPULATION_TABLE) and title.startswith("Bevölkerung") and period:
+        return f"Bevölkerungsstand {period}"
+    text = _LEVEL_NOTE.sub("", _GROUP_COUNT.sub("", title)).strip().rstrip(",").strip()
+    if not period or period in text or _FULL_DATE.search(text):
+        return text  # the title names its date already ('Zensus 2011 …, Stichtag 09.05.2011')
+    if _OPEN_STICHTAG.search(text):
+        word = "Stichtage" if " bis " in period or ", " in period else "Stichtag"
+        return _OPEN_STICHTAG.sub(lambda _: f"{word} {period}", text, count=1)
+    for year_word in _YEAR_WORDS:
+        if year_word in text:
+            return text.replace(year_word, f"{year_word} {period}", 1)
+    if text.endswith(", Jahr"):
+        return f"{text.removesuffix(', Jahr')}, {period}"
+    return f"{text}, {period}" if text else period
+
+
 def _is_dl_de(licence: str) -> bool:
     return "dl-de" in licence.lower() or "datenlizenz deutschland" in licence.lower()
 
 
-def credits(con: duckdb.DuckDBPyConnection, source_ids: Iterable[str]) -> list[Credit]:
-    """Credits for the given sources: statistics first, then the Sozialraum mapping and the boundaries."""
+def _periods(con: duckdb.DuckDBPyConnection, source_ids: list[str], years: Iterable[int] | None) -> pd.DataFrame:
+    """source_id, year, reference_date of the observations behind the credits (restricted to ``years``)."""
+    if not source_ids or not data.has_table(con, "observations"):
+        return pd.DataFrame(columns=["source_id", "year", "reference_date"])
+    wanted = None if years is None else sorted({int(y) for y in years})
+    sql = ("SELECT DISTINCT source_id, year, reference_date FROM observations WHERE list_contains(?, source_id)"
+           + ("" if wanted is None else " AND list_contains(?, year)"))  # fmt: skip
+    return con.execute(sql, [source_ids] + ([] if wanted is None else [wanted])).df()
+
+
+def credits(con: duckdb.DuckDBPyConnection, source_ids: Iterable[str], *, years: Iterable[int] | None = None) -> list[Credit]:
+    """Credits for the given sources: statistics first, then the Sozialraum mapping and the boundaries.
+
+    ``years``: the years shown; a statistics credit names the reference dates of exactly those years (all
+    years of the source when not given).
+    """
     rows = data.sources(con, source_ids)
-    grouped: dict[tuple, list[str]] = {}
+    periods = _periods(con, rows.loc[rows["kind"] == "statistics", "source_id"].tolist(), years)
+    grouped: dict[tuple, tuple[list[str], list[str]]] = {}
     for _, r in rows.iterrows():
         attribution = _text(r["attribution"])
         licence = _text(r["licence"])
         if r["kind"] == "boundaries" and _is_dl_de(licence) and _CHANGED not in attribution:
             attribution = f"{attribution} {_CHANGED}"
-        key = (_KIND_ORDER.get(r["kind"], 0), attribution, _text(r["title"]), _text(r["table_code"]), _text(r["publisher"]), licence)
-        stands = grouped.setdefault(key, [])
-        stand = german_date(_text(r["stand"]))
+        key = (_KIND_ORDER.get(r["kind"], 0), attribution, _text(r["title"]), _text(r["table_code"]),
+               _text(r["publisher"]), licence, _text(r["kind"]))  # fmt: skip
+        stands, ids = grouped.setdefault(key, ([], []))
+        stand = stand_date(_text(r["stand"]))
         if stand and stand not in stands:
             stands.append(stand)
-    ordered = sorted(grouped.items(), key=lambda kv: kv[0][0])
-    return [Credit(*key[1:], stands=tuple(stands), order=key[0]) for key, stands in ordered]
+        ids.append(r["source_id"])
+    found = []
+    for key, (stands, ids) in sorted(grouped.items(), key=lambda kv: kv[0][0]):
+        mine = periods[periods["source_id"].isin(ids)]
+        period = period_text([d.date() for d in pd.to_datetime(mine["reference_date"]).dropna()], mine["year"])
+        order, attribution, title, code, publisher, licence, kind = key
+        found.append(Credit(attribution, title, code, publisher, licence, tuple(stands), order, period, kind))
+    return found
 
 
 def footer_text(items: list[Credit], *, prefix: str = "Quelle") -> str:
     """The footer of a figure or table: one credit per line."""
     if not items:
         return f"{prefix}: keine Quellenangabe in der Datenbank"
-    label = prefix if len(items) == 1 else f"{prefix}n"
+    first, _, rest = prefix.partition(" ")  # 'Quelle der Tabelle' → 'Quellen der Tabelle'
+    label = prefix if len(items) == 1 else f"{first}n {rest}".strip()
     return "\n".join(f"{label}: {c.line}" if i == 0 else c.line for i, c in enumerate(items))
 
 

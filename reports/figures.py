@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from reports import charts, credits, data
-from reports.style import WIDTH_PX, Caption
+from reports.style import PAD, SUBTITLE_PX, WIDTH_PX, Caption, wrap
 
 
 def period_text(frame: pd.DataFrame, year: int) -> str:
@@ -24,9 +24,12 @@ def period_text(frame: pd.DataFrame, year: int) -> str:
 
 
 def _caption(con: duckdb.DuckDBPyConnection, title: str, subtitle: str, kreis_id: str, levels: Sequence[str],
-             *frames: pd.DataFrame, geometry: bool = False) -> Caption:  # fmt: skip
+             *frames: pd.DataFrame, years: Sequence[int] = (), geometry: bool = False) -> Caption:  # fmt: skip
+    """Title, subtitle and the footer naming the sources of the rows shown, with the dates of the years shown
+    (``years`` plus the years of frames that have a year column)."""
     ids = credits.source_ids_of(*frames) | set(credits.extra_source_ids(con, kreis_id, levels, geometry=geometry))
-    return Caption(title, subtitle, credits.footer_text(credits.credits(con, ids)))
+    shown = {int(y) for y in years} | {int(y) for f in frames if "year" in f for y in f["year"].dropna().unique()}
+    return Caption(title, subtitle, credits.footer_text(credits.credits(con, ids, years=shown or None)))
 
 
 def _title(ind: data.Indicator) -> str:
@@ -49,7 +52,7 @@ def ranking_figure(
         kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
         refs = data.comparators(con, kreis_id, indicator_id, year)
         subtitle = f"{data.LEVEL_PLURAL[level]} im {kreis.name} · {period_text(values, year)}"
-        caption = _caption(con, _title(ind), subtitle, kreis_id, [level], values, refs)
+        caption = _caption(con, _title(ind), subtitle, kreis_id, [level], values, refs, years=[year])
     return charts.ranking_chart(values, ind, caption, references=refs, highlight=highlight, width=width)
 
 
@@ -64,7 +67,7 @@ def map_figure(
         shapes = data.shapes(con, kreis_id, level)
         outline = data.shapes(con, kreis_id, "kreis").union_all()
         subtitle = f"{data.LEVEL_PLURAL[level]} im {kreis.name} · {period_text(values, year)}"
-        caption = _caption(con, _title(ind), subtitle, kreis_id, [level], values, geometry=True)
+        caption = _caption(con, _title(ind), subtitle, kreis_id, [level], values, years=[year], geometry=True)
     return charts.choropleth_map(shapes, values, ind, caption, outline=outline, highlight=highlight, scheme=scheme,
                                  k=k, width=width, plot_height=plot_height)  # fmt: skip
 
@@ -89,7 +92,10 @@ def time_series_figure(
         if index:
             frame = _indexed(frame)
         span = data.years_text(frame["year"].unique())
-        names = ", ".join(frame.loc[~frame["level"].isin(["kreis", "land"]), "name"].unique()) or first.name
+        shown = frame.loc[~frame["level"].isin(["kreis", "land"]), "name"].unique()
+        names = ", ".join(shown) or first.name
+        if len(wrap(f"{names} · {data.years_text(frame['year'].unique())}", width - 2 * PAD, SUBTITLE_PX)) > 1:
+            names = f"{len(shown)} {data.LEVEL_PLURAL.get(first.level, 'Gebiete')}"  # the legend names them
         title = f"{ind.label}: Entwicklung (Index)" if index else f"{_title(ind)} – Entwicklung"
         caption = _caption(con, title, f"{names} · {span}", kreis_id, frame["level"].unique().tolist(), frame)
     unit = "Index (erstes Jahr = 100)" if index else None
@@ -105,22 +111,31 @@ def _indexed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _with_upper(con: duckdb.DuckDBPyConnection, ages: pd.DataFrame) -> pd.DataFrame:
+    """The age groups with their upper bound (exclusive; NaN for 'and older'), for the widths of the bars."""
+    upper = {g.lower: g.upper for g in data.age_groups(con)}
+    out = ages.assign(upper=ages["lower"].map(upper).astype(float))
+    out.attrs = ages.attrs
+    return out
+
+
 def age_pyramid_figure(
     db: data.Db, area_id: str, year: int | None = None, *, width: int = WIDTH_PX, plot_height: int = 300,
 ) -> go.Figure:  # fmt: skip
-    """Age structure of the area by sex (shares), the Kreis as outlines."""
+    """Age structure of the area by sex in persons per year of age, the Kreis (scaled to the area's population)
+    as a step line."""
     with data.connection(db) as con:
         a = data.area(con, area_id)
         year = year or max(data.age_years(con, area_id), default=None)
         if year is None:
             raise LookupError(f"no age groups by sex for {area_id!r}")
-        ages = data.age_structure(con, area_id, year)
+        ages = _with_upper(con, data.age_structure(con, area_id, year))
         if not ages[["m", "w"]].sum().sum() > 0:
             raise LookupError(f"nobody lives in {a.name!r} by the age statistics of {year}")
         kreis_id = a.kreis_id or a.area_id
-        reference = data.age_structure(con, kreis_id, year) if kreis_id != area_id else None
+        reference = _with_upper(con, data.age_structure(con, kreis_id, year)) if kreis_id != area_id else None
         kreis_name = data.area(con, kreis_id).name
         caption = _caption(con, "Altersaufbau", f"{a.name} · {period_text(ages, year)}", kreis_id, [a.level], ages,
-                           *([reference] if reference is not None else []))  # fmt: skip
+                           *([reference] if reference is not None else []), years=[year])  # fmt: skip
     return charts.age_pyramid_chart(ages, caption, reference=reference, reference_name=kreis_name, width=width,
                                     plot_height=plot_height)  # fmt: skip

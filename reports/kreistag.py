@@ -1,8 +1,9 @@
 """Kreistag report: chosen areas × chosen indicators → one PDF and one .docx with the same content.
 
-Title page (county, date, 'Planungsatlas Familie', Demodaten label, contents), then one page per indicator:
-definition, a map of all areas of the chosen areas' level (chosen ones outlined), a chart and a table, its
-sources; last a sources page. The chart is the development over the years of the chosen areas against Kreis and
+Title page (title with the county, date, chosen areas, Demodaten label, contents), then one page per indicator:
+definition, a map of all areas of the chosen areas' level (chosen ones outlined), a chart and a table of the last
+three years with Kreis and Land (a note where the database has no Land value), the table's sources; last a
+sources page. No page is left empty: a page break right after a full page is skipped (``reports.pdf``). The chart is the development over the years of the chosen areas against Kreis and
 Land; with a single year or more than ``MAX_LINES`` areas (too many lines to tell apart) it is the ranking of all
 areas of the level instead.
 """
@@ -50,24 +51,44 @@ def _indicator_section(
         chart = figures.time_series_figure(con, ids, indicator_id, plot_height=160)
     else:
         chart = figures.ranking_figure(con, kreis_id, level, indicator_id, year, highlight=ids)
-    table = tables.wide_text(tables.value_table(con, ids, indicator_id, years=years[-TABLE_YEARS:]), TABLE_YEARS)
+    values = tables.value_table(con, ids, indicator_id, years=years[-TABLE_YEARS:])
+    table = tables.wide_text(values, TABLE_YEARS)
     shown = len(table.columns) - 1
     ids_used = set(data.indicator_source_ids(con, kreis_id, indicator_id, years))
-    used = credits.credits(con, ids_used | set(credits.extra_source_ids(con, kreis_id, [level], geometry=True)))
+    used = credits.credits(con, ids_used | set(credits.extra_source_ids(con, kreis_id, [level], geometry=True)),
+                           years=years)  # fmt: skip
+    note = " ".join(filter(None, [_land_note(con, kreis_id, values), credits.footer_text(values.credits, prefix="Quelle der Tabelle")]))
     return [
         heading,
-        d.Paragraph(f"{ind.definition} Einheit: {ind.unit or '–'}. {polarity_text(ind.polarity)}"),
-        d.Figure(figures.map_figure(con, kreis_id, level, indicator_id, year, highlight=ids, plot_height=280)),
+        d.Paragraph(" ".join([_sentence(ind.definition), _sentence(f"Einheit: {ind.unit or '–'}"), polarity_text(ind.polarity)])),
+        d.Figure(figures.map_figure(con, kreis_id, level, indicator_id, year, highlight=ids, plot_height=260)),
         d.Figure(chart),
         d.Table(table, widths=(18.0 - 2.6 * shown, *[2.6] * shown), right=tuple(range(1, shown + 1))),
-        d.Paragraph(credits.footer_text(used), "small"),
+        d.Paragraph(note, "small"),
     ], used
+
+
+def _sentence(text: str) -> str:
+    """The text ending with one full stop ('… 20–64 J.' keeps its own, no 'J..')."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _land_note(con: duckdb.DuckDBPyConnection, kreis_id: str, values: tables.ValueTable) -> str:
+    """Says so when the Land has no value in the table's years: the table then shows areas and Kreis only."""
+    if (values.rows["Schlüssel"] == data.land_id(kreis_id)).any():
+        return ""
+    try:
+        land = data.area(con, data.land_id(kreis_id)).name
+    except KeyError:
+        land = "das Land"
+    return f"{land}: kein Landeswert für diese Kennzahl in der Datenbank."
 
 
 def _sources_page(all_credits: list[credits.Credit], built: str) -> list[d.Block]:
     frame = pd.DataFrame([{
         "Namensnennung": c.attribution,
-        "Inhalt": f"{c.title} ({c.table_code})" if c.table_code else c.title,
+        "Inhalt": c.what or "–",
         "Herausgeber": c.publisher or "–",
         "Lizenz": c.licence or "–",
         "Datenstand": ", ".join(c.stands) or "–",
@@ -112,10 +133,12 @@ def kreistag_document(
     today = f"{date.today():%d.%m.%Y}"
     level = data.LEVEL_PLURAL[areas[0].level] if len(areas) > 1 else data.LEVEL_SINGULAR[areas[0].level]
     chosen = areas[0].name if len(areas) == 1 else f"{len(areas)} Gebiete"
-    doc = d.Document(title, f"{tables.PRODUCT} · {kreis.name} · {title} · {today}", demo=demo,
+    heading = title if kreis.name in title else f"{title} – {kreis.name}"
+    doc = d.Document(f"{heading}, {today}", f"{tables.PRODUCT} · {kreis.name} · {title} · {today}", demo=demo,
                      file_stem=file_stem("kreistag", kreis.name, chosen, today))  # fmt: skip
-    doc.add(d.Heading(tables.PRODUCT, 0), d.Paragraph(title, "lead"), d.Paragraph(kreis.name, "lead"),
-            d.Paragraph(f"{level}: {', '.join(a.name for a in areas)}"), d.Paragraph(f"Stand: {today}"))  # fmt: skip
+    doc.add(d.Heading(heading, 0), d.Paragraph(f"Stand: {today}", "lead"),
+            d.Paragraph(f"{level}: {', '.join(a.name for a in areas)}"),
+            d.Paragraph(f"Erstellt mit {tables.PRODUCT}" + (f" aus der Datenbank vom {credits.german_date(built)}" if built else "") + "."))  # fmt: skip
     if demo:
         doc.add(d.Paragraph("Demodaten – keine amtlichen Zahlen. Dieser Bericht zeigt erfundene Werte.", "warning"))
     doc.add(d.Heading("Inhalt", 2), d.Paragraph("\n".join(f"{n}. {label}" for n, label in enumerate(labels, 1))

@@ -24,8 +24,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
-from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepInFrame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus.flowables import _listWrapOn
+from reportlab.platypus.doctemplate import NotAtTopPageBreak
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
@@ -66,7 +67,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": base,
         "lead": ParagraphStyle("lead", base, fontSize=13, leading=17, spaceAfter=8),
-        "small": ParagraphStyle("small", base, fontSize=7.5, leading=9.5, spaceAfter=1.5, textColor=colors.HexColor("#444444")),
+        "small": ParagraphStyle("small", base, fontSize=7.5, leading=9.5, spaceBefore=2, spaceAfter=1.5,
+                                textColor=colors.HexColor("#444444")),  # fmt: skip
         "warning": ParagraphStyle("warning", base, fontName=bold, fontSize=11, leading=15, textColor=colors.HexColor("#b00020"),
                                   borderColor=colors.HexColor("#b00020"), borderWidth=1, borderPadding=6,
                                   spaceBefore=8, spaceAfter=12),  # fmt: skip
@@ -86,7 +88,8 @@ class _Placed:
     page: int
     x: float
     y: float
-    scale: float
+    scale: float  # of the chart's own PDF page: the slot's scale times any shrinking of the page around it
+    height: float  # of the slot on the page
 
 
 class ChartSlot(Flowable):
@@ -106,7 +109,9 @@ class ChartSlot(Flowable):
 
     def draw(self) -> None:
         x, y = self.canv.absolutePosition(0, 0)
-        self.placed = _Placed(self.canv.getPageNumber() - 1, x, y, self.scale)
+        right, _ = self.canv.absolutePosition(self.width, 0)
+        shrink = (right - x) / self.width  # < 1 inside a page drawn smaller (see _fitted)
+        self.placed = _Placed(self.canv.getPageNumber() - 1, x, y, self.scale * shrink, self.height * shrink)
 
 
 def _table(block: d.Table, styles: dict[str, ParagraphStyle]) -> RLTable:
@@ -130,37 +135,84 @@ def _table(block: d.Table, styles: dict[str, ParagraphStyle]) -> RLTable:
     return table
 
 
+class Gap(Spacer):
+    """Air between blocks that never starts a page: at the foot of a full page it shrinks to what is left (a
+    plain Spacer would spill onto a new page, and the page break after it would leave that page empty)."""
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, max(0.0, min(self.height, avail_height))
+
+
+def _paragraph(block: d.Paragraph, styles: dict[str, ParagraphStyle]) -> RLParagraph:
+    return RLParagraph(escape(block.text).replace("\n", "<br/>"), styles[block.style])
+
+
+def _flowable(block: d.Block, styles: dict[str, ParagraphStyle], slots: list[ChartSlot]) -> Flowable:
+    if isinstance(block, d.Paragraph):
+        return _paragraph(block, styles)
+    if isinstance(block, d.Figure):
+        slot = ChartSlot(block.fig)
+        slots.append(slot)
+        return slot
+    if isinstance(block, d.FigureRow):
+        row = [ChartSlot(f, max_width=TEXT_WIDTH / len(block.figures)) for f in block.figures]
+        slots.extend(row)
+        return RLTable([row], colWidths=[s.width for s in row], hAlign="LEFT",
+                       style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])  # fmt: skip
+    if isinstance(block, d.Table):
+        return _table(block, styles)
+    raise TypeError(f"unknown block {block!r}")
+
+
+MIN_SHRINK = 0.82  # a page of content up to ~20 % too tall is drawn smaller rather than spilling a few lines over
+
+
 def _flowables(blocks: list[d.Block], styles: dict[str, ParagraphStyle], slots: list[ChartSlot]) -> list[Flowable]:
+    """The blocks between two page breaks form a page. Rules: a page that is a little too tall (down to
+    MIN_SHRINK) is drawn smaller so it stays one page; otherwise the blocks flow, a heading travelling with the
+    block after it and a table with its source line (a 'small' paragraph right after it). A page break on a page
+    with nothing on it yet is skipped, so no page stays empty."""
     story: list[Flowable] = []
-    pending_heading: list[Flowable] = []  # a heading travels with what follows it
+    page: list[d.Block] = []
     for block in blocks:
-        if isinstance(block, d.Heading):
-            pending_heading.append(RLParagraph(escape(block.text), styles[f"h{min(block.level, 2)}"]))
-            continue
-        if isinstance(block, d.Paragraph):
-            item: Flowable = RLParagraph(escape(block.text).replace("\n", "<br/>"), styles[block.style])
-        elif isinstance(block, d.Figure):
-            slot = ChartSlot(block.fig)
-            slots.append(slot)
-            item = slot
-        elif isinstance(block, d.FigureRow):
-            row = [ChartSlot(f, max_width=TEXT_WIDTH / len(block.figures)) for f in block.figures]
-            slots.extend(row)
-            item = RLTable([row], colWidths=[s.width for s in row], hAlign="LEFT",
-                           style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                  ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])  # fmt: skip
-        elif isinstance(block, d.Table):
-            item = _table(block, styles)
-        elif isinstance(block, d.PageBreak):
-            story += pending_heading + [RLPageBreak()]
-            pending_heading = []
-            continue
+        if isinstance(block, d.PageBreak):
+            story += [*_page(page, styles, slots), NotAtTopPageBreak()]
+            page = []
         else:
-            raise TypeError(f"unknown block {block!r}")
-        story.append(KeepTogether([*pending_heading, item]) if pending_heading else item)
-        story.append(Spacer(1, 4))
-        pending_heading = []
-    return story + pending_heading
+            page.append(block)
+    return story + _page(page, styles, slots)
+
+
+def _groups(blocks: list[d.Block], styles: dict[str, ParagraphStyle], slots: list[ChartSlot]) -> list[list[Flowable]]:
+    """Flowables in groups that stay together: a heading with the next block, a table with its source line."""
+    groups: list[list[Flowable]] = []
+    pending: list[Flowable] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        i += 1
+        if isinstance(block, d.Heading):
+            pending.append(RLParagraph(escape(block.text), styles[f"h{min(block.level, 2)}"]))
+            continue
+        group = [*pending, _flowable(block, styles, slots)]
+        if isinstance(block, d.Table) and i < len(blocks) and isinstance(blocks[i], d.Paragraph) and blocks[i].style == "small":
+            group.append(_paragraph(blocks[i], styles))
+            i += 1
+        groups.append(group)
+        pending = []
+    return groups + ([pending] if pending else [])
+
+
+def _page(blocks: list[d.Block], styles: dict[str, ParagraphStyle], slots: list[ChartSlot]) -> list[Flowable]:
+    if not blocks:
+        return []
+    groups = _groups(blocks, styles, slots)
+    flat = [f for group in groups for f in [*group, Gap(1, 4)]]
+    _, height = _listWrapOn(flat, TEXT_WIDTH, None)
+    if FRAME_HEIGHT < height <= FRAME_HEIGHT / MIN_SHRINK:
+        return [KeepInFrame(TEXT_WIDTH, FRAME_HEIGHT, flat, mode="shrink")]
+    return [f for group in groups for f in [KeepTogether(group) if len(group) > 1 else group[0], Gap(1, 4)]]
 
 
 def pdf_document(doc: d.Document) -> bytes:
@@ -224,8 +276,8 @@ def _lay_in_charts(layout: bytes, slots: list[ChartSlot]) -> bytes:
         chart_page = PdfReader(io.BytesIO(chart)).pages[0]
         resources["/XObject"][name] = _form(writer, chart_page)
         # kaleido's page is the figure at 0.75 pt per px, its height rounded: align the chart's top with the slot's
-        s = slot.scale
-        y = slot.placed.y + slot.height - float(chart_page.mediabox.height) * s
+        s = slot.placed.scale
+        y = slot.placed.y + slot.placed.height - float(chart_page.mediabox.height) * s
         draw = DecodedStreamObject()
         draw.set_data(f"q {s:.5f} 0 0 {s:.5f} {slot.placed.x:.3f} {y:.3f} cm {name} Do Q".encode())
         contents = page.raw_get("/Contents")  # the reference: a stream inside an array must stay indirect

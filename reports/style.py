@@ -62,7 +62,21 @@ def wrap(text: str, width_px: float, font_px: float) -> list[str]:
 
 
 TOP_PX = 62  # title and subtitle
-LEGEND_TOP_PX = 24  # a horizontal legend between subtitle and plot
+LEGEND_TOP_PX = 24  # a horizontal legend between subtitle and plot, one row
+LEGEND_ROW_PX = 17
+_LEGEND_SYMBOL_PX = 50  # line or box sample plus the gap to the next entry
+
+
+def legend_rows(fig: go.Figure, room: float) -> int:
+    """Rows a horizontal legend needs. Plotly puts the entries in one row if they fit, else in a grid of columns
+    as wide as the widest entry, within the plot's width (``room``); it does not make room for the extra rows, so
+    the layout must."""
+    names = dict.fromkeys(t.name for t in fig.data if t.showlegend is not False and t.name)
+    items = [len(html.unescape(n)) * BODY_PX * _CHAR_EM + _LEGEND_SYMBOL_PX for n in names]
+    if not items or sum(items) <= room:
+        return 1
+    columns = max(1, int(room // max(items)))
+    return -(-len(items) // columns)
 
 
 def apply_layout(
@@ -76,7 +90,7 @@ def apply_layout(
     """
     lines = wrap(caption.footer, width - 2 * PAD, FOOTER_PX)
     foot = round(len(lines) * _FOOTER_LINE_PX + PAD)
-    top = TOP_PX + (LEGEND_TOP_PX if top_legend else 0)
+    top = TOP_PX + (LEGEND_TOP_PX + (legend_rows(fig, width - left - right) - 1) * LEGEND_ROW_PX if top_legend else 0)
     fig.update_layout(
         width=width,
         height=top + plot_height + bottom_axis + foot,

@@ -12,6 +12,9 @@ CSV decisions (Excel with German settings opens it by double-click, pandas reads
   directly: ``pd.read_csv(f, sep=";", decimal=",", skiprows=<lines before it>, encoding="utf-8-sig")``.
 - Area keys are written as they are; Excel shows '07235001' as the number 7235001 (the .xlsx keeps them text).
 - A missing value is an empty 'Wert' with its reason in 'Status'; never 0.
+- Next to each value (an area's; in the area table also the Kreis' and the Land's): Status, Zähler and Nenner
+  (the counts it was computed from; empty for a withheld value) and the 95-% interval (Wilson, as
+  ``planning.comparison`` uses it; only for a proportion in % with its counts, else empty).
 - Text cells go through ``etl.spreadsheet``: a name that starts like a formula stays text (CSV: leading apostrophe;
   xlsx: string cell), characters XML forbids are dropped.
 
@@ -20,17 +23,18 @@ The .xlsx holds numbers as numbers with a number format of the indicator's decim
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from planning import comparison
 from planning.formatting import value_text
 from etl.markers import STATUS_LABELS_DE
 from etl.spreadsheet import csv_number, german_csv, xlsx_append
@@ -38,10 +42,23 @@ from reports import credits, data
 from reports.render import export_name
 
 FLAG_TEXT = {"p": "vorläufig", "r": "berichtigt", "s": "geschätzt"}
-COLUMNS = ["Gebiet", "Schlüssel", "Ebene", "Jahr", "Wert", "Einheit", "Status", "Kennzeichen", "Hinweis"]
-AREA_COLUMNS = ["Kennzahl", "Kennung", "Einheit", "Jahr", "Wert", "Kreis", "Land", "Status", "Kennzeichen", "Hinweis"]
+LOW, HIGH = "95-%-Intervall unten", "95-%-Intervall oben"
+# next to every value: its status, the counts it was computed from and the interval of a proportion
+DETAIL = ("Status", "Zähler", "Nenner", LOW, HIGH)
+COLUMNS = ["Gebiet", "Schlüssel", "Ebene", "Jahr", "Einheit", "Wert", *DETAIL, "Kennzeichen", "Hinweis"]
+COMPARATORS = ("Kreis", "Land")
+AREA_COLUMNS = ["Kennzahl", "Kennung", "Einheit", "Jahr", "Wert", *DETAIL,
+                *(f"{who}{'' if c == '' else ' ' + c}" for who in COMPARATORS for c in ("", *DETAIL)),
+                "Kennzeichen", "Hinweis"]  # fmt: skip
 KEY_COLUMNS = ("Schlüssel", "Kennung")  # text, never numbers (keys keep leading zeros)
+COUNT_COLUMNS = tuple(c for c in AREA_COLUMNS if c.endswith(("Zähler", "Nenner")))  # whole numbers
+VALUE_COLUMNS = tuple(c for c in AREA_COLUMNS if c in ("Wert", *COMPARATORS) or c.endswith(("unten", "oben")))
 PRODUCT = "Planungsatlas Familie"
+INTERVAL_NOTE = ("Zähler und Nenner: die Anzahlen, aus denen der Wert berechnet ist (bei zurückgehaltenen Werten "
+                 "leer). 95-%-Intervall: Konfidenzintervall nach Wilson, nur für Anteile in % mit Zähler und "
+                 "Nenner, sonst leer.")  # fmt: skip
+_WIDTHS = {"Gebiet": 34, "Kennzahl": 40, "Schlüssel": 14, "Kennung": 22, "Ebene": 16, "Jahr": 8, "Einheit": 14,
+           "Status": 30, "Kennzeichen": 12, "Hinweis": 40}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,9 +86,6 @@ class ValueTable:
     def name_parts(self) -> tuple[object, ...]:
         return self.indicator.indicator_id, self.level, self.period, self.kreis_name
 
-    number_columns = ("Wert",)
-    widths = (34, 14, 16, 8, 14, 14, 34, 12, 40)
-
     @property
     def summary(self) -> str:
         return f"{len(self.rows)} Zeilen: die Gebiete, dazu Kreis und Land als Vergleich, {self.period}"
@@ -96,9 +110,6 @@ class AreaTable:
     header: list[tuple[str, str]]
     credits: list[credits.Credit]
 
-    number_columns = ("Wert", "Kreis", "Land")
-    widths = (40, 22, 14, 8, 12, 12, 12, 30, 12, 40)
-
     @property
     def summary(self) -> str:
         return f"{len(self.rows)} Kennzahlen von {self.area.name}, je mit Kreis und Land als Vergleich, {self.year}"
@@ -112,8 +123,51 @@ class AreaTable:
         return "kennzahlen", self.area.level, self.area.name, self.year, self.kreis_name
 
 
-def _status_text(status: str) -> str:
+def widths(table: ValueTable | AreaTable) -> list[int]:
+    """Column widths of the .xlsx in characters."""
+    return [_WIDTHS.get(c, 30 if c.endswith("Status") else 12) for c in table.rows.columns]
+
+
+def _status_text(status: object) -> str:
+    if not isinstance(status, str):
+        return ""
     return "" if status == "ok" else STATUS_LABELS_DE.get(status, status)
+
+
+# counts are shown where the value may be shown, and for 'x' (a zero denominator); never for withheld values
+_COUNTS_SHOWN = ("ok", "zero", "locked")
+
+
+def details(frame: pd.DataFrame, ind_unit: pd.Series | str, per: pd.Series | float | None, prefix: str = "") -> pd.DataFrame:
+    """Status, Zähler, Nenner and the 95-% Wilson interval of each row of observations (value, status, numerator,
+    denominator): the interval only for a proportion in % with its counts (``planning.comparison``), the counts
+    only where the value is not withheld."""
+    units = ind_unit if isinstance(ind_unit, pd.Series) else pd.Series(ind_unit, index=frame.index)
+    pers = per if isinstance(per, pd.Series) else pd.Series(per, index=frame.index)
+    status = frame["status"].where(frame["status"].notna(), "absent")
+    shown = status.isin(_COUNTS_SHOWN)
+    intervals = [
+        _interval(v, st, k, n, u, p)
+        for v, st, k, n, u, p in zip(frame["value"], status, frame["numerator"], frame["denominator"], units, pers)
+    ]  # fmt: skip
+    name = (lambda c: f"{prefix} {c}") if prefix else (lambda c: c)
+    return pd.DataFrame({
+        name("Status"): status.map(_status_text),
+        name("Zähler"): frame["numerator"].where(shown).astype(float),
+        name("Nenner"): frame["denominator"].where(shown).astype(float),
+        name(LOW): [i[0] if i else float("nan") for i in intervals],
+        name(HIGH): [i[1] if i else float("nan") for i in intervals],
+    }, index=frame.index)  # fmt: skip
+
+
+def _interval(value, status: str, numerator, denominator, unit: str, per) -> tuple[float, float] | None:
+    """The Wilson interval in the indicator's unit, where ``planning.comparison`` would judge the value."""
+    if comparison.not_assessed_reason(value=value, status=status, numerator=numerator, denominator=denominator,
+                                      unit=unit or "", benchmark=value) is not None:  # fmt: skip
+        return None
+    scale = float(per) if per is not None and not pd.isna(per) and per else 100.0
+    low, high = comparison.wilson_interval(numerator, denominator)
+    return low * scale, high * scale
 
 
 def value_table(
@@ -135,20 +189,20 @@ def value_table(
         frame = frame.assign(order=frame["area_id"].map({a: i for i, a in enumerate(ids)}))
         frame = frame.sort_values(["order", "year"])
         extra = credits.extra_source_ids(con, kreis_id, frame["level"].unique())
-        found = credits.credits(con, credits.source_ids_of(frame) | set(extra))
+        found = credits.credits(con, credits.source_ids_of(frame) | set(extra), years=frame["year"].unique())
         header = _header(ind, found, [int(y) for y in sorted(frame["year"].unique())], data.is_demo(con))
         kreis_name = data.area(con, kreis_id).name
-    rows = pd.DataFrame({
+    rows = pd.concat([pd.DataFrame({
         "Gebiet": frame["name"],
         "Schlüssel": frame["area_id"],
         "Ebene": frame["level"].map(data.LEVEL_SINGULAR).fillna(frame["level"]),
         "Jahr": frame["year"].astype(int),
-        "Wert": frame["value"].where(frame["status"].isin(("ok", "zero"))).astype(float),
         "Einheit": ind.unit,
-        "Status": frame["status"].map(_status_text),
+        "Wert": frame["value"].where(frame["status"].isin(("ok", "zero"))).astype(float),
+    }), details(frame, ind.unit, ind.per), pd.DataFrame({
         "Kennzeichen": frame["flag"].map(FLAG_TEXT).fillna(""),
         "Hinweis": frame["note"].fillna(""),
-    }).reset_index(drop=True)  # fmt: skip
+    })], axis=1).reset_index(drop=True)[COLUMNS]  # fmt: skip
     years_found = sorted(int(y) for y in rows["Jahr"].unique())
     return ValueTable(ind, rows, header, found, kreis_name, chosen[0].level, years_found)
 
@@ -158,9 +212,14 @@ def _unique(values) -> str:
 
 
 def _credit_lines(found: list[credits.Credit], years: list[int], demo: bool, sources: Sequence[str] = ()) -> list[tuple[str, str]]:
-    """Quelle, Lizenz, Namensnennung, Zeitraum, Datenstand, Erstellt (and the demo note) of a header block."""
+    """Quelle, Lizenz, Namensnennung, Zeitraum, Datenstand, Erstellt (and the demo note) of a header block.
+
+    Quelle names each table in plain German ('Statistische Ämter des Bundes und der Länder, Bevölkerungsstand
+    31.12.2015 (Tabelle 12411-02-03-5)'); ``sources`` (the catalogue's words) stand in only where the database
+    names no source."""
+    cited = [c.citation for c in found if c.kind == "statistics"] or [c.citation for c in found]
     header = [
-        ("Quelle", _unique([*sources, *(f"{c.title} ({c.table_code})" if c.table_code else c.title for c in found)])),
+        ("Quelle", _unique(cited or sources)),
         ("Lizenz", _unique(c.licence for c in found)),
         ("Namensnennung", _unique(c.attribution for c in found)),
         ("Zeitraum", data.years_text(years)),
@@ -173,19 +232,24 @@ def _credit_lines(found: list[credits.Credit], years: list[int], demo: bool, sou
 
 
 def _header(ind: data.Indicator, found: list[credits.Credit], years: list[int], demo: bool) -> list[tuple[str, str]]:
-    return [("Definition", ind.definition), ("Einheit", ind.unit), *_credit_lines(found, years, demo, [ind.source])]
+    return [("Definition", ind.definition), ("Einheit", ind.unit), ("Spalten", INTERVAL_NOTE),
+            *_credit_lines(found, years, demo, [ind.source])]  # fmt: skip
 
 
 def area_table(db: data.Db, area_id: str, year: int) -> AreaTable:
-    """Every listed indicator the area has a row for in ``year``, in catalogue order, with Kreis and Land."""
+    """Every listed indicator the area has a row for in ``year``, in catalogue order, with Kreis and Land, each
+    value with its status, counts and interval (``details``)."""
     with data.connection(db) as con:
         a = data.area(con, area_id)
         kreis_id = a.kreis_id or a.area_id
+        counts = {alias: _counts(con, alias) for alias in ("o", "k", "l")}
+        per = "i.per" if _has_column(con, "indicators", "per") else "NULL::DOUBLE AS per"
         frame = con.execute(
-            """
-            SELECT i.label, i.indicator_id, i.unit, i.kind, i.decimals, o.value, coalesce(o.status, 'absent') AS status,
-                   o.flag, o.note, o.source_id, k.value AS kreis, k.status AS kreis_status, k.source_id AS kreis_source,
-                   l.value AS land, l.status AS land_status, l.source_id AS land_source
+            f"""
+            SELECT i.label, i.indicator_id, i.unit, i.kind, i.decimals, {per}, o.value, coalesce(o.status, 'absent') AS status,
+                   {counts["o"]}, o.flag, o.note, o.source_id,
+                   k.value AS kreis_value, k.status AS kreis_status, {counts["k"]}, k.source_id AS kreis_source,
+                   l.value AS land_value, l.status AS land_status, {counts["l"]}, l.source_id AS land_source
             FROM indicators i
             JOIN observations o ON o.indicator_id = i.indicator_id AND o.area_id = ? AND o.year = ?
             LEFT JOIN observations k ON k.indicator_id = i.indicator_id AND k.area_id = ? AND k.year = ?
@@ -196,27 +260,42 @@ def area_table(db: data.Db, area_id: str, year: int) -> AreaTable:
             [area_id, year, kreis_id, year, data.land_id(kreis_id), year],
         ).df()  # fmt: skip
         used = {s for column in ("source_id", "kreis_source", "land_source") for s in frame[column].dropna()}
-        found = credits.credits(con, used | set(credits.extra_source_ids(con, kreis_id, [a.level])))
+        found = credits.credits(con, used | set(credits.extra_source_ids(con, kreis_id, [a.level])), years=[year])
         demo = data.is_demo(con)
         kreis_name = data.area(con, kreis_id).name
-    known = frame["status"].isin(("ok", "zero"))
-    rows = pd.DataFrame({
+    per = frame["per"]
+    parts = [pd.DataFrame({
         "Kennzahl": frame["label"],
         "Kennung": frame["indicator_id"],
         "Einheit": frame["unit"].fillna(""),
         "Jahr": int(year),
-        "Wert": frame["value"].where(known).astype(float),
-        "Kreis": frame["kreis"].where(frame["kreis_status"].isin(("ok", "zero"))).astype(float),
-        "Land": frame["land"].where(frame["land_status"].isin(("ok", "zero"))).astype(float),
-        "Status": frame["status"].map(_status_text),
-        "Kennzeichen": frame["flag"].map(FLAG_TEXT).fillna(""),
-        "Hinweis": frame["note"].fillna(""),
-    })  # fmt: skip
+        "Wert": frame["value"].where(frame["status"].isin(("ok", "zero"))).astype(float),
+    }), details(frame, frame["unit"].fillna(""), per)]
+    for who, prefix in (("Kreis", "kreis_"), ("Land", "land_")):
+        theirs = frame[[f"{prefix}{c}" for c in ("value", "status", "numerator", "denominator")]]
+        theirs.columns = ["value", "status", "numerator", "denominator"]
+        parts.append(pd.DataFrame({who: theirs["value"].where(theirs["status"].isin(("ok", "zero"))).astype(float)}))
+        parts.append(details(theirs, frame["unit"].fillna(""), per, prefix=who))
+    parts.append(pd.DataFrame({"Kennzeichen": frame["flag"].map(FLAG_TEXT).fillna(""), "Hinweis": frame["note"].fillna("")}))
+    rows = pd.concat(parts, axis=1)[AREA_COLUMNS]
     decimals = [int(d) if pd.notna(d) else (1 if k == "rate" else 0) for d, k in zip(frame["decimals"], frame["kind"])]
     members = f"{data.LEVEL_SINGULAR.get(a.level, a.level)} {a.name} ({a.area_id})"
     header = [("Gebiet", members), ("Vergleich", f"{kreis_name}; Land, wo die Datenbank es enthält"),
-              *_credit_lines(found, [int(year)], demo)]  # fmt: skip
+              ("Spalten", INTERVAL_NOTE), *_credit_lines(found, [int(year)], demo)]  # fmt: skip
     return AreaTable(a, kreis_name, int(year), rows, decimals, header, found)
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    sql = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+    return bool(con.execute(sql, [table, column]).fetchone()[0])
+
+
+def _counts(con: duckdb.DuckDBPyConnection, alias: str) -> str:
+    """The numerator and denominator columns of an observations alias (NULL in databases built before them)."""
+    prefix = {"o": "", "k": "kreis_", "l": "land_"}[alias]
+    if _has_column(con, "observations", "numerator"):
+        return f"{alias}.numerator AS {prefix}numerator, {alias}.denominator AS {prefix}denominator"
+    return f"NULL::DOUBLE AS {prefix}numerator, NULL::DOUBLE AS {prefix}denominator"
 
 
 Table = ValueTable | AreaTable
@@ -265,16 +344,21 @@ def xlsx_bytes(table: Table) -> bytes:
     fill = PatternFill("solid", fgColor="DDE6EE")
     for cell in ws[head_row]:
         cell.font, cell.fill = bold, fill
-    number_cols = [columns.index(c) + 1 for c in table.number_columns]
+    value_cols = [columns.index(c) + 1 for c in VALUE_COLUMNS if c in columns]
+    count_cols = [columns.index(c) + 1 for c in COUNT_COLUMNS if c in columns]
     key_cols = [columns.index(c) + 1 for c in KEY_COLUMNS if c in columns]
     for record, decimals in zip(table.rows.itertuples(index=False), table.row_decimals):
         xlsx_append(ws, record)
-        for col in number_cols:
-            ws.cell(ws.max_row, col).number_format = _number_format(decimals)
+        row = ws.max_row
+        for col in value_cols:
+            ws.cell(row, col).number_format = _number_format(decimals)
+        for col in count_cols:  # head counts are whole; a denominator in km² is not
+            count = ws.cell(row, col)
+            count.number_format = "#,##0" if not isinstance(count.value, float) or count.value.is_integer() else "#,##0.0#"
         for col in key_cols:
-            ws.cell(ws.max_row, col).number_format = "@"  # keys keep leading zeros
+            ws.cell(row, col).number_format = "@"  # keys keep leading zeros
     ws.freeze_panes = ws.cell(head_row + 1, 1)
-    for i, width in enumerate(table.widths, start=1):
+    for i, width in enumerate(widths(table), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -284,7 +368,8 @@ def xlsx_bytes(table: Table) -> bytes:
 def csv_bytes(table: Table) -> bytes:
     """German CSV (see the module docstring): title line, header block, empty line, table."""
     columns = list(table.rows.columns)
-    rows = ([csv_number(record[c]) if c in table.number_columns else record[c] for c in columns] for record in table.rows.to_dict("records"))
+    numbers = set(VALUE_COLUMNS) | set(COUNT_COLUMNS)
+    rows = ([csv_number(record[c]) if c in numbers else record[c] for c in columns] for record in table.rows.to_dict("records"))
     return german_csv(table.title, table.header, columns, rows)
 
 
@@ -292,6 +377,6 @@ def read_csv_table(raw: bytes) -> pd.DataFrame:
     """The table part of a CSV written by ``csv_bytes`` (keys as text, values as floats): after the first empty line."""
     text = raw.decode("utf-8-sig")
     start = text.splitlines().index("") + 1
-    numbers = ("Wert", "Kreis", "Land")
+    numbers = (*VALUE_COLUMNS, *COUNT_COLUMNS)
     return pd.read_csv(io.StringIO(text), sep=";", decimal=",", skiprows=start, dtype=dict.fromkeys(KEY_COLUMNS, str),
                        keep_default_na=False, na_values=dict.fromkeys(numbers, [""]))  # fmt: skip

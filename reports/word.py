@@ -10,7 +10,7 @@ import io
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -91,11 +91,21 @@ def docx_document(doc: d.Document) -> bytes:
     _page_number(foot)
 
     images = _pictures(doc, text_cm)
+    # A page break is the property 'page break before' of the next heading or paragraph, not a paragraph of its
+    # own: a break paragraph after a full page makes Word start an empty page.
+    new_page = False
     for block in doc.blocks:
+        if isinstance(block, d.PageBreak):
+            new_page = bool(docx.paragraphs) or bool(docx.tables)
+            continue
+        if new_page and not isinstance(block, (d.Heading, d.Paragraph)):
+            docx.add_paragraph().paragraph_format.page_break_before = True
+            new_page = False
         if isinstance(block, d.Heading):
-            docx.add_heading(block.text, level=block.level)
+            docx.add_heading(block.text, level=block.level).paragraph_format.page_break_before = new_page
         elif isinstance(block, d.Paragraph):
             paragraph = docx.add_paragraph()
+            paragraph.paragraph_format.page_break_before = new_page
             run = paragraph.add_run(block.text)
             if block.style == "lead":
                 run.font.size = Pt(13)
@@ -112,8 +122,7 @@ def docx_document(doc: d.Document) -> bytes:
         elif isinstance(block, d.Table):
             _table(docx, block)
             docx.add_paragraph()
-        elif isinstance(block, d.PageBreak):
-            docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        new_page = False
     out = io.BytesIO()
     docx.save(out)
     return out.getvalue()
