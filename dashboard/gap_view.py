@@ -11,12 +11,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from planning import gaps
-from planning.chain import EMPTY, NO_TARGET, OK, STATUS_LABELS, UNKNOWN, WEAK, WEAK_SHARE
+from planning.chain import EMPTY, NO_TARGET, NOT_CAPTURED, OK, STATUS_LABELS, UNKNOWN, WEAK, WEAK_SHARE
 from planning.formatting import number
 
 FONT = "sans-serif"
 KREIS_COLOUR = "#1e2a33"
-POINT_COLOURS = {EMPTY: "#d7301f", WEAK: "#f0a202", OK: "#2c7fb8", UNKNOWN: "#999999", NO_TARGET: "#999999"}
+POINT_COLOURS = {
+    EMPTY: "#d7301f", WEAK: "#f0a202", OK: "#2c7fb8", UNKNOWN: "#999999", NO_TARGET: "#999999",
+    NOT_CAPTURED: "#b9bec4",  # paler than "no target": nothing is known about these offers
+}  # fmt: skip
 LABELLED_POINTS = 15  # name the points in the chart up to this many areas
 
 
@@ -33,7 +36,7 @@ def need_supply_figure(view: gaps.GapView, category: str, weak_share: float = WE
     sizes = rows["target_population"].fillna(0)
     size_ref = 2.0 * max(float(sizes.max()), 1.0) / 40**2  # plotly's recipe: the largest point 40 px across
     data = []
-    for status in (EMPTY, WEAK, OK, UNKNOWN, NO_TARGET):
+    for status in (EMPTY, WEAK, OK, UNKNOWN, NO_TARGET, NOT_CAPTURED):
         part = rows["status"] == status
         if not part.any():
             continue

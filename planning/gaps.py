@@ -368,6 +368,22 @@ def category_label(view: GapView, category: str) -> str:
     return label if is_captured(view, category) else f"{label} (nicht erfasst)"
 
 
+def not_captured_text(view: GapView, category: str) -> str:
+    """Instead of the need/supply chart of a category no offer list captures (plain text)."""
+    label = view.words.category_labels.get(category, category)
+    return (
+        f"„{label}“ ist nicht erfasst: keine geladene Angebotsliste enthält solche Angebote, daher lässt sich die "
+        f"Versorgung nicht zeigen – das heißt nicht, dass es keine gibt. {OFFERS_HINT}"
+    )
+
+
+def no_gap_text(view: GapView) -> str:
+    """What an empty ranking means: no gap among the captured categories (the others are not judged)."""
+    if view.not_captured:
+        return "Keine Lücke unter den erfassten Kategorien: dort ist jedes Gebiet mindestens so gut versorgt wie der Kreis."
+    return "Keine Lücke: jedes Gebiet ist mindestens so gut versorgt wie der Kreis."
+
+
 def left_out_text(view: GapView) -> list[str]:
     """Why categories are missing from the ranking, one sentence per reason (plain text; labels from the database)."""
     out = []
@@ -378,8 +394,8 @@ def left_out_text(view: GapView) -> list[str]:
         )
     if view.without_offers:
         out.append(
-            f"Im ganzen Kreis kein Angebot, obwohl eine Liste sie erfasst: {', '.join(view.without_offers)}. Die Lücke "
-            "betrifft den ganzen Kreis; jedes Gebiet wäre gleich, darum nicht gerankt."
+            f"Ohne ein einziges Angebot im ganzen Kreis, obwohl eine Angebotsliste sie erfasst, und darum nicht gerankt: "
+            f"{', '.join(view.without_offers)}. Die Lücke betrifft den ganzen Kreis (jedes Gebiet wäre gleich)."
         )
     return out
 

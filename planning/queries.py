@@ -6,9 +6,11 @@ the same population points as that of its Gemeinden: population-weighted, never 
 """
 from __future__ import annotations
 
+import duckdb
 import geopandas as gpd
 import pandas as pd
 
+from etl.db import cursor
 from planning.db import DB_DIR_ENV, Database, cached, connection, database_dir, databases, fetch
 
 __all__ = ["DB_DIR_ENV", "Database", "connection", "database_dir", "databases", "fetch"]  # re-exported for callers
@@ -301,31 +303,36 @@ def area_members(db: Database, kreis_id: str, level: str) -> pd.DataFrame:
     )
 
 
-def _has_table(db: Database, table: str) -> bool:
-    return bool(fetch(db, "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ?", [table])["n"].iloc[0])
-
-
 @cached(16)
 def offer_capture(db: Database, kreis_id: str) -> pd.DataFrame:
     """What the offer lists of a Kreis capture: one row per list (source_id) and Angebotsart, with ``declared`` (the
-    config names the type in ``covers``) and ``offers`` (the list's offers of the type in the Kreis). Read from table
+    config names the type in ``covers``), ``offers`` (the list's offers of the type in the Kreis) and the type's
+    ``lebensphasen``. Read from table
     ``offer_capture`` and, for databases built before it existed, from the offers themselves (every type a list has an
     offer of in the Kreis); empty without offer tables."""
-    if not _has_table(db, "offers"):
-        return pd.DataFrame(columns=["source_id", "offer_type", "declared", "offers"])
+    return offer_capture_on(cursor(connection(db)), kreis_id)
+
+
+def offer_capture_on(con: duckdb.DuckDBPyConnection, kreis_id: str) -> pd.DataFrame:
+    """``offer_capture`` on a connection of the caller's (the reports open a database by path)."""
+    def has(table: str) -> bool:
+        return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0])
+
+    if not has("offers"):
+        return pd.DataFrame(columns=["source_id", "offer_type", "declared", "offers", "lebensphasen"])
     declared = (
         "SELECT source_id, offer_type, declared FROM offer_capture WHERE kreis_id = ?"
-        if _has_table(db, "offer_capture")
+        if has("offer_capture")
         else "SELECT NULL::VARCHAR AS source_id, NULL::VARCHAR AS offer_type, NULL::BOOLEAN AS declared WHERE ? IS NULL"
     )
-    return fetch(
-        db,
+    return con.execute(
         f"""
         WITH held AS (SELECT source_id, offer_type, count(*) AS offers FROM offers WHERE kreis_id = ? GROUP BY ALL),
              named AS ({declared})
-        SELECT source_id, offer_type, coalesce(n.declared, false) AS declared, coalesce(h.offers, 0) AS offers
-        FROM held h FULL JOIN named n USING (source_id, offer_type)
+        SELECT source_id, offer_type, coalesce(n.declared, false) AS declared, coalesce(h.offers, 0) AS offers,
+               t.lebensphasen
+        FROM held h FULL JOIN named n USING (source_id, offer_type) LEFT JOIN offer_types t USING (offer_type)
         ORDER BY source_id, offer_type
         """,
         [kreis_id, kreis_id],
-    )
+    ).df()

@@ -74,26 +74,30 @@ def matrix_export(ctx: Context, level: str, dimension: str, metric_key: str, wea
         _area=[("" if k else chain.german_sort_key(n)) for k, n in zip(shown.cells["is_kreis"], shown.cells["name"])],
         _category=shown.cells["category"].map(order),
     ).sort_values(["is_kreis", "_area", "_category"], ascending=[False, True, True])
+    # where no offer list captures the category its figures are unknown, not 0: left empty, the status says why
+    known = cells["status"] != chain.NOT_CAPTURED
     table = pd.DataFrame(
         {
             "Gebiet": np.where(cells["is_kreis"], ctx.kreis_name, cells["name"]),
             "Schlüssel": np.where(cells["is_kreis"], ctx.kreis_id, cells["area_id"]),
             "Ebene": np.where(cells["is_kreis"], "Kreis", LEVEL_SINGULAR[level]),
             DIMENSION_SINGULAR[dimension]: cells["category"].map(labels),
-            "Angebote": cells["offers"],
+            "Angebote": cells["offers"].where(known),
             "Zielgruppe": cells["target_population"],
-            "Angebote je 1.000": cells["offers_per_1000"],
-            "Plätze je 100": cells["capacity_per_100"],
+            "Angebote je 1.000": cells["offers_per_1000"].where(known),
+            "Plätze je 100": cells["capacity_per_100"].where(known),
             **(
-                {"Anteil in Reichweite (%)": cells["share_within"], "Mittlere Entfernung (km)": cells["mean_distance_km"]}
+                {"Anteil in Reichweite (%)": cells["share_within"].where(known), "Mittlere Entfernung (km)": cells["mean_distance_km"].where(known)}
                 if metric.key == "share_within" else {}
             ),
-            f"Kreiswert ({metric.label})": cells["kreis_value"],
+            f"Kreiswert ({metric.label})": cells["kreis_value"].where(known),
             "Bewertung": cells["status"].map(chain.STATUS_LABELS),
         }
     ).reset_index(drop=True)
     rule = chain.rule_text(metric, weak_share, distance_km if metric.key == "share_within" else None).replace("**", "")
     lines = [("Inhalt", f"Präventionskette: {DIMENSIONS[dimension]} × {level_label(level)}"), ("Kennzahl", metric.label), ("Regel", rule)]
+    if hint := chain.capture_hint(shown, dimension):
+        lines.append(("Nicht erfasst", hint))
     if shown.footnotes:
         lines.append(("Näherungen", " ".join(shown.footnotes)))
     if shown.population_note:
@@ -136,8 +140,8 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
     ]
     if view.social is not None:
         lines.append(("Soziale Lage", f"{view.social.label} ({view.social.unit}), {view.social.year}"))
-    if view.without_offers:
-        lines.append(("Nicht gerankt", "ohne Angebot im ganzen Kreis: " + ", ".join(view.without_offers)))
+    for text in gaps.left_out_text(view):
+        lines.append(("Nicht gerankt", text))
     if view.population_note:
         lines.append(("Zielgruppen", view.population_note.removeprefix("Zielgruppen: ")))
     found = _source_lines(ctx, ["bev_u3"], view.population_years) + (
@@ -188,7 +192,8 @@ def xlsx_bytes(export: TableExport) -> bytes:
     if export.shown is not None:
         matrix = wb.create_sheet("Matrix")
         _sheet_head(matrix, export)
-        fills = export.shown.statuses.map(lambda s: chain.STATUS_COLOURS[s] if s in (chain.EMPTY, chain.WEAK) else "")
+        marked = (chain.EMPTY, chain.WEAK, chain.NOT_CAPTURED)
+        fills = export.shown.statuses.map(lambda s: chain.STATUS_COLOURS[s] if s in marked else "")
         _sheet_table(matrix, export.shown.table, fills)
     out = io.BytesIO()
     wb.save(out)

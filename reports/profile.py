@@ -11,7 +11,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from planning import queries
+from planning.chain import NOT_CAPTURED_TEXT
 from planning.comparison import NOT_ASSESSED, compare
+from planning.coverage_dimensions import captured_categories
 from planning.formatting import number, value_text
 from reports import credits, data, figures, tables
 from reports import document as d
@@ -57,19 +60,35 @@ def _key_rows(con: duckdb.DuckDBPyConnection, a: data.Area, ids: Sequence[str]) 
     return pd.DataFrame(rows), sources
 
 
-def _offers(con: duckdb.DuckDBPyConnection, a: data.Area) -> tuple[d.Block, set[str]]:
+def _offers(con: duckdb.DuckDBPyConnection, a: data.Area) -> tuple[list[d.Block], set[str]]:
+    """Offers per Lebensphase against the Kreis. A phase no offer list of the Kreis captures reads "○ nicht erfasst"
+    (as in the Präventionskette), not 0: nothing is known about its offers."""
     found = data.offers_by_phase(con, a)
     if found is None:
-        return d.Paragraph("keine Angebotsdaten: Für diesen Kreis ist keine Angebotsliste geladen."), set()
+        return [d.Paragraph("keine Angebotsdaten: Für diesen Kreis ist keine Angebotsliste geladen.")], set()
+    capture = queries.offer_capture_on(con, a.kreis_id)
+    known = found["phase_id"].isin(captured_categories(capture, capture, "lebensphase"))  # capture rows carry their phases
+
+    def shown(values: pd.Series, text) -> list[str]:
+        return [text(v) if k else "–" for v, k in zip(values, known)]
+
     table = pd.DataFrame({
         "Lebensphase": found["phase"],
-        "Anzahl": found["offers"].map(lambda n: number(n, 0)),
-        "je 1.000 der Zielgruppe": [number(v, 1) for v in found["offers_per_1000"]],
-        "Kreis je 1.000": [number(v, 1) for v in found["kreis_per_1000"]],
-        "Plätze je 100": [number(v, 1) for v in found["capacity_per_100"]],
+        "Anzahl": [number(n, 0) if k else NOT_CAPTURED_TEXT for n, k in zip(found["offers"], known)],
+        "je 1.000 der Zielgruppe": shown(found["offers_per_1000"], lambda v: number(v, 1)),
+        "Kreis je 1.000": shown(found["kreis_per_1000"], lambda v: number(v, 1)),
+        "Plätze je 100": shown(found["capacity_per_100"], lambda v: number(v, 1)),
         "Angebotsarten": found["types"].replace("", "–"),
     })  # fmt: skip
-    return d.Table(table, widths=(3.4, 1.7, 2.0, 1.6, 1.6, 7.7), right=(1, 2, 3, 4)), set(found.attrs["source_ids"])
+    # "○ nicht erfasst" needs a wider count column; the types then wrap a little earlier
+    widths = (3.4, 1.7, 2.0, 1.6, 1.6, 7.7) if known.all() else (3.4, 2.4, 2.0, 1.6, 1.6, 7.0)
+    blocks: list[d.Block] = [d.Table(table, widths=widths, right=(1, 2, 3, 4))]
+    if not known.all():
+        blocks.append(d.Paragraph(
+            f"{NOT_CAPTURED_TEXT}: keine geladene Angebotsliste des Kreises enthält Angebote für "
+            f"{', '.join(found.loc[~known, 'phase'])} – ob es welche gibt, ist unbekannt (nicht „kein Angebot“).", "small",
+        ))  # fmt: skip
+    return blocks, set(found.attrs["source_ids"])
 
 
 def _charts(con: duckdb.DuckDBPyConnection, a: data.Area) -> tuple[list[d.Block], set[str]]:
@@ -120,7 +139,7 @@ def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[st
                             "Kreiswert, heißt es höher/niedriger (bzw. besser/schlechter, wo die Richtung eindeutig ist), "
                             "sonst ähnlich; nur für Anteile in % mit Zähler und Nenner, sonst –.", "small"))  # fmt: skip
     doc.add(*charts)
-    doc.add(d.Heading("Angebote nach Lebensphase", 2), offers)
+    doc.add(d.Heading("Angebote nach Lebensphase", 2), *offers)
     doc.add(d.Heading("Quellen und Lizenzen", 2))
     doc.add(*[d.Paragraph(c.line, "small") for c in found])
     if built:

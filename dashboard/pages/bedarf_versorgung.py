@@ -2,6 +2,7 @@
 import streamlit as st
 
 from dashboard import chain_view, gap_view, share
+from dashboard.markdown import plain
 from planning import coverage_dimensions, gaps, queries
 from planning.formatting import number
 from reports import coverage_tables
@@ -55,18 +56,23 @@ share.bind(share.Param(category_key, "auswahl"), share.Param(filter_key, "nur", 
 if st.session_state.get(category_key) not in category_ids:
     st.session_state[category_key] = gaps.first_category(view, category_ids)
 category = st.selectbox(
-    coverage_dimensions.DIMENSION_SINGULAR[dimension], category_ids, format_func=view.words.category_labels.get, key=category_key
+    coverage_dimensions.DIMENSION_SINGULAR[dimension], category_ids, format_func=lambda c: gaps.category_label(view, c), key=category_key
 )
-st.plotly_chart(
-    gap_view.need_supply_figure(view, category),
-    width="stretch",
-    config={"displaylogo": False, "displayModeBar": False},
-    key="gap_chart",
-)
-st.caption(gaps.need_supply_caption(view))
+if gaps.is_captured(view, category):
+    st.plotly_chart(
+        gap_view.need_supply_figure(view, category),
+        width="stretch",
+        config={"displaylogo": False, "displayModeBar": False},
+        key="gap_chart",
+    )
+    st.caption(gaps.need_supply_caption(view))
+else:
+    st.info(plain(gaps.not_captured_text(view, category)), icon=":material/playlist_remove:")
 
 # --- ranked gaps ----------------------------------------------------------------------------------------------------
 st.subheader("Wo fehlen Angebote?")
+for text in gaps.left_out_text(view):
+    st.info(plain(text), icon=":material/playlist_remove:")
 st.session_state[filter_key] = [c for c in st.session_state.get(filter_key) or [] if c in category_ids]
 chosen = st.multiselect(
     f"Nur diese {coverage_dimensions.DIMENSION_PLURAL[dimension]}",
@@ -79,7 +85,7 @@ with st.expander("So entsteht die Rangfolge", icon=":material/calculate:"):
     st.markdown(gaps.score_explanation(view))
 table = gaps.ranking_table(view, chosen)
 if table.empty:
-    st.success("Keine Lücke: jedes Gebiet ist mindestens so gut versorgt wie der Kreis.", icon=":material/check_circle:")
+    st.success(gaps.no_gap_text(view), icon=":material/check_circle:")
 else:
     shown = min(len(table), gaps.TOP_LISTED)
     summary, download = st.columns([6, 1.3], vertical_alignment="center")
@@ -102,13 +108,6 @@ else:
             "Begründung": st.column_config.TextColumn(width="large"),
         },
     )
-if view.without_offers:
-    st.info(
-        "Ohne ein einziges Angebot im ganzen Kreis und darum nicht gerankt: "
-        + ", ".join(view.without_offers)
-        + ". Entweder fehlt die Angebotsliste, oder die Lücke betrifft den ganzen Kreis.",
-        icon=":material/playlist_remove:",
-    )
 if view.population_note:
     st.caption(view.population_note)
-st.caption(coverage_dimensions.sources_caption(ctx))
+st.caption(plain(" · ".join([coverage_dimensions.sources_caption(ctx), *coverage_dimensions.capture_lines(ctx)])))

@@ -87,4 +87,4 @@ else:
     else:
         st.dataframe(listed, hide_index=True, width="stretch", height=min(38 + 35 * len(listed), 420), key="chain_cell_offers")
 
-st.caption(coverage_dimensions.sources_caption(ctx))
+st.caption(plain(" · ".join([coverage_dimensions.sources_caption(ctx), *coverage_dimensions.capture_lines(ctx)])))
