@@ -98,6 +98,66 @@ def ranking_chart(
                         bottom_axis=40, top_legend=bool(refs))  # fmt: skip
 
 
+def _swarm(xs: list[float], min_dx: float, max_row: int = 6) -> list[int]:
+    """Rows (0, 1, −1, 2, …) for dots at ``xs`` so that dots in one row keep ``min_dx`` apart: a beeswarm."""
+    rows: list[int] = [0] * len(xs)
+    last: dict[int, float] = {}
+    for i in sorted(range(len(xs)), key=lambda i: xs[i]):
+        candidates = [0] + [r for k in range(1, max_row + 1) for r in (k, -k)]
+        free = [r for r in candidates if r not in last or xs[i] - last[r] >= min_dx]
+        rows[i] = free[0] if free else min(candidates, key=lambda r: last.get(r, -math.inf))
+        last[rows[i]] = xs[i]
+    return rows
+
+
+def distribution_chart(
+    values: pd.DataFrame, ind: Indicator, caption: Caption, *, references: pd.DataFrame | None = None,
+    highlight: Collection[str] = (), width: int = WIDTH_PX, named: int = 6, area_name: str = "Gebiet",
+) -> go.Figure:  # fmt: skip
+    """Every area as a dot on the value axis (a beeswarm), the chosen ones red and named with their rank, Kreis
+    and Land as lines: where a ranking of a hundred Gemeinden would need a page of unreadable bars.
+
+    Rank 1 is the highest value, as in the ranking. ``named``: at most this many chosen areas get a label.
+    """
+    known = values[_known(values)].copy()
+    known["rank"] = known["value"].rank(ascending=False, method="min").astype(int)
+    plot_px = width - 40 - 20
+    low, high = float(known["value"].min()), float(known["value"].max())
+    refs_frame = references[_known(references)] if references is not None else None
+    if refs_frame is not None and not refs_frame.empty:
+        low, high = min(low, float(refs_frame["value"].min())), max(high, float(refs_frame["value"].max()))
+    span = (high - low) or 1.0
+    dot = 7
+    known["row"] = _swarm(known["value"].tolist(), span * dot / plot_px)
+    rows = max(1, int(known["row"].abs().max()))
+    chosen = known["area_id"].isin(highlight)
+    fig = new_figure()
+    for mask, colour, size, name in ((~chosen, BASE, dot, f"ein Punkt je {area_name}"), (chosen, HIGHLIGHT, dot + 3, "Auswahl")):
+        part = known[mask]
+        fig.add_trace(go.Scatter(
+            x=part["value"], y=part["row"], mode="markers", name=name, showlegend=bool(mask.any()),
+            marker=dict(color=colour, size=size, opacity=0.75 if colour == BASE else 1.0, line=dict(color="white", width=0.5)),
+            customdata=np.column_stack([[esc(n) for n in part["name"]], [_label(v, ind) for v in part["value"]], part["rank"]]),
+            hovertemplate="%{customdata[0]}: %{customdata[1]} (Rang %{customdata[2]})<extra></extra>",
+        ))  # fmt: skip
+    _reference_lines(fig, references, ind)
+    for n, (_, row) in enumerate(known[chosen].sort_values("value").head(named).iterrows()):
+        fig.add_annotation(x=row["value"], y=row["row"], text=f"<b>{esc(row['name'])}</b>: {_label(row['value'], ind)}"
+                           f" (Rang {row['rank']} von {len(known)})", showarrow=True, arrowhead=0, arrowcolor=HIGHLIGHT,
+                           ax=0, ay=-((rows - row["row"]) * 9 + 12 + 13 * (n % 2)), font=dict(size=BODY_PX - 1), bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
+    missing = len(values) - len(known)
+    if missing:
+        fig.add_annotation(x=1, y=0, xref="paper", yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
+                           text=f"{missing} ohne Wert", font=dict(size=BODY_PX - 1, color=MUTED))  # fmt: skip
+    fig.update_xaxes(range=[low - 0.05 * span, high + 0.05 * span], title=_axis_title(ind), tickformat=",~f",
+                     showgrid=True, gridcolor="#e5e5e5", zeroline=False)  # fmt: skip
+    label_rows = 2 if known[chosen].shape[0] > 1 else 1
+    top = rows + 0.6 + (label_rows * 13 + 14) / 9
+    fig.update_yaxes(range=[-rows - 0.6, top], visible=False)
+    return apply_layout(fig, caption, width=width, plot_height=round((top + rows + 0.6) * 9), left=40, bottom_axis=40,
+                        top_legend=True)  # fmt: skip
+
+
 def time_series_chart(
     series: pd.DataFrame, ind: Indicator, caption: Caption, *, width: int = WIDTH_PX, plot_height: int = 220,
     unit: str | None = None,
@@ -212,7 +272,7 @@ def age_pyramid_chart(
     # the group labels beside the bars, moved apart where narrow groups would make them overlap, with a leader
     # line to the group they name
     label_px, leader, right = BODY_PX - 1, 8, 20
-    plot_height = max(plot_height, round(len(labels) * (label_px + 0.5) * 1.5))  # tall enough for its labels
+    plot_height = max(plot_height, round(len(labels) * (label_px + 0.5) * 1.35))  # tall enough for its labels
     left = int(max(len(g) for g in labels) * label_px * 0.55) + leader + 10
     px_per_year = plot_height / top
     placed = _spread([c * px_per_year for c in centres], label_px + 0.5, plot_height)

@@ -56,6 +56,22 @@ def ranking_figure(
     return charts.ranking_chart(values, ind, caption, references=refs, highlight=highlight, width=width)
 
 
+def distribution_figure(
+    db: data.Db, kreis_id: str, level: str, indicator_id: str, year: int | None = None, *,
+    highlight: Sequence[str] = (), width: int = WIDTH_PX,
+) -> go.Figure:  # fmt: skip
+    """Every area of ``level`` as a dot on the value axis, chosen ones named with their rank, Kreis and Land as
+    lines: the ranking for levels with too many areas for bars."""
+    with data.connection(db) as con:
+        kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
+        refs = data.comparators(con, kreis_id, indicator_id, year)
+        subtitle = f"{data.LEVEL_PLURAL[level]} im {kreis.name} · {period_text(values, year)}"
+        title = f"{_title(ind)} – alle {data.LEVEL_PLURAL[level]} im Vergleich"
+        caption = _caption(con, title, subtitle, kreis_id, [level], values, refs, years=[year])
+    return charts.distribution_chart(values, ind, caption, references=refs, highlight=highlight, width=width,
+                                     area_name=data.LEVEL_SINGULAR[level])  # fmt: skip
+
+
 def map_figure(
     db: data.Db, kreis_id: str, level: str, indicator_id: str, year: int | None = None, *,
     highlight: Sequence[str] = (), scheme: str = "quantile", k: int = 5, width: int = WIDTH_PX,

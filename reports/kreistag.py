@@ -5,7 +5,7 @@ definition, a map of all areas of the chosen areas' level (chosen ones outlined)
 three years with Kreis and Land (a note where the database has no Land value), the table's sources; last a
 sources page. No page is left empty: a page break right after a full page is skipped (``reports.pdf``). The chart is the development over the years of the chosen areas against Kreis and
 Land; with a single year or more than ``MAX_LINES`` areas (too many lines to tell apart) it is the ranking of all
-areas of the level instead.
+areas of the level instead, as bars up to ``MAX_BARS`` areas and as dots on one axis beyond.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from reports.word import docx_document
 
 Progress = Callable[[float, str], None]  # share done (0–1), what is being done, in German for the user
 MAX_LINES = 8
+MAX_BARS = 30  # more areas than this: bars would be too thin to read on the page, dots on one axis instead
 TABLE_YEARS = 3
 DEFAULT_TITLE = "Bericht für den Kreistag"
 
@@ -48,9 +49,12 @@ def _indicator_section(
         return [heading, d.Paragraph("Für die gewählten Gebiete liegen keine Werte vor.")], []
     year = year if year in years else years[-1]
     if len(years) > 1 and len(ids) <= MAX_LINES:
-        chart = figures.time_series_figure(con, ids, indicator_id, plot_height=160)
-    else:
+        # a count of the Kreis dwarfs that of a Gemeinde on one axis: counts without Kreis and Land (see the table)
+        chart = figures.time_series_figure(con, ids, indicator_id, plot_height=160, comparators=ind.kind != "count")
+    elif len(data.level_values(con, kreis_id, level, indicator_id, year)) <= MAX_BARS:
         chart = figures.ranking_figure(con, kreis_id, level, indicator_id, year, highlight=ids)
+    else:
+        chart = figures.distribution_figure(con, kreis_id, level, indicator_id, year, highlight=ids)
     values = tables.value_table(con, ids, indicator_id, years=years[-TABLE_YEARS:])
     table = tables.wide_text(values, TABLE_YEARS)
     shown = len(table.columns) - 1

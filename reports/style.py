@@ -64,7 +64,8 @@ def wrap(text: str, width_px: float, font_px: float) -> list[str]:
 TOP_PX = 62  # title and subtitle
 LEGEND_TOP_PX = 24  # a horizontal legend between subtitle and plot, one row
 LEGEND_ROW_PX = 17
-_LEGEND_SYMBOL_PX = 50  # line or box sample plus the gap to the next entry
+_LEGEND_SYMBOL_PX = 40  # line or box sample plus the gap to the next entry
+_LEGEND_CHAR_EM = 0.5  # Liberation Sans, mixed text (measured on rendered legends)
 
 
 def legend_rows(fig: go.Figure, room: float) -> int:
@@ -72,7 +73,7 @@ def legend_rows(fig: go.Figure, room: float) -> int:
     as wide as the widest entry, within the plot's width (``room``); it does not make room for the extra rows, so
     the layout must."""
     names = dict.fromkeys(t.name for t in fig.data if t.showlegend is not False and t.name)
-    items = [len(html.unescape(n)) * BODY_PX * _CHAR_EM + _LEGEND_SYMBOL_PX for n in names]
+    items = [len(html.unescape(n)) * BODY_PX * _LEGEND_CHAR_EM + _LEGEND_SYMBOL_PX for n in names]
     if not items or sum(items) <= room:
         return 1
     columns = max(1, int(room // max(items)))
