@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepInFrame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus.flowables import _listWrapOn
-from reportlab.platypus.doctemplate import NotAtTopPageBreak
+from reportlab.platypus.doctemplate import FrameActionFlowable, NotAtTopPageBreak
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
@@ -135,12 +135,17 @@ def _table(block: d.Table, styles: dict[str, ParagraphStyle]) -> RLTable:
     return table
 
 
-class Gap(Spacer):
-    """Air between blocks that never starts a page: at the foot of a full page it shrinks to what is left (a
-    plain Spacer would spill onto a new page, and the page break after it would leave that page empty)."""
+class Gap(FrameActionFlowable):
+    """Air between blocks, only where the page has room for it and never at a page's top: a plain Spacer at the
+    foot of a full page would move to the next page, and the page break after it would leave that page empty."""
 
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return self.width, max(0.0, min(self.height, avail_height))
+    def __init__(self, height: float) -> None:
+        Flowable.__init__(self)
+        self.air = height
+
+    def frameAction(self, frame: Frame) -> None:
+        if not frame._atTop:  # noqa: SLF001 (reportlab keeps a frame's state in these attributes)
+            frame._y -= max(0.0, min(self.air, frame._y - frame._y1p))  # noqa: SLF001
 
 
 def _paragraph(block: d.Paragraph, styles: dict[str, ParagraphStyle]) -> RLParagraph:
@@ -208,11 +213,11 @@ def _page(blocks: list[d.Block], styles: dict[str, ParagraphStyle], slots: list[
     if not blocks:
         return []
     groups = _groups(blocks, styles, slots)
-    flat = [f for group in groups for f in [*group, Gap(1, 4)]]
+    flat = [f for group in groups for f in [*group, Spacer(1, 4)]]
     _, height = _listWrapOn(flat, TEXT_WIDTH, None)
     if FRAME_HEIGHT < height <= FRAME_HEIGHT / MIN_SHRINK:
         return [KeepInFrame(TEXT_WIDTH, FRAME_HEIGHT, flat, mode="shrink")]
-    return [f for group in groups for f in [KeepTogether(group) if len(group) > 1 else group[0], Gap(1, 4)]]
+    return [f for group in groups for f in [KeepTogether(group) if len(group) > 1 else group[0], Gap(4)]]
 
 
 def pdf_document(doc: d.Document) -> bytes:
