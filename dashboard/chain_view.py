@@ -136,6 +136,18 @@ def column_widths(chain: ChainMatrix) -> dict[str, int]:
     return widths
 
 
+def column_config(chain: ChainMatrix) -> dict[str, object]:
+    """Streamlit's column settings of the matrix: ``column_widths``, the full name as help, and the label columns and
+    the Kreis column pinned, so that they stay in view when many areas scroll sideways."""
+    return {
+        column: st.column_config.TextColumn(
+            column, width=width, help=column if column in chain.column_keys else None,
+            pinned=column not in chain.column_keys or column == KREIS_COLUMN,
+        )
+        for column, width in column_widths(chain).items()
+    }  # fmt: skip
+
+
 @st.fragment
 def download_panel(key: str, make: Callable[[], TableExport], name: tuple[object, ...]) -> None:
     """'Herunterladen': .xlsx and CSV buttons; the table is built only when one is pressed (deferred data, and

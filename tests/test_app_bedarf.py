@@ -21,6 +21,7 @@ from etl.db import connect
 from page_helpers import DEMO_KREIS as KREIS
 from page_helpers import DEMO_KREIS_NAME as KREIS_NAME
 from page_helpers import demo_context, open_page, rerun
+from test_offer_capture import senior_list_missing
 
 PAGE = "pages/bedarf_versorgung.py"
 
@@ -170,3 +171,19 @@ def test_gap_list_download_carries_scores_and_reasons(app: AppTest, demo_db: Pat
     sheet = openpyxl.load_workbook(io.BytesIO(coverage_tables.xlsx_bytes(export)))["Daten"]
     head = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "Rang")
     assert "Sozialfaktor" in head and "Erreichbarkeitslücke" not in head
+
+
+def test_a_category_no_list_captures_is_named_not_ranked_and_not_charted(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    senior_list_missing(demo_db, tmp_path / "demo_musterland.duckdb")
+    at = open_page(tmp_path, monkeypatch, PAGE)
+    assert "65 Jahre und älter" not in set(_ranking(at)["Lebensphase"])
+    left_out = next(i.value for i in at.info if "Nicht erfasst und darum nicht gerankt" in i.value)
+    assert "65 Jahre und älter" in left_out and "docs/OFFERS.md" in left_out
+    assert not any("Ohne ein einziges Angebot" in i.value for i in at.info), "not a county-wide gap: nothing is known"
+    picker = at.selectbox(key="gap_category_lebensphase")
+    assert "65 Jahre und älter (nicht erfasst)" in picker.options and picker.value != "65plus"
+    assert at.get("plotly_chart")
+    picker.set_value("65plus")
+    rerun(at)
+    assert not at.get("plotly_chart"), "no need/supply chart for what is not captured"
+    assert any(i.value.startswith("„65 Jahre und älter“ ist nicht erfasst") for i in at.info)

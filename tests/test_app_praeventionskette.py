@@ -19,6 +19,7 @@ from etl.db import connect
 from page_helpers import DEMO_KREIS as KREIS
 from page_helpers import DEMO_KREIS_NAME as KREIS_NAME
 from page_helpers import demo_context, open_page, rerun
+from test_offer_capture import senior_list_missing
 
 PAGE = "pages/praeventionskette.py"
 
@@ -203,3 +204,30 @@ def test_a_database_without_offer_tables_gets_a_clear_hint(demo_db: Path, tmp_pa
     at = open_page(tmp_path, monkeypatch, PAGE)
     assert any("älteren Version ohne Angebotstabellen" in i.value and "python -m etl build" in i.value for i in at.info)
     assert not at.dataframe
+
+
+def test_the_demo_captures_every_category_so_nothing_is_nicht_erfasst(app: AppTest, demo_db: Path):
+    table = _matrix(app)
+    assert not table.isin([chain.NOT_CAPTURED_TEXT]).any().any(), "the demo list holds every Angebotsart"
+    assert not any("Nicht erfasst" in i.value for i in app.info)
+    assert not any("nicht erfasst" in m.value for m in app.markdown), "no legend chip, no count of uncaptured categories"
+    assert _marks(table, "Lebensphase") == _expected_marks(demo_db, "sozialraum", "lebensphase"), "marks as before"
+
+
+def test_a_category_no_list_captures_is_grey_nicht_erfasst_not_red(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    senior_list_missing(demo_db, tmp_path / "demo_musterland.duckdb")
+    at = open_page(tmp_path, monkeypatch, PAGE)
+    table = _matrix(at).set_index("Lebensphase")
+    seniors = table.loc["65 Jahre und älter"]
+    assert set(seniors) == {chain.NOT_CAPTURED_TEXT}, "every Sozialraum and the Kreis column"
+    assert "65 Jahre und älter" not in {label for _, label in _marks(_matrix(at), "Lebensphase")}, "no ✕ or ▼ in that row"
+    assert any("**1 von 9 Lebensphasen nicht erfasst**" in m.value for m in at.markdown)
+    assert any("nicht erfasst – keine Angebotsliste" in m.value for m in at.markdown), "the legend names the grey"
+    hint = next(i.value for i in at.info if i.value.startswith("Nicht erfasst"))
+    assert "65 Jahre und älter" in hint and "offers" in hint and "docs/OFFERS.md" in hint
+    row = list(table.index).index("65 Jahre und älter")
+    at.session_state["chain_matrix_sozialraum_lebensphase_0"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "Steiningen"]]}}
+    rerun(at)
+    assert any(m.value.startswith("**65 Jahre und älter in Steiningen: nicht erfasst") for m in at.markdown)
+    assert any(i.value.startswith("Nicht erfasst: keine geladene Angebotsliste") for i in at.info)
+    assert not any("Kein Angebot in diesem Gebiet" in i.value for i in at.info)

@@ -61,10 +61,7 @@ event = st.dataframe(
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(matrix.table), 720),
-    column_config={
-        column: st.column_config.TextColumn(column, width=width, help=column if column in matrix.column_keys else None)
-        for column, width in chain_view.column_widths(matrix).items()
-    },
+    column_config=chain_view.column_config(matrix),
 )
 if hint := chain.capture_hint(matrix, dimension):
     st.info(plain(hint), icon=":material/playlist_remove:")
