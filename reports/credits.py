@@ -1,6 +1,6 @@
 """Source, licence and Datenstand lines for every export, built from the database's ``sources`` rows.
 
-A credit is written in plain German, the way a planner would cite it in a Vorlage:
+A credit is written in plain German (the rules: ``planning.source_text``, shared with the pages):
 '© Statistische Ämter des Bundes und der Länder, Deutschland, 2017 – Bevölkerungsstand 31.12.2015
 (Tabelle 12411-02-03-5), Datenstand 10.10.2017; Lizenz: dl-de/by-2-0'. Rules:
 - who: the attribution the source asks for (dl-de/by-2-0 requires it word for word);
@@ -17,31 +17,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 import pandas as pd
 
+from planning.source_text import citation, german_date, period_text, plain_title, stand_date, table_text
 from reports import data
+
+__all__ = ["Credit", "credits", "extra_source_ids", "footer_text", "german_date", "period_text", "plain_title",
+           "source_ids_of", "stand_date"]  # fmt: skip
 
 # dl-de/by-2-0 asks for a note when data were changed; display geometry is always simplified.
 _CHANGED = "(Daten verändert)"
 # statistics first, then what defines the areas: the Sozialraum mapping, the boundaries
 _KIND_ORDER = {"sozialraum_mapping": 1, "boundaries": 2}
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_STAMP = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$")  # GENESIS '10.10.2017 / 18:42:14'
 _LICENCE_CODE = re.compile(r"\(([a-z]{2,}-[a-z]{2}/[\w.-]+)\)\s*$", re.IGNORECASE)  # '… (dl-de/by-2-0)'
-# GENESIS shorthand in titles: the number of groups '(17)', the area level or file form '(Kreise, Flat-CSV)'
-_GROUP_COUNT = re.compile(r"\s*\(\d+\)")
-_LEVEL_NOTE = re.compile(r"\s*\((?:Kreise|Gemeinden|Flat-CSV|,\s*)+\)")
-# 'Stichtag 31.12.' or a bare 'Stichtag' that waits for its year (not 'Stichtag 09.05.2011', already complete)
-_OPEN_STICHTAG = re.compile(r"Stichtag(?! \d{1,2}\.\d{1,2}\.\d)(?: \d{1,2}\.\d{1,2}\.)?")
-_FULL_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
-_YEAR_WORDS = ("Jahresdurchschnitt", "Jahressumme")
-_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-           "November", "Dezember")  # fmt: skip
-POPULATION_TABLE = "12411"  # Fortschreibung des Bevölkerungsstandes
 
 
 @dataclass(frozen=True)
@@ -61,16 +51,14 @@ class Credit:
     @property
     def what(self) -> str:
         """'Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5)': the table in plain German with its period."""
-        name = plain_title(self.title, self.table_code, self.period)
-        code = f"Tabelle {self.table_code}" if self.kind == "statistics" and self.table_code else ""
-        return f"{name} ({code})" if name and code else name or code
+        return table_text(self.title, self.table_code, self.period, statistics=self.kind == "statistics")
 
     @property
     def citation(self) -> str:
         """'Statistische Ämter des Bundes und der Länder, Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5)':
         publisher and table, as a Quelle line in a table's header or a text."""
-        who = self.publisher or self.attribution
-        return f"{who}, {self.what}" if who and self.what else who or self.what
+        return citation(self.publisher or self.attribution, self.title, self.table_code, self.period,
+                        statistics=self.kind == "statistics")  # fmt: skip
 
     @property
     def stand_text(self) -> str:
@@ -100,51 +88,6 @@ class Credit:
 
 def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
-
-
-def german_date(text: str) -> str:
-    """ISO dates (Gebietsstand of boundaries) as 31.12.2023; everything else as the source printed it."""
-    match = _ISO_DATE.match(text)
-    return f"{match[3]}.{match[2]}.{match[1]}" if match else text
-
-
-def stand_date(text: str) -> str:
-    """A source's Stand as a German date: '10.10.2017 / 18:42:14' → '10.10.2017', '2021-01-01' → '01.01.2021',
-    '2017-03' → 'März 2017'; anything else as printed."""
-    text = text.strip()
-    if stamp := _STAMP.match(text):
-        return stamp[1]
-    if month := _ISO_MONTH.match(text):
-        return f"{_MONTHS[int(month[2]) - 1]} {month[1]}" if 1 <= int(month[2]) <= 12 else text
-    return german_date(text)
-
-
-def period_text(dates: Iterable[date], years: Iterable[int]) -> str:
-    """The reference dates of the rows shown ('31.12.2015', '31.12.2008 bis 31.12.2014'), or their years
-    ('2016', '2001–2016') where the table has no Stichtag (annual sums and averages)."""
-    days = sorted(set(dates))
-    if days:
-        texts = [f"{d:%d.%m.%Y}" for d in days]
-        return texts[0] if len(texts) == 1 else (", ".join(texts) if len(texts) <= 3 else f"{texts[0]} bis {texts[-1]}")
-    return data.years_text(sorted(set(years)))
-
-
-def plain_title(title: str, table_code: str, period: str) -> str:
-    """The table's title as a planner reads it, completed with the period (see the module docstring)."""
-    if table_code.startswith(POPULATION_TABLE) and title.startswith("Bevölkerung") and period:
-        return f"Bevölkerungsstand {period}"
-    text = _LEVEL_NOTE.sub("", _GROUP_COUNT.sub("", title)).strip().rstrip(",").strip()
-    if not period or period in text or _FULL_DATE.search(text):
-        return text  # the title names its date already ('Zensus 2011 …, Stichtag 09.05.2011')
-    if _OPEN_STICHTAG.search(text):
-        word = "Stichtage" if " bis " in period or ", " in period else "Stichtag"
-        return _OPEN_STICHTAG.sub(lambda _: f"{word} {period}", text, count=1)
-    for year_word in _YEAR_WORDS:
-        if year_word in text:
-            return text.replace(year_word, f"{year_word} {period}", 1)
-    if text.endswith(", Jahr"):
-        return f"{text.removesuffix(', Jahr')}, {period}"
-    return f"{text}, {period}" if text else period
 
 
 def _is_dl_de(licence: str) -> bool:
