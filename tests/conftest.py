@@ -59,6 +59,27 @@ def _skip_or_fail_browser(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _app_navigation_under_apptest():
+    """AppTest runs every script run as a fresh server would see its first request: it forgets (sets to None)
+    whether ``st.navigation`` was used, so Streamlit would serve ``dashboard/pages/`` in its old folder navigation
+    and ``dashboard.context`` would rerun each run through app.py (which also drops a button click). A server
+    reruns at most once in its life, on its first request (tests/test_browser_direct_links.py covers that);
+    under AppTest every run goes straight through app.py's ``st.navigation``, as a server's later runs do."""
+    from streamlit.runtime import pages_manager
+    from streamlit.testing.v1 import app_test
+
+    class AppNavigation(pages_manager.PagesManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            pages_manager.PagesManager.uses_pages_directory = False
+
+    original = app_test.PagesManager
+    app_test.PagesManager = AppNavigation
+    yield
+    app_test.PagesManager = original
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
