@@ -36,6 +36,8 @@ class OfferSource:
     stand: str | None = None  # date of the list, shown as Datenstand
     # Angebotsarten (offer_type ids) the list holds completely for its area; None: those it has an offer of
     covers: tuple[str, ...] | None = None
+    # whether its offers appear in the public finder where the list's 'oeffentlich' column is empty (docs/FINDER.md)
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ def load_config(path: Path | str) -> CountyConfig:
                 encoding=entry.get("encoding", "auto"),
                 stand=entry.get("stand"),
                 covers=_covers(entry, file),
+                public=_public(entry, file),
             )
             for entry in raw.get("offers", [])
         ],
@@ -161,6 +164,20 @@ def _covers(entry: dict, file: Path) -> tuple[str, ...] | None:
             "Angebotsarten, von denen sie mindestens ein Angebot enthält (docs/OFFERS.md).",
         )
     return tuple(dict.fromkeys(known[v.strip().lower()] for v in value))
+
+
+def _public(entry: dict, file: Path) -> bool:
+    """``public = true``: the list's offers are public unless their 'oeffentlich' cell says nein (default: false)."""
+    value = entry.get("public", False)
+    if not isinstance(value, bool):
+        raise EtlError(
+            f"offers.public = {value!r} ist ungültig",
+            file=file,
+            column="offers.public",
+            expected="true oder false (ohne Anführungszeichen)",
+            fix="public = true, wenn die Angebote der Liste im öffentlichen Familienwegweiser erscheinen dürfen.",
+        )
+    return value
 
 
 def _min_count(raw: dict, file: Path) -> int:

@@ -146,6 +146,18 @@ OFFERS = Table(
         Field("lon", "DOUBLE", "Longitude (EPSG:4326)", nullable=False),
         Field("lat", "DOUBLE", "Latitude (EPSG:4326)", nullable=False),
         Field("geom", "GEOMETRY", "Point in EPSG:25832", nullable=False),
+        Field("oeffentlich", "BOOLEAN", "Shown in the public finder (docs/FINDER.md): the list's 'oeffentlich' column, where empty "
+              "the list's config (`[[offers]] public`, default false); an unreadable value is false", nullable=False),
+        Field("kontakt", "VARCHAR", "Public: contact person or office for families ('' = not stated)"),
+        Field("telefon", "VARCHAR", "Public: telephone number (checked: digits, spaces, + / - ( ))"),
+        Field("email", "VARCHAR", "Public: e-mail address (checked)"),
+        Field("webseite", "VARCHAR", "Public: web address, http(s) only ('www.…' gets https://)"),
+        Field("zeiten", "VARCHAR", "Public: opening hours or dates, as text"),
+        Field("kosten", "VARCHAR", "Public: costs, as text"),
+        Field("sprachen", "VARCHAR", "Public: languages spoken, as text"),
+        Field("barrierefrei", "VARCHAR", "Public: ja | nein | teilweise ('' = not stated)"),
+        Field("beschreibung", "VARCHAR", "Public: a short description in plain German"),
+        Field("kontakt_intern", "VARCHAR", "INTERNAL: the Träger's contact for the planning office; never published"),
     ),
     ("offer_id",),
 )

@@ -19,7 +19,7 @@ import pandas as pd
 
 from etl.config import OfferSource
 from etl.offers_taxonomy import lebensphasen, offer_types
-from etl.sources.offers import DROPPED, LOADED, SKIPPED, OfferList, ReportRow
+from etl.sources.offers import DETAIL_FIELDS, DROPPED, LOADED, SKIPPED, OfferList, ReportRow
 from geo.accessibility import BASIS_GEMEINDE, BASIS_GRID, lattice_points, nearest_distance, read_zensus_grid
 from geo.placement import assign_areas, in_germany, to_metric_points
 
@@ -27,6 +27,7 @@ BORDER_TOLERANCE_M = 1000.0  # VG5000 borders are generalised by up to several h
 OFFER_COLUMNS = [
     "offer_id", "kreis_id", "gemeinde_id", "offer_type", "name", "traeger", "address", "kapazitaet",
     "alter_von", "alter_bis", "gueltig_ab", "gueltig_bis", "source_id", "source_row", "lon", "lat", "geometry",
+    *DETAIL_FIELDS,  # the public finder's columns (oeffentlich, contact, times, …) and kontakt_intern
 ]  # fmt: skip
 
 

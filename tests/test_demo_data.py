@@ -432,7 +432,10 @@ def test_social_figures_are_plausible(generated: Path) -> None:
 OFFERS_XLSX = Path("angebote/angebote_musterland_demodaten.xlsx")
 OFFERS_CSV = Path("angebote/angebote_musterland_demodaten.csv")
 OFFER_COLUMNS = ["id", "name", "angebotsart", "traeger", "strasse", "plz", "ort", "gemeinde_ags", "lon", "lat",
-                 "kapazitaet", "alter_von", "alter_bis", "gueltig_ab", "gueltig_bis"]  # fmt: skip
+                 "kapazitaet", "alter_von", "alter_bis", "gueltig_ab", "gueltig_bis",
+                 # the public finder's columns (docs/FINDER.md); kontakt_intern is never published
+                 "oeffentlich", "kontakt", "telefon", "email", "webseite", "zeiten", "kosten", "sprachen",
+                 "barrierefrei", "beschreibung", "kontakt_intern"]  # fmt: skip
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo_musterland.toml"
 HTML_NAME = "<img src=x onerror=alert(1)>"
 POORER_TOWN = "Altenmühl"  # its Sozialraum is the poorer one, with the weaker supply (data/demo/README.md)
@@ -538,7 +541,7 @@ def test_offer_files_are_labelled_demo_data(generated: Path) -> None:
     assert data.startswith(b"\xef\xbb\xbf" + ";".join(OFFER_COLUMNS).encode() + b"\r\n")
     assert data.count(b"\n") == data.count(b"\r\n") and data.endswith(b"\r\n"), "CRLF, as Excel writes CSV"
     config = load_config(DEMO_CONFIG)
-    assert config.offers == [OfferSource("planungsatlas", COMMITTED / OFFERS_XLSX, stand="2023-12-31")]
+    assert config.offers == [OfferSource("planungsatlas", COMMITTED / OFFERS_XLSX, stand="2023-12-31", public=True)]
     assert config.population_grid is None, "the demo uses the Gemeinde lattice"
 
 

@@ -13,6 +13,7 @@ Modules, each importing only those above it:
 - social.py       benefits, Mindestsicherungsquote, area and density, unemployment (IT.NRW, Regionalstatistik)
 - offer_names.py  invented names of Träger, streets, Kitas, schools
 - offer_maker.py  rows, places, points, addresses, list order and the deliberately faulty rows of the offer list
+- offer_details.py  the public finder's columns (hours, costs, contact, …; a few offers nur intern)
 - offers.py       which offers the county has (the model)
 - offer_files.py  the offer list as .xlsx and .csv
 - write.py        generate() (the whole tree) and main() (the command line)

@@ -60,6 +60,12 @@ def notice_lines(rows: list[Row], quirks: dict[str, int]) -> list[str]:
         f"Format „planungsatlas“ (docs/OFFERS.md): Blatt „{SHEET}“, Kopfzeile in Zeile 1, Koordinaten WGS84 (Grad).",
         f"Stand der Liste: {STAND[8:]}.{STAND[5:7]}.{STAND[:4]}",
         "",
+        "Spalten für den öffentlichen Familienwegweiser (docs/FINDER.md): oeffentlich (ja/nein; einige Angebote",
+        "„nein“ = nur intern), kontakt, telefon, email, webseite, zeiten, kosten, sprachen, barrierefrei, beschreibung.",
+        "Auch sie sind erfunden: Telefonnummern aus dem für Film und Fernsehen freigehaltenen Bereich 069 90009 …,",
+        "Adressen unter der reservierten Domain musterland.example. kontakt_intern (Ansprechpartner beim Träger für die",
+        "Planung) wird nie veröffentlicht.",
+        "",
         "Absichtlich fehlerhafte Zeilen (damit der Importbericht etwas zeigt, siehe data/demo/README.md):",
     ]
     for key, index in sorted(quirks.items(), key=lambda kv: kv[1]):

@@ -47,6 +47,18 @@ class Row:
     alter_bis: int | None
     gueltig_ab: str
     gueltig_bis: str = ""
+    # for the public finder (docs/FINDER.md), filled by etl/demo/offer_details.py; kontakt_intern is never published
+    oeffentlich: str = ""
+    kontakt: str = ""
+    telefon: str = ""
+    email: str = ""
+    webseite: str = ""
+    zeiten: str = ""
+    kosten: str = ""
+    sprachen: str = ""
+    barrierefrei: str = ""
+    beschreibung: str = ""
+    kontakt_intern: str = ""
 
 
 COLUMNS = [f.name for f in fields(Row)]

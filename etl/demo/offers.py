@@ -11,6 +11,7 @@ The model, per Gemeinde of the demo county and its 2023 population:
 - counselling, family and youth services in the towns and seats, thinner in the poorer Sozialraum; one
   Sozialraumzentrum per Sozialraum except the ageing one
 - a few deliberately faulty rows (etl/demo/offer_maker.py) for the import report
+- what a family needs to know in the public finder, a few offers "nur intern" (etl/demo/offer_details.py)
 
 offer_list returns the rows; etl/demo/offer_files.py writes them as Excel and CSV.
 """
@@ -21,6 +22,7 @@ import math
 import numpy as np
 
 from etl.demo.county import TOWN_NAMES, County
+from etl.demo.offer_details import add_details
 from etl.demo.offer_maker import Offer, OfferMaker, Place, Row
 from etl.demo.offer_names import (
     AWO, CARITAS, DIAKONIE, DRK, FBW, FREE_TRAEGER, JUGENDAMT, KITA_NAMES, KITA_TRAEGER_TOWN, KITA_TRAEGER_VILLAGE,
@@ -292,4 +294,6 @@ def offer_list(county: County, counts: np.ndarray) -> tuple[list[Row], dict[str,
     schools = maker.schools()
     maker.school_social_work(schools)
     maker.services()
-    return maker.rows()
+    rows, quirks = maker.rows()
+    add_details(rows)
+    return rows, quirks

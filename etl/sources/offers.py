@@ -4,7 +4,8 @@ school lists. Which column feeds which field is metadata (etl/metadata/offer_for
 Row problems do not stop the import: each is written to the import report with row, column, what is wrong
 and what happened to the row; valid rows still load. That includes a CSV line with more fields than the header
 (an unquoted delimiter in a name), an Excel formula without a stored value, control characters in a cell (replaced
-by a space) and a number that is not finite or outside its plausible range (`[ranges]` in offer_formats.toml). A
+by a space), a number that is not finite or outside its plausible range (`[ranges]` in offer_formats.toml) and a
+detail for the public finder that does not fit its kind (`[details]`, etl/sources/offer_details.py). A
 file that cannot be read at all (missing, wrong format, required columns absent, a NUL byte) stops the build with an
 EtlError.
 """
@@ -24,6 +25,7 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.offers_taxonomy import offer_types, type_by_label
+from etl.sources.offer_details import check_detail
 from etl.sources.text import (
     AUTO, CONTROL, control_characters, control_problem, read_text, require_file, split_lines, without_control_characters,
 )  # fmt: skip
@@ -33,6 +35,12 @@ FIELDS = [
     "source_id", "name", "angebotsart", "traeger", "strasse", "plz", "ort", "gemeinde_ags", "x", "y", "crs",
     "kapazitaet", "alter_von", "alter_bis", "gueltig_ab", "gueltig_bis",
 ]  # fmt: skip
+# the public finder's columns (etl/metadata/offer_formats.toml [details]; kontakt_intern is never published)
+DETAIL_FIELDS = [
+    "oeffentlich", "kontakt", "telefon", "email", "webseite", "zeiten", "kosten", "sprachen", "barrierefrei",
+    "beschreibung", "kontakt_intern",
+]  # fmt: skip
+FIELDS += DETAIL_FIELDS
 REQUIRED = ("name", "angebotsart")
 SKIP = "!skip"
 LOADED, DROPPED, SKIPPED = "geladen", "verworfen", "übersprungen"
@@ -84,7 +92,14 @@ def value_ranges() -> dict[str, dict]:
     return _metadata()["ranges"]
 
 
-def read_offer_list(path: Path, format_name: str, encoding: str = AUTO) -> OfferList:
+def detail_rules() -> dict[str, dict]:
+    """Detail field -> its kind, length limit and whether the finder may publish it, the same in every format."""
+    return _metadata()["details"]
+
+
+def read_offer_list(path: Path, format_name: str, encoding: str = AUTO, public: bool = False) -> OfferList:
+    """The offers of one list and its import report. ``public``: whether an offer whose 'oeffentlich' cell is empty
+    (or a list without that column) is shown in the public finder (config [[offers]] public; default: no)."""
     formats = offer_formats()
     if format_name not in formats:
         raise EtlError(
@@ -118,6 +133,7 @@ def read_offer_list(path: Path, format_name: str, encoding: str = AUTO) -> Offer
     offers = _map_types(offers, meta, report, str(columns["angebotsart"]))
     offers = _report_lost_cells(offers, sheet.lost, columns, report)
     offers = _parse_numbers(offers, report, columns)
+    offers = _check_details(offers, report, columns, public)
     offers = _drop_duplicates(offers, meta.get("duplicate_key", []), report)
     missing_name = offers["name"] == ""
     for row in offers[missing_name].itertuples():
@@ -335,3 +351,19 @@ def _drop_duplicates(offers: pd.DataFrame, key: list[str], report: list[ReportRo
     for row, k in zip(offers.loc[duplicate, "row"], keyed[duplicate]):
         report.append(ReportRow(row, "+".join(key), f"Dublette von Zeile {first_row[k]}", DROPPED))
     return offers[~duplicate]
+
+
+def _check_details(offers: pd.DataFrame, report: list[ReportRow], columns: dict, public: bool) -> pd.DataFrame:
+    """The finder's columns by their kind: a value that does not fit is reported and left out (a bad 'oeffentlich'
+    makes the offer not public); empty 'oeffentlich' cells take the list's default."""
+    offers = offers.copy()
+    words = _metadata()["yes_no"]
+    for name, rule in detail_rules().items():
+        values = []
+        for row, text in zip(offers["row"], offers[name]):
+            checked = check_detail(text, rule, words, public)
+            if checked.problem:
+                report.append(ReportRow(row, _column(columns, name), checked.problem, checked.action))
+            values.append(checked.value)
+        offers[name] = pd.Series(values, index=offers.index, dtype=bool if rule["kind"] == "yes_no" else str)
+    return offers
