@@ -136,15 +136,21 @@ def column_widths(chain: ChainMatrix) -> dict[str, int]:
     return widths
 
 
+GRID_WIDTH_1400 = 940  # the matrix's width on a 1400 px screen beside the open sidebar
+
+
 def column_config(chain: ChainMatrix) -> dict[str, object]:
-    """Streamlit's column settings of the matrix: ``column_widths``, the full name as help, and the label columns and
-    the Kreis column pinned, so that they stay in view when many areas scroll sideways."""
+    """Streamlit's column settings of the matrix: ``column_widths`` and the full name as help. Where the columns are
+    wider than the grid on a 1400 px screen, the label columns and the Kreis column are pinned, so that they stay in
+    view while the areas scroll sideways (pinned text is drawn paler, so only then)."""
+    widths = column_widths(chain)
+    scrolls = sum(widths.values()) > GRID_WIDTH_1400
     return {
         column: st.column_config.TextColumn(
             column, width=width, help=column if column in chain.column_keys else None,
-            pinned=column not in chain.column_keys or column == KREIS_COLUMN,
+            pinned=scrolls and (column not in chain.column_keys or column == KREIS_COLUMN),
         )
-        for column, width in column_widths(chain).items()
+        for column, width in widths.items()
     }  # fmt: skip
 
 
