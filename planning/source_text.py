@@ -47,12 +47,14 @@ def stand_date(text: str) -> str:
 
 
 def period_text(dates: Iterable[date], years: Iterable[int]) -> str:
-    """The reference dates of the rows shown ('31.12.2015', '31.12.2008 bis 31.12.2014'), or their years
+    """The reference dates of the rows shown ('31.12.2015', '31.12.2008 bis 31.12.2014' for every year-end between,
+    up to three other dates listed), or their years
     ('2016', '2001–2016') where the table has no Stichtag (annual sums and averages)."""
     days = sorted(set(dates))
     if days:
         texts = [f"{d:%d.%m.%Y}" for d in days]
-        return texts[0] if len(texts) == 1 else (", ".join(texts) if len(texts) <= 3 else f"{texts[0]} bis {texts[-1]}")
+        yearly = len({(d.month, d.day) for d in days}) == 1 and days[-1].year - days[0].year == len(days) - 1
+        return texts[0] if len(texts) == 1 else (", ".join(texts) if len(texts) <= 3 and not yearly else f"{texts[0]} bis {texts[-1]}")
     found = sorted({int(y) for y in years})
     return f"{found[0]}–{found[-1]}" if len(found) > 1 else "".join(str(y) for y in found)
 

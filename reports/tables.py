@@ -311,6 +311,7 @@ def wide_text(table: ValueTable, last_years: int = 3) -> pd.DataFrame:
     ind = table.indicator
     shown = table.years[-last_years:]
     rows = table.rows[table.rows["Jahr"].isin(shown)]
+    rows = rows.assign(Gebiet=rows["Gebiet"].where(rows["Ebene"] != "Land", rows["Gebiet"] + " (Land)"))
     cells = rows.assign(text=[
         value_text(v, "ok", ind.decimals) if s == "" or pd.notna(v) else s
         for v, s in zip(rows["Wert"], rows["Status"])

@@ -172,7 +172,7 @@ def test_kreistag_table_has_the_land_row_when_the_database_has_it(land_db: Path)
         land_value = _observation(c, LAND, "anteil_u18", 2023)["value"]
         doc = kreistag.kreistag_document(c, [SOZIALRAUM], ["anteil_u18"])
     table = next(b.frame for b in doc.blocks if isinstance(b, d.Table)).set_index("Gebiet")
-    assert table.loc["Demoland", "2023"] == f"{land_value:.1f}".replace(".", ",")
+    assert table.loc["Demoland (Land)", "2023"] == f"{land_value:.1f}".replace(".", ",")
     assert not any("kein Landeswert" in b.text for b in doc.blocks if isinstance(b, d.Paragraph))
 
 
