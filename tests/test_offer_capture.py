@@ -9,10 +9,12 @@ Fixture: a Kreis with two Sozialräume A and B and three categories –
 """
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -218,6 +220,10 @@ def test_exports_say_nicht_erfasst_and_leave_its_figures_empty(demo_db: Path, tm
     assert header["Nicht erfasst"].startswith("Nicht erfasst (○, grau): 65 Jahre und älter.")
     text = coverage_tables.csv_bytes(export).decode("utf-8-sig")
     assert ";nicht erfasst\r\n" in text
+    sheet = openpyxl.load_workbook(io.BytesIO(coverage_tables.xlsx_bytes(export)))["Matrix"]
+    grey = chain.STATUS_COLOURS[chain.NOT_CAPTURED].lstrip("#").upper()
+    filled = [c.value for row in sheet.iter_rows() for c in row if c.fill.fgColor.rgb and c.fill.fgColor.rgb.endswith(grey)]
+    assert filled == [chain.NOT_CAPTURED_TEXT] * 6, "the matrix sheet in the same grey"
     view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id=gaps.NO_SOCIAL)
     assert view.not_captured == ["65 Jahre und älter"] and "65plus" not in set(view.ranked["category"])
     gap_header = dict(coverage_tables.gaps_export(ctx, view).header)
