@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard import indicator_figures, map_component, maps
 from dashboard.indicator_figures import ranking_figure, summary_html, timeseries_figure
+from dashboard.markdown import plain
 from planning import classification, comparison, queries
 from planning.context import LEVEL_SINGULAR, Context
 from planning.formatting import short_unit
@@ -145,10 +146,10 @@ def show_about(view: ExplorerView) -> None:
     """The box with definition, kind and polarity on the left, unit, source, licence and Datenstand on the right."""
     first = ("Definition", "Art", "Bewertung")
     with st.container(border=True):
-        st.markdown(f"#### {view.meta['label']}")
+        st.markdown(f"#### {plain(view.meta['label'])}")
         about = st.columns([3, 2], gap="large")
-        about[0].markdown("  \n".join(f"**{k}:** {v}" for k, v in view.facts.items() if k in first))
-        about[1].markdown("  \n".join(f"**{k}:** {v}" for k, v in view.facts.items() if k not in first))
+        about[0].markdown("  \n".join(f"**{k}:** {plain(v)}" for k, v in view.facts.items() if k in first))
+        about[1].markdown("  \n".join(f"**{k}:** {plain(v)}" for k, v in view.facts.items() if k not in first))
 
 
 def show_references(view: ExplorerView) -> None:
@@ -156,12 +157,12 @@ def show_references(view: ExplorerView) -> None:
     meta, year = view.meta, view.year
     unit_note = "" if not meta["unit"] or short_unit(meta["unit"]) or meta["unit"] == "Personen" else f" ({meta['unit']})"
     figures = st.columns(3)
-    figures[0].metric(f"Kreis {year}{unit_note}", short_value(view.kreis, meta), help=view.kreis.text)
+    figures[0].metric(plain(f"Kreis {year}{unit_note}"), short_value(view.kreis, meta), help=plain(view.kreis.text))
     land_label = f"Land {year}" if view.land is None else f"{view.land.name} {year}"
     figures[1].metric(
-        f"{land_label}{unit_note}",
+        plain(f"{land_label}{unit_note}"),
         "–" if view.land is None else short_value(view.land, meta),
-        help="Kein Landeswert in dieser Datenbank." if view.land is None else view.land.text,
+        help="Kein Landeswert in dieser Datenbank." if view.land is None else plain(view.land.text),
     )
     if view.kreis_vs_land is not None:
         figures[1].caption(f"Kreis im Vergleich mit dem Land: {view.kreis_vs_land.text}")
@@ -190,7 +191,7 @@ def show_table(view: ExplorerView) -> None:
     rows, meta = view.table, view.meta
     value_column = rows.columns[2]
     if value_column == "Wert" and meta["unit"] != "Personen":
-        st.caption(f"Einheit der Werte: {meta['unit']}")
+        st.caption(f"Einheit der Werte: {plain(meta['unit'])}")
     st.dataframe(
         rows,
         hide_index=True,

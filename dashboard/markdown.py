@@ -21,7 +21,7 @@ _EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-zÄÖÜäöüß])_|_(?![0-9A-Za-zÄ
 _AUTOLINK_COLON = re.compile(r":(?=//)|:(?=[\w/+-]+:)", re.ASCII)
 _WWW_DOT = re.compile(r"(?i)(?<=\bwww)\.")
 # what makes a heading, list, quote or rule when it starts the text
-_LINE_START = re.compile(r"^(\d+)([.)])|^([#>+=-])")
+_LINE_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^([#+=-])(?=\s|$|[-#+= ]*$)|^(>)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 
@@ -34,4 +34,4 @@ def plain(text: object, max_chars: int | None = None) -> str:
     value = _EDGE_UNDERSCORE.sub(r"\\_", value)
     value = _AUTOLINK_COLON.sub(r"\\:", value)
     value = _WWW_DOT.sub(r"\\.", value)
-    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", value)
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3] or m[4]}", value)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import downloads
 from dashboard.offer_map import OfferMapView, map_export
+from dashboard.markdown import plain
 from planning import coverage
 from planning.context import LEVEL_LABELS, Context
 from planning.formatting import number
@@ -66,12 +67,12 @@ def area_panel(ctx: Context, level: str, selected: str | None, distance: int, sh
     detail = coverage.area_detail(ctx, level, selected, distance, shown) if selected else None
     if detail is None:
         detail = coverage.area_detail(ctx, "kreis", ctx.kreis_id, distance, shown)
-        st.subheader(f"{detail.name} insgesamt")
+        st.subheader(f"{plain(detail.name)} insgesamt")
         st.info("Gebiet in der Karte anklicken, um seine Versorgung zu sehen.", icon=":material/touch_app:")
     else:
-        st.subheader(detail.name)
+        st.subheader(plain(detail.name))
         st.button("Auswahl aufheben", key="offers_clear", on_click=_clear_selection, icon=":material/close:")
-    st.markdown("  \n".join(f"**{k}:** {v}" for k, v in detail.facts.items()))
+    st.markdown("  \n".join(f"**{k}:** {plain(v)}" for k, v in detail.facts.items()))
     st.markdown("**Versorgung je Angebotsart**")
     st.dataframe(
         detail.coverage, hide_index=True, width="stretch", height=min(38 + 35 * len(detail.coverage), 390),
@@ -95,7 +96,7 @@ def offer_tables(ctx: Context, view: OfferMapView, chosen: OfferFilter, report: 
     offers_tab, report_tab = st.tabs([f"Angebote ({number(len(table))})", f"Importbericht ({number(len(report))})"])
     with offers_tab:
         st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * max(len(table), 1), 560))
-        st.caption(view.attribution.split(" · ", 1)[-1])
+        st.caption(plain(view.attribution.split(" · ", 1)[-1]))
     with report_tab:
         if report.empty:
             st.success("Alle Zeilen der Angebotslisten wurden unverändert geladen.", icon=":material/check_circle:")

@@ -3,6 +3,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import context, offer_map, offer_panels, presentation, share
+from dashboard.markdown import plain
 from planning import coverage, queries
 from planning.context import LEVEL_LABELS
 from planning.formatting import number
@@ -21,7 +22,7 @@ share.bind(
     share.Param("offers_tiles", "hintergrund", bool, default=False),
     share.Param("offers_area", "gebiet"),
 )
-st.title(f"Angebotskarte {ctx.kreis_name}")
+st.title(f"Angebotskarte {plain(ctx.kreis_name)}")
 
 offers = queries.offers(ctx.db, ctx.kreis_id)
 report = queries.import_report(ctx.db, ctx.kreis_id)
@@ -97,7 +98,7 @@ with map_column:
         f"Flächen: {view.title}. Punkte: {number(view.offers_shown)} von {number(len(offers))} Angeboten{filter_note}, "
         f"nach Handlungsfeld gefärbt, dicht liegende zusammengefasst (Zahl = Angebote). Punkt anklicken für Details."
     )
-    st.caption(" · ".join([view.attribution, *view.notes]))
+    st.caption(plain(" · ".join([view.attribution, *view.notes])))
 
 with detail_column:
     offer_panels.area_panel(ctx, level, selected, distance, shown, filter_note)

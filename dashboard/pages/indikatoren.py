@@ -2,6 +2,7 @@
 import streamlit as st
 
 from dashboard import context, downloads, explorer_view, exports, map_component, presentation, share
+from dashboard.markdown import plain
 from planning import area_values, classification, indicators
 
 ctx = context.page_context()
@@ -13,7 +14,7 @@ share.bind(
     share.Param("explorer_scheme", "klassen", default="quantile", choices=classification.SCHEMES),
     share.Param("explorer_k", "anzahl", int, default=5, choices=explorer_view.CLASS_COUNTS),
 )
-st.title(f"Indikatoren {ctx.kreis_name}")
+st.title(f"Indikatoren {plain(ctx.kreis_name)}")
 top = st.container()  # presentation mode: map and ranking go here, above the search
 
 available = indicators.searchable_indicators(ctx)
@@ -41,7 +42,7 @@ indicator_id = pickers[0].selectbox("Kennzahl", ids, format_func=indicators.pick
 label = matches.loc[indicator_id, "label"]
 years = indicators.indicator_years(ctx.db, ctx.kreis_id, indicator_id)
 if not years:
-    st.info(f"„{label}“ hat für diesen Kreis unterhalb der Kreisebene keine Werte.")
+    st.info(f"„{plain(label)}“ hat für diesen Kreis unterhalb der Kreisebene keine Werte.")
     st.stop()
 
 # The page offers only the indicator's years and shows the sidebar's shared year whenever the indicator has it
@@ -98,7 +99,7 @@ with ranking_column:
     with st.container(height=presentation.map_height(640), border=False):
         explorer_view.chart(view.ranking, "explorer_ranking")
     if view.missing_text:
-        st.caption(view.missing_text)
+        st.caption(plain(view.missing_text))
 st.caption(explorer_view.comparison_note(view.meta))
 
 # --- time series and table -----------------------------------------------------------------------------------------
@@ -124,4 +125,4 @@ table_heading[0].subheader(f"Tabelle {year}")
 with table_heading[1]:
     downloads.download_panel("explorer_table", table=values_table, label="Tabelle")
 explorer_view.show_table(view)
-st.caption(" · ".join([view.attribution, *view.statistics_sources]))
+st.caption(plain(" · ".join([view.attribution, *view.statistics_sources])))

@@ -3,6 +3,7 @@ import streamlit as st
 
 from planning.context import LEVEL_SINGULAR
 from dashboard import area_reports, context, downloads, share
+from dashboard.markdown import plain
 from planning import report_choices
 
 ctx = context.page_context()
@@ -25,7 +26,7 @@ with pickers[2]:
 try:
     document = area_reports.steckbrief_document(ctx.db, area_id)
 except (LookupError, ValueError) as error:
-    st.error(f"Für {names[area_id]} lässt sich kein Steckbrief erstellen: {error}")
+    st.error(f"Für {plain(names[area_id])} lässt sich kein Steckbrief erstellen: {plain(error)}")
     st.stop()
 st.caption("Jede Kennzahl im letzten Jahr, für das das Gebiet einen Wert hat; Vergleich mit dem Kreis im selben Jahr.")
 area_reports.show_document(document)

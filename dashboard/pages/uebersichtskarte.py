@@ -3,6 +3,7 @@ import streamlit as st
 
 from planning.context import LEVEL_LABELS
 from dashboard import context, downloads, exports, map_component, overview_view, presentation, share
+from dashboard.markdown import plain
 from planning import area_profile, indicators, queries
 
 ctx = context.page_context()
@@ -12,7 +13,7 @@ share.bind(
     share.Param("tiles", "hintergrund", bool, default=False),
     share.Param("selected_area", "gebiet"),
 )
-st.title(f"Übersichtskarte {ctx.kreis_name}")
+st.title(f"Übersichtskarte {plain(ctx.kreis_name)}")
 
 levels = queries.levels(ctx.db, ctx.kreis_id)
 controls = st.columns([3, 4, 2, 2], vertical_alignment="bottom")
@@ -56,20 +57,20 @@ with map_column:
     if clicked and clicked != selected:
         st.session_state["selected_area"] = clicked
         st.rerun()
-    st.caption(" · ".join([view.attribution, *view.statistics_sources]))
+    st.caption(plain(" · ".join([view.attribution, *view.statistics_sources])))
 
 meta = queries.catalogue(ctx.db).loc[indicator_id]
 with detail_column:
     details = area_profile.area_details(ctx, view.shapes, selected) if selected else None
     if details is None:
-        st.subheader(meta["label"])
-        st.markdown(f"{meta['definition']}  \n*Quelle:* {meta['source']}")
+        st.subheader(plain(meta["label"]))
+        st.markdown(f"{plain(meta['definition'])}  \n*Quelle:* {plain(meta['source'])}")
         st.info("Gebiet in der Karte anklicken, um seine Kennzahlen zu sehen.", icon=":material/touch_app:")
     else:
         facts, figures = details
         name = view.shapes.loc[view.shapes["area_id"] == selected, "name"].iloc[0]
-        st.subheader(name)
-        st.markdown("  \n".join(f"**{k}:** {v}" for k, v in facts.items()))
+        st.subheader(plain(name))
+        st.markdown("  \n".join(f"**{k}:** {plain(v)}" for k, v in facts.items()))
         st.dataframe(
             figures,
             hide_index=True,
@@ -77,5 +78,5 @@ with detail_column:
             height=min(38 + 35 * len(figures), 560),
             column_config={"Kennzahl": st.column_config.TextColumn(width="medium")},
         )
-        st.caption(f"Werte {ctx.year}; Kreis = {ctx.kreis_name}.")
+        st.caption(f"Werte {ctx.year}; Kreis = {plain(ctx.kreis_name)}.")
         downloads.download_panel("overview_area", table=downloads.area_table(ctx.db, selected, ctx.year), label="Tabelle")
