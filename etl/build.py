@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,9 +11,13 @@ import geopandas as gpd
 import pandas as pd
 
 from etl.catalogue import load_catalogue
-from etl.config import CountyConfig, load_config
+from etl.config import CountyConfig, load_config, shared_data_root
 from etl.errors import EtlError
+from etl.findings import Finding, findings_path, summary_lines, with_kreis
 from etl.load import check_target, remove_stale_temp_files, write_database
+from etl.prepare import in_scope, prepare_table
+from etl.sources import crosswalk as crosswalk_files
+from etl.territory import Crosswalk, gebietsstand_year, load_crosswalk
 from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
@@ -33,26 +37,40 @@ class BuildSummary:
     seconds: float
     areas_by_level: dict[str, int]
     rows_by_table: dict[str, int]
-    warnings: list[str]
+    warnings: list[str]  # every finding as the build log stores it: "[Kreis] message"
     import_report: Path | None = None  # CSV next to the database when the build has offer lists
+    findings: list[Finding] = field(default_factory=list)
+    findings_file: Path | None = None  # <name>.warnungen.csv next to the database when there are findings
+    gebietsstand: str | None = None  # Gebietsstand the statistics were converted to, e.g. "31.12.2020"
 
     def text(self) -> str:
         lines = [f"Datenbank geschrieben: {self.out} ({self.seconds:.1f} s)"]
         if self.import_report is not None:
             lines.append(f"Importbericht der Angebotslisten: {self.import_report} ({self.rows_by_table.get('import_report', 0)} Zeilen)")
+        if self.gebietsstand:
+            lines.append(f"Gebietsstand: {self.gebietsstand} (Statistik umgerechnet mit dem BBSR-Umsteigeschlüssel, © BBSR Bonn)")
         lines.append("Gebiete: " + ", ".join(f"{level} {n}" for level, n in self.areas_by_level.items()))
         lines.append("Zeilen: " + ", ".join(f"{table} {n}" for table, n in self.rows_by_table.items()))
-        lines.append(f"Warnungen: {len(self.warnings)}")
-        lines += [f"  - {w}" for w in self.warnings]
+        lines += summary_lines(self.findings, self.findings_file)
         return "\n".join(lines)
 
 
+def crosswalk_for(config: CountyConfig) -> Crosswalk | None:
+    """The Umsteigeschlüssel to the boundaries' Gebietsstand: from the national data root ($PLANUNGSATLAS_DATA or
+    ../shared/data, statistics/gebietsaenderungen_bbsr); none for demo data (invented keys) or when it is absent."""
+    root = shared_data_root()
+    if config.demo or not crosswalk_files.available(root):
+        return None
+    return load_crosswalk(root, gebietsstand_year(config.boundaries_vintage))
+
+
 def _extract_county(
-    config: CountyConfig, first_source_number: int, say: Callable[[str], None], notes: list[str]
+    config: CountyConfig, first_source_number: int, say: Callable[[str], None], notes: list
 ) -> tuple[CountyInput, list[dict]]:
-    """The county's sources read and checked; what was changed on the way in is appended to ``notes``."""
+    """The county's sources read, checked and brought to the boundaries' Gebietsstand; what was changed on the way
+    in is appended to ``notes`` (findings)."""
     if isinstance(config.name, str) and (found := control_characters(config.name)):
-        notes.append(f"Datei {config.file.name}, Spalte county.name: {control_problem(found)}")
+        notes.append(Finding("eingabe", f"Datei {config.file.name}, Spalte county.name: {control_problem(found)}"))
         config = replace(config, name=without_control_characters(config.name).strip())
     say(f"[{config.ags}] Grenzen lesen: {config.boundaries.name}")
     try:
@@ -75,22 +93,41 @@ def _extract_county(
         say(f"[{config.ags}] Sozialräume lesen: {config.sozialraum_mapping.name}")
         read = read_sozialraum_mapping(config.sozialraum_mapping, boundaries.gemeinden)
         mapping = read.areas
-        notes.extend(read.notes)
+        notes.extend(Finding("eingabe", note) for note in read.notes)
         say(f"[{config.ags}] {config.sozialraum_mapping.name}: Kodierung {read.encoding}")
         sources.append({"kind": "sozialraum_mapping", "table_code": None, "title": "Zuordnung Gemeinde → Sozialraum",
                         "publisher": config.name or config.ags, "licence": None, "attribution": "Sozialräume: Kreisverwaltung",
                         "stand": None, "file": config.sozialraum_mapping.name, "encoding": read.encoding, "rows": len(mapping)})  # fmt: skip
-    tables = []
+    crosswalk = crosswalk_for(config) if config.statistics else None
+    if crosswalk is not None:
+        sources.append({"kind": "crosswalk", "table_code": None, "title": f"Umsteigeschlüssel für Gebietsstandsänderungen auf "
+                        f"Gebietsstand {crosswalk.gebietsstand}", "publisher": crosswalk_files.PUBLISHER, "licence": crosswalk_files.LICENCE,
+                        "attribution": crosswalk_files.ATTRIBUTION, "stand": f"Gebietsstand {crosswalk.gebietsstand}",
+                        "file": crosswalk_files.GEMEINDEN_CSV, "encoding": "utf-8", "rows": None})  # fmt: skip
+    read_scope = crosswalk.source_kreise(config.scope) if crosswalk is not None else config.scope
+    crosswalk = crosswalk.for_scope(config.scope) if crosswalk is not None else None
+    catalogue = load_catalogue()
+    tables, unplaced = [], []
     for entry in config.statistics:
         say(f"[{config.ags}] Statistik {entry.table} lesen: {entry.path.name}")
-        table = read_genesis(entry.path, entry.table, config.scope, entry.encoding)
-        if table.records.empty:
+        read = read_genesis(entry.path, entry.table, read_scope, entry.encoding)
+        if in_scope(read.records, config.scope).empty:
             raise EtlError(
                 f"Die Datei enthält keine Zeilen des Kreises {config.ags}",
                 file=entry.path,
                 expected=f"Zeilen mit Schlüsseln, die mit {config.ags} beginnen",
                 fix="Anderen Export wählen oder die Tabelle aus der Konfiguration nehmen.",
             )
+        prepared = prepare_table(read, boundaries, config.scope, crosswalk, catalogue)
+        table = prepared.table
+        notes.extend(prepared.findings)
+        if prepared.unplaced is not None and not prepared.unplaced.empty:
+            unplaced.append(prepared.unplaced)
+        if table.records.empty:  # e.g. only published rates of a Kreis whose territory changed
+            notes.append(Finding("tabelle", f"{entry.table} ({entry.path.name}): nach der Umrechnung auf Gebietsstand "
+                                 f"{crosswalk.gebietsstand if crosswalk else ''} bleibt kein Wert (veröffentlichte Quoten eines "
+                                 "Gebiets, dessen Gebiet sich geändert hat, werden nie umgerechnet)"))  # fmt: skip
+            continue
         source_id = f"S{first_source_number + len(sources):02d}"
         tables.append((source_id, table))
         publisher, licence = (table.publisher, table.licence) if not config.demo else ("Planungsatlas Familie (Demodaten)", "Demodaten, frei verwendbar")
@@ -111,7 +148,8 @@ def _extract_county(
     for i, source in enumerate(sources):
         source["source_id"] = f"S{first_source_number + i:02d}"
         source["kreis_id"] = config.ags
-    return CountyInput(config, boundaries, mapping, tables, offer_lists), sources
+    county = CountyInput(config, boundaries, mapping, tables, offer_lists, pd.concat(unplaced, ignore_index=True) if unplaced else None)
+    return county, sources
 
 
 def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.DataFrame, say: Callable[[str], None]) -> dict[str, pd.DataFrame]:
@@ -140,15 +178,17 @@ def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.Dat
     }
 
 
-def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = print) -> BuildSummary:
-    """Build one database from one or several county configs; raises EtlError on bad input and when the target cannot
-    be written (checked before any work, and again when writing: disk full, read-only folder)."""
+def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str], None] = print) -> BuildSummary:
+    """Build one database from one or several county configs (files, or configs made in code such as
+    ``python -m etl build --kreis``); raises EtlError on bad input and when the target cannot be written (checked
+    before any work, and again when writing: disk full, read-only folder). Every finding is kept: in the build log,
+    in the summary and as ``<name>.warnungen.csv`` beside the database."""
     started = time.perf_counter()
     check_target(out)
     for stale in remove_stale_temp_files(out):
         say(f"Temporäre Datei eines abgebrochenen Laufs entfernt: {stale.name}")
     catalogue = load_catalogue()
-    configs = [load_config(p) for p in config_paths]
+    configs = [p if isinstance(p, CountyConfig) else load_config(p) for p in config_paths]
     seen: dict[str, Path] = {}
     for config in configs:
         if config.ags in seen:
@@ -161,22 +201,22 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
             )
         seen[config.ags] = config.file
 
-    counties, sources, warnings = [], [], []
+    counties, sources, findings = [], [], []
     for config in configs:
-        notes: list[str] = []
+        notes: list[Finding] = []
         county, county_sources = _extract_county(config, len(sources) + 1, say, notes)
         counties.append(county)
         sources += county_sources
-        warnings += [f"[{config.ags}] {n}" for n in notes]
+        findings += with_kreis(notes, config.ags)
     say("Gebiete zusammenstellen und Geometrie vereinfachen")
     all_areas = build_areas(counties)
     observations, offer_frames = [], []
     for county in counties:
         say(f"[{county.config.ags}] Werte prüfen, summieren und ableiten")
         in_scope = areas_in_scope(all_areas, county.config.scope)
-        county_warnings: list[str] = []
-        observations.append(build_observations(county, in_scope, catalogue, county_warnings))
-        warnings += [f"[{county.config.ags}] {w}" for w in county_warnings]
+        county_findings: list[Finding] = []
+        observations.append(build_observations(county, in_scope, catalogue, county_findings))
+        findings += with_kreis(county_findings, county.config.ags)
         offer_frames.append(_offer_tables(county, in_scope, observations[-1], say))
     # Land reference values come with every county of that Land: keep them once
     all_observations = pd.concat(observations, ignore_index=True).drop_duplicates(["area_id", "indicator_id", "year"])
@@ -184,7 +224,9 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
     log += [("info", "config", str(c.file.name)) for c in configs]
     log += [("info", "demo", "true")] if any(c.demo for c in configs) else []
     log += [("info", "min_count", str(c.min_count)) for c in configs[:1]]
-    log += [("warning", "check", w) for w in warnings]
+    stands = sorted({s["stand"].removeprefix("Gebietsstand ") for s in sources if s["kind"] == "crosswalk"})
+    log += [("info", "gebietsstand", _gebietsstand_fact(stands, configs))]
+    log += [("warning", f.kind, f.text()) for f in findings]
     say(f"Schreiben: {out}")
     frames = {
         "areas": all_areas,
@@ -201,12 +243,24 @@ def build(config_paths: list[Path], out: Path, say: Callable[[str], None] = prin
             frames[name] = pd.concat(parts, ignore_index=True)
     if "access" in frames:  # point ids are per county; make them unique in the build
         frames["access"]["point_id"] = frames["access"].groupby(["gemeinde_id", "point_id"], sort=False, observed=True).ngroup()
-    report_file = write_database(out, frames)
+    report_file = write_database(out, frames, findings)
     return BuildSummary(
         out=out,
         seconds=time.perf_counter() - started,
         areas_by_level=all_areas["level"].value_counts().to_dict(),
         rows_by_table={name: len(frame) for name, frame in frames.items() if name not in ("offer_types", "lebensphasen")},
-        warnings=warnings,
+        warnings=[f.text() for f in findings],
         import_report=report_file,
+        findings=findings,
+        findings_file=findings_path(out) if findings else None,
+        gebietsstand=", ".join(stands) or None,
     )
+
+
+def _gebietsstand_fact(stands: list[str], configs: list[CountyConfig]) -> str:
+    """What the sidebar says about the Gebietsstand of the data, e.g. "31.12.2020 (umgerechnet mit dem
+    BBSR-Umsteigeschlüssel, © BBSR Bonn)", or the boundaries' own vintage when nothing was converted."""
+    if stands:
+        return f"{', '.join(stands)} (Statistik umgerechnet mit dem BBSR-Umsteigeschlüssel, © BBSR Bonn)"
+    vintages = sorted({c.boundaries_vintage for c in configs if c.boundaries_vintage})
+    return f"Grenzen {', '.join(vintages)}; Statistik wie veröffentlicht (nicht umgerechnet)" if vintages else "nicht angegeben"

@@ -9,12 +9,13 @@ import pandas as pd
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "metadata" / "indicators.toml"
 KINDS = ("count", "measure", "rate")
+CONVERSIONS = ("population", "area")  # share used to move a value to another Gebietsstand
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 SUMMABLE = ("count", "measure")
 SEX_VARIANTS = {"_m": "männlich", "_w": "weiblich"}
 COLUMNS = [
     "indicator_id", "label", "unit", "kind", "topic", "polarity", "definition", "source", "licence", "vintage",
-    "sum_of", "numerator", "denominator", "per", "listed", "decimals", "position", "suppress_small",
+    "sum_of", "numerator", "denominator", "per", "listed", "decimals", "position", "suppress_small", "conversion",
 ]  # fmt: skip
 
 
@@ -37,6 +38,7 @@ def _expand(entry: dict) -> list[dict]:
         "listed": bool(entry.get("listed", True)),
         "decimals": int(entry.get("decimals", 0)),
         "suppress_small": bool(entry.get("suppress_small", False)),
+        "conversion": entry.get("conversion", "population"),
     }
     rows = [row]
     if entry.get("by_sex"):
@@ -59,6 +61,8 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
     for row in frame.itertuples():
         if row.kind not in KINDS:
             problems.append(f"{row.indicator_id}: kind '{row.kind}' not in {KINDS}")
+        if row.conversion not in CONVERSIONS:
+            problems.append(f"{row.indicator_id}: conversion '{row.conversion}' not in {CONVERSIONS}")
         if row.polarity not in POLARITIES:
             problems.append(f"{row.indicator_id}: polarity '{row.polarity}' not in {POLARITIES}")
         if row.kind == "rate" and bool(row.numerator) != bool(row.denominator):  # neither: published only

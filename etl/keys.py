@@ -5,7 +5,8 @@
 - Rhineland-Palatinate GENESIS keys, 10 digits: Kreis 5 + Verbandsgemeinde 2 + Gemeinde 3 -> AGS = key[:5] + key[7:]
   (VG numbers change when Verbandsgemeinden merge, Gemeinde numbers stay: join on the AGS)
 - Lower Saxony GENESIS keys, 11 digits: Kreis 5 + Samtgemeinde 3 + Gemeinde 3 -> AGS = key[:5] + key[8:];
-  their Samtgemeinde rows have 8 digits like a Gemeinde and are told apart by the name ("…, Samtgemeinde")
+  their Samtgemeinde rows have 8 digits like a Gemeinde and are told apart by the name ("Brome, Samtgemeinde" or
+  "Samtgemeinde Oberharz")
 - 7 digits (RLP Verbandsgemeinde subtotal) and 9 digits (ARS Gemeindeverband): Verband rows
 - 5 digits: Kreis; 2 digits: Land; 3 digits: Regierungsbezirk; "DG": Germany
 - "JH" + 8 digits: a youth office (Jugendamt) of youth-welfare statistics: JH + AGS of a town with its own
@@ -36,14 +37,16 @@ class AreaKey:
             return self.id[2:7]
         return self.id[:5] if self.level in (GEMEINDE, VERBAND, KREIS) else None
 
-    def in_scope(self, scope: str) -> bool:
-        """Whether the area belongs to a build of ``scope`` (a Land row counts for every Kreis in it)."""
+    def in_scope(self, scope: str | tuple[str, ...]) -> bool:
+        """Whether the area belongs to a build of ``scope``, a key prefix or several (a Land row counts for every
+        Kreis in it)."""
+        prefixes = (scope,) if isinstance(scope, str) else scope
         if self.level == LAND:
-            return scope.startswith(self.id) or self.id.startswith(scope)
-        return self.kreis is not None and self.kreis.startswith(scope)
+            return any(p.startswith(self.id) or self.id.startswith(p) for p in prefixes)
+        return self.kreis is not None and self.kreis.startswith(prefixes)
 
 
-_VERBAND_NAME = re.compile(r"(Samtgemeinde|Verbandsgem(einde)?\.?|Amt|Verwaltungsgemeinschaft)\s*$")
+_VERBAND_NAME = re.compile(r"(Samtgemeinde|Verbandsgem(einde)?\.?|Amt|Verwaltungsgemeinschaft)\s*$|^Samtgemeinde\s")
 
 
 def parse_area_key(raw: str, name: str = "") -> AreaKey | None:

@@ -2,7 +2,8 @@
 
 A failed or killed build therefore leaves the previous database untouched, and a dashboard that has the old
 file open keeps reading it (the rename swaps the directory entry, not the open file). The import report beside the
-database is written the same way, completely before the database is renamed, so that a full disk stops the build
+database (and the list of the build's warnings, ``<name>.warnungen.csv``) is written the same way, completely before
+the database is renamed, so that a full disk stops the build
 before anything changed. Temporary files are ``<name>.tmp-<pid>`` (DuckDB adds ``.wal``); those of a process that is
 no longer alive are removed by the next build of the same target.
 """
@@ -20,6 +21,7 @@ import pandas as pd
 from etl import schema
 from etl.db import connect
 from etl.errors import EtlError
+from etl.findings import Finding, findings_path, write_findings_csv
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 _NOT_ALLOWED = (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -108,7 +110,7 @@ def _alive(pid: int) -> bool:
 def remove_stale_temp_files(out: Path) -> list[Path]:
     """Remove the temporary files of this target (database, its WAL, import report) left by a build whose process
     is dead; those of a live process, this one included, stay. Returns what was removed."""
-    names = (re.escape(out.name), re.escape(import_report_path(out).name))
+    names = (re.escape(out.name), re.escape(import_report_path(out).name), re.escape(findings_path(out).name))
     pattern = re.compile(rf"(?:{'|'.join(names)})\.tmp-(\d+)(?:\.wal)?")
     removed = []
     for path in sorted(out.parent.glob("*.tmp-*")) if out.parent.is_dir() else []:
@@ -122,17 +124,21 @@ def remove_stale_temp_files(out: Path) -> list[Path]:
     return removed
 
 
-def write_database(out: Path, frames: dict[str, pd.DataFrame]) -> Path | None:
+def write_database(out: Path, frames: dict[str, pd.DataFrame], findings: list[Finding] | None = None) -> Path | None:
     """Create every table of the schema and fill those named in ``frames`` (missing ones stay empty); with an
-    ``import_report`` frame also the import report beside it (returned). Raises EtlError when the disk is full or the
+    ``import_report`` frame also the import report beside it (returned), and the list of ``findings`` as
+    ``<name>.warnungen.csv`` (an old list is removed when there are none). Raises EtlError when the disk is full or the
     folder cannot be written; the previous database is then unchanged."""
     tmp = _temp(out)
     report = import_report_path(out) if "import_report" in frames else None
+    listing = findings_path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
         if report is not None:
             _import_report_csv(_temp(report), frames["import_report"], frames["sources"])
+        if findings:
+            write_findings_csv(_temp(listing), findings)
         con = connect(tmp)
         try:
             for table in schema.TABLES:
@@ -145,6 +151,10 @@ def write_database(out: Path, frames: dict[str, pd.DataFrame]) -> Path | None:
         os.replace(tmp, out)
         if report is not None:
             os.replace(_temp(report), report)
+        if findings:
+            os.replace(_temp(listing), listing)
+        else:
+            listing.unlink(missing_ok=True)  # a list of an earlier build would describe another database
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         raise write_error(out, exc) from exc
     finally:
@@ -152,6 +162,7 @@ def write_database(out: Path, frames: dict[str, pd.DataFrame]) -> Path | None:
         Path(f"{tmp}.wal").unlink(missing_ok=True)
         if report is not None:
             _temp(report).unlink(missing_ok=True)
+        _temp(listing).unlink(missing_ok=True)
     return report
 
 

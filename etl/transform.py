@@ -10,6 +10,9 @@
   computed from counts is checked against it.
 - small numbers: sensitive counts (catalogue flag suppress_small) below the county's threshold are withheld at
   Gemeinde level, after they went into the sums, and so are rates whose numerator is such a count.
+- territory: the tables arrive at the boundaries' Gebietsstand (etl/prepare.py); a Kreis total of a year in which
+  a row could not be placed is incomplete, not "ok".
+- every difference found is kept as a finding (etl/findings.py), none is cut off after a fixed number.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import pandas as pd
 from etl import keys, markers
 from etl.config import CountyConfig
 from etl.errors import EtlError
+from etl.findings import Finding
 from etl.sources.bkg import Boundaries
 from etl.sources.genesis import GenesisTable
 from etl.sources.offers import OfferList
@@ -45,6 +49,7 @@ AREA_COLUMNS = [
     "geometry", "geom_display",
 ]  # fmt: skip
 KREIS_TOLERANCE = 0.5  # published Kreis totals vs. sum of Gemeinden: anything above rounding is reported
+CONVERTED_TOLERANCE = 0.01  # … and 1 % against a published total converted to another Gebietsstand (shares)
 RATE_TOLERANCE = 0.15  # published rate (1 decimal) vs. rate computed from counts: beyond rounding is reported
 
 
@@ -55,6 +60,8 @@ class CountyInput:
     sozialraeume: pd.DataFrame | None  # area_id, sozialraum
     tables: list[tuple[str, GenesisTable]]  # (source_id, table) in config order
     offer_lists: list[tuple[str, OfferList]] = field(default_factory=list)  # (source_id, list)
+    # Kreis totals that are incomplete because a row could not be placed: kreis_id, indicator_id, year, note
+    unplaced: pd.DataFrame | None = None
 
 
 # --- areas -----------------------------------------------------------------------------------------------
@@ -162,7 +169,8 @@ def areas_in_scope(areas: gpd.GeoDataFrame, scope: str) -> gpd.GeoDataFrame:
 # --- observations ------------------------------------------------------------------------------------------
 
 
-def build_observations(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+def build_observations(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list) -> pd.DataFrame:
+    """Observations of the county's areas; findings (etl.findings.Finding) are appended to ``warnings``."""
     published = _published_records(county, areas, catalogue, warnings)
     gemeinde_obs = published[published["level"] == keys.GEMEINDE]
 
@@ -178,12 +186,13 @@ def build_observations(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
         summed = _sum_over_members(gemeinde_obs[gemeinde_obs["indicator_id"].isin(summable)], members, column)
         levels.append(_reconcile(summed, level_published, areas, catalogue, warnings))
     observations = pd.concat([frame.reindex(columns=OBSERVATION_COLUMNS) for frame in levels], ignore_index=True)
+    observations = _mark_unplaced(observations, county.unplaced)
     observations = _derive(observations, catalogue, warnings)
     observations = _suppress_small_numbers(observations, areas, catalogue, county.config.min_count)
     return observations[OBSERVATION_COLUMNS].sort_values(["area_id", "indicator_id", "year"], ignore_index=True)
 
 
-def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list) -> pd.DataFrame:
     """All Gemeinde, Kreis, Jugendamt and Land rows of all tables; the first configured source wins where two
     give the same value."""
     gemeinde_ids = set(areas.loc[areas["level"] == LEVEL_GEMEINDE, "area_id"])
@@ -195,17 +204,7 @@ def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
             raise ValueError(f"genesis_tables.toml yields indicators missing from the catalogue: {sorted(unknown_indicators)}")
         stray = records[(records["level"] == "gemeinde") & ~records["area_id"].isin(gemeinde_ids)]
         if not stray.empty:
-            row = stray.iloc[0]
-            raise EtlError(
-                f"Gemeinde '{row['name'].strip()}' (AGS {row['area_id']}) gibt es in den Grenzdaten des Kreises nicht"
-                + (f" – ebenso {len(stray['area_id'].unique()) - 1} weitere" if stray["area_id"].nunique() > 1 else ""),
-                file=table.file,
-                line=int(row["line"]),
-                column=1,
-                expected="Gemeinden mit dem Gebietsstand der Grenzdaten " + str(county.boundaries.source.name),
-                fix="Grenzdaten und Statistik mit passendem Gebietsstand verwenden (Gemeindefusionen!) "
-                "oder die Datei auf Zeilen anderer Kreise prüfen.",
-            )
+            raise _stray_error(stray, table, county)
         duplicated = records[records.duplicated(["area_id", "indicator_id", "year"], keep=False)]
         if not duplicated.empty:
             first = duplicated.iloc[0]
@@ -218,7 +217,9 @@ def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
                 expected="jedes Gebiet genau einmal je Stichtag",
                 fix="Doppelte Zeile löschen.",
             )
-        frames.append(records.assign(source_id=source_id, derivation="source", note=None))
+        derivation = records["derivation"] if "derivation" in records else "source"
+        note = records["note"] if "note" in records else None
+        frames.append(records.assign(source_id=source_id, derivation=derivation, note=note))
     if not frames:
         return pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "level"]).astype({"value": float, "numerator": float, "denominator": float})
     everything = pd.concat(frames, ignore_index=True)
@@ -226,14 +227,46 @@ def _published_records(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
     first = everything.drop_duplicates(key, keep="first")
     later = everything[everything.duplicated(key, keep="first")].merge(first[[*key, "value", "source_id"]], on=key, suffixes=("", "_kept"))
     conflicts = later[(later["value"] - later["value_kept"]).abs() > KREIS_TOLERANCE]
-    for row in conflicts.head(20).itertuples():
-        warnings.append(
+    for row in conflicts.itertuples():
+        warnings.append(Finding(
+            "doppelangabe",
             f"{row.indicator_id} {row.year} für {row.area_id}: Quelle {row.source_id} meldet {row.value:g}, "
-            f"verwendet wird {row.value_kept:g} aus {row.source_id_kept} (zuerst konfiguriert)"
-        )
-    if len(conflicts) > 20:
-        warnings.append(f"… und {len(conflicts) - 20} weitere abweichende Doppelangaben")
+            f"verwendet wird {row.value_kept:g} aus {row.source_id_kept} (zuerst konfiguriert)",
+        ))  # fmt: skip
     return first.reindex(columns=[*OBSERVATION_COLUMNS, "level"])
+
+
+def _stray_error(stray: pd.DataFrame, table: GenesisTable, county: CountyInput) -> EtlError:
+    """Gemeinden the boundaries do not have (only without the Umsteigeschlüssel, which would convert them): every
+    key is named, with the fix for a different Gebietsstand."""
+    keys_names = stray.drop_duplicates("area_id")
+    listing = ", ".join(f"{r.area_id} {r.name.strip()} (Zeile {r.line})" for r in keys_names.itertuples())
+    row = keys_names.iloc[0]
+    return EtlError(
+        f"{len(keys_names)} Gemeinde(n) der Datei gibt es in den Grenzdaten des Kreises nicht: {listing}",
+        file=table.file,
+        line=int(row["line"]),
+        column=1,
+        expected="Gemeinden mit dem Gebietsstand der Grenzdaten " + str(county.boundaries.source.name),
+        fix="Die Statistik hat einen anderen Gebietsstand (Gemeindefusionen, Wechsel des Kreises). Den BBSR-"
+        "Umsteigeschlüssel in den Datenordner legen (statistics/gebietsaenderungen_bbsr, siehe config/README.md): dann "
+        "rechnet der Build die Werte auf den Gebietsstand der Grenzdaten um. Oder Grenzdaten desselben Gebietsstands "
+        "wie die Statistik verwenden. Die Zeilen nicht löschen: ihre Einwohner fehlten sonst im Kreis.",
+    )
+
+
+def _mark_unplaced(observations: pd.DataFrame, unplaced: pd.DataFrame | None) -> pd.DataFrame:
+    """Kreis totals of a year in which a row of the Kreis could not be placed are incomplete, not "ok"."""
+    if unplaced is None or unplaced.empty:
+        return observations
+    marks = unplaced.drop_duplicates(["kreis_id", "indicator_id", "year"]).rename(columns={"kreis_id": "area_id", "note": "mark"})
+    merged = observations.merge(marks, on=["area_id", "indicator_id", "year"], how="left")
+    hit = merged["mark"].notna().to_numpy()
+    observations = observations.copy()
+    observations.loc[hit, "value"] = np.nan
+    observations.loc[hit, "status"] = markers.INCOMPLETE
+    observations.loc[hit, "note"] = merged.loc[hit, "mark"].to_numpy()
+    return observations
 
 
 def _is_regular(bez: pd.Series) -> pd.Series:
@@ -274,7 +307,7 @@ def _sum_over_members(obs: pd.DataFrame, members: pd.DataFrame, group_column: st
     return grouped.reindex(columns=OBSERVATION_COLUMNS)
 
 
-def _reconcile(summed: pd.DataFrame, published: pd.DataFrame, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+def _reconcile(summed: pd.DataFrame, published: pd.DataFrame, areas: gpd.GeoDataFrame, catalogue: pd.DataFrame, warnings: list) -> pd.DataFrame:
     """Check Gemeinde sums against totals printed for the same area (Kreis, Jugendamt) in the tables.
 
     The sum is kept (it is what the Sozialräume add up to); a published total fills in where the sum is
@@ -284,20 +317,24 @@ def _reconcile(summed: pd.DataFrame, published: pd.DataFrame, areas: gpd.GeoData
     published = published.reindex(columns=OBSERVATION_COLUMNS)
     both = summed.merge(published, on=key, how="outer", suffixes=("", "_pub"), indicator=True)
     names = areas.set_index("area_id")["name"]
-    differs = (both["_merge"] == "both") & ((both["value"] - both["value_pub"]).abs() > KREIS_TOLERANCE)
-    for row in both[differs].head(20).itertuples():
+    converted = both["derivation_pub"] == "converted"
+    tolerance = np.where(converted, np.maximum(KREIS_TOLERANCE, CONVERTED_TOLERANCE * both["value_pub"].abs()), KREIS_TOLERANCE)
+    differs = (both["_merge"] == "both") & ((both["value"] - both["value_pub"]).abs() > tolerance)
+    for row in both[differs].itertuples():
         label = catalogue.loc[row.indicator_id, "label"]
-        warnings.append(
+        published = "umgerechneter veröffentlichter Wert" if row.derivation_pub == "converted" else "veröffentlichter Wert"
+        warnings.append(Finding(
+            "kreissumme",
             f"{names.get(row.area_id, row.area_id)} {row.year}, {label}: Summe der Gemeinden {row.value:,.0f} ≠ "
-            f"veröffentlichter Wert {row.value_pub:,.0f} ({row.source_id_pub})"
-        )
+            f"{published} {row.value_pub:,.0f} ({row.source_id_pub})",
+        ))  # fmt: skip
     use_published = (both["_merge"] == "right_only") | ((both["_merge"] == "both") & (both["status"] == markers.INCOMPLETE))
     for column in ["reference_date", "value", "status", "flag", "numerator", "denominator", "derivation", "source_id", "note"]:
         both.loc[use_published, column] = both.loc[use_published, f"{column}_pub"]
     return both[OBSERVATION_COLUMNS]
 
 
-def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list) -> pd.DataFrame:
     """Derived counts and rates per area and year, in catalogue order, from the values already known.
 
     Where a value was published for the same area, indicator and year, the published one is kept and the
@@ -350,7 +387,7 @@ def _derive(observations: pd.DataFrame, catalogue: pd.DataFrame, warnings: list[
     return pd.concat(pool.values(), ignore_index=True) if pool else observations.iloc[:0]
 
 
-def _merge_derived(existing: pd.DataFrame | None, derived: pd.DataFrame, meta, warnings: list[str]) -> pd.DataFrame:
+def _merge_derived(existing: pd.DataFrame | None, derived: pd.DataFrame, meta, warnings: list) -> pd.DataFrame:
     """The indicator's published values (checked against the computed ones, which lend them numerator and
     denominator) plus the computed values where nothing was published."""
     key = ["area_id", "indicator_id", "year"]
@@ -359,10 +396,10 @@ def _merge_derived(existing: pd.DataFrame | None, derived: pd.DataFrame, meta, w
     existing = existing.copy()
     overlap = existing.reset_index().merge(derived, on=key, suffixes=("", "_calc"))
     differs = overlap[(overlap["value"] - overlap["value_calc"]).abs() > RATE_TOLERANCE * (meta.per / 100 if meta.per > 1 else 1)]
-    for row in differs.head(10).itertuples():
-        warnings.append(
-            f"{meta.label} {row.year} für {row.area_id}: veröffentlicht {row.value:g}, aus Zählern berechnet {row.value_calc:.2f}"
-        )
+    for row in differs.itertuples():
+        warnings.append(Finding(
+            "quote", f"{meta.label} {row.year} für {row.area_id}: veröffentlicht {row.value:g}, aus Zählern berechnet {row.value_calc:.2f}"
+        ))  # fmt: skip
     existing.loc[overlap["index"], "numerator"] = overlap["numerator_calc"].values
     existing.loc[overlap["index"], "denominator"] = overlap["denominator_calc"].values
     new = derived.merge(existing[key], on=key, how="left", indicator=True)

@@ -86,9 +86,9 @@ def parse_period(text: str) -> tuple[int, date | None] | None:
     return None
 
 
-def read_genesis(path: Path, table: str, scope: str, encoding: str = AUTO) -> GenesisTable:
-    """Read one export and keep the rows in ``scope`` (a Kreis key, a Land key or "" for Germany):
-    Gemeinden, Verbände and Kreis rows; Land and Germany rows are left out."""
+def read_genesis(path: Path, table: str, scope: str | tuple[str, ...], encoding: str = AUTO) -> GenesisTable:
+    """Read one export and keep the rows in ``scope`` (a Kreis key, a Land key or "" for Germany, or several key
+    prefixes): Gemeinden, Verbände and Kreis rows, and the Land rows of the scope; Germany rows are left out."""
     meta = table_metadata()["tables"].get(table)
     if meta is None:
         raise EtlError(
@@ -140,10 +140,12 @@ def _indicator_for(meta: dict, labels: dict[str, str], path: Path, lines: dict[s
     return meta["indicator"].format(**parts)
 
 
-def _keep_row(path: Path, line: int, column: int | str, raw_key: str, name: str, scope: str) -> keys.AreaKey | None:
-    """The row's area if it lies in the scope; None for other areas; error for malformed keys."""
+def _keep_row(path: Path, line: int, column: int | str, raw_key: str, name: str, scope: str | tuple[str, ...]) -> keys.AreaKey | None:
+    """The row's area if it lies in the scope (one key prefix or several); None for other areas; error for
+    malformed keys."""
     stripped = raw_key.strip()
-    if stripped.isdigit() and not stripped.startswith(scope) and len(stripped) >= len(scope):
+    prefixes = (scope,) if isinstance(scope, str) else scope
+    if stripped.isdigit() and not stripped.startswith(prefixes) and len(stripped) >= max(map(len, prefixes)):
         return None
     area = keys.parse_area_key(raw_key, name)
     if area is None:

@@ -1,0 +1,161 @@
+"""A table's rows made ready for the build (rules in planners' words).
+
+- One series per area: a Gemeinde listed under an old and a new Verbandsgemeinde code (Rhineland-Palatinate), or
+  under a Samtgemeinde key (Lower Saxony), is one series split by year, not a duplicate: the row with the value wins
+  over the row with '-'. Two rows with different values for the same area and year stop the build.
+- At the boundaries' Gebietsstand: with the BBSR Umsteigeschlüssel every Gemeinde and Kreis row is converted
+  (etl/territory_convert.py); without it, rows of aggregated gemeindefreie Gebiete are still spread over the Kreis's
+  gemeindefreie Gebiete, and a Gemeinde unknown to the boundaries stops the build (etl/transform.py).
+- One area, several levels: Berlin and Hamburg are Land, Kreis and Gemeinde at once (11 = 11000 = 11000000), a
+  kreisfreie Stadt is Kreis and Gemeinde. Tables print only the Land row (Berlin, Hamburg) or only the Kreis row (most
+  kreisfreie Städte): it stands in for the level below where the table has no row of its own.
+- Only the build's areas stay (rows of neighbouring Kreise were read for the Umsteigeschlüssel), and its Land.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from etl import markers
+from etl.errors import EtlError
+from etl.findings import Finding
+from etl.sources.bkg import Boundaries
+from etl.sources.genesis import GenesisTable
+from etl.territory import Crosswalk
+from etl.territory_convert import Converted, Targets, convert_records
+
+SERIES_KEY = ["level", "area_id", "indicator_id", "year"]
+
+
+@dataclass
+class PreparedTable:
+    table: GenesisTable  # records at the build's areas, with derivation and note
+    findings: list[Finding] = field(default_factory=list)
+    unplaced: pd.DataFrame | None = None  # kreis_id, indicator_id, year, note: Kreis totals that are incomplete
+
+
+def targets_of(boundaries: Boundaries, scope: str) -> Targets:
+    gemeinden = boundaries.gemeinden
+    free = gemeinden[gemeinden["bez"].fillna("").str.lower().str.contains("gemeindefrei")]
+    return Targets(
+        scope=scope,
+        names={"gemeinde": dict(zip(gemeinden["area_id"], gemeinden["name"])), "kreis": dict(zip(boundaries.kreis["area_id"], boundaries.kreis["name"]))},
+        gemeindefrei_km2=pd.Series(free.geometry.area.to_numpy() / 1e6, index=free["area_id"].to_numpy()),
+    )
+
+
+def prepare_table(table: GenesisTable, boundaries: Boundaries, scope: str, crosswalk: Crosswalk | None, catalogue: pd.DataFrame) -> PreparedTable:
+    """The table's records for the build's areas (see the module docstring); ``scope`` is the config's key prefix."""
+    label = f"{table.table} ({table.file.name})"
+    records = merge_split_series(table.records, table)
+    targets = targets_of(boundaries, scope)
+    if crosswalk is not None:
+        converted = convert_records(records, crosswalk, targets, catalogue, label)
+    else:
+        converted = _without_crosswalk(records, targets, label)
+    findings = list(converted.findings)
+    records = in_scope(converted.records, scope)
+    records = fill_single_areas(records, boundaries, label, findings)
+    return PreparedTable(replace(table, records=records.reset_index(drop=True)), findings, converted.unplaced)
+
+
+def merge_split_series(records: pd.DataFrame, table: GenesisTable) -> pd.DataFrame:
+    """One row per area, indicator and year: a value wins over a marker, a marker over '-' (the year in which the
+    key did not hold the area); two rows with a number for the same year are a duplicate, an error naming every
+    such area."""
+    duplicated = records.duplicated(SERIES_KEY, keep=False)
+    if not duplicated.any():
+        return records
+    ranked = records.assign(_rank=records["status"].map({markers.OK: 0, markers.ZERO: 2}).fillna(1))
+    values = ranked[duplicated & (ranked["status"] == markers.OK)]
+    conflicts = values[values.duplicated(SERIES_KEY, keep=False)]
+    if not conflicts.empty:
+        raise _duplicate_error(records[duplicated], conflicts, table)
+    ranked = ranked.sort_values("_rank", kind="stable").drop_duplicates(SERIES_KEY, keep="first")
+    return ranked.sort_index().drop(columns="_rank")
+
+
+def _duplicate_error(duplicated: pd.DataFrame, conflicts: pd.DataFrame, table: GenesisTable) -> EtlError:
+    areas = list(dict.fromkeys(conflicts["area_id"]))
+    first = duplicated[duplicated["area_id"] == areas[0]]
+    lines = sorted(set(first["line"]))
+    others = [f"{a} ({duplicated.loc[duplicated['area_id'] == a, 'name'].iloc[0].strip()}, Zeilen "
+              f"{', '.join(map(str, sorted(set(duplicated.loc[duplicated['area_id'] == a, 'line']))))})" for a in areas[1:]]  # fmt: skip
+    return EtlError(
+        f"Gebiet {areas[0]} ({first['name'].iloc[0].strip()}) steht mehrfach in der Datei (Zeilen {', '.join(map(str, lines))}) "
+        "mit einer Zahl für dasselbe Jahr in mehr als einer Zeile" + (f" – ebenso {len(others)} weitere: {'; '.join(others)}" if others else ""),
+        file=table.file,
+        line=int(lines[-1]),
+        column=1,
+        expected="jedes Gebiet genau einmal je Stichtag (ein Gebiet unter altem und neuem Verbandsgemeinde-Schlüssel "
+        "ist eine Reihe: je Jahr hat nur eine der Zeilen einen Wert, die andere '-')",
+        fix="Doppelte Zeile löschen (mit dem Originalexport vergleichen, welche richtig ist).",
+    )
+
+
+def _without_crosswalk(records: pd.DataFrame, targets: Targets, label: str) -> Converted:
+    """Only the aggregate rows of gemeindefreie Gebiete are placed (by area); everything else stays as read."""
+    from etl.territory_convert import GEMEINDEFREI
+
+    result = Converted(records.assign(derivation="source", note=None))
+    gemeinden = set(targets.names.get("gemeinde", {}))
+    aggregate = records[(records["level"] == "gemeinde") & ~records["area_id"].isin(gemeinden) & records["name"].str.contains(GEMEINDEFREI)]
+    aggregate = aggregate[aggregate["area_id"].str.startswith(targets.scope)]
+    if aggregate.empty:
+        return result
+    spread, keys = [], []
+    for key, group in aggregate.groupby("area_id"):
+        polygons = targets.gemeindefrei_km2[targets.gemeindefrei_km2.index.str.startswith(key[:5])]
+        if polygons.empty or polygons.sum() <= 0:
+            continue
+        keys.append(key)
+        for area_id, km2 in polygons.items():
+            share = km2 / polygons.sum()
+            spread.append(group.assign(area_id=area_id, value=group["value"] * share, derivation="converted",
+                                       note=f"Anteil {share * 100:.0f} % (nach Fläche) der Sammelzeile {key}"))  # fmt: skip
+        result.findings.append(Finding("zusammengefasst", f"{label}: {group['name'].iloc[0].strip()} ({key}) auf die gemeindefreien "
+                                       f"Gebiete {', '.join(polygons.index)} verteilt (nach Fläche)"))  # fmt: skip
+    if spread:
+        placed = pd.concat(spread, ignore_index=True)
+        rest = result.records[~result.records["area_id"].isin(keys)]
+        merged = pd.concat([rest, placed], ignore_index=True)
+        result.records = merged.groupby([*SERIES_KEY], as_index=False, sort=False).agg(_sum_rows)
+    return result
+
+
+def _sum_rows(column: pd.Series):
+    return column.sum(min_count=1) if column.name == "value" else column.iloc[0]
+
+
+def in_scope(records: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """The rows of the build's areas: its Gemeinden, Verbände, Kreise and Jugendämter, and its Land."""
+    level = records["level"]
+    kreis = records["area_id"].where(level != "jugendamt", records["area_id"].str[2:])
+    land = (level == "land") & records["area_id"].map(lambda land_id: scope.startswith(land_id) or land_id.startswith(scope))
+    return records[(level != "land") & kreis.str.startswith(scope) | land]
+
+
+def fill_single_areas(records: pd.DataFrame, boundaries: Boundaries, label: str, findings: list[Finding]) -> pd.DataFrame:
+    """Land rows of a city-state stand in for its Kreis, Kreis rows of a one-Gemeinde Kreis for the Gemeinde, where
+    the table has no row of that level for the indicator and year."""
+    kreise = set(boundaries.kreis["area_id"])
+    city_states = {k[:2]: k for k in kreise if k.endswith("000")}  # Berlin 11000, Hamburg 02000: the whole Land
+    members = boundaries.gemeinden.groupby("kreis_id")["area_id"].agg(list)
+    single = {k: ids[0] for k, ids in members.items() if len(ids) == 1}
+    added = []
+    for level, below, mapping in (("land", "kreis", city_states), ("kreis", "gemeinde", single)):
+        upper = records[(records["level"] == level) & records["area_id"].isin(mapping)]
+        if upper.empty:
+            continue
+        copies = upper.assign(level=below, area_id=upper["area_id"].map(mapping))
+        present = pd.MultiIndex.from_frame(records.loc[records["level"] == below, ["area_id", "indicator_id", "year"]])
+        copies = copies[~pd.MultiIndex.from_frame(copies[["area_id", "indicator_id", "year"]]).isin(present)]
+        if copies.empty:
+            continue
+        records = pd.concat([records, copies], ignore_index=True)
+        added.append(f"{level} → {below}: " + ", ".join(f"{a} → {mapping[a]}" for a in sorted(upper["area_id"].unique())))
+    if added:
+        findings.append(Finding("stadtstaat", f"{label}: Werte einer Ebene gelten auch für die darunter, weil beide dasselbe "
+                                f"Gebiet sind ({'; '.join(added)})"))  # fmt: skip
+    return records

@@ -1,0 +1,328 @@
+"""Every figure of a table at the boundaries' Gebietsstand (rules in planners' words).
+
+- A value of year Y stands under the key the area had in year Y. With the BBSR Umsteigeschlüssel (etl/territory.py)
+  it goes to the areas of the boundaries with the share of the old area's population that lies in them (its area
+  share for an area figure such as the Katasterfläche). A merger has share 1: the successor gets the whole value;
+  a split gives each part its share, and the shares add up to 1.
+- Where the table's key is not a key of year Y in the Umsteigeschlüssel (GENESIS applies a change of 1 January to
+  the figures of 31 December before, and some tables keep an older Gebietsstand), the key's nearest year is used.
+- '-' means "nothing there" (0) only for an area that existed in that year. A '-' under a key that did not exist
+  then (before a merger, before the Gemeinde joined the Kreis) is "not applicable": left out, never summed as 0.
+- A value that was converted says so: derivation 'converted' and the note "umgerechnet auf Gebietsstand …
+  (BBSR-Umsteigeschlüssel, © BBSR Bonn)" with the old areas it came from. A value whose area did not change keeps
+  derivation 'source'.
+- Rates are never converted: a published rate of an area that changed is left out and computed again from the
+  converted counts wherever the catalogue has its formula.
+- An area of the boundaries whose figures would need a part from a Kreis the file does not contain (an extract of
+  one Kreis, while the Gemeinde belonged to a neighbour then) is incomplete, not smaller.
+- A key the Umsteigeschlüssel does not know in any year near Y cannot be placed: its Kreis total of that year is
+  incomplete, and every such key is named. Rows of aggregated gemeindefreie Gebiete ("Gem.fr. Geb. Rosenheim")
+  that the Umsteigeschlüssel does not place either are spread over the Kreis's gemeindefreie Gebiete by area.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from etl import markers
+from etl.findings import Finding
+from etl.territory import Crosswalk
+
+CONVERTED = "converted"
+NOTE = "umgerechnet auf Gebietsstand {stand} (BBSR-Umsteigeschlüssel, © BBSR Bonn)"
+NEAREST_YEARS = 5  # how far from Y a key's own year may be
+GEMEINDEFREI = re.compile(r"gem(einde)?\.?\s*fr|gemeindefrei|gemfr", re.IGNORECASE)
+CONVERTED_LEVELS = ("gemeinde", "kreis")
+_MAX_PARTS_IN_NOTE = 6
+
+
+@dataclass
+class Converted:
+    records: pd.DataFrame  # reader records at the target Gebietsstand, with derivation and note
+    findings: list[Finding] = field(default_factory=list)
+    unplaced: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["kreis_id", "indicator_id", "year", "note"]))
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The areas of the boundaries a build covers: names per level and the gemeindefreie Gebiete with their area."""
+
+    scope: str
+    names: dict[str, dict[str, str]]  # level -> area_id -> name
+    gemeindefrei_km2: pd.Series  # area_id -> km², gemeindefreie Gebiete only
+
+
+def convert_records(records: pd.DataFrame, crosswalk: Crosswalk, targets: Targets, catalogue: pd.DataFrame, label: str) -> Converted:
+    """Gemeinde and Kreis rows of one table (``label`` names it in messages) at the crosswalk's Gebietsstand."""
+    stand = crosswalk.gebietsstand
+    result = Converted(records.iloc[:0].assign(derivation=None, note=None))
+    parts = [records[~records["level"].isin(CONVERTED_LEVELS)].assign(derivation="source", note=None)]
+    for level in CONVERTED_LEVELS:
+        frame = records[records["level"] == level]
+        if frame.empty:
+            continue
+        converted = _convert_level(frame, records, crosswalk.links(level), level, targets, catalogue, stand, label)
+        parts.append(converted.records)
+        result.findings += converted.findings
+        result.unplaced = pd.concat([result.unplaced, converted.unplaced], ignore_index=True)
+    result.records = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else result.records
+    return result
+
+
+def _convert_level(frame, all_records, links, level, targets, catalogue, stand, label) -> Converted:
+    findings: list[Finding] = []
+    frame = frame.assign(resolved=_resolved_years(frame, links))
+    year_in_range = frame["year"].clip(links["year"].min(), links["year"].max())
+    exact = frame["resolved"] == year_in_range
+    zero = frame["status"] == markers.ZERO
+    # a key with a number in that year is valid for the table then: its '-' cells are true zeros
+    has_number = (~zero).groupby([frame["year"], frame["area_id"]]).transform("any")
+    not_applicable = zero & ~exact & ~has_number
+    findings += _not_applicable_findings(frame[not_applicable], label)
+    unresolved = frame[frame["resolved"].isna() & ~zero]
+    extra_links, unresolved = _gemeindefrei_links(unresolved, targets, level, label, findings)
+    placed = frame[frame["resolved"].notna() & ~not_applicable]
+    if not extra_links.empty:
+        extra = frame.loc[frame.index.isin(extra_links.attrs["rows"])].assign(resolved=lambda f: f["year"])
+        placed = pd.concat([placed, extra])
+        links = pd.concat([links, extra_links], ignore_index=True)
+    unplaced = _unplaced(unresolved, targets, label, findings)
+
+    contributions = placed.merge(links, left_on=["resolved", "area_id"], right_on=["year", "old"], suffixes=("", "_link"))
+    area_indicators = set(catalogue.index[catalogue["conversion"] == "area"]) if "conversion" in catalogue else set()
+    contributions["w"] = np.where(contributions["indicator_id"].isin(area_indicators), contributions["area"], contributions["pop"])
+    contributions = contributions[(contributions["w"] > 0) & contributions["new"].str.startswith(targets.scope)]
+    identity = len(contributions) == len(placed) and ((contributions["area_id"] == contributions["new"]) & (contributions["w"] == 1)).all()
+    if identity:  # nothing moves (most tables of most Kreise): the rows as read
+        converted = contributions.drop(columns=["resolved", "year_link", "old", "new", "pop", "area", "w"]).assign(derivation="source", note=None)
+    else:
+        converted = _aggregate(contributions, targets.names.get(level, {}), stand)
+    converted = _mark_missing_sources(converted, contributions, frame, all_records, links, level, targets, label, findings)
+    converted, dropped = _drop_converted_rates(converted, catalogue)
+    findings += _conversion_findings(contributions, converted, dropped, level, targets, label)
+    return Converted(converted, findings, unplaced)
+
+
+def _resolved_years(frame: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
+    """Per row the year whose keys the row's key belongs to: its own year if the key existed then, else the
+    nearest year (up to NEAREST_YEARS away, later years first) in which it did; NaN if none."""
+    known = set(zip(links["year"].tolist(), links["old"].tolist()))
+    lo, hi = int(links["year"].min()), int(links["year"].max())
+    offsets = [0] + [o for d in range(1, NEAREST_YEARS + 1) for o in (d, -d)]
+    found: dict[tuple[int, str], float] = {}
+    for year, key in set(zip(frame["year"].tolist(), frame["area_id"].tolist())):
+        base = min(max(year, lo), hi)
+        found[(year, key)] = next((base + o for o in offsets if (base + o, key) in known), np.nan)
+    return pd.Series([found[pair] for pair in zip(frame["year"].tolist(), frame["area_id"].tolist())], index=frame.index, dtype=float)
+
+
+def _aggregate(contributions: pd.DataFrame, names: dict[str, str], stand: str) -> pd.DataFrame:
+    """One record per area of the target, indicator and year from its contributions."""
+    if contributions.empty:
+        return contributions.iloc[:0].assign(derivation=None, note=None)
+    c = contributions.assign(
+        part=contributions["value"] * contributions["w"],
+        missing=contributions["status"].isin(markers.MISSING_STATUSES),
+        missing_status=contributions["status"].where(contributions["status"].isin(markers.MISSING_STATUSES)),
+        is_ok=contributions["status"] == markers.OK,
+        same=(contributions["area_id"] == contributions["new"]) & (contributions["w"] == 1),
+    )
+    key = ["new", "indicator_id", "year"]
+    g = c.groupby(key, sort=False)
+    out = pd.DataFrame({
+        "level": g["level"].first(), "name": g["name"].first(), "reference_date": g["reference_date"].first(),
+        "value": g["part"].sum(), "n": g.size(), "n_missing": g["missing"].sum(), "any_ok": g["is_ok"].any(),
+        "missing_kinds": g["missing_status"].nunique(),
+        "first_status": g["status"].first(), "flag": g["flag"].first(), "same": g["same"].all(),
+        "line": g["line"].min(), "column": g["column"].first(),
+    }).reset_index().rename(columns={"new": "area_id"})  # fmt: skip
+    identity = (out["n"] == 1) & out["same"]
+    all_missing = out["n_missing"] == out["n"]
+    status = np.where(out["n_missing"] == 0, np.where(out["any_ok"], markers.OK, markers.ZERO), markers.INCOMPLETE)
+    status = np.where(all_missing & (out["missing_kinds"] == 1), out["first_status"], status)
+    out["status"] = status
+    out.loc[out["n_missing"] > 0, "value"] = np.nan
+    out["derivation"] = np.where(identity, "source", CONVERTED)
+    note = NOTE.format(stand=stand)
+    out["note"] = None
+    if not identity.all():
+        changed = c[c.set_index(key).index.isin(pd.MultiIndex.from_frame(out.loc[~identity, ["area_id", "indicator_id", "year"]]))]
+        sources = _source_lists(changed, key)
+        where = pd.MultiIndex.from_frame(out.loc[~identity, ["area_id", "indicator_id", "year"]])
+        out.loc[~identity, "note"] = note + ": " + pd.Series(sources.reindex(where).to_numpy(), index=out.index[~identity]).fillna("")
+    partly = (out["status"] == markers.INCOMPLETE)
+    out.loc[partly, "note"] = out.loc[partly, "n_missing"].astype(int).astype(str) + " von " + out.loc[partly, "n"].astype(str) + " Teilgebieten ohne Wert; " + out.loc[partly, "note"].fillna(note)
+    out["name"] = out["area_id"].map(names).fillna(out["name"])
+    return out.drop(columns=["n", "n_missing", "any_ok", "missing_kinds", "first_status", "same"])
+
+
+def _source_lists(c: pd.DataFrame, key: list[str]) -> pd.Series:
+    """'aus Brimingen (07232021), Hisel (07232033, 62 %)' per target, indicator and year."""
+    share = np.where(c["w"] >= 0.9995, "", ", " + (c["w"] * 100).round(0).astype(int).astype(str) + " %")
+    label = c["name"].str.strip() + " (" + c["area_id"] + share + ")"
+    return label.groupby([c[k] for k in key], sort=False).agg(_join_limited).rename(None).map(lambda text: "aus " + text)
+
+
+def _join_limited(labels: pd.Series) -> str:
+    unique = list(dict.fromkeys(labels))
+    shown = ", ".join(unique[:_MAX_PARTS_IN_NOTE])
+    return shown + (f" und {len(unique) - _MAX_PARTS_IN_NOTE} weiteren" if len(unique) > _MAX_PARTS_IN_NOTE else "")
+
+
+def _mark_missing_sources(converted, contributions, frame, all_records, links, level, targets, label, findings) -> pd.DataFrame:
+    """Areas that would need a part from a Kreis the file does not contain in that year are incomplete. The parts an
+    area needs are those of the year its rows were placed with (a row under the key of 2012 for 2011 needs no part of
+    the key it had in 2011)."""
+    covered = set(zip(all_records["area_id"].str[:5].tolist(), all_records["year"].tolist()))
+    lo, hi = links["year"].min(), links["year"].max()
+    in_scope = links[links["new"].str.startswith(targets.scope) & (links["pop"] > 0)]
+    # only links from a Kreis that is absent in some year of the table can miss a part
+    years = pd.Series(frame["year"].unique())
+    kreise = in_scope["old"].str[:5].unique()
+    absent = {k for k in kreise if not all((k, y) in covered for y in years)}
+    in_scope = in_scope[in_scope["new"].isin(in_scope.loc[in_scope["old"].str[:5].isin(absent), "new"])]
+    if in_scope.empty:
+        return converted
+    placed = {(n, y): r for n, y, r in contributions[["new", "year", "resolved"]].drop_duplicates().itertuples(index=False)}
+    pairs = [(n, y, placed.get((n, y), min(max(y, lo), hi))) for n in in_scope["new"].unique() for y in years.tolist()]
+    pairs = pd.DataFrame(pairs, columns=["new", "table_year", "resolved"])
+    wanted = pairs.merge(in_scope, left_on=["resolved", "new"], right_on=["year", "new"])
+    missing = wanted[[(k, y) not in covered for k, y in zip(wanted["old"].str[:5], wanted["table_year"])]]
+    if missing.empty:
+        return converted
+    indicators = frame.groupby("year")["indicator_id"].unique()
+    names = targets.names.get(level, {})
+    rows, messages = [], []
+    for (target, year), group in missing.groupby(["new", "table_year"]):
+        parts = ", ".join(sorted(group["old"].unique()))
+        note = f"unvollständig: der Teil aus {parts} (Kreis {', '.join(sorted(group['old'].str[:5].unique()))}) fehlt in der Datei"
+        messages.append((target, year, parts))
+        rows += [(target, indicator, year, note) for indicator in indicators.get(year, [])]
+    marks = pd.DataFrame(rows, columns=["area_id", "indicator_id", "year", "note"]).drop_duplicates(["area_id", "indicator_id", "year"])
+    mark_of = dict(zip(_series_keys(marks), marks["note"]))
+    keys = _series_keys(converted)
+    hit = keys.isin(mark_of).to_numpy()
+    converted = converted.copy()
+    converted.loc[hit, "value"] = np.nan
+    converted.loc[hit, "status"] = markers.INCOMPLETE
+    converted.loc[hit, "note"] = keys[hit].map(mark_of).to_numpy()
+    converted.loc[hit, "derivation"] = CONVERTED
+    new = marks[~_series_keys(marks).isin(set(keys)).to_numpy()]
+    if not new.empty:  # areas without any row of their own that year: incomplete, not absent
+        added = new.assign(level=level, name=new["area_id"].map(names).fillna(new["area_id"]), value=np.nan,
+                           status=markers.INCOMPLETE, derivation=CONVERTED)  # fmt: skip
+        converted = pd.concat([converted, added.reindex(columns=converted.columns)], ignore_index=True)
+    listing = "; ".join(
+        f"{names.get(t, t)} ({t}) {_years(pd.Series([y for tt, y, pp in messages if tt == t and pp == p]))}: Teil aus {p}"
+        for t, p in dict.fromkeys((t, p) for t, _, p in messages)
+    )
+    findings.append(Finding("quelle_unvollstaendig", f"{label}: Werte auf dem Gebietsstand der Grenzdaten unvollständig, weil die "
+                            f"Datei den Kreis eines Teilgebiets im Jahr nicht enthält – {listing}. Abhilfe: die bundesweite "
+                            "Datei der Tabelle (full_original) konfigurieren."))  # fmt: skip
+    return converted
+
+
+def _series_keys(frame: pd.DataFrame) -> pd.Series:
+    return frame["area_id"] + "|" + frame["indicator_id"] + "|" + frame["year"].astype(str)
+
+
+def _drop_converted_rates(converted: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rates = set(catalogue.index[catalogue["kind"] == "rate"])
+    drop = converted["indicator_id"].isin(rates) & (converted["derivation"] == CONVERTED)
+    return converted[~drop], converted[drop]
+
+
+def _gemeindefrei_links(unresolved, targets, level, label, findings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Links for aggregate rows of gemeindefreie Gebiete the Umsteigeschlüssel does not know: to the Kreis's
+    gemeindefreie Gebiete in the boundaries, by area."""
+    empty = pd.DataFrame(columns=["year", "old", "new", "pop", "area"])
+    empty.attrs["rows"] = []
+    if level != "gemeinde" or unresolved.empty or targets.gemeindefrei_km2.empty:
+        return empty, unresolved
+    aggregate = unresolved[unresolved["name"].str.contains(GEMEINDEFREI)]
+    rows, used = [], []
+    for (year, key), group in aggregate.groupby(["year", "area_id"]):
+        polygons = targets.gemeindefrei_km2[targets.gemeindefrei_km2.index.str.startswith(key[:5])]
+        if polygons.empty or polygons.sum() <= 0:
+            continue
+        share = polygons / polygons.sum()
+        rows += [(year, key, area_id, s, s) for area_id, s in share.items()]
+        used += list(group.index)
+        findings.append(Finding("zusammengefasst", f"{label}: {group['name'].iloc[0].strip()} ({key}) {year} auf die gemeindefreien "
+                                f"Gebiete {', '.join(polygons.index)} verteilt (nach Fläche)"))  # fmt: skip
+    if not rows:
+        return empty, unresolved
+    links = pd.DataFrame(rows, columns=["year", "old", "new", "pop", "area"])
+    links.attrs["rows"] = used
+    return links, unresolved.drop(index=used)
+
+
+def _unplaced(unresolved: pd.DataFrame, targets: Targets, label: str, findings: list[Finding]) -> pd.DataFrame:
+    """Rows no link places: noted; those with a value make their Kreis's total of that year incomplete."""
+    columns = ["kreis_id", "indicator_id", "year", "note"]
+    mine = unresolved[unresolved["area_id"].str.startswith(targets.scope)]
+    if mine.empty:
+        return pd.DataFrame(columns=columns)
+    empty = (mine["value"] == 0) & (mine["status"] == markers.OK)
+    listing = _key_years(mine.assign(name=mine["name"].str.strip()))
+    findings.append(Finding("ohne_zuordnung", f"{label}: im Umsteigeschlüssel in keinem Jahr ±{NEAREST_YEARS} gefunden: {listing}. "
+                            "Kreiswerte dieser Jahre sind unvollständig. Abhilfe: Schlüssel in der Datei prüfen "
+                            "(Tippfehler, Gebietsstand vor 1990) oder eine Datei mit dem Gebietsstand der Grenzdaten verwenden."))  # fmt: skip
+    counted = mine[~empty]
+    note = "unvollständig: Gebiete ohne Zuordnung im Umsteigeschlüssel (" + ", ".join(sorted(counted["area_id"].unique())) + ")"
+    marks = counted.assign(kreis_id=counted["area_id"].str[:5])[["kreis_id", "indicator_id", "year"]].drop_duplicates()
+    return marks.assign(note=note)
+
+
+def _not_applicable_findings(rows: pd.DataFrame, label: str) -> list[Finding]:
+    if rows.empty:
+        return []
+    return [Finding("nicht_zutreffend", f"{label}: '-' für Gebiete, die es im Jahr unter diesem Schlüssel nicht gab "
+                    f"(nicht zutreffend, nicht als 0 gezählt): {_key_years(rows)}")]  # fmt: skip
+
+
+def _conversion_findings(contributions, converted, dropped, level, targets, label) -> list[Finding]:
+    findings = []
+    key = ["new", "indicator_id", "year"]
+    done = converted.loc[(converted["derivation"] == CONVERTED) & (converted["status"] != markers.INCOMPLETE), ["area_id", "indicator_id", "year"]]
+    changed = contributions[pd.MultiIndex.from_frame(contributions[key]).isin(pd.MultiIndex.from_frame(done))]
+    if not changed.empty:
+        names = targets.names.get(level, {})
+        parts = []
+        for target, group in changed.groupby("new", sort=True):
+            sources = group.assign(name=group["name"].str.strip())
+            parts.append(f"{names.get(target, target)} ({target}) ← {_key_years(sources, show_share=True)}")
+        what = "Gemeinden" if level == "gemeinde" else "Kreise"
+        findings.append(Finding("umrechnung", f"{label}: {len(parts)} {what} auf den Gebietsstand der Grenzdaten umgerechnet "
+                                f"(BBSR-Umsteigeschlüssel): {'; '.join(parts)}"))  # fmt: skip
+    if not dropped.empty:
+        listing = ", ".join(f"{i} {_years(g['year'])} für {', '.join(sorted(g['area_id'].unique()))}" for i, g in dropped.groupby("indicator_id"))
+        findings.append(Finding("quote_umgerechnet", f"{label}: veröffentlichte Quoten umgerechneter Gebiete nicht übernommen "
+                                f"(eine Quote wird nie umgerechnet; wo der Katalog ihre Formel hat, aus umgerechneten Zählern neu "
+                                f"berechnet): {listing}"))  # fmt: skip
+    return findings
+
+
+def _key_years(rows: pd.DataFrame, show_share: bool = False) -> str:
+    """'Trittenheim (07235207) 2008–2010, …' – every key once, with its years."""
+    parts = []
+    for key, group in rows.groupby("area_id", sort=True):
+        share = ""
+        if show_share and "w" in group and (group["w"] < 0.9995).any():
+            share = f", Anteil {group['w'].min() * 100:.0f} %".replace(".", ",") if group["w"].nunique() == 1 else ", Anteile"
+        parts.append(f"{group['name'].iloc[0].strip()} ({key}{share}) {_years(group['year'])}")
+    return ", ".join(parts)
+
+
+def _years(years: pd.Series) -> str:
+    """2008, 2009, 2010, 2015 → '2008–2010, 2015'."""
+    runs: list[list[int]] = []
+    for year in sorted(int(y) for y in years.unique()):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
