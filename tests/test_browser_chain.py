@@ -139,8 +139,8 @@ def test_trier_saarburg_matrix_says_nicht_erfasst_and_shows_full_names(browser_p
     grid.wait_for(state="visible", timeout=30_000)
     expect(page.get_by_text("6 von 9 Lebensphasen nicht erfasst")).to_be_visible()
     expect(page.get_by_text("nicht erfasst – keine Angebotsliste")).to_be_visible()
+    expect(grid.locator("th")).to_have_count(6, timeout=30_000)  # the grid's accessible copy: drawn once the canvas is
     _scroll_main(page, 0)
-    grid.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "chain_trier_saarburg_1400.png"))
 
     headers = grid.locator("th").all_inner_texts()
