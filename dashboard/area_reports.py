@@ -4,18 +4,17 @@ offered and chosen at first: ``planning.report_choices``."""
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 
 import streamlit as st
 
+from dashboard.markdown import plain
 from planning import queries, report_choices
 from planning.context import Context
 from reports import document as d
 from reports import kreistag, profile
 from reports.render import ExportFile
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#$|~])")
 
 
 def choose_level(ctx: Context, key: str, labels: dict[str, str], container=st) -> str:
@@ -49,10 +48,6 @@ def kreistag_files(
     return [report.pdf, report.docx]
 
 
-def _markdown(text: str) -> str:
-    return _MARKDOWN.sub(r"\\\1", text)
-
-
 def show_document(doc: d.Document, *, skip: int = 0) -> None:
     """A report document on screen, block by block. ``skip``: leading blocks the page shows itself (title).
     The demo note is left out: the page has the demo banner. Figures keep their print width, for which their
@@ -61,8 +56,8 @@ def show_document(doc: d.Document, *, skip: int = 0) -> None:
         if isinstance(block, d.Figure):
             st.plotly_chart(block.fig, width="content", config={"displaylogo": False, "displayModeBar": False})
         elif isinstance(block, d.Heading):
-            (st.header if block.level <= 1 else st.subheader)(block.text)
+            (st.header if block.level <= 1 else st.subheader)(plain(block.text))
         elif isinstance(block, d.Paragraph) and block.style != "warning":
-            (st.caption if block.style == "small" else st.markdown)(_markdown(block.text))
+            (st.caption if block.style == "small" else st.markdown)(plain(block.text))
         elif isinstance(block, d.Table):
             st.dataframe(block.frame, hide_index=True, width="stretch", height=min(38 + 35 * len(block.frame), 560))

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from dashboard.markdown import plain
 from dashboard import context
 from planning import queries
 from planning.chain import (
@@ -40,7 +41,7 @@ def page_start(title: str, intro: str) -> tuple[Context, list[str]]:
     """The head of the coverage pages: shared sidebar, title and intro; a clear stop when the Kreis has no offers.
     Returns the context and the levels to offer."""
     ctx = context.page_context()
-    st.title(f"{title} {ctx.kreis_name}")
+    st.title(f"{title} {plain(ctx.kreis_name)}")
     st.caption(intro)
     if not has_offers(ctx):
         st.info(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.markdown import plain
 from planning import queries
 from reports import render, tables
 from reports.render import MIME, ExportFile
@@ -91,7 +92,7 @@ def table_buttons(table: tables.Table, key: str) -> None:
     """.xlsx and German CSV of a table (header block with indicator or area, definition, source, period)."""
     _button("Excel (.xlsx)", tables.table_name(table, "xlsx"), lambda: tables.xlsx_bytes(table), "xlsx", f"{key}_xlsx")
     _button("CSV (Semikolon, Dezimalkomma)", tables.table_name(table, "csv"), lambda: tables.csv_bytes(table), "csv", f"{key}_csv")
-    st.caption(f"{table.summary}.")
+    st.caption(plain(f"{table.summary}."))
 
 
 @st.fragment

@@ -11,13 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from badinput_helpers import demo_workspace
+from hostile_helpers import build_hostile_db
 
 from planning import chain, gaps, queries
 from planning.context import Context
@@ -32,23 +30,7 @@ KREIS = "99001"
 
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hostile")
-    ws = demo_workspace(root)
-    mapping = ws.data / "sozialraeume_musterland.csv"
-    lines = mapping.read_text(encoding="utf-8").splitlines()
-    names = sorted({line.split(";")[2] for line in lines[1:]})
-    renamed = dict(zip(names, [HYPERLINK, COMMAND, PLUS, AT]))
-    out_lines = [lines[0]]
-    for line in lines[1:]:
-        ags, name, sozialraum = line.split(";")
-        target = renamed.get(sozialraum, sozialraum)
-        out_lines.append(";".join([ags, name, '"' + target.replace('"', '""') + '"']))
-    mapping.write_text("\n".join(out_lines) + "\n", encoding="utf-8")
-    config = ws.write_config(root / "config.toml")
-    out = root / "db" / "hostile.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "build", "--config", str(config), "--out", str(out)], check=True,
-                   cwd=Path(__file__).resolve().parent.parent, capture_output=True)  # fmt: skip
-    return out
+    return build_hostile_db(tmp_path_factory.mktemp("hostile"), {HYPERLINK: 0, COMMAND: 1, PLUS: 2, AT: 3})
 
 
 def _formula_cells(xlsx: bytes) -> list[str]:
