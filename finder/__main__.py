@@ -1,0 +1,5 @@
+import sys
+
+from finder.cli import main
+
+sys.exit(main())
