@@ -132,8 +132,8 @@ def in_scope(records: pd.DataFrame, scope: str) -> pd.DataFrame:
     """The rows of the build's areas: its Gemeinden, Verbände, Kreise and Jugendämter, and its Land."""
     level = records["level"]
     kreis = records["area_id"].where(level != "jugendamt", records["area_id"].str[2:])
-    land = (level == "land") & records["area_id"].map(lambda land_id: scope.startswith(land_id) or land_id.startswith(scope))
-    return records[(level != "land") & kreis.str.startswith(scope) | land]
+    land = (level == "land") & records["area_id"].map(lambda land_id: scope.startswith(land_id) or land_id.startswith(scope)).astype(bool)
+    return records[((level != "land") & kreis.str.startswith(scope)) | land]
 
 
 def fill_single_areas(records: pd.DataFrame, boundaries: Boundaries, label: str, findings: list[Finding]) -> pd.DataFrame:

@@ -17,9 +17,9 @@ its area that lies in the new area.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -32,16 +32,26 @@ LINK_COLUMNS = files.LINK_COLUMNS
 
 @dataclass(frozen=True)
 class Crosswalk:
-    """Links from every year's keys to the areas of one Gebietsstand (31.12. of ``target_year``)."""
+    """Links from every year's keys to the areas of one Gebietsstand (31.12. of ``target_year``).
+
+    ``codes`` holds the keys as integers (reading 440,000 text keys would cost a Kreis build half a second);
+    ``gemeinde`` and ``kreis`` give them as text, 8-digit AGS and 5-digit Kreis keys."""
 
     target_year: int
-    gemeinde: pd.DataFrame  # year, old, new, pop, area: 8-digit AGS → Gemeinde of the target
-    kreis: pd.DataFrame  # the same for 5-digit Kreis keys
+    codes: pd.DataFrame = field(repr=False)  # level (GEMEINDE_CODE/KREIS_CODE), year, old, new (int64), pop, area
     folder: Path
 
     @property
     def gebietsstand(self) -> str:
         return f"31.12.{self.target_year}"
+
+    @cached_property
+    def gemeinde(self) -> pd.DataFrame:
+        return _as_text(self.codes[self.codes["level"] == GEMEINDE_CODE], 8)
+
+    @cached_property
+    def kreis(self) -> pd.DataFrame:
+        return _as_text(self.codes[self.codes["level"] == KREIS_CODE], 5)
 
     def links(self, level: str) -> pd.DataFrame:
         return self.gemeinde if level == "gemeinde" else self.kreis
@@ -52,18 +62,41 @@ class Crosswalk:
         if not scope:
             return self
         prefixes = self.source_kreise(scope)
-        gemeinde = self.gemeinde[self.gemeinde["old"].str[:5].isin(prefixes) | self.gemeinde["new"].str.startswith(scope)]
-        kreis = self.kreis[self.kreis["old"].isin(prefixes) | self.kreis["new"].str.startswith(scope)]
-        return Crosswalk(self.target_year, gemeinde.reset_index(drop=True), kreis.reset_index(drop=True), self.folder)
+        c = self.codes
+        gemeinde = (c["level"] == GEMEINDE_CODE) & (_starts(c["old"], 8, prefixes) | _starts(c["new"], 8, (scope,)))
+        kreis = (c["level"] == KREIS_CODE) & (_starts(c["old"], 5, prefixes) | _starts(c["new"], 5, (scope,)))
+        return Crosswalk(self.target_year, c[gemeinde | kreis].reset_index(drop=True), self.folder)
 
     def source_kreise(self, scope: str) -> tuple[str, ...]:
         """Kreis keys whose rows may hold figures of the scope's areas in some year (Trier-Saarburg also needs rows of
         Bernkastel-Wittlich: Trittenheim changed Kreis in 2012). ``scope`` "" (Germany) needs every row."""
         if not scope:
             return ("",)
-        old = set(self.gemeinde.loc[self.gemeinde["new"].str.startswith(scope), "old"].str[:5])
-        old |= set(self.kreis.loc[self.kreis["new"].str.startswith(scope), "old"])
+        c = self.codes
+        gemeinde = c[(c["level"] == GEMEINDE_CODE) & _starts(c["new"], 8, (scope,))]["old"] // 1000
+        kreis = c[(c["level"] == KREIS_CODE) & _starts(c["new"], 5, (scope,))]["old"]
+        old = {f"{k:05d}" for k in set(gemeinde.tolist()) | set(kreis.tolist())}
         return (scope, *sorted(k for k in old if not k.startswith(scope)))  # a Land prefix covers its own Kreise
+
+
+GEMEINDE_CODE, KREIS_CODE = 0, 1
+
+
+def _starts(keys: pd.Series, digits: int, prefixes: tuple[str, ...]) -> pd.Series:
+    """Integer keys of ``digits`` digits whose text form starts with one of ``prefixes``."""
+    mask = pd.Series(False, index=keys.index)
+    for prefix in prefixes:
+        if not prefix:
+            return pd.Series(True, index=keys.index)
+        mask |= (keys // 10 ** (digits - len(prefix))) == int(prefix)
+    return mask
+
+
+def _as_text(codes: pd.DataFrame, digits: int) -> pd.DataFrame:
+    text = codes.drop(columns="level").reset_index(drop=True)
+    text["old"] = text["old"].map(lambda k: f"{k:0{digits}d}")
+    text["new"] = text["new"].map(lambda k: f"{k:0{digits}d}")
+    return text[LINK_COLUMNS]
 
 
 def gebietsstand_year(vintage: str | None) -> int:
@@ -80,9 +113,8 @@ def load_crosswalk(data_root: Path, target_year: int = BASE_YEAR) -> Crosswalk:
     """The links of the data root's Umsteigeschlüssel to Gebietsstand 31.12.``target_year`` (2020–2023)."""
     base = files.folder(data_root)
     sources = [base / name for name in (files.GEMEINDEN_CSV, files.GEMEINDEN_WORKBOOK, files.KREISE_WORKBOOK)]
-    both = files.cached_frame(f"links-{target_year}", sources, lambda: _all_links(base, target_year))
-    level = both.pop("level")
-    return Crosswalk(target_year, both[level == "gemeinde"].reset_index(drop=True), both[level == "kreis"].reset_index(drop=True), base)
+    codes = files.cached_frame(f"links-{target_year}", sources, lambda: _all_links(base, target_year))
+    return Crosswalk(target_year, codes, base)
 
 
 def _all_links(base: Path, target_year: int) -> pd.DataFrame:
@@ -95,7 +127,8 @@ def _all_links(base: Path, target_year: int) -> pd.DataFrame:
         forward = _forward_shares(masses, target_year)
         gemeinde = compose(gemeinde, forward)
         kreis = compose(kreis, _by_kreis(forward))
-    return pd.concat([gemeinde.assign(level="gemeinde"), kreis.assign(level="kreis")], ignore_index=True)
+    both = pd.concat([gemeinde.assign(level=GEMEINDE_CODE), kreis.assign(level=KREIS_CODE)], ignore_index=True)
+    return both.astype({"level": "int8", "year": "int16", "old": "int64", "new": "int64"})[["level", *LINK_COLUMNS]]
 
 
 def gemeinde_links(long: pd.DataFrame, steps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

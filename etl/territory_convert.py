@@ -81,7 +81,8 @@ def _convert_level(frame, all_records, links, level, targets, catalogue, stand, 
     # a key with a number in that year is valid for the table then: its '-' cells are true zeros
     has_number = (~zero).groupby([frame["year"], frame["area_id"]]).transform("any")
     not_applicable = zero & ~exact & ~has_number
-    findings += _not_applicable_findings(frame[not_applicable], label)
+    ours = frame["area_id"].str.startswith(targets.scope) | frame["area_id"].isin(links.loc[links["new"].str.startswith(targets.scope), "old"])
+    findings += _not_applicable_findings(frame[not_applicable & ours], label)
     unresolved = frame[frame["resolved"].isna() & ~zero]
     extra_links, unresolved = _gemeindefrei_links(unresolved, targets, level, label, findings)
     placed = frame[frame["resolved"].notna() & ~not_applicable]

@@ -37,7 +37,7 @@ RECORD_COLUMNS = [
 ]  # fmt: skip
 
 _TITLE_CODE = re.compile(r"^\ufeff?(?:GENESIS-)?Tabelle:\s*(?P<code>\S+)")
-_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+_DATE = re.compile(r"^(?:Stichtag:\s*)?(\d{2})\.(\d{2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR = re.compile(r"^(?:Jahr:\s*)?(\d{4})$")
 
@@ -75,7 +75,7 @@ def known_tables() -> list[str]:
 
 
 def parse_period(text: str) -> tuple[int, date | None] | None:
-    """'31.12.2015' / '2015-12-31' -> (2015, date); '2016' or 'Jahr: 2016' -> (2016, None)."""
+    """'31.12.2015', 'Stichtag: 31.12.2018' or '2015-12-31' -> (year, date); '2016' or 'Jahr: 2016' -> (2016, None)."""
     text = text.strip()
     for pattern, order in ((_DATE, (2, 1, 0)), (_ISO_DATE, (0, 1, 2))):
         if match := pattern.match(text):
@@ -192,11 +192,11 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
             fix="Export vollständig neu herunterladen.",
         )
     stand, attribution = _footer_info(lines[footer_at:])
-    rows = list(csv.reader(lines[:footer_at], delimiter=";"))
+    rows = _rows_in_scope(lines[:footer_at], meta["lead_columns"].index("key"), scope)
     n_lead = len(meta["lead_columns"])
 
-    def is_header(row: list[str]) -> bool:
-        return len(row) > n_lead and not any(c.strip() for c in row[:n_lead]) and any(c.strip() for c in row[n_lead:])
+    def is_header(row: list[str] | None) -> bool:
+        return row is not None and len(row) > n_lead and not any(c.strip() for c in row[:n_lead]) and any(c.strip() for c in row[n_lead:])
 
     first_header = next((i for i, row in enumerate(rows) if i > 0 and is_header(row)), None)
     if first_header is None:
@@ -257,7 +257,7 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
     records = []
     for offset, row in enumerate(rows[data_start:]):
         line = data_start + offset + 1
-        if not any(c.strip() for c in row):
+        if row is None or not any(c.strip() for c in row):
             continue
         if len(row) != width:
             raise EtlError(
@@ -299,6 +299,26 @@ def _read_classic(path: Path, text: str, table: str, meta: dict, scope: str):
                 cell = Cell(None, UNKNOWN)
             records.append((area.level, area.id, name, indicator, year, ref, cell.value, cell.status, cell.flag, line, column_name))
     return records, stand, attribution
+
+
+def _rows_in_scope(lines: list[str], key_at: int, scope: str | tuple[str, ...]) -> list[list[str] | None]:
+    """The lines as CSV rows, one per line; a data line whose key lies plainly outside the scope is None, unparsed
+    (a Kreis build reads a national file of 14,000 lines for its few hundred)."""
+    prefixes = (scope,) if isinstance(scope, str) else scope
+    longest = max(map(len, prefixes))
+
+    def outside(line: str) -> bool:
+        if '"' in line:
+            return False
+        fields = line.split(";", key_at + 1)
+        key = fields[key_at].strip() if len(fields) > key_at else ""
+        return key.isdigit() and len(key) >= longest and not key.startswith(prefixes)
+
+    keep = [i for i, line in enumerate(lines) if not outside(line)]
+    rows: list[list[str] | None] = [None] * len(lines)
+    for i, row in zip(keep, csv.reader([lines[i] for i in keep], delimiter=";")):
+        rows[i] = row
+    return rows
 
 
 def _takewhile(predicate, rows):
