@@ -69,7 +69,8 @@ def _read(con: duckdb.DuckDBPyConnection, kreis: str, today: date) -> FinderData
             WHERE o.kreis_id = ? AND o.oeffentlich ORDER BY o.name, o.address""",
         [kreis],
     ).df()  # fmt: skip
-    offers = offers[[still_valid(v, today) for v in offers["gueltig_bis"]]].reset_index(drop=True)
+    valid = pd.Series([still_valid(v, today) for v in offers["gueltig_bis"]], index=offers.index, dtype=bool)
+    offers = offers[valid].reset_index(drop=True)
     offer_types = con.execute("SELECT offer_type, label, lebensphasen, position FROM offer_types ORDER BY position").df()
     offer_types["lebensphasen"] = offer_types["lebensphasen"].map(list)
     phases = con.execute("SELECT phase_id, label, position FROM lebensphasen ORDER BY position").df()

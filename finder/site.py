@@ -51,10 +51,17 @@ def build_site(db: Path, kreis: str, out: Path, config: Path | None = None, toda
     config with [finder] (default: the config/*.toml whose county.ags is ``kreis``); ``data_root``: where the
     Gemeindeverzeichnis lies (default ../shared/data)."""
     started = time.perf_counter()
-    out = Path(out)
-    _check_target(out)
+    _check_target(Path(out))
     settings = load_settings(config if config is not None else find_config(kreis))
     data = read_finder_data(Path(db), kreis, today)
+    return publish(data, settings, Path(out), data_root, started)
+
+
+def publish(data: FinderData, settings: FinderSettings, out: Path, data_root: Path | None = None,
+            started: float | None = None) -> BuildResult:  # fmt: skip
+    """Write the site of ``data`` into ``out`` (replaced as a whole; only an empty folder or an earlier build)."""
+    started = time.perf_counter() if started is None else started
+    _check_target(out)
     chosen = topics(data.offer_types, data.lebensphasen["phase_id"].tolist())
     staging = out.parent / f".{out.name}.bau-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
