@@ -25,7 +25,7 @@ from etl.offers_taxonomy import lebensphasen, offer_types
 from etl.sources.offers import read_offer_list
 from etl.sources.text import control_characters, control_problem, without_control_characters
 from etl.transform import CountyInput, areas_in_scope, build_areas, build_observations
-from etl.transform_offers import access_points, coverage, place_offers
+from etl.transform_offers import access_points, coverage, offer_capture, place_offers
 
 BKG_LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
 GRID_WEIGHT_INDICATORS = {"einwohner": "bev_insgesamt", "unter18": "bev_u18", "ab65": "bev_65plus"}
@@ -175,6 +175,7 @@ def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.Dat
         "import_report": pd.DataFrame(report, columns=["source_id", "row", "source_column", "problem", "action"]),
         "coverage": coverage(offers, areas, population),
         "access": access_points(offers, gemeinden, county.config.population_grid, weights),
+        "offer_capture": offer_capture(county.config.offers, county.offer_lists, areas),
     }
 
 
@@ -237,7 +238,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         "offer_types": offer_types(),
         "lebensphasen": lebensphasen(),
     }
-    for name in ("offers", "import_report", "coverage", "access"):
+    for name in ("offers", "import_report", "coverage", "access", "offer_capture"):
         parts = [f[name] for f in offer_frames if name in f]
         if parts:
             frames[name] = pd.concat(parts, ignore_index=True)
