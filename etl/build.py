@@ -111,15 +111,15 @@ def _extract_county(
     for entry in config.statistics:
         say(f"[{config.ags}] Statistik {entry.table} lesen: {entry.path.name}")
         read = read_genesis(entry.path, entry.table, read_scope, entry.encoding)
-        if in_scope(read.records, config.scope).empty:
+        prepared = prepare_table(read, boundaries, config.scope, crosswalk, catalogue)
+        table = prepared.table
+        if table.records.empty and in_scope(read.records, config.scope).empty:
             raise EtlError(
                 f"Die Datei enthält keine Zeilen des Kreises {config.ags}",
                 file=entry.path,
                 expected=f"Zeilen mit Schlüsseln, die mit {config.ags} beginnen",
                 fix="Anderen Export wählen oder die Tabelle aus der Konfiguration nehmen.",
             )
-        prepared = prepare_table(read, boundaries, config.scope, crosswalk, catalogue)
-        table = prepared.table
         notes.extend(prepared.findings)
         if prepared.unplaced is not None and not prepared.unplaced.empty:
             unplaced.append(prepared.unplaced)

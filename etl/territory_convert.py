@@ -34,7 +34,7 @@ from etl.territory import Crosswalk
 CONVERTED = "converted"
 NOTE = "umgerechnet auf Gebietsstand {stand} (BBSR-Umsteigeschlüssel, © BBSR Bonn)"
 NEAREST_YEARS = 5  # how far from Y a key's own year may be
-GEMEINDEFREI = re.compile(r"gem(einde)?\.?\s*fr|gemeindefrei|gemfr", re.IGNORECASE)
+GEMEINDEFREI = re.compile(r"gem(?:einde)?\.?\s*fr|gemeindefrei|gemfr", re.IGNORECASE)
 CONVERTED_LEVELS = ("gemeinde", "kreis")
 _MAX_PARTS_IN_NOTE = 6
 
@@ -96,7 +96,9 @@ def _convert_level(frame, all_records, links, level, targets, catalogue, stand, 
     area_indicators = set(catalogue.index[catalogue["conversion"] == "area"]) if "conversion" in catalogue else set()
     contributions["w"] = np.where(contributions["indicator_id"].isin(area_indicators), contributions["area"], contributions["pop"])
     contributions = contributions[(contributions["w"] > 0) & contributions["new"].str.startswith(targets.scope)]
-    identity = len(contributions) == len(placed) and ((contributions["area_id"] == contributions["new"]) & (contributions["w"] == 1)).all()
+    changed = _changed_areas(links)  # an area whose territory differs from its key's in that year: every value converted
+    contributions["changed"] = [(n, r) in changed for n, r in zip(contributions["new"], contributions["resolved"])]
+    identity = len(contributions) == len(placed) and not contributions["changed"].any()
     if identity:  # nothing moves (most tables of most Kreise): the rows as read
         converted = contributions.drop(columns=["resolved", "year_link", "old", "new", "pop", "area", "w"]).assign(derivation="source", note=None)
     else:
@@ -120,6 +122,19 @@ def _resolved_years(frame: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     return pd.Series([found[pair] for pair in zip(frame["year"].tolist(), frame["area_id"].tolist())], index=frame.index, dtype=float)
 
 
+def _changed_areas(links: pd.DataFrame) -> set[tuple[str, int]]:
+    """(area, year) of the target whose territory in that year was not exactly that of its own key: it received
+    parts of other keys, or gave a part away."""
+    grouped = links.groupby(["year", "new"], sort=False)
+    size = grouped["old"].transform("size")
+    own = (links["old"] == links["new"]) & (links["pop"] >= 0.9995) & (links["area"] >= 0.9995)
+    gave_away = links.loc[(links["old"] != links["new"]), "old"]
+    changed = links[(size > 1) | ~own]
+    result = set(zip(changed["new"], changed["year"].astype(float)))
+    keys_giving = set(zip(gave_away, links.loc[gave_away.index, "year"].astype(float)))
+    return result | {(k, y) for k, y in keys_giving}
+
+
 def _aggregate(contributions: pd.DataFrame, names: dict[str, str], stand: str) -> pd.DataFrame:
     """One record per area of the target, indicator and year from its contributions."""
     if contributions.empty:
@@ -129,7 +144,7 @@ def _aggregate(contributions: pd.DataFrame, names: dict[str, str], stand: str) -
         missing=contributions["status"].isin(markers.MISSING_STATUSES),
         missing_status=contributions["status"].where(contributions["status"].isin(markers.MISSING_STATUSES)),
         is_ok=contributions["status"] == markers.OK,
-        same=(contributions["area_id"] == contributions["new"]) & (contributions["w"] == 1),
+        same=(contributions["area_id"] == contributions["new"]) & (contributions["w"] == 1) & ~contributions["changed"],
     )
     key = ["new", "indicator_id", "year"]
     g = c.groupby(key, sort=False)
