@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash. Escaped everywhere: emphasis, code, links and
-# images, HTML and autolinks in <…>, strikethrough, Streamlit's $formulas$ and e-mail autolinks.
-_ALWAYS = re.compile(r"([\\`*\[\]<~$@])")
+# images, HTML and autolinks in <…>, strikethrough and Streamlit's $formulas$.
+_ALWAYS = re.compile(r"([\\`*\[\]<~$])")
 # '_' makes emphasis only at a word's edge ('gibt_es_nicht' stays as it is)
 _EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-zÄÖÜäöüß])_|_(?![0-9A-Za-zÄÖÜäöüß])")
-# autolinks without brackets (http://…, www.…) and Streamlit's :emoji: / :material/icon: shortcodes
-_AUTOLINK_COLON = re.compile(r":(?=//)|:(?=[\w/+-]+:)", re.ASCII)
-_WWW_DOT = re.compile(r"(?i)(?<=\bwww)\.")
+# Streamlit's :emoji: / :material/icon: shortcodes
+_SHORTCODE_COLON = re.compile(r":(?=[\w/+-]+:)", re.ASCII)
+# GFM links bare 'http://…', 'www.…' and e-mail addresses after parsing, so a backslash cannot stop it: an invisible
+# word joiner (U+2060) between the parts does
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 # what makes a heading, list, quote or rule when it starts the text
 _LINE_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^([#+=-])(?=\s|$|[-#+= ]*$)|^(>)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
@@ -32,6 +35,6 @@ def plain(text: object, max_chars: int | None = None) -> str:
         value = value[: max_chars - 1] + "…"
     value = _ALWAYS.sub(r"\\\1", value)
     value = _EDGE_UNDERSCORE.sub(r"\\_", value)
-    value = _AUTOLINK_COLON.sub(r"\\:", value)
-    value = _WWW_DOT.sub(r"\\.", value)
+    value = _SHORTCODE_COLON.sub(r"\\:", value)
+    value = _AUTOLINK.sub(WORD_JOINER, value)
     return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3] or m[4]}", value)

@@ -6,6 +6,7 @@ suite pays for them once; pages are per test so one test's state cannot leak int
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -146,8 +148,9 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-@pytest.fixture(scope="session")
-def streamlit_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
+@contextlib.contextmanager
+def serve_app(db_dir: Path, log_dir: Path) -> Iterator[str]:
+    """A Streamlit server of the app on a free local port over the databases in ``db_dir``; yields its base URL."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -156,9 +159,9 @@ def streamlit_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
     ]  # fmt: skip
-    env = {**os.environ, "PLANUNGSATLAS_DB_DIR": str(demo_db.parent)}
+    env = {**os.environ, "PLANUNGSATLAS_DB_DIR": str(db_dir)}
     # A file, not a pipe: nobody reads a pipe while tests run, and a full pipe would block the server.
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log_path = log_dir / "server.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -181,6 +184,12 @@ def streamlit_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
         yield base_url
     finally:
         _stop_process_group(proc)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    with serve_app(demo_db.parent, tmp_path_factory.mktemp("streamlit")) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
