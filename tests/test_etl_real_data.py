@@ -19,6 +19,7 @@ from etl.config import load_config
 from etl.db import connect
 from etl.sources.bkg import read_boundaries
 from etl.sources.genesis import GenesisTable, read_genesis
+from etl.territory import load_crosswalk
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 CONFIGS = {
@@ -294,6 +295,14 @@ GENUINE_WARNINGS = (
     r"Einrichtungen \(SGB XII\)|Grundsicherung [^:]+|Regelleistungen nach dem Asylbewerberleistungsgesetz): Summe der Gemeinden",
     # 12111-02-01-5: Trittenheim (in the Kreis since after the Zensus day) is listed, but not in the Kreis row of 09.05.2011
     r"^\[07235\] Landkreis Trier-Saarburg 2011, [^:]+ laut Zensus 2011: Summe der Gemeinden",
+    # Issue 10, at Gebietsstand 31.12.2020 (BBSR Umsteigeschlüssel): Trittenheim belonged to Bernkastel-Wittlich (07231)
+    # until 2012, and the 4-county extracts have no row of 07231. Trier-Saarburg's values of those years are incomplete,
+    # its published rates of those years (of a smaller territory) are left out, a table of such rates only keeps
+    # nothing, and the '-' under Trittenheim's new key before the change is "not applicable".
+    r"^\[07235\] [^:]+: Werte auf dem Gebietsstand der Grenzdaten unvollständig, weil die Datei den Kreis eines Teilgebiets .*Teil aus 07231",
+    r"^\[07235\] [^:]+: veröffentlichte Quoten umgerechneter Gebiete nicht übernommen .*für 07235$",
+    r"^\[07235\] [^:]+: nach der Umrechnung auf Gebietsstand 31\.12\.2020 bleibt kein Wert",
+    r"^\[07235\] [^:]+: '-' für Gebiete, die es im Jahr unter diesem Schlüssel nicht gab .*: Trittenheim \(07235207\) 2008–2010$",
 )
 
 
@@ -313,10 +322,22 @@ def test_build_statuses_values_and_no_warnings(built, name):
     assert not unexplained, unexplained
 
 
+@cache
+def _changed_kreis_years(data_root: Path) -> set[tuple[str, int]]:
+    """(Kreis, year) whose territory differs from that of 31.12.2020 per BBSR's Kreis Umsteigeschlüssel."""
+    links = load_crosswalk(data_root).kreis
+    same = (links["old"] == links["new"]) & (links["pop"] >= 0.9995)
+    parts = links.groupby(["year", "new"])["old"].transform("size")
+    received = links[(parts > 1) | ~same]
+    gave = links[links["old"] != links["new"]]
+    return set(zip(received["new"], received["year"].astype(int))) | set(zip(gave["old"], gave["year"].astype(int)))
+
+
 @pytest.mark.parametrize("name", BUILDS)
-def test_build_kreis_values_equal_published_kreis_totals(built, name):
+def test_build_kreis_values_equal_published_kreis_totals(built, shared_data, name):
     db = built(name)
-    kreis_values = _query(db, "SELECT area_id, indicator_id, year, value, status FROM observations WHERE area_id IN (SELECT area_id FROM areas WHERE level = 'kreis')")
+    changed = _changed_kreis_years(shared_data)
+    kreis_values = _query(db, "SELECT area_id, indicator_id, year, value, status, derivation FROM observations WHERE area_id IN (SELECT area_id FROM areas WHERE level = 'kreis')")
     kreis_values = kreis_values.set_index(["area_id", "indicator_id", "year"])
     warnings = " | ".join(_query(db, "SELECT message FROM build_log WHERE kind = 'warning'")["message"])
     labels = load_catalogue()["label"]
@@ -325,7 +346,15 @@ def test_build_kreis_values_equal_published_kreis_totals(built, name):
         for entry in county_config(kreis).statistics:
             records = _read_table(kreis, entry.table).records
             for row in records[records["level"] == "kreis"].itertuples():
-                stored = kreis_values.loc[(row.area_id, row.indicator_id, row.year)]
+                key = (row.area_id, row.indicator_id, row.year)
+                if (row.area_id, row.year) in changed:
+                    # issue 10: a total printed for that year's territory is no value at today's boundaries: the Kreis
+                    # holds the sum of the converted Gemeinden, or is incomplete where the file lacks a part; a
+                    # published rate of it is left out
+                    if key in kreis_values.index:
+                        assert kreis_values.loc[key, "status"] == "incomplete" or kreis_values.loc[key, "derivation"] in ("sum", "derived"), key
+                    continue
+                stored = kreis_values.loc[key]
                 if f"{row.year}, {labels[row.indicator_id]}: Summe der Gemeinden" in warnings:
                     continue  # the build kept the Gemeinde sum and said so (see GENUINE_WARNINGS)
                 assert stored["status"] == row.status, (row.indicator_id, row.year)
