@@ -80,8 +80,8 @@ def layout(site: Site, title: str, body: str, root: str = "", page: str = "") ->
 <header class="site-header">
 <div class="wrap brand">{logo}<p class="brand-text"><a href="{root}index.html"><span class="county">{e(site.county)}</span>
 <span class="site-title">{e(site.title)}</span></a></p></div>
-</header>
 {demo}
+</header>
 <main id="inhalt" class="wrap" tabindex="-1">
 {body}
 </main>

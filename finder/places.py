@@ -35,8 +35,8 @@ def gemeindeverzeichnis(kreis: str, data_root: Path | None = None) -> dict[str, 
     Reading the 2 MB workbook takes seconds, so the Germany-wide extract is cached (in $XDG_CACHE_HOME or ~/.cache,
     keyed by the file's size and time) when that folder is writable."""
     path = (data_root or shared_data_root()) / GV_FILE
-    if not path.is_file():
-        return {}
+    if not path.is_file() or not (kreis[:2].isdigit() and 1 <= int(kreis[:2]) <= 16):
+        return {}  # no file, or not a real Land (the demo county's Land 99): nothing to look up
     stat = path.stat()
     key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planungsatlas" / f"gv-{key}.json"

@@ -99,18 +99,21 @@
     item.id = 'treffer-' + number;
     item.tabIndex = -1;
     item.dataset.index = String(result.index);
+    item.appendChild(element('span', 'offer-number', number));  // the same number as on the map
+    var body = element('div', 'offer-body');
+    item.appendChild(body);
     var heading = element('h3');
     var link = element('a', null, offer[1]);
     link.setAttribute('href', 'angebot/' + encodeURIComponent(offer[0]) + '.html');
     heading.appendChild(link);
-    item.appendChild(heading);
+    body.appendChild(heading);
     var age = ageText(offer[6], offer[7]);
-    item.appendChild(element('p', 'offer-meta', state.data.types[offer[2]][0] + (age ? ' · für ' + age : '')));
+    body.appendChild(element('p', 'offer-meta', state.data.types[offer[2]][0] + (age ? ' · für ' + age : '')));
     var where = element('p', 'offer-where');
     where.appendChild(element('span', 'distance', kmText(result.km)));
     where.appendChild(document.createTextNode(' · '));
     where.appendChild(element('span', 'offer-address', state.data.gemeinden[offer[3]] || ''));
-    item.appendChild(where);
+    body.appendChild(where);
     fillDetails(item);
     return item;
   }
@@ -121,22 +124,23 @@
     var row = state.details[Number(item.dataset.index)];
     if (!row) { return; }
     item.dataset.details = '1';
+    var body = item.querySelector('.offer-body');
     var offer = state.data.offers[Number(item.dataset.index)];
     var address = row[0] ? row[0] + (row[0].indexOf(state.data.gemeinden[offer[3]]) < 0 ? ', ' + state.data.gemeinden[offer[3]] : '') : '';
     if (address) { item.querySelector('.offer-address').textContent = address; }
-    if (row[2]) { item.appendChild(element('p', 'offer-extra', 'Zeiten: ' + row[2])); }
+    if (row[2]) { body.appendChild(element('p', 'offer-extra', 'Zeiten: ' + row[2])); }
     if (row[1]) {
       var phone = element('p', 'offer-extra', 'Telefon: ');
       var call = element('a', null, row[1]);
       call.setAttribute('href', 'tel:' + row[1].replace(/[^\d+]/g, ''));
       phone.appendChild(call);
-      item.appendChild(phone);
+      body.appendChild(phone);
     }
     var facts = [];
     if (row[3]) { facts.push('Kosten: ' + row[3]); }
     if (row[4]) { facts.push('Sprachen: ' + row[4]); }
     if (row[5]) { facts.push('Barrierefrei: ' + row[5]); }
-    if (facts.length) { item.appendChild(element('p', 'offer-extra', facts.join(' · '))); }
+    if (facts.length) { body.appendChild(element('p', 'offer-extra', facts.join(' · '))); }
   }
 
   function showMore(focusFirst) {
