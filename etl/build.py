@@ -105,7 +105,7 @@ def _extract_county(
                         "attribution": crosswalk_files.ATTRIBUTION, "stand": f"Gebietsstand {crosswalk.gebietsstand}",
                         "file": crosswalk_files.GEMEINDEN_CSV, "encoding": "utf-8", "rows": None})  # fmt: skip
     read_scope = crosswalk.source_kreise(config.scope) if crosswalk is not None else config.scope
-    crosswalk = crosswalk.for_scope(config.scope) if crosswalk is not None else None
+    crosswalk = crosswalk.for_scope(config.scope).fitted(set(boundaries.gemeinden["area_id"])) if crosswalk is not None else None
     catalogue = load_catalogue()
     tables, unplaced = [], []
     for entry in config.statistics:

@@ -50,11 +50,13 @@ def prepare_table(table: GenesisTable, boundaries: Boundaries, scope: str, cross
     label = f"{table.table} ({table.file.name})"
     records = merge_split_series(table.records, table)
     targets = targets_of(boundaries, scope)
+    findings: list[Finding] = []
     if crosswalk is not None:
+        records = fill_single_keys(records, crosswalk, label, findings)
         converted = convert_records(records, crosswalk, targets, catalogue, label)
     else:
         converted = _without_crosswalk(records, targets, label)
-    findings = list(converted.findings)
+    findings += converted.findings
     records = in_scope(converted.records, scope)
     records = fill_single_areas(records, boundaries, label, findings)
     return PreparedTable(replace(table, records=records.reset_index(drop=True)), findings, converted.unplaced)
@@ -134,6 +136,40 @@ def in_scope(records: pd.DataFrame, scope: str) -> pd.DataFrame:
     kreis = records["area_id"].where(level != "jugendamt", records["area_id"].str[2:])
     land = (level == "land") & records["area_id"].map(lambda land_id: scope.startswith(land_id) or land_id.startswith(scope)).astype(bool)
     return records[((level != "land") & kreis.str.startswith(scope)) | land]
+
+
+def fill_single_keys(records: pd.DataFrame, crosswalk: Crosswalk, label: str, findings: list[Finding]) -> pd.DataFrame:
+    """Before converting: a city-state's Land row is its Kreis row, and the Kreis row of a Kreis that had a single
+    Gemeinde in that year (most kreisfreie Städte: tables print no Gemeinde row for them) is that Gemeinde's row, so
+    that what a Gemeinde took in from other Kreise is added to the city's own figure, not mistaken for all of it."""
+    links = crosswalk.gemeinde
+    lo, hi = int(links["year"].min()), int(links["year"].max())
+    keys = links.assign(kreis=links["old"].str[:5]).groupby(["kreis", "year"])["old"].unique()
+    single = {(k, int(y)): ids[0] for (k, y), ids in keys.items() if len(ids) == 1}
+    kreise = set(crosswalk.kreis["old"])
+    land_kreis = {land: land + "000" for land in records.loc[records["level"] == "land", "area_id"].unique() if land + "000" in kreise}
+    added = []
+    for level, below, key_of in (
+        ("land", "kreis", lambda area, year: land_kreis.get(area)),
+        ("kreis", "gemeinde", lambda area, year: single.get((area, min(max(year, lo), hi)))),
+    ):
+        upper = records[records["level"] == level]
+        if upper.empty:
+            continue
+        target = [key_of(a, y) for a, y in zip(upper["area_id"], upper["year"])]
+        copies = upper.assign(level=below, area_id=target)[[t is not None for t in target]]
+        lower = records[records["level"] == below]
+        have = set(zip(lower["area_id"].str[:5], lower["indicator_id"], lower["year"]))  # any row of that Kreis
+        copies = copies[[(a[:5], i, y) not in have for a, i, y in zip(copies["area_id"], copies["indicator_id"], copies["year"])]]
+        if copies.empty:
+            continue
+        records = pd.concat([records, copies], ignore_index=True)
+        pairs = sorted(set(zip(upper.loc[copies.index.intersection(upper.index), "area_id"], copies["area_id"])))
+        added.append(f"{level} → {below}: " + ", ".join(f"{a} → {b}" for a, b in pairs))
+    if added:
+        findings.append(Finding("stadtstaat", f"{label}: Werte einer Ebene gelten auch für die darunter, weil beide dasselbe "
+                                f"Gebiet sind ({'; '.join(added)})"))  # fmt: skip
+    return records
 
 
 def fill_single_areas(records: pd.DataFrame, boundaries: Boundaries, label: str, findings: list[Finding]) -> pd.DataFrame:

@@ -53,6 +53,23 @@ class Crosswalk:
     def kreis(self) -> pd.DataFrame:
         return _as_text(self.codes[self.codes["level"] == KREIS_CODE], 5)
 
+    def fitted(self, gemeinden: set[str]) -> Crosswalk:
+        """Links that end at a Gemeinde the boundaries do not have are carried one step on with BBSR's workbook
+        (2020 → 2021): BKG's release of 1 January already shows mergers that took effect that day (VG5000
+        "01-01 2021" has Greußen 16065089, merged on 1.1.2021; the Umsteigeschlüssel ends at its parts)."""
+        c = self.codes
+        gemeinde = c[c["level"] == GEMEINDE_CODE]
+        known = set(int(k) for k in gemeinden)
+        stray = gemeinde[~gemeinde["new"].isin(known)]
+        step = c[(c["level"] == STEP_CODE) & c["new"].isin(known)]
+        if stray.empty or step.empty:
+            return self
+        onward = stray.merge(step[["old", "new", "pop", "area"]], left_on="new", right_on="old", suffixes=("", "_step"))
+        onward = onward.assign(new=onward["new_step"], pop=onward["pop"] * onward["pop_step"], area=onward["area"] * onward["area_step"])
+        onward = onward.groupby(["level", "year", "old", "new"], as_index=False)[["pop", "area"]].sum()
+        kept = c.drop(index=stray.index[stray["new"].isin(step["old"])])
+        return Crosswalk(self.target_year, pd.concat([kept, onward[kept.columns]], ignore_index=True), self.folder)
+
     def links(self, level: str) -> pd.DataFrame:
         return self.gemeinde if level == "gemeinde" else self.kreis
 
@@ -63,7 +80,7 @@ class Crosswalk:
             return self
         prefixes = self.source_kreise(scope)
         c = self.codes
-        gemeinde = (c["level"] == GEMEINDE_CODE) & (_starts(c["old"], 8, prefixes) | _starts(c["new"], 8, (scope,)))
+        gemeinde = c["level"].isin((GEMEINDE_CODE, STEP_CODE)) & (_starts(c["old"], 8, prefixes) | _starts(c["new"], 8, (scope,)))
         kreis = (c["level"] == KREIS_CODE) & (_starts(c["old"], 5, prefixes) | _starts(c["new"], 5, (scope,)))
         return Crosswalk(self.target_year, c[gemeinde | kreis].reset_index(drop=True), self.folder)
 
@@ -79,7 +96,7 @@ class Crosswalk:
         return (scope, *sorted(k for k in old if not k.startswith(scope)))  # a Land prefix covers its own Kreise
 
 
-GEMEINDE_CODE, KREIS_CODE = 0, 1
+GEMEINDE_CODE, KREIS_CODE, STEP_CODE = 0, 1, 2  # STEP: Gemeinden of the target to those of the year after
 
 
 def _starts(keys: pd.Series, digits: int, prefixes: tuple[str, ...]) -> pd.Series:
@@ -127,7 +144,8 @@ def _all_links(base: Path, target_year: int) -> pd.DataFrame:
         forward = _forward_shares(masses, target_year)
         gemeinde = compose(gemeinde, forward)
         kreis = compose(kreis, _by_kreis(forward))
-    both = pd.concat([gemeinde.assign(level=GEMEINDE_CODE), kreis.assign(level=KREIS_CODE)], ignore_index=True)
+    step = steps[steps["year"] == target_year][LINK_COLUMNS].assign(level=STEP_CODE)
+    both = pd.concat([gemeinde.assign(level=GEMEINDE_CODE), kreis.assign(level=KREIS_CODE), step], ignore_index=True)
     return both.astype({"level": "int8", "year": "int16", "old": "int64", "new": "int64"})[["level", *LINK_COLUMNS]]
 
 

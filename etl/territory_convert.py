@@ -103,7 +103,8 @@ def _convert_level(frame, all_records, links, level, targets, catalogue, stand, 
         converted = contributions.drop(columns=["resolved", "year_link", "old", "new", "pop", "area", "w"]).assign(derivation="source", note=None)
     else:
         converted = _aggregate(contributions, targets.names.get(level, {}), stand)
-    converted = _mark_missing_sources(converted, contributions, frame, all_records, links, level, targets, label, findings)
+    same_level = all_records[all_records["level"] == level]  # a Kreis row is no Gemeinde row: parts are looked for on one level
+    converted = _mark_missing_sources(converted, contributions, frame, same_level, links, level, targets, label, findings)
     converted, dropped = _drop_converted_rates(converted, catalogue)
     findings += _conversion_findings(contributions, converted, dropped, level, targets, label)
     return Converted(converted, findings, unplaced)

@@ -36,7 +36,7 @@ CSV_COLUMNS = ("year_xw", "ags_xw", "pop_conv", "size_conv", "ags20")
 LINK_COLUMNS = ["year", "old", "new", "pop", "area"]
 STEP_COLUMNS = ["year", "old", "new", "pop", "area", "old_population", "old_area_km2", "old_name", "new_name"]
 SHARE_TOLERANCE = 0.01  # shares of one old key that add up to 1 within this are a usable split
-_CACHE_VERSION = "2"
+_CACHE_VERSION = "3"
 _KEY_HEADING = re.compile(r"^(Gemeinden|Kreise)\s+31\.12\.(\d{4})$")
 _HYPHENATED = re.compile(r"(\w)- (?=\w)")  # 'bevölkerungs- proportionaler' → 'bevölkerungsproportionaler'
 _POPULATION_UNIT = re.compile(r"in\s+(100|1000)\b")
