@@ -88,9 +88,12 @@ OBSERVATIONS = Table(
         Field("flag", "VARCHAR", "p provisional, r revised, s estimated (as published)"),
         Field("numerator", "DOUBLE", "Rates computed here: the summed numerator (a count), for confidence intervals and exports"),
         Field("denominator", "DOUBLE", "Rates computed here: the summed denominator"),
-        Field("derivation", "VARCHAR", "source (as published) | sum (summed from Gemeinden) | derived (from the catalogue formula)", nullable=False),
+        Field("derivation", "VARCHAR", "source (as published) | converted (moved to the boundaries' Gebietsstand with the BBSR "
+              "Umsteigeschlüssel: the area's territory in that year differed) | sum (summed from Gemeinden) | derived (from the "
+              "catalogue formula)", nullable=False),
         Field("source_id", "VARCHAR", "→ sources.source_id of the file the value (or its Gemeinde values) came from"),
-        Field("note", "VARCHAR", "Why a value is incomplete, e.g. '1 von 104 Gemeinden ohne Wert'"),
+        Field("note", "VARCHAR", "Why a value is incomplete, e.g. '1 von 104 Gemeinden ohne Wert'; for a converted value "
+              "'umgerechnet auf Gebietsstand 31.12.2020 (BBSR-Umsteigeschlüssel, © BBSR Bonn): aus …' with the old areas"),
     ),
     ("area_id", "indicator_id", "year"),
 )
@@ -101,7 +104,8 @@ SOURCES = Table(
     (
         Field("source_id", "VARCHAR", "S01, S02, … in the order of the config", nullable=False),
         Field("kreis_id", "VARCHAR", "The county whose config named the file", nullable=False),
-        Field("kind", "VARCHAR", "boundaries | statistics | sozialraum_mapping", nullable=False),
+        Field("kind", "VARCHAR", "boundaries | statistics | sozialraum_mapping | offers | crosswalk (the BBSR Umsteigeschlüssel "
+              "the statistics were converted with, attribution '© BBSR Bonn')", nullable=False),
         Field("table_code", "VARCHAR", "GENESIS table code, e.g. 12411-02-03-5"),
         Field("title", "VARCHAR", "What the source holds"),
         Field("publisher", "VARCHAR", "Who publishes it"),
@@ -120,7 +124,9 @@ BUILD_LOG = Table(
     "What the build noticed and accepted (warnings), and facts about the build itself.",
     (
         Field("kind", "VARCHAR", "info | warning", nullable=False),
-        Field("topic", "VARCHAR", "e.g. built_at, county, conflict, kreis_total", nullable=False),
+        Field("topic", "VARCHAR", "info: built_at, config, demo, min_count, gebietsstand (the Gebietsstand the statistics are "
+              "on, e.g. '31.12.2020 (Statistik umgerechnet mit dem BBSR-Umsteigeschlüssel, © BBSR Bonn)'); warning: the "
+              "finding's kind (etl/findings.py: umrechnung, nicht_zutreffend, kreissumme, …)", nullable=False),
         Field("message", "VARCHAR", "Human-readable German text", nullable=False),
     ),
 )
