@@ -336,3 +336,57 @@ def offer_capture_on(con: duckdb.DuckDBPyConnection, kreis_id: str) -> pd.DataFr
         """,
         [kreis_id, kreis_id],
     ).df()
+
+
+# --- decisions: population points, metric geometry, age structure (planning/accessibility, locations, projection) ---
+
+@cached(16)
+def population_points(db: Database, kreis_id: str) -> pd.DataFrame:
+    """Every population point of the Kreis once per kind of weight (``grid_weight`` of the offer types: einwohner,
+    unter18, ab65): point_id, gemeinde_id, grid_weight, weight, basis, and x/y (EPSG:25832) where the build stores
+    them (NaN otherwise). Read from table ``access``, which holds each point once per Angebotsart."""
+    has_xy = {"x", "y"} <= set(columns(db, "access"))
+    xy = "any_value(x.x) AS x, any_value(x.y) AS y" if has_xy else "CAST(NULL AS DOUBLE) AS x, CAST(NULL AS DOUBLE) AS y"
+    return fetch(
+        db,
+        f"""
+        SELECT x.point_id, x.gemeinde_id, t.grid_weight, any_value(x.weight) AS weight,
+               any_value(x.basis) AS basis, {xy}
+        FROM access x JOIN offer_types t USING (offer_type) JOIN areas g ON g.area_id = x.gemeinde_id
+        WHERE g.kreis_id = ?
+        GROUP BY x.point_id, x.gemeinde_id, t.grid_weight
+        ORDER BY x.point_id, t.grid_weight
+        """,
+        [kreis_id],
+    )
+
+
+@cached(16)
+def gemeinde_geometry(db: Database, kreis_id: str) -> gpd.GeoDataFrame:
+    """Full-resolution Gemeinde polygons of the Kreis in EPSG:25832 (for measuring), with their representative point."""
+    frame = fetch(
+        db,
+        """
+        SELECT area_id, name, sozialraum_id, ST_AsWKB(geom) AS wkb FROM areas
+        WHERE kreis_id = ? AND level = 'gemeinde' ORDER BY area_id
+        """,
+        [kreis_id],
+    )
+    geometry = gpd.GeoSeries.from_wkb(frame.pop("wkb").map(bytes), crs="EPSG:25832")
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:25832")
+
+
+@cached(32)
+def age_structure(db: Database, kreis_id: str, indicator_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Population counts of the given age-group indicators for the Kreis and every area in it, all years
+    (area_id, level, name, indicator_id, year, value, status)."""
+    return fetch(
+        db,
+        """
+        SELECT o.area_id, a.level, a.name, o.indicator_id, o.year, o.value, o.status
+        FROM observations o JOIN areas a USING (area_id)
+        WHERE a.kreis_id = ? AND list_contains(?, o.indicator_id)
+        ORDER BY o.area_id, o.indicator_id, o.year
+        """,
+        [kreis_id, list(indicator_ids)],
+    )
