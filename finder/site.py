@@ -159,6 +159,7 @@ def offers_json(offers: pd.DataFrame, data: FinderData, chosen: list[Topic], lab
     return {
         "v": 1,
         "topics": [t.id for t in chosen],
+        "topicAges": [list(t.ages) if t.ages else None for t in chosen],
         "types": [[label, [k for k, topic in enumerate(chosen) if t in topic.offer_types]]
                   for t, label in zip(types, data.offer_types["label"])],  # fmt: skip
         "gemeinden": [labels[g] for g in gemeinden],

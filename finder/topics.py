@@ -17,6 +17,7 @@ class Topic:
     id: str
     label: str
     offer_types: frozenset[str]  # the Angebotsarten that belong to the topic
+    ages: tuple[float, float] | None = None  # an offer stating its ages must overlap these years
 
 
 def topics(offer_types: pd.DataFrame, phase_ids: list[str], path: Path = TOPICS_FILE) -> list[Topic]:
@@ -31,5 +32,6 @@ def topics(offer_types: pd.DataFrame, phase_ids: list[str], path: Path = TOPICS_
         if unknown:
             raise FinderError(f"{path}: Thema {entry['id']!r} nennt unbekannte Lebensphasen oder Angebotsarten: {', '.join(unknown)}")
         served = {t for t, p in zip(offer_types["offer_type"], offer_types["lebensphasen"]) if wanted_phases & set(p)}
-        result.append(Topic(entry["id"], entry["label"], frozenset(served | named)))
+        ages = entry.get("alter")
+        result.append(Topic(entry["id"], entry["label"], frozenset(served | named), tuple(ages) if ages else None))
     return result

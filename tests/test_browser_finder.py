@@ -160,6 +160,27 @@ def test_postcode_and_unknown_place(browser, server: str) -> None:
     page.wait_for_selector(".offer-item")
     assert page.input_value("#ort") == "Bad Quellenbrunn" and page.input_value("#thema") == "senioren", "a shared link restores the search"
     assert {t.split(" · ")[0] for t in page.locator(".offer-meta").all_inner_texts()} <= {"Senioren- und Pflegeberatung", "Mehrgenerationenhaus"}
+    _search(page, "Altenmühl", "jugend")
+    ages = [re.search(r"für (\d+) bis (\d+) Jahre", t) for t in page.locator(".offer-meta").all_inner_texts()]
+    assert any(ages) and all(int(m[2]) > 14 for m in ages if m), "an offer's own ages must reach into 14 to 27"
+    assert page.problems == []
+    page.context.close()
+
+
+def test_a_search_sent_while_loading_runs_when_the_offers_arrive(browser, server: str) -> None:
+    page = _page(browser, "phone")
+    held = []
+    page.route("**/offers.json", lambda route: held.append(route))  # a slow connection: offers.json arrives only when released
+    page.goto(f"{server}/demo/index.html")
+    page.fill("#ort", "Musterstadt")
+    page.click("button[type=submit]")
+    assert page.inner_text("#status") == "Die Angebote werden geladen …"
+    page.wait_for_timeout(100)
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector(".offer-item")
+    assert page.input_value("#ort") == "Musterstadt", "what the family typed is kept"
+    assert "von Musterstadt." in page.inner_text("#status")
     assert page.problems == []
     page.context.close()
 

@@ -204,6 +204,7 @@ def test_topics_come_from_the_taxonomy() -> None:
     assert {"kita", "kindertagespflege", "fruehe_hilfen"} <= chosen["0-3"].offer_types
     assert {"grundschule", "weiterfuehrende_schule"} <= chosen["schulkind"].offer_types
     assert "pflegeberatung" in chosen["senioren"].offer_types and "kita" not in chosen["senioren"].offer_types
+    assert chosen["jugend"].ages == (14, 27) and chosen["krise"].ages is None
     broken = data.offer_types.assign(lebensphasen=[[] for _ in range(len(data.offer_types))])
     assert all(not t.offer_types - {"erziehungsberatung", "schwangerschaftsberatung", "fruehe_hilfen", "sozialraumzentrum",
                                     "schulsozialarbeit", "pflegeberatung"} for t in topics(broken, data.lebensphasen["phase_id"].tolist()))  # fmt: skip

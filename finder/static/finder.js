@@ -79,12 +79,21 @@
     return { error: '„' + text + '“ kennt der Wegweiser nicht. Bitte geben Sie eine Gemeinde oder Postleitzahl im Kreis ein.' };
   }
 
+  /* An offer's own ages (either may be missing) against a topic's years: they must overlap, not just touch. */
+  function overlaps(from, to, ages) {
+    var low = from === null ? -Infinity : from;
+    var high = to === null ? Infinity : to;
+    return low < ages[1] && high > ages[0];
+  }
+
   function search(place, topicId) {
     var data = state.data;
     var topic = data.topics.indexOf(topicId);
+    var ages = topic >= 0 ? data.topicAges[topic] : null;
     var found = [];
     data.offers.forEach(function (offer, index) {
       if (topic >= 0 && data.types[offer[2]][1].indexOf(topic) < 0) { return; }
+      if (ages && !overlaps(offer[6], offer[7], ages)) { return; }
       var lon = data.origin[0] + offer[4] / data.scale;
       var lat = data.origin[1] + offer[5] / data.scale;
       found.push({ index: index, lon: lon, lat: lat, km: distanceKm(place[3], place[4], lon, lat) });
@@ -194,10 +203,16 @@
     return true;
   }
 
-  function fromAddress() {
+  /* The search in the address (a shared link, back and forward). On the first load, fields a family has already
+     filled in while the data was loading are kept when the address holds no search. */
+  function fromAddress(firstLoad) {
     var params = new URLSearchParams(window.location.search);
     var text = params.get('ort') || '';
     var topic = params.get('thema') || '';
+    if (firstLoad && !text) {
+      if (state.pending) { submit(); }
+      return;
+    }
     byId('ort').value = text;
     var select = byId('thema');
     select.value = state.data.topics.indexOf(topic) >= 0 ? topic : '';
@@ -246,8 +261,9 @@
 
   function makeMap(outline) {
     var L = window.L;
+    // no animations: calmer for people sensitive to motion, and cheaper on a phone
     var map = L.map('karte', { zoomControl: false, attributionControl: false, keyboard: false, zoomSnap: 0.5,
-      dragging: !L.Browser.mobile, tap: false });
+      dragging: !L.Browser.mobile, tap: false, zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false });
     var shapes = L.geoJSON(outline, {
       interactive: false,
       style: function (feature) {
@@ -298,25 +314,34 @@
       var options = document.createDocumentFragment();
       state.places.forEach(function (p) { var option = element('option'); option.value = p[0]; options.appendChild(option); });
       byId('orte').appendChild(options);
-      fromAddress();
+      fromAddress(true);
     }).catch(function () {
       byId('status').textContent = 'Die Angebote konnten nicht geladen werden. Bitte laden Sie die Seite neu.';
     });
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      if (!state.data) { return; }
-      var text = byId('ort').value;
-      var topic = byId('thema').value;
-      if (run(text, topic)) {
-        var query = '?ort=' + encodeURIComponent(text.trim()) + (topic ? '&thema=' + encodeURIComponent(topic) : '');
-        window.history.pushState(null, '', query);
-        byId('ergebnis-titel').focus();  // on a phone the list lies below the form: bring it into view
-      } else {
-        byId('ort').focus();
-      }
+      submit();
     });
     byId('mehr').addEventListener('click', function () { showMore(true); });
-    window.addEventListener('popstate', function () { if (state.data) { fromAddress(); } });
+    window.addEventListener('popstate', function () { if (state.data) { fromAddress(false); } });
+  }
+
+  function submit() {
+    if (!state.data) {  // still loading: search as soon as the offers are there
+      state.pending = true;
+      byId('status').textContent = 'Die Angebote werden geladen …';
+      return;
+    }
+    state.pending = false;
+    var text = byId('ort').value;
+    var topic = byId('thema').value;
+    if (run(text, topic)) {
+      var query = '?ort=' + encodeURIComponent(text.trim()) + (topic ? '&thema=' + encodeURIComponent(topic) : '');
+      window.history.pushState(null, '', query);
+      byId('ergebnis-titel').focus();  // on a phone the list lies below the form: bring it into view
+    } else {
+      byId('ort').focus();
+    }
   }
 
   function startOfferPage() {
