@@ -1,0 +1,264 @@
+"""Wie viele Kinder leben 2030 in einer Gemeinde? A small-area population projection by age group (Hamilton–Perry).
+
+The method needs only what the statistical offices publish per Gemeinde: population by age group in two years
+t0 < t1 (interval h = t1 − t0). It is a PROJECTION – it carries the recent past forward, it is no forecast:
+
+1. Each age group is spread evenly over its single years of age (75 and over: evenly over 75–89, 89 stands for
+   "89 and older").
+2. Cohort-change ratio for every age a ≥ h:  CCR(a) = P(a, t1) / P(a − h, t0)  – how a cohort changed in h years
+   (deaths, moving in and out together). The oldest age takes all who could have grown into it.
+3. Children younger than h were not born at t0. Their number is tied to the people aged 15–44 (child–adult ratio
+   CAR(a) = P(a, t1) / P(15–44, t1)); with a constant share of women among them this is the usual child–woman ratio.
+4. From t1 the ratios are applied again every h years (t1 + h, t1 + 2h, …); years in between are interpolated
+   linearly. Gemeinde results are summed to Verbandsgemeinden, Sozialräume and the Kreis.
+5. A cohort with fewer than MIN_BASE people at t0 (or children where nobody is 15–44) takes the Kreis's ratio
+   instead of its own: tiny numbers would otherwise multiply chance.
+6. Controlled (optional): where a total for the Kreis is given (e.g. the Land's official projection), every
+   Gemeinde's numbers of a year are scaled by the same factor so that they add up to it.
+7. Plausible range: the projection is repeated from every other base year t0' < t1 with data (h' = t1 − t0'); the
+   lowest and highest result per area, age group and year span the range.
+
+Back-casting checks it: project from two earlier years to a later year that is known, and compare per Gemeinde and
+age group (APE = |projected − observed| / observed; MAPE = mean over Gemeinden; ALPE = mean |ln(projected /
+observed)| · 100, which treats too high and too low alike).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# age groups of GENESIS 12411-02-03-5 that partition all ages: (indicator, first age, first age after it)
+AGE_GROUPS = (
+    ("bev_u3", 0, 3), ("bev_3_6", 3, 6), ("bev_6_10", 6, 10), ("bev_10_15", 10, 15), ("bev_15_18", 15, 18),
+    ("bev_18_20", 18, 20), ("bev_20_25", 20, 25), ("bev_25_30", 25, 30), ("bev_30_35", 30, 35),
+    ("bev_35_40", 35, 40), ("bev_40_45", 40, 45), ("bev_45_50", 45, 50), ("bev_50_55", 50, 55),
+    ("bev_55_60", 55, 60), ("bev_60_65", 60, 65), ("bev_65_75", 65, 75), ("bev_75plus", 75, 90),
+)  # fmt: skip
+GROUP_IDS = tuple(g for g, _, _ in AGE_GROUPS)
+AGES = 90  # single years 0..89; 89 holds everybody 89 and older
+PARENT_AGES = (15, 45)  # the adults children are tied to
+MIN_BASE = 2.0  # people in a single-year cohort at t0 below which the Kreis's ratio is used
+PROJECTION_LABEL = "Projektion"
+OBSERVED_LABEL = "beobachtet"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Projected people per area, age group and year with a plausible range (clearly a projection)."""
+
+    values: pd.DataFrame  # area_id, age_group, year, value, low, high, kind ("Projektion" | "beobachtet")
+    base: tuple[int, int]
+    alternative_bases: tuple[tuple[int, int], ...]
+    controlled: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def method_text(self) -> str:
+        t0, t1 = self.base
+        text = (f"Projektion nach Hamilton–Perry: Veränderung jeder Altersgruppe zwischen {t0} und {t1} "
+                f"(Kohorten-Verhältnisse), Kinder im Verhältnis zu den 15- bis 44-Jährigen, alle {t1 - t0} Jahre fortgeschrieben")  # fmt: skip
+        if self.alternative_bases:
+            others = ", ".join(f"{a}–{b}" for a, b in self.alternative_bases)
+            text += f". Spannweite aus den Basiszeiträumen {others}"
+        if self.controlled:
+            text += ". An die vorgegebene Kreissumme angepasst"
+        return text + ". Keine Prognose: Die jüngste Entwicklung wird unverändert fortgeschrieben."
+
+
+# --- single years ----------------------------------------------------------------------------------------------------
+
+def single_years(groups: pd.DataFrame) -> np.ndarray:
+    """Areas × 90 single years from areas × AGE_GROUPS (columns GROUP_IDS), each group spread evenly."""
+    out = np.zeros((len(groups), AGES))
+    for group, first, after in AGE_GROUPS:
+        out[:, first:after] = groups[group].to_numpy(float)[:, None] / (after - first)
+    return out
+
+
+def age_groups(years: np.ndarray) -> np.ndarray:
+    """Areas × AGE_GROUPS from areas × single years (the reverse of single_years)."""
+    return np.column_stack([years[:, first:after].sum(axis=1) for _, first, after in AGE_GROUPS])
+
+
+# --- ratios ------------------------------------------------------------------------------------------------------------
+
+def cohort_ratios(p0: np.ndarray, p1: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """(CCR, CAR): CCR[:, a] for a ≥ h (NaN below), CAR[:, a] for a < h (NaN above); rows = areas.
+    Cohorts too small for a ratio of their own (below MIN_BASE, or nobody 15–44) are NaN."""
+    rows = p0.shape[0]
+    ccr = np.full((rows, AGES), np.nan)
+    base = p0[:, : AGES - 1 - h]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ccr[:, h : AGES - 1] = np.where(base >= MIN_BASE, p1[:, h : AGES - 1] / base, np.nan)
+        top_base = p0[:, AGES - 1 - h :].sum(axis=1)
+        ccr[:, AGES - 1] = np.where(top_base >= MIN_BASE, p1[:, AGES - 1] / top_base, np.nan)
+        parents = p1[:, PARENT_AGES[0] : PARENT_AGES[1]].sum(axis=1, keepdims=True)
+        car = np.full((rows, AGES), np.nan)
+        car[:, :h] = np.where(parents > 0, p1[:, :h] / parents, np.nan)
+    return ccr, car
+
+
+def _with_kreis_fallback(ratios: np.ndarray, kreis: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(ratios), kreis, ratios)
+
+
+def step(p: np.ndarray, ccr: np.ndarray, car: np.ndarray, h: int) -> np.ndarray:
+    """The population h years later: cohorts moved on by h years times their ratio, the young from the adults."""
+    nxt = np.zeros_like(p)
+    nxt[:, h : AGES - 1] = p[:, : AGES - 1 - h] * ccr[:, h : AGES - 1]
+    nxt[:, AGES - 1] = p[:, AGES - 1 - h :].sum(axis=1) * ccr[:, AGES - 1]
+    parents = nxt[:, PARENT_AGES[0] : PARENT_AGES[1]].sum(axis=1, keepdims=True)
+    nxt[:, :h] = parents * car[:, :h]
+    return np.nan_to_num(nxt)
+
+
+def project_groups(g0: pd.DataFrame, g1: pd.DataFrame, t0: int, t1: int, years: list[int]) -> dict[int, pd.DataFrame]:
+    """Gemeinde × AGE_GROUPS at t0 and t1 (same index) → the groups in each year of ``years`` (all > t1)."""
+    h = t1 - t0
+    if h < 1 or h > 15:
+        raise ValueError(f"base period {t0}–{t1}: the interval must be 1 to 15 years")
+    p0, p1 = single_years(g0), single_years(g1)
+    ccr, car = cohort_ratios(p0, p1, h)
+    kreis_ccr, kreis_car = cohort_ratios(p0.sum(axis=0, keepdims=True), p1.sum(axis=0, keepdims=True), h)
+    ccr, car = _with_kreis_fallback(ccr, np.nan_to_num(kreis_ccr)), _with_kreis_fallback(car, np.nan_to_num(kreis_car))
+    steps = {t1: p1}
+    current, year = p1, t1
+    while year < max(years):
+        current, year = step(current, ccr, car, h), year + h
+        steps[year] = current
+    known = sorted(steps)
+    out = {}
+    for target in years:
+        after = next(y for y in known if y >= target)
+        before = max(y for y in known if y <= target)
+        share = 0.0 if after == before else (target - before) / (after - before)
+        mixed = steps[before] * (1 - share) + steps[after] * share
+        out[target] = pd.DataFrame(age_groups(mixed), index=g1.index, columns=list(GROUP_IDS))
+    return out
+
+
+# --- over areas, bases and control totals ----------------------------------------------------------------------------
+
+def wide_groups(counts: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Gemeinde × AGE_GROUPS of one year from long counts (area_id, indicator_id, year, value)."""
+    rows = counts[counts["year"] == year].pivot_table(index="area_id", columns="indicator_id", values="value", aggfunc="first")
+    return rows.reindex(columns=list(GROUP_IDS))
+
+
+def complete_years(counts: pd.DataFrame) -> list[int]:
+    """Years in which every Gemeinde has every age group."""
+    years = []
+    for year in sorted(counts["year"].unique()):
+        wide = wide_groups(counts, year)
+        if len(wide) and wide.notna().all().all():
+            years.append(int(year))
+    return years
+
+
+def bases(years: list[int], max_interval: int = 10) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """The main base period (latest year and the earliest one at most ``max_interval`` – preferably 5 – years before),
+    and the other periods ending in the latest year (for the range)."""
+    if len(years) < 2:
+        raise ValueError("a Hamilton–Perry projection needs two years with the population by age group")
+    t1 = years[-1]
+    earlier = [y for y in years[:-1] if t1 - y <= max_interval]
+    if not earlier:
+        raise ValueError(f"no year with age groups within {max_interval} years before {t1}")
+    five = [y for y in earlier if t1 - y <= 5]
+    t0 = min(five) if five else max(earlier)
+    return (t0, t1), [(y, t1) for y in earlier if y != t0]
+
+
+def project(
+    counts: pd.DataFrame, members: pd.DataFrame | None = None, years: list[int] | None = None,
+    base: tuple[int, int] | None = None, kreis_totals: dict[int, float] | None = None,
+) -> Projection:
+    """Projection of every Gemeinde in ``counts`` (long: area_id, indicator_id, year, value of the AGE_GROUPS),
+    summed to the areas of ``members`` (gemeinde_id, area_id; e.g. Sozialräume and the Kreis). ``years``: the
+    target years (default: 5 and 10 years after the latest year). ``kreis_totals``: year → people of all ages."""
+    available = complete_years(counts)
+    main, others = bases(available) if base is None else (base, [])
+    t1 = main[1]
+    years = sorted(years or [t1 + 5, t1 + 10])
+    runs = [_one_base(counts, b, years, kreis_totals, members) for b in [main, *others]]
+    central = runs[0]
+    stacked = pd.concat(runs, keys=range(len(runs)), names=["run"])
+    spread = stacked.groupby(level=["area_id", "age_group", "year"])["value"].agg(["min", "max"])
+    central = central.join(spread.rename(columns={"min": "low", "max": "high"}))
+    observed = wide_groups(counts, t1).stack().rename("value").rename_axis(["area_id", "age_group"]).reset_index()
+    observed = _aggregate(observed.assign(year=t1), members)
+    observed = observed.assign(low=observed["value"], high=observed["value"], kind=OBSERVED_LABEL)
+    values = pd.concat([observed, central.reset_index().assign(kind=PROJECTION_LABEL)], ignore_index=True)
+    notes = [] if kreis_totals else ["Ohne Kreissumme: nicht an eine amtliche Vorausberechnung angepasst."]
+    return Projection(values, main, tuple(others), bool(kreis_totals), notes)
+
+
+def _one_base(counts: pd.DataFrame, base: tuple[int, int], years: list[int], kreis_totals, members) -> pd.DataFrame:
+    t0, t1 = base
+    g0, g1 = wide_groups(counts, t0), wide_groups(counts, t1)
+    g0 = g0.reindex(g1.index).fillna(0)
+    projected = project_groups(g0, g1.fillna(0), t0, t1, years)
+    frames = []
+    for year, groups in projected.items():
+        if kreis_totals and year in kreis_totals and groups.to_numpy().sum() > 0:
+            groups = groups * (kreis_totals[year] / groups.to_numpy().sum())
+        frames.append(groups.stack().rename("value").rename_axis(["area_id", "age_group"]).reset_index().assign(year=year))
+    long = _aggregate(pd.concat(frames, ignore_index=True), members)
+    return long.set_index(["area_id", "age_group", "year"])
+
+
+def _aggregate(long: pd.DataFrame, members: pd.DataFrame | None) -> pd.DataFrame:
+    """Gemeinde rows plus the sums over the areas of ``members`` (gemeinde_id → area_id)."""
+    if members is None or members.empty:
+        return long
+    joined = long.merge(members, left_on="area_id", right_on="gemeinde_id", suffixes=("_g", ""))
+    summed = joined.groupby(["area_id", "age_group", "year"], as_index=False)["value"].sum()
+    return pd.concat([long, summed[~summed["area_id"].isin(long["area_id"])]], ignore_index=True)
+
+
+def target_group(projection: Projection, groups: list[str]) -> pd.DataFrame:
+    """People of a target group (e.g. ["bev_u3"] or ["bev_u3", "bev_3_6"]) per area and year, with the range."""
+    rows = projection.values[projection.values["age_group"].isin(groups)]
+    return rows.groupby(["area_id", "year", "kind"], as_index=False)[["value", "low", "high"]].sum()
+
+
+# --- back-casting ------------------------------------------------------------------------------------------------------
+
+def backcast(counts: pd.DataFrame, base: tuple[int, int], target: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Project from ``base`` to a known later year and compare per Gemeinde and age group. Returns the rows
+    (area_id, age_group, projected, observed, ape, alpe) and the summary per age group (MAPE, median APE, ALPE,
+    Gemeinden compared); groups with nobody observed are left out (a percentage of 0 is undefined)."""
+    t0, t1 = base
+    g0, g1 = wide_groups(counts, t0), wide_groups(counts, t1)
+    projected = project_groups(g0.reindex(g1.index).fillna(0), g1.fillna(0), t0, t1, [target])[target]
+    observed = wide_groups(counts, target).reindex(g1.index)
+    rows = pd.DataFrame({
+        "projected": projected.stack(), "observed": observed.stack(future_stack=True),
+    }).rename_axis(["area_id", "age_group"]).reset_index()  # fmt: skip
+    rows = rows[rows["observed"] > 0].copy()
+    rows["ape"] = (rows["projected"] - rows["observed"]).abs() / rows["observed"] * 100
+    with np.errstate(divide="ignore"):
+        rows["alpe"] = np.abs(np.log(rows["projected"].clip(lower=1e-9) / rows["observed"])) * 100
+    summary = rows.groupby("age_group").agg(
+        mape=("ape", "mean"), median_ape=("ape", "median"), alpe=("alpe", "mean"), gemeinden=("area_id", "size"),
+    )  # fmt: skip
+    return rows, summary.reindex([g for g in GROUP_IDS if g in summary.index]).reset_index()
+
+
+def county_counts(db, kreis_id: str) -> pd.DataFrame:
+    """The Gemeinden's population by age group, every year with values (from ``queries.age_structure``)."""
+    from planning import queries
+
+    rows = queries.age_structure(db, kreis_id, GROUP_IDS)
+    usable = rows[(rows["level"] == "gemeinde") & rows["status"].isin(("ok", "zero"))]
+    return usable[["area_id", "indicator_id", "year", "value"]].reset_index(drop=True)
+
+
+def county_projection(db, kreis_id: str, years: list[int] | None = None, kreis_totals: dict[int, float] | None = None) -> Projection:
+    """The projection of a Kreis: every Gemeinde, summed to Verbandsgemeinden, Sozialräume and the Kreis."""
+    from planning import queries
+
+    members = pd.concat([queries.area_members(db, kreis_id, level) for level in ("verbandsgemeinde", "sozialraum", "kreis")])
+    return project(county_counts(db, kreis_id), members.dropna(), years, kreis_totals=kreis_totals)
