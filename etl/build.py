@@ -137,7 +137,7 @@ def _extract_county(
     offer_lists = []
     for entry in config.offers:
         say(f"[{config.ags}] Angebotsliste lesen: {entry.path.name}")
-        offer_list = read_offer_list(entry.path, entry.format, entry.encoding)
+        offer_list = read_offer_list(entry.path, entry.format, entry.encoding, public=entry.public)
         if offer_list.encoding:
             say(f"[{config.ags}] {entry.path.name}: Kodierung {offer_list.encoding}")
         offer_lists.append((f"S{first_source_number + len(sources):02d}", offer_list))
