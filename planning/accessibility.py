@@ -112,7 +112,7 @@ def supply_with_fallback(offers: pd.DataFrame) -> tuple[pd.Series, int, str]:
     missing = int(capacity.isna().sum())
     if capacity.notna().any():
         median = float(capacity.median())
-        text = (f"{missing} von {len(capacity)} Angeboten ohne Platzzahl zählen mit dem Median der übrigen "
+        text = (f"Angebote ohne Platzzahl ({missing} von {len(capacity)}) zählen mit dem Median der übrigen "
                 f"({number(median, 0)} Plätze)") if missing else ""  # fmt: skip
         return capacity.fillna(median), missing, text
     text = f"Keine Platzzahlen: jedes Angebot zählt als 1 Angebot ({len(capacity)} Angebote)" if len(capacity) else ""

@@ -1,0 +1,92 @@
+"""Scenarios (planning/scenarios.py) over the published offers, the JSON workspace store, and the Szenarien page."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planning import queries
+from planning import scenarios as sc
+from planning.db import Database
+from workspace import JsonScenarioStore, store_for
+
+KREIS = "99001"
+
+
+@pytest.fixture(scope="module")
+def db(demo_db: Path) -> Database:
+    return Database(str(demo_db), os.path.getmtime(demo_db))
+
+
+def test_changes_are_applied_in_memory_and_marked(db):
+    published = queries.offers(db, KREIS)
+    kitas = published[published["offer_type"] == "kita"]
+    first, second, third = kitas["offer_id"].iloc[:3]
+    gemeinden = queries.gemeinde_geometry(db, KREIS)
+    target = gemeinden["area_id"].iloc[0]
+    lon, lat = sc.gemeinde_place(gemeinden, target)
+    scenario = sc.Scenario("Plan A", KREIS, (
+        sc.Change(sc.ADD, "neu-1", "kita", "Kita am Markt", lon, lat, 60),
+        sc.Change(sc.CLOSE, first), sc.Change(sc.CAPACITY, second, capacity=99), sc.Change(sc.MOVE, third, lon=lon, lat=lat),
+    ))  # fmt: skip
+    changed = sc.apply(published, scenario, gemeinden).set_index("offer_id")
+    assert changed.loc["neu-1", "status"] == sc.NEW and changed.loc["neu-1", "gemeinde_id"] == target
+    assert changed.loc[first, "status"] == sc.CLOSED and first not in sc.active(changed.reset_index())["offer_id"].tolist()
+    assert changed.loc[second, "kapazitaet"] == 99 and changed.loc[second, "status"] == sc.CHANGED
+    assert changed.loc[third, "gemeinde_id"] == target
+    assert len(queries.offers(db, KREIS)) == len(published)  # the published offers are untouched
+    with pytest.raises(ValueError):
+        sc.apply(published, sc.Scenario("x", KREIS, (sc.Change(sc.CLOSE, "gibt-es-nicht"),)), gemeinden)
+
+
+def test_added_offer_changes_only_areas_within_its_catchment(db):
+    gemeinden = queries.gemeinde_geometry(db, KREIS)
+    site = gemeinden["area_id"].iloc[len(gemeinden) // 2]
+    lon, lat = sc.gemeinde_place(gemeinden, site)
+    scenario = sc.Scenario("Plan B", KREIS, (sc.Change(sc.ADD, "neu-1", "kita", "Kita Neu", lon, lat, 80),))
+    comparison = sc.compare(db, KREIS, scenario, "kita")
+    table = comparison.table.set_index("area_id")
+    assert table.loc[site, "offers_after"] == table.loc[site, "offers_before"] + 1
+    assert table.loc[site, "capacity_after"] == pytest.approx(table.loc[site, "capacity_before"] + 80)
+    point = gpd_point(lon, lat, gemeinden.crs)
+    near = set(gemeinden.loc[gemeinden.distance(point) <= 5000, "area_id"])
+    assert site in comparison.changed_areas and set(comparison.changed_areas) <= near
+    assert (table.loc[comparison.changed_areas, "access_after"] >= table.loc[comparison.changed_areas, "access_before"] - 1e-9).all()
+    shown = sc.comparison_table(comparison)
+    assert len(shown) == len(comparison.changed_areas) and "Erreichbarkeit nachher" in shown.columns
+
+
+def test_closed_offer_lowers_its_area(db):
+    kitas = queries.offers(db, KREIS).query("offer_type == 'kita' and kapazitaet > 0")
+    offer = kitas.iloc[0]
+    comparison = sc.compare(db, KREIS, sc.Scenario("Plan C", KREIS, (sc.Change(sc.CLOSE, offer["offer_id"]),)), "kita")
+    row = comparison.table.set_index("area_id").loc[offer["gemeinde_id"]]
+    assert row["offers_after"] == row["offers_before"] - 1
+    assert row["access_after"] < row["access_before"]
+
+
+def gpd_point(lon: float, lat: float, crs):
+    import geopandas as gpd
+
+    return gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326").to_crs(crs).iloc[0]
+
+
+def test_json_store_keeps_several_scenarios_per_kreis(tmp_path: Path):
+    store = store_for(tmp_path / "musterland.duckdb")
+    assert isinstance(store, JsonScenarioStore) and store.path.name == "musterland.szenarien.json"
+    plan = sc.Scenario("Plan A", KREIS, (sc.Change(sc.ADD, "neu-1", "kita", "Kita „Am Bach“", 7.1, 50.2, 60),))
+    store.save(plan)
+    store.save(sc.Scenario("Plan B", KREIS))
+    store.save(sc.Scenario("Plan A", "07235"))
+    assert store.names(KREIS) == ["Plan A", "Plan B"] and store.names("07235") == ["Plan A"]
+    assert store.load(KREIS, "Plan A") == plan
+    store.duplicate(KREIS, "Plan A", "Plan A (Kopie)")
+    store.rename(KREIS, "Plan B", "Plan C")
+    store.delete(KREIS, "Plan A")
+    assert store.names(KREIS) == ["Plan A (Kopie)", "Plan C"]
+    assert store.load(KREIS, "Plan A (Kopie)").changes == plan.changes
+    with pytest.raises(ValueError):
+        store.duplicate(KREIS, "Plan C", "Plan A (Kopie)")
+    assert not list(tmp_path.glob(".szenarien-*"))  # no temporary file left behind
