@@ -22,6 +22,7 @@ page = st.navigation(
         st.Page(str(ROOT / "dashboard" / "pages" / "angebotskarte.py"), title="Angebotskarte", icon=":material/location_on:"),
         st.Page(str(ROOT / "dashboard" / "pages" / "praeventionskette.py"), title="Präventionskette", icon=":material/timeline:"),
         st.Page(str(ROOT / "dashboard" / "pages" / "bedarf_versorgung.py"), title="Bedarf & Versorgung", icon=":material/balance:"),
+        st.Page(str(ROOT / "dashboard" / "pages" / "szenarien.py"), title="Szenarien", icon=":material/alt_route:"),
         st.Page(str(ROOT / "dashboard" / "pages" / "steckbrief.py"), title="Steckbrief", icon=":material/assignment:"),
         st.Page(str(ROOT / "dashboard" / "pages" / "kreistag.py"), title="Kreistag-Bericht", icon=":material/picture_as_pdf:"),
     ]

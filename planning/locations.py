@@ -20,6 +20,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pulp
@@ -28,8 +29,11 @@ from scipy.spatial import cKDTree
 from spopt.locate import MCLP
 from spopt.locate.base import FacilityModelBuilder
 
+from geo.geometry import METRIC_CRS
+from planning.context import Context
+from planning.db import cached
 from planning.formatting import number
-from planning.gaps import SOCIAL_FACTOR_MAX, SOCIAL_FACTOR_MIN
+from planning.gaps import NO_SOCIAL, SOCIAL_FACTOR_MAX, SOCIAL_FACTOR_MIN, social_need
 
 PUBLIC_BUILDING_TYPES = ("grundschule", "weiterfuehrende_schule", "foerderschule", "berufliche_schule")
 GEMEINDE_CENTRE, PUBLIC_BUILDING = "Gemeindemitte", "öffentliches Gebäude"
@@ -102,6 +106,9 @@ def suggest_sites(
     groups, group_weights = _identical_rows(cover[open_rows], weights[open_rows])
     chosen = _solve(groups, group_weights, min(k, len(candidates)))
     sites = _gains(candidates, chosen, cover[open_rows], people[open_rows], weights[open_rows])
+    if len(sites):
+        where = gpd.GeoSeries(gpd.points_from_xy(sites["x"], sites["y"]), crs=METRIC_CRS).to_crs("EPSG:4326")
+        sites = sites.assign(lon=where.x.round(6).to_numpy(), lat=where.y.round(6).to_numpy())
     before = float(people[reached].sum())
     text = reach_text or f"{number(reach / 1000, 0 if reach % 1000 == 0 else 1)} km Luftlinie"
     return Suggestion(sites, float(people.sum()), before, before + float(sites["gain"].sum()), text, factors is not None)
@@ -189,3 +196,31 @@ def county_suggestion(db, kreis_id: str, offer_type: str, k: int, reach_m: float
     if social is not None:
         factors = social_weights(demand["area_id"], social.values.set_index("area_id")["value"], social.kreis_value)
     return suggest_sites(demand, candidates, offers[offers["offer_type"] == offer_type], k, reach_m, factors)
+
+
+@cached(32)
+def suggest_for(ctx: Context, offer_type: str, k: int, reach_km: float, social_id: str = NO_SOCIAL) -> Suggestion:
+    """The page's suggestion: Gemeinde centres and schools as candidates, the social indicator ``social_id`` at
+    Gemeinde level as weight (none with 'keine' or where it has no Gemeinde values)."""
+    social = social_need(ctx, "gemeinde", social_id) if social_id != NO_SOCIAL else None
+    return county_suggestion(ctx.db, ctx.kreis_id, offer_type, k, reach_km * 1000, social)
+
+
+def sites_table(suggestion: Suggestion) -> pd.DataFrame:
+    """The suggested sites as the page shows them (German columns and numbers), best first."""
+    sites = suggestion.sites
+    return pd.DataFrame({
+        "Standort": sites["label"].astype(str), "Art": sites["kind"].astype(str),
+        "Neu erreicht (Personen)": [number(v, 0) for v in sites["gain"]],
+        "Allein erreicht": [number(v, 0) for v in sites["alone"]],
+    })  # fmt: skip
+
+
+def summary_text(suggestion: Suggestion) -> str:
+    """'Bisher erreichen die Angebote 61 % der Zielgruppe, mit den 3 neuen Standorten 78 %.'"""
+    if suggestion.people <= 0:
+        return "Keine Zielgruppe in den Daten."
+    before, after = (100 * v / suggestion.people for v in (suggestion.covered_before, suggestion.covered_after))
+    return (f"Bisher leben {number(before, 0)} % der Zielgruppe im Umkreis von {suggestion.reach_text} eines Angebots, "
+            f"mit {len(suggestion.sites)} neuen Standort{'' if len(suggestion.sites) == 1 else 'en'} {number(after, 0)} % "
+            f"(+{number(suggestion.covered_after - suggestion.covered_before, 0)} Personen).")  # fmt: skip

@@ -20,7 +20,7 @@ import pandas as pd
 
 from planning import queries
 from planning.accessibility import AccessParams, by_area, county_access
-from planning.db import Database
+from planning.db import Database, cached
 from planning.formatting import number
 
 ADD, MOVE, CLOSE, CAPACITY = "neu", "verlegen", "schließen", "Plätze"
@@ -129,6 +129,7 @@ class Comparison:
         return self.table.loc[self.table["changed"], "area_id"].tolist()
 
 
+@cached(32)
 def compare(db: Database, kreis_id: str, scenario: Scenario, offer_type: str, level: str = "gemeinde", params: AccessParams = AccessParams()) -> Comparison:
     """Coverage and 2SFCA accessibility per area of ``level`` with the published offers and with the scenario's."""
     published = queries.offers(db, kreis_id)
@@ -175,3 +176,18 @@ def change_text(change: Change, labels: dict[str, str] | None = None) -> str:
     places = f" ({number(change.capacity, 0)} Plätze)" if change.capacity is not None and change.kind in (ADD, CAPACITY) else ""
     name = f" „{change.name}“" if change.name else f" {change.offer_id}"
     return f"{change.kind}: {what}{name}{places}".replace("  ", " ")
+
+
+def with_sites(scenario: Scenario, sites: pd.DataFrame, offer_type: str, capacity: float | None) -> Scenario:
+    """The scenario with an added offer at each suggested site (sites with label, lon, lat)."""
+    for n, site in enumerate(sites.itertuples(), start=1):
+        offer_id = f"neu-{len(scenario.changes) + 1}"
+        scenario = scenario.with_change(Change(ADD, offer_id, offer_type, f"Vorschlag {n}: {site.label}", site.lon, site.lat, capacity))
+    return scenario
+
+
+def offer_choices(db: Database, kreis_id: str, offer_type: str) -> dict[str, str]:
+    """The published offers of a type as the page lists them: offer_id → 'Name – Gemeinde'."""
+    offers = queries.offers(db, kreis_id)
+    of_type = offers[offers["offer_type"] == offer_type]
+    return dict(zip(of_type["offer_id"], of_type["name"].astype(str) + " – " + of_type["gemeinde_name"].astype(str)))

@@ -90,3 +90,71 @@ def test_json_store_keeps_several_scenarios_per_kreis(tmp_path: Path):
     with pytest.raises(ValueError):
         store.duplicate(KREIS, "Plan C", "Plan A (Kopie)")
     assert not list(tmp_path.glob(".szenarien-*"))  # no temporary file left behind
+
+
+# --- the page ---------------------------------------------------------------------------------------------------------
+
+PAGE = "pages/szenarien.py"
+
+
+@pytest.fixture
+def page_db(demo_db: Path, tmp_path: Path) -> Path:
+    """A copy of the demo database in a folder of its own: the page writes its scenario file beside it."""
+    import shutil
+
+    folder = tmp_path / "db"
+    folder.mkdir()
+    shutil.copy2(demo_db, folder / demo_db.name)
+    return folder
+
+
+def _frame(at, key: str) -> pd.DataFrame:
+    """The page's tables in order: suggested sites (if any), then before/after (AppTest shows no keys)."""
+    frames = [d.value for d in at.dataframe]
+    if key == "sz_sites":
+        return next(f for f in frames if "Standort" in f.columns)
+    return next(f for f in frames if "Erreichbarkeit nachher" in f.columns)
+
+
+def test_page_suggests_sites_and_compares_an_added_offer(page_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from page_helpers import open_page, rerun
+
+    at = open_page(page_db, monkeypatch, PAGE)
+    sites = _frame(at, "sz_sites")
+    assert 1 <= len(sites) <= 3 and list(sites.columns)[:2] == ["Standort", "Art"]
+    assert "MCLP" in " ".join(m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Hinzufügen").click()
+    rerun(at)
+    compared = _frame(at, "sz_compare")
+    assert len(compared) >= 1 and "Erreichbarkeit nachher" in compared.columns
+    at.text_input(key="sz_name").input("Neue Kita <b>Nord</b>")
+    at.button(key="sz_save").click()
+    rerun(at)
+    store = store_for(next(page_db.glob("*.duckdb")))
+    assert store.names(KREIS) == ["Neue Kita <b>Nord</b>"]
+    assert len(store.load(KREIS, "Neue Kita <b>Nord</b>").changes) == 1
+    assert "\\<b>" in at.success[0].value  # the name is shown as text (markdown.plain), not as HTML
+
+
+def test_page_opens_a_saved_scenario_by_link_and_takes_suggestions(page_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from page_helpers import open_page, rerun
+
+    store = store_for(next(page_db.glob("*.duckdb")))
+    offer = queries.offers(Database(str(next(page_db.glob("*.duckdb"))), 0.0), KREIS).query("offer_type == 'kita'").iloc[0]
+    store.save(sc.Scenario("Schließung", KREIS, (sc.Change(sc.CLOSE, offer["offer_id"], "kita"),)))
+    at = open_page(page_db, monkeypatch, PAGE, {"szenario": "Schließung", "art": "kita"})
+    assert at.selectbox(key="sz_saved").value == "Schließung"
+    compared = _frame(at, "sz_compare")
+    assert len(compared) >= 1
+    at.button(key="sz_take").click()
+    rerun(at)
+    assert sum("Vorschlag" in m.value for m in at.markdown) >= 1
+
+
+def test_page_refuses_unknown_link_values(page_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from page_helpers import open_page
+
+    query = {"szenario": "<img src=x>", "art": "gibt_es_nicht", "km": "999", "anzahl": "99", "sozial": "**fett**"}
+    at = open_page(page_db, monkeypatch, PAGE, query)
+    assert at.selectbox(key="sz_saved").value == "" and at.selectbox(key="sz_type").value == "kita"
+    assert at.selectbox(key="sz_k").value in range(1, 6)
