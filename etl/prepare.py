@@ -22,8 +22,8 @@ from etl.errors import EtlError
 from etl.findings import Finding
 from etl.sources.bkg import Boundaries
 from etl.sources.genesis import GenesisTable
-from etl.territory import Crosswalk
-from etl.territory_convert import Converted, Targets, convert_records
+from etl.territory import GEMEINDE_CODE, Crosswalk
+from etl.territory_convert import Converted, Targets, convert_records, row_codes
 
 SERIES_KEY = ["level", "area_id", "indicator_id", "year"]
 
@@ -66,16 +66,17 @@ def merge_split_series(records: pd.DataFrame, table: GenesisTable) -> pd.DataFra
     """One row per area, indicator and year: a value wins over a marker, a marker over '-' (the year in which the
     key did not hold the area); two rows with a number for the same year are a duplicate, an error naming every
     such area."""
-    duplicated = records.duplicated(SERIES_KEY, keep=False)
+    duplicated = pd.Series(pd.Index(row_codes(records, SERIES_KEY)).duplicated(keep=False), index=records.index)
     if not duplicated.any():
         return records
-    ranked = records.assign(_rank=records["status"].map({markers.OK: 0, markers.ZERO: 2}).fillna(1))
-    values = ranked[duplicated & (ranked["status"] == markers.OK)]
+    doubles = records[duplicated]
+    ranked = doubles.assign(_rank=doubles["status"].map({markers.OK: 0, markers.ZERO: 2}).fillna(1))
+    values = ranked[ranked["status"] == markers.OK]
     conflicts = values[values.duplicated(SERIES_KEY, keep=False)]
     if not conflicts.empty:
-        raise _duplicate_error(records[duplicated], conflicts, table)
+        raise _duplicate_error(doubles, conflicts, table)
     ranked = ranked.sort_values("_rank", kind="stable").drop_duplicates(SERIES_KEY, keep="first")
-    return ranked.sort_index().drop(columns="_rank")
+    return pd.concat([records[~duplicated], ranked.drop(columns="_rank")]).sort_index()
 
 
 def _duplicate_error(duplicated: pd.DataFrame, conflicts: pd.DataFrame, table: GenesisTable) -> EtlError:
@@ -132,20 +133,23 @@ def _sum_rows(column: pd.Series):
 
 def in_scope(records: pd.DataFrame, scope: str) -> pd.DataFrame:
     """The rows of the build's areas: its Gemeinden, Verbände, Kreise and Jugendämter, and its Land."""
+    if not scope:
+        return records
     level = records["level"]
     kreis = records["area_id"].where(level != "jugendamt", records["area_id"].str[2:])
-    land = (level == "land") & records["area_id"].map(lambda land_id: scope.startswith(land_id) or land_id.startswith(scope)).astype(bool)
-    return records[((level != "land") & kreis.str.startswith(scope)) | land]
+    lands = {a for a in records.loc[level == "land", "area_id"].unique() if scope.startswith(a) or a.startswith(scope)}
+    return records[((level != "land") & kreis.str.startswith(scope)) | ((level == "land") & records["area_id"].isin(lands))]
 
 
 def fill_single_keys(records: pd.DataFrame, crosswalk: Crosswalk, label: str, findings: list[Finding]) -> pd.DataFrame:
     """Before converting: a city-state's Land row is its Kreis row, and the Kreis row of a Kreis that had a single
     Gemeinde in that year (most kreisfreie Städte: tables print no Gemeinde row for them) is that Gemeinde's row, so
     that what a Gemeinde took in from other Kreise is added to the city's own figure, not mistaken for all of it."""
-    links = crosswalk.gemeinde
-    lo, hi = int(links["year"].min()), int(links["year"].max())
-    keys = links.assign(kreis=links["old"].str[:5]).groupby(["kreis", "year"])["old"].unique()
-    single = {(k, int(y)): ids[0] for (k, y), ids in keys.items() if len(ids) == 1}
+    codes = crosswalk.codes[crosswalk.codes["level"] == GEMEINDE_CODE][["year", "old"]].drop_duplicates()
+    lo, hi = int(codes["year"].min()), int(codes["year"].max())
+    counted = codes.assign(kreis=codes["old"] // 1000).groupby(["kreis", "year"])["old"].agg(["size", "first"])
+    counted = counted[counted["size"] == 1]
+    single = {(f"{k:05d}", int(y)): f"{first:08d}" for (k, y), first in zip(counted.index, counted["first"])}
     kreise = set(crosswalk.kreis["old"])
     land_kreis = {land: land + "000" for land in records.loc[records["level"] == "land", "area_id"].unique() if land + "000" in kreise}
     added = []
@@ -158,7 +162,7 @@ def fill_single_keys(records: pd.DataFrame, crosswalk: Crosswalk, label: str, fi
             continue
         target = [key_of(a, y) for a, y in zip(upper["area_id"], upper["year"])]
         copies = upper.assign(level=below, area_id=target)[[t is not None for t in target]]
-        lower = records[records["level"] == below]
+        lower = records[(records["level"] == below) & records["area_id"].str[:5].isin({a[:5] for a in target if a})]
         have = set(zip(lower["area_id"].str[:5], lower["indicator_id"], lower["year"]))  # any row of that Kreis
         copies = copies[[(a[:5], i, y) not in have for a, i, y in zip(copies["area_id"], copies["indicator_id"], copies["year"])]]
         if copies.empty:
@@ -185,7 +189,8 @@ def fill_single_areas(records: pd.DataFrame, boundaries: Boundaries, label: str,
         if upper.empty:
             continue
         copies = upper.assign(level=below, area_id=upper["area_id"].map(mapping))
-        present = pd.MultiIndex.from_frame(records.loc[records["level"] == below, ["area_id", "indicator_id", "year"]])
+        lower = records[(records["level"] == below) & records["area_id"].isin(set(mapping.values()))]
+        present = pd.MultiIndex.from_frame(lower[["area_id", "indicator_id", "year"]])
         copies = copies[~pd.MultiIndex.from_frame(copies[["area_id", "indicator_id", "year"]]).isin(present)]
         if copies.empty:
             continue

@@ -73,6 +73,40 @@ class Crosswalk:
     def links(self, level: str) -> pd.DataFrame:
         return self.gemeinde if level == "gemeinde" else self.kreis
 
+    def unchanged(self, level: str) -> set[tuple[int, str]]:
+        """(year, key) of areas whose territory in that year is that of the target's area of the same key: the only
+        link into it is its own, whole. Their values need no conversion."""
+        return self._unchanged[level]
+
+    def changed(self, level: str) -> set[tuple[str, float]]:
+        """(key, year) of areas of the target whose territory in that year was not exactly that of their own key:
+        they received parts of other keys, or gave a part away."""
+        return self._changed[level]
+
+    @cached_property
+    def _changed(self) -> dict[str, set[tuple[str, float]]]:
+        result = {}
+        for level in ("gemeinde", "kreis"):
+            links = self.links(level)
+            size = links.groupby(["year", "new"], sort=False)["old"].transform("size")
+            own = (links["old"] == links["new"]) & (links["pop"] >= 0.9995) & (links["area"] >= 0.9995)
+            received = links[(size > 1) | ~own]
+            gave = links[links["old"] != links["new"]]
+            result[level] = set(zip(received["new"].tolist(), received["year"].astype(float).tolist())) | set(
+                zip(gave["old"].tolist(), gave["year"].astype(float).tolist())
+            )
+        return result
+
+    @cached_property
+    def _unchanged(self) -> dict[str, set[tuple[int, str]]]:
+        result = {}
+        for level in ("gemeinde", "kreis"):
+            links = self.links(level)
+            size = links.groupby(["year", "new"], sort=False)["old"].transform("size")
+            whole = (size == 1) & (links["old"] == links["new"]) & (links["pop"] >= 0.9995) & (links["area"] >= 0.9995)
+            result[level] = set(zip(links.loc[whole, "year"].astype(int).tolist(), links.loc[whole, "new"].tolist()))
+        return result
+
     def for_scope(self, scope: str) -> Crosswalk:
         """Only the links a build of ``scope`` can use (those of the Kreise its rows are read from): a Kreis build
         looks keys up in a few hundred links instead of 400,000."""

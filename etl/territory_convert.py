@@ -64,7 +64,7 @@ def convert_records(records: pd.DataFrame, crosswalk: Crosswalk, targets: Target
         frame = records[records["level"] == level]
         if frame.empty:
             continue
-        converted = _convert_level(frame, records, crosswalk.links(level), level, targets, catalogue, stand, label)
+        converted = _convert_level(frame, records, crosswalk, level, targets, catalogue, stand, label)
         parts.append(converted.records)
         result.findings += converted.findings
         result.unplaced = pd.concat([result.unplaced, converted.unplaced], ignore_index=True)
@@ -72,74 +72,109 @@ def convert_records(records: pd.DataFrame, crosswalk: Crosswalk, targets: Target
     return result
 
 
-def _convert_level(frame, all_records, links, level, targets, catalogue, stand, label) -> Converted:
+def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, stand, label) -> Converted:
     findings: list[Finding] = []
-    frame = frame.assign(resolved=_resolved_years(frame, links))
-    year_in_range = frame["year"].clip(links["year"].min(), links["year"].max())
-    exact = frame["resolved"] == year_in_range
-    zero = frame["status"] == markers.ZERO
-    # a key with a number in that year is valid for the table then: its '-' cells are true zeros
-    has_number = (~zero).groupby([frame["year"], frame["area_id"]]).transform("any")
-    not_applicable = zero & ~exact & ~has_number
-    ours = frame["area_id"].str.startswith(targets.scope) | frame["area_id"].isin(links.loc[links["new"].str.startswith(targets.scope), "old"])
-    findings += _not_applicable_findings(frame[not_applicable & ours], label)
-    unresolved = frame[frame["resolved"].isna() & ~zero]
+    links = crosswalk.links(level)
+    # what holds for a key in a year holds for all its rows: decided once per (year, key), then spread to the rows
+    codes = row_codes(frame, ["year", "area_id"])
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    years, keys = frame["year"].to_numpy()[first].tolist(), frame["area_id"].to_numpy()[first].tolist()
+    resolved_pairs = _resolved_years(years, keys, links)
+    resolved = pd.Series(resolved_pairs[inverse], index=frame.index)
+    lo, hi = int(links["year"].min()), int(links["year"].max())
+    exact = resolved_pairs == np.clip(np.array(years, dtype=float), lo, hi)
+    zero = (frame["status"] == markers.ZERO).to_numpy()
+    has_number = np.bincount(inverse, weights=~zero, minlength=len(years)) > 0  # a key with a number that year is valid
+    not_applicable = pd.Series(zero & ~(exact | has_number)[inverse], index=frame.index)  # then: its '-' are true zeros
+    if not_applicable.any():
+        candidates = frame[not_applicable]
+        if targets.scope:  # only keys of the build's areas (neighbours' rows were read for the crosswalk)
+            feeding = set(links.loc[links["new"].str.startswith(targets.scope), "old"].tolist())
+            candidates = candidates[[k.startswith(targets.scope) or k in feeding for k in candidates["area_id"].tolist()]]
+        findings += _not_applicable_findings(candidates, label)
+    unresolved = frame[resolved.isna() & ~zero]
     extra_links, unresolved = _gemeindefrei_links(unresolved, targets, level, label, findings)
-    placed = frame[frame["resolved"].notna() & ~not_applicable]
     if not extra_links.empty:
-        extra = frame.loc[frame.index.isin(extra_links.attrs["rows"])].assign(resolved=lambda f: f["year"])
-        placed = pd.concat([placed, extra])
+        resolved.loc[extra_links.attrs["rows"]] = frame.loc[extra_links.attrs["rows"], "year"]
         links = pd.concat([links, extra_links], ignore_index=True)
     unplaced = _unplaced(unresolved, targets, label, findings)
 
-    contributions = placed.merge(links, left_on=["resolved", "area_id"], right_on=["year", "old"], suffixes=("", "_link"))
-    area_indicators = set(catalogue.index[catalogue["conversion"] == "area"]) if "conversion" in catalogue else set()
-    contributions["w"] = np.where(contributions["indicator_id"].isin(area_indicators), contributions["area"], contributions["pop"])
-    contributions = contributions[(contributions["w"] > 0) & contributions["new"].str.startswith(targets.scope)]
-    changed = _changed_areas(links)  # an area whose territory differs from its key's in that year: every value converted
-    contributions["changed"] = [(n, r) in changed for n, r in zip(contributions["new"], contributions["resolved"])]
-    identity = len(contributions) == len(placed) and not contributions["changed"].any()
-    if identity:  # nothing moves (most tables of most Kreise): the rows as read
-        converted = contributions.drop(columns=["resolved", "year_link", "old", "new", "pop", "area", "w"]).assign(derivation="source", note=None)
+    # rows whose area kept its territory need no conversion (most rows of most tables): taken as read, unless
+    # another row's value goes to the same area and year
+    unchanged = crosswalk.unchanged(level)
+    placeable = resolved.notna() & ~not_applicable
+    as_read_pairs = np.array([(r, k) in unchanged for r, k in zip(resolved_pairs.tolist(), keys)], dtype=bool)
+    as_read_pairs &= np.bincount(inverse, weights=placeable.to_numpy(), minlength=len(keys)) > 0
+    as_read = placeable & as_read_pairs[inverse]
+    contributions = _contributions(frame, resolved, placeable & ~as_read, links, catalogue, targets)
+    receiving = set(zip(contributions["new"].tolist(), contributions["year"].tolist()))
+    shared = np.array([(k, y) in receiving for k, y in zip(keys, years)], dtype=bool) if receiving else np.zeros(len(keys), bool)
+    if shared.any():
+        as_read_pairs &= ~shared
+        as_read = placeable & as_read_pairs[inverse]
+        contributions = _contributions(frame, resolved, placeable & ~as_read, links, catalogue, targets)
+    if targets.scope:
+        as_read_pairs &= np.array([k.startswith(targets.scope) for k in keys], dtype=bool)
+        as_read = placeable & as_read_pairs[inverse]
+    kept = (frame if as_read.all() else frame[as_read]).assign(derivation="source", note=None)
+    placed = {(k, y, r) for k, y, r, keep in zip(keys, years, resolved_pairs.tolist(), as_read_pairs) if keep}
+    placed |= set(zip(contributions["new"].tolist(), contributions["year"].tolist(), contributions["resolved"].tolist()))
+    if contributions.empty:
+        converted = kept
     else:
-        converted = _aggregate(contributions, targets.names.get(level, {}), stand)
-    same_level = all_records[all_records["level"] == level]  # a Kreis row is no Gemeinde row: parts are looked for on one level
-    converted = _mark_missing_sources(converted, contributions, frame, same_level, links, level, targets, label, findings)
+        changed = crosswalk.changed(level) | _changed_areas(extra_links)
+        converted = pd.concat([kept, _aggregate(contributions, targets.names.get(level, {}), stand, changed)], ignore_index=True)
+    same_level = all_records[all_records["level"] == level] if (all_records["level"] != level).any() else all_records
+    converted = _mark_missing_sources(converted, placed, frame, same_level, links, level, targets, label, findings)
     converted, dropped = _drop_converted_rates(converted, catalogue)
     findings += _conversion_findings(contributions, converted, dropped, level, targets, label)
     return Converted(converted, findings, unplaced)
 
 
-def _resolved_years(frame: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
-    """Per row the year whose keys the row's key belongs to: its own year if the key existed then, else the
+def row_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per distinct combination of ``columns`` (fast grouping of 800,000 rows of text keys)."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column])
+        code = code * (len(uniques) + 1) + codes
+    return code
+
+
+def _contributions(frame, resolved, rows, links, catalogue, targets) -> pd.DataFrame:
+    """Each row's share of value for each area of the target its old area went to (in the build's scope)."""
+    if not rows.any():
+        return frame.iloc[:0].assign(resolved=np.nan, year_link=0, old="", new="", pop=0.0, area=0.0, w=0.0)
+    chosen = frame[rows].assign(resolved=resolved[rows])
+    contributions = chosen.merge(links, left_on=["resolved", "area_id"], right_on=["year", "old"], suffixes=("", "_link"))
+    area_indicators = set(catalogue.index[catalogue["conversion"] == "area"]) if "conversion" in catalogue else set()
+    contributions["w"] = np.where(contributions["indicator_id"].isin(area_indicators), contributions["area"], contributions["pop"])
+    return contributions[(contributions["w"] > 0) & contributions["new"].str.startswith(targets.scope)]
+
+
+def _resolved_years(years: list[int], keys: list[str], links: pd.DataFrame) -> np.ndarray:
+    """Per (year, key) the year whose keys the key belongs to: its own year if the key existed then, else the
     nearest year (up to NEAREST_YEARS away, later years first) in which it did; NaN if none."""
     known = set(zip(links["year"].tolist(), links["old"].tolist()))
     lo, hi = int(links["year"].min()), int(links["year"].max())
     offsets = [0] + [o for d in range(1, NEAREST_YEARS + 1) for o in (d, -d)]
-    found: dict[tuple[int, str], float] = {}
-    for year, key in set(zip(frame["year"].tolist(), frame["area_id"].tolist())):
+    found = []
+    for year, key in zip(years, keys):
         base = min(max(year, lo), hi)
-        found[(year, key)] = next((base + o for o in offsets if (base + o, key) in known), np.nan)
-    return pd.Series([found[pair] for pair in zip(frame["year"].tolist(), frame["area_id"].tolist())], index=frame.index, dtype=float)
+        found.append(next((base + o for o in offsets if (base + o, key) in known), np.nan))
+    return np.array(found, dtype=float)
 
 
-def _changed_areas(links: pd.DataFrame) -> set[tuple[str, int]]:
-    """(area, year) of the target whose territory in that year was not exactly that of its own key: it received
-    parts of other keys, or gave a part away."""
-    grouped = links.groupby(["year", "new"], sort=False)
-    size = grouped["old"].transform("size")
-    own = (links["old"] == links["new"]) & (links["pop"] >= 0.9995) & (links["area"] >= 0.9995)
-    gave_away = links.loc[(links["old"] != links["new"]), "old"]
-    changed = links[(size > 1) | ~own]
-    result = set(zip(changed["new"], changed["year"].astype(float)))
-    keys_giving = set(zip(gave_away, links.loc[gave_away.index, "year"].astype(float)))
-    return result | {(k, y) for k, y in keys_giving}
+def _changed_areas(links: pd.DataFrame) -> set[tuple[str, float]]:
+    """(area, year) of links made here (for aggregate rows) whose area takes in parts of other keys; the
+    crosswalk's own are Crosswalk.changed."""
+    if links.empty:
+        return set()
+    return set(zip(links["new"].tolist(), links["year"].astype(float).tolist()))
 
 
-def _aggregate(contributions: pd.DataFrame, names: dict[str, str], stand: str) -> pd.DataFrame:
+def _aggregate(contributions: pd.DataFrame, names: dict[str, str], stand: str, changed: set[tuple[str, float]]) -> pd.DataFrame:
     """One record per area of the target, indicator and year from its contributions."""
-    if contributions.empty:
-        return contributions.iloc[:0].assign(derivation=None, note=None)
+    contributions = contributions.assign(changed=[(n, r) in changed for n, r in zip(contributions["new"], contributions["resolved"])])
     c = contributions.assign(
         part=contributions["value"] * contributions["w"],
         missing=contributions["status"].isin(markers.MISSING_STATUSES),
@@ -192,18 +227,22 @@ def _join_limited(labels: pd.Series) -> str:
 def _mark_missing_sources(converted, contributions, frame, all_records, links, level, targets, label, findings) -> pd.DataFrame:
     """Areas that would need a part from a Kreis the file does not contain in that year are incomplete. The parts an
     area needs are those of the year its rows were placed with (a row under the key of 2012 for 2011 needs no part of
-    the key it had in 2011)."""
-    covered = set(zip(all_records["area_id"].str[:5].tolist(), all_records["year"].tolist()))
+    the key it had in 2011). ``contributions``: (area of the target, table year, year of the links) of every placed row."""
+    pairs = pd.DataFrame({"kreis": all_records["area_id"].str[:5], "year": all_records["year"]}).drop_duplicates()
+    covered = set(zip(pairs["kreis"].tolist(), pairs["year"].tolist()))
     lo, hi = links["year"].min(), links["year"].max()
-    in_scope = links[links["new"].str.startswith(targets.scope) & (links["pop"] > 0)]
-    # only links from a Kreis that is absent in some year of the table can miss a part
     years = pd.Series(frame["year"].unique())
-    kreise = in_scope["old"].str[:5].unique()
-    absent = {k for k in kreise if not all((k, y) in covered for y in years)}
+    # only links from a Kreis that is absent in some year of the table can miss a part
+    near = links[links["year"].isin(set(years.clip(lo, hi)) | {r for _, _, r in contributions})]
+    old_kreise = near["old"].str[:5]
+    absent = {k for k in old_kreise.unique().tolist() if not all((k, y) in covered for y in years)}
+    if not absent:
+        return converted
+    in_scope = links[links["new"].str.startswith(targets.scope) & (links["pop"] > 0)]
     in_scope = in_scope[in_scope["new"].isin(in_scope.loc[in_scope["old"].str[:5].isin(absent), "new"])]
     if in_scope.empty:
         return converted
-    placed = {(n, y): r for n, y, r in contributions[["new", "year", "resolved"]].drop_duplicates().itertuples(index=False)}
+    placed = {(n, y): r for n, y, r in contributions}
     pairs = [(n, y, placed.get((n, y), min(max(y, lo), hi))) for n in in_scope["new"].unique() for y in years.tolist()]
     pairs = pd.DataFrame(pairs, columns=["new", "table_year", "resolved"])
     wanted = pairs.merge(in_scope, left_on=["resolved", "new"], right_on=["year", "new"])
@@ -248,7 +287,9 @@ def _series_keys(frame: pd.DataFrame) -> pd.Series:
 
 def _drop_converted_rates(converted: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rates = set(catalogue.index[catalogue["kind"] == "rate"])
-    drop = converted["indicator_id"].isin(rates) & (converted["derivation"] == CONVERTED)
+    drop = (converted["derivation"] == CONVERTED) & converted["indicator_id"].isin(rates)
+    if not drop.any():
+        return converted, converted.iloc[:0]
     return converted[~drop], converted[drop]
 
 

@@ -116,16 +116,20 @@ def _jugendamt_areas(county: CountyInput, gemeinden: gpd.GeoDataFrame) -> gpd.Ge
     named = named.drop_duplicates("area_id")
     gemeinde_ids = set(gemeinden["area_id"])
     own = named[~named["area_id"].str.endswith(keys.KREISJUGENDAMT_SUFFIX)]
-    for row in own.itertuples():
-        if row.area_id[2:] not in gemeinde_ids:
-            raise EtlError(
-                f"Jugendamt {row.area_id} ({row.name}) gehört zu keiner Gemeinde des Kreises",
-                file=row.file,
-                line=int(row.line),
-                column=1,
-                expected="JH + AGS einer Stadt mit eigenem Jugendamt oder JH + Kreisschlüssel + 999",
-                fix="Schlüssel prüfen; Grenzdaten und Statistik mit passendem Gebietsstand verwenden.",
-            )
+    unknown = own[~own["area_id"].str[2:].isin(gemeinde_ids)]
+    if not unknown.empty:
+        row = unknown.iloc[0]
+        more = [f"{r.area_id} ({r.name}, Zeile {r.line})" for r in unknown.iloc[1:].itertuples()]
+        raise EtlError(
+            f"Jugendamt {row['area_id']} ({row['name']}) gehört zu keiner Gemeinde des Kreises"
+            + (f" – ebenso {len(more)} weitere: {', '.join(more)}" if more else ""),
+            file=row["file"],
+            line=int(row["line"]),
+            column=1,
+            expected="JH + AGS einer Stadt mit eigenem Jugendamt oder JH + Kreisschlüssel + 999",
+            fix="Schlüssel prüfen (Tippfehler?); hat die Stadt seit der Statistik fusioniert, Grenzdaten und Statistik mit "
+            "passendem Gebietsstand verwenden.",
+        )
     gemeinden["jugendamt_id"] = ("JH" + gemeinden["area_id"]).where(("JH" + gemeinden["area_id"]).isin(own["area_id"]))
     rest = "JH" + gemeinden["kreis_id"] + keys.KREISJUGENDAMT_SUFFIX
     gemeinden["jugendamt_id"] = gemeinden["jugendamt_id"].fillna(rest.where(rest.isin(named["area_id"])))
