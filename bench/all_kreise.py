@@ -103,17 +103,18 @@ def built_totals(db: Path, kreis: str) -> pd.DataFrame:
 def one_kreis(kreis: str, work: Path) -> dict:
     folder = work / kreis
     folder.mkdir()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         summary = build([kreis_config(kreis, folder)], folder / f"{kreis}.duckdb", say=lambda _msg: None)
     except EtlError as exc:
-        return {"result": "FEHLER: " + " | ".join(str(exc).splitlines()), "seconds": time.perf_counter() - started}
+        return {"result": "FEHLER: " + " | ".join(str(exc).splitlines()), "seconds": time.perf_counter() - started,
+                "cpu": time.process_time() - cpu}  # fmt: skip
     except Exception as exc:  # a bug: keep going, report it
         return {"result": f"ABBRUCH: {type(exc).__name__}: {exc} @ {traceback.extract_tb(exc.__traceback__)[-1]}",
-                "seconds": time.perf_counter() - started}  # fmt: skip
+                "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}  # fmt: skip
     kinds = Counter(f.kind for f in summary.findings)
     return {
-        "result": "gebaut", "seconds": time.perf_counter() - started, "db": folder / f"{kreis}.duckdb",
+        "result": "gebaut", "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu, "db": folder / f"{kreis}.duckdb",
         "warnings": len(summary.findings), "warning_kinds": ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
     }  # fmt: skip
 
@@ -173,11 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         all_kreise = all_kreise.head(args.limit)
     expected = expected_totals(published_totals(data_root), data_root)
     rows = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory(prefix="all-kreise-") as work:
         for kreis, name in zip(all_kreise["kreis"], all_kreise["name"]):
             run = one_kreis(kreis, Path(work))
-            row = {"kreis": kreis, "name": name, "ergebnis": run["result"], "sekunden": round(run["seconds"], 2),
+            row = {"kreis": kreis, "name": name, "ergebnis": run["result"], "sekunden": round(run["seconds"], 2), "cpu_sekunden": round(run["cpu"], 2),
                    "warnungen": run.get("warnings"), "warnungsarten": run.get("warning_kinds", "")}  # fmt: skip
             mine = expected[expected["kreis"] == kreis]
             if "db" in run:
@@ -187,17 +188,18 @@ def main(argv: list[str] | None = None) -> int:
                 run["db"].unlink()
             rows.append(row)
             print(f"{kreis} {name[:30]:30} {row['ergebnis'][:60]:60} {row['sekunden']:6.2f} s {row.get('reproduziert', '')}", flush=True)
-    total = time.perf_counter() - started
+    total, cpu_total = time.perf_counter() - started, time.process_time() - cpu_started
     table = pd.DataFrame(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     csv_frame(table).to_csv(args.out, sep=";", index=False, encoding="utf-8-sig", decimal=",")
     built = table["ergebnis"] == "gebaut"
-    seconds = table.loc[built, "sekunden"]
+    seconds, cpu = table.loc[built, "sekunden"], table.loc[built, "cpu_sekunden"]
+    median = statistics.median(seconds) if len(seconds) else float("nan")
     print(
         f"{len(table)} Kreise: {built.sum()} gebaut, {(table.get('reproduziert') == 'ja').sum()} reproduzieren die "
         f"veröffentlichten Kreissummen ({(table.get('reproduziert') == 'nein').sum()} nicht); je Kreis im Prozess Median "
-        f"{statistics.median(seconds) if len(seconds) else float('nan'):.2f} s, Maximum {seconds.max() if len(seconds) else float('nan'):.2f} s; "
-        f"alle {total / 60:.1f} min"
+        f"{median:.2f} s (CPU {statistics.median(cpu) if len(cpu) else float('nan'):.2f} s), Maximum "
+        f"{seconds.max() if len(seconds) else float('nan'):.2f} s; alle {total / 60:.1f} min (CPU {cpu_total / 60:.1f} min)"
         + (f"; python -m etl build --kreis 07232: {', '.join(f'{t:.1f}' for t in cli)} s" if cli else "")
         + f" – Tabelle: {args.out}"
     )

@@ -353,7 +353,7 @@ def _conversion_findings(contributions, converted, dropped, level, targets, labe
         for target, group in changed.groupby("new", sort=True):
             sources = group.assign(name=group["name"].str.strip())
             parts.append(f"{names.get(target, target)} ({target}) ← {_key_years(sources, show_share=True)}")
-        what = "Gemeinden" if level == "gemeinde" else "Kreise"
+        what = ("Gemeinde" if len(parts) == 1 else "Gemeinden") if level == "gemeinde" else ("Kreis" if len(parts) == 1 else "Kreise")
         findings.append(Finding("umrechnung", f"{label}: {len(parts)} {what} auf den Gebietsstand der Grenzdaten umgerechnet "
                                 f"(BBSR-Umsteigeschlüssel): {'; '.join(parts)}"))  # fmt: skip
     if not dropped.empty:
