@@ -122,6 +122,7 @@ class Comparison:
     level: str
     table: pd.DataFrame  # area_id, name, offers/capacity/per_100/access each _before and _after, changed
     method_text: str
+    unit: str  # of the accessibility, e.g. "Plätze je 100 Personen der Zielgruppe"
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -139,6 +140,8 @@ def compare(db: Database, kreis_id: str, scenario: Scenario, offer_type: str, le
     after_offers = active(changed)[lambda f: f["offer_type"] == offer_type]
     target = queries.coverage(db, kreis_id, level, "angebotsart")
     target = target[target["category"] == offer_type].set_index("area_id")
+    # places per 100 only where the Kreis's offers of the type state places at all (else unknown, not 0)
+    places_known = bool(pd.to_numeric(before_offers["kapazitaet"], errors="coerce").notna().any())
     table = pd.DataFrame({"area_id": members["area_id"].dropna().unique()})
     table["name"] = table["area_id"].map(target["name"])
     for suffix, offers in (("before", before_offers), ("after", after_offers)):
@@ -146,13 +149,13 @@ def compare(db: Database, kreis_id: str, scenario: Scenario, offer_type: str, le
         table[f"offers_{suffix}"] = table["area_id"].map(counted["offers"]).fillna(0).astype(int)
         table[f"capacity_{suffix}"] = table["area_id"].map(counted["capacity"]).fillna(0.0)
         people = table["area_id"].map(target["target_population"])
-        table[f"per_100_{suffix}"] = (table[f"capacity_{suffix}"] / people * 100).where(people > 0)
+        table[f"per_100_{suffix}"] = (table[f"capacity_{suffix}"] / people * 100).where((people > 0) & places_known)
         result = county_access(db, kreis_id, offer_type, params, offers=offers)
         table[f"access_{suffix}"] = table["area_id"].map(by_area(result, members).set_index("area_id")["value"])
     table["changed"] = ~np.isclose(table["access_before"].fillna(0), table["access_after"].fillna(0)) | (
         table["offers_before"] != table["offers_after"]) | ~np.isclose(table["capacity_before"], table["capacity_after"])  # fmt: skip
     notes = [result.fallback_text] if result.fallback_text else []
-    return Comparison(offer_type, level, table.sort_values("name").reset_index(drop=True), result.method_text, notes)
+    return Comparison(offer_type, level, table.sort_values("name").reset_index(drop=True), result.method_text, result.unit, notes)
 
 
 def comparison_table(comparison: Comparison, only_changed: bool = True) -> pd.DataFrame:
@@ -166,7 +169,7 @@ def comparison_table(comparison: Comparison, only_changed: bool = True) -> pd.Da
         "Angebote vorher": rows["offers_before"], "Angebote nachher": rows["offers_after"],
         "Plätze je 100 vorher": fmt(rows["per_100_before"], 1), "Plätze je 100 nachher": fmt(rows["per_100_after"], 1),
         "Erreichbarkeit vorher": fmt(rows["access_before"], 2), "Erreichbarkeit nachher": fmt(rows["access_after"], 2),
-        "Veränderung": fmt(rows["access_after"] - rows["access_before"], 2),
+        "Erreichbarkeit ±": fmt(rows["access_after"] - rows["access_before"], 2),
     })  # fmt: skip
 
 

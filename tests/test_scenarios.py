@@ -158,3 +158,12 @@ def test_page_refuses_unknown_link_values(page_db: Path, monkeypatch: pytest.Mon
     at = open_page(page_db, monkeypatch, PAGE, query)
     assert at.selectbox(key="sz_saved").value == "" and at.selectbox(key="sz_type").value == "kita"
     assert at.selectbox(key="sz_k").value in range(1, 6)
+
+
+def test_places_per_100_stay_unknown_where_no_offer_states_places(db):
+    offers = queries.offers(db, KREIS)
+    without = [t for t, g in offers.groupby("offer_type") if g["kapazitaet"].isna().all()]
+    assert without, "the demo has an Angebotsart without places"
+    comparison = sc.compare(db, KREIS, sc.Scenario("leer", KREIS), without[0])
+    assert comparison.table["per_100_before"].isna().all() and comparison.unit.startswith("Angebote")
+    assert not comparison.changed_areas  # an empty scenario changes nothing

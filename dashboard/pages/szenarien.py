@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import chain_view, share
 from dashboard.markdown import plain
-from planning import coverage_dimensions, gaps, locations, queries, scenarios
+from planning import accessibility, coverage_dimensions, gaps, locations, queries, scenarios
 from workspace import store_for
 
 ctx, _ = chain_view.page_start(
@@ -25,6 +25,8 @@ share.bind(
 )
 if st.session_state.get("sz_type") not in labels:
     st.session_state["sz_type"] = "kita" if "kita" in labels else next(iter(labels))
+if st.session_state.get("sz_k") not in range(1, 6):
+    st.session_state["sz_k"] = 3
 if st.session_state.get("sz_social") not in social_ids:
     st.session_state["sz_social"] = default_social
 st.session_state["sz_km"] = coverage_dimensions.distance_or_default(st.session_state.get("sz_km"))
@@ -77,7 +79,7 @@ with st.form("sz_add", border=True):
         current = current.with_change(change)
 closable = scenarios.offer_choices(ctx.db, ctx.kreis_id, offer_type)
 close_pick, close_button, take_button = st.columns([4, 1.4, 2.2], vertical_alignment="bottom")
-to_close = close_pick.selectbox("Angebot schließen", ["", *closable], format_func=lambda i: closable.get(i, ""), key="sz_close")
+to_close = close_pick.selectbox("Angebot schließen", ["", *closable], format_func=lambda i: closable.get(i, "(keines)"), key="sz_close")
 if close_button.button("Schließen", key="sz_close_button", disabled=not to_close):
     current = current.with_change(scenarios.Change(scenarios.CLOSE, to_close, offer_type))
 if take_button.button("Vorschläge übernehmen", key="sz_take", disabled=suggestion.sites.empty):
@@ -86,10 +88,11 @@ st.session_state["sz_current"] = current
 
 if current.changes:
     st.markdown("\n".join(f"- {plain(scenarios.change_text(c, labels))}" for c in current.changes))
-    comparison = scenarios.compare(ctx.db, ctx.kreis_id, current, offer_type)
+    catchment = accessibility.AccessParams(accessibility.TWO_STEP, float(reach_km) * 1000)  # the chosen Reichweite
+    comparison = scenarios.compare(ctx.db, ctx.kreis_id, current, offer_type, "gemeinde", catchment)
     st.markdown(f"**Vorher/nachher: {plain(labels[offer_type])}** (nur Gemeinden, die sich ändern)")
     st.dataframe(scenarios.comparison_table(comparison), hide_index=True, width="stretch", key="sz_compare")
-    st.caption(plain("Erreichbarkeit: Plätze je 100 Personen der Zielgruppe im Einzugsbereich. " + comparison.method_text))
+    st.caption(plain(f"Erreichbarkeit: {comparison.unit} im Einzugsbereich. {comparison.method_text}"))
 else:
     st.caption("Noch keine Änderung: ein Angebot hinzufügen, schließen oder die Vorschläge übernehmen.")
 
