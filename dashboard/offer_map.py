@@ -22,7 +22,7 @@ from branca.element import Element
 from dashboard import maps
 from dashboard.downloads import FigureExport
 from dashboard.offer_layer import CLUSTER_CSS, OfferClusters, OfferPoints, chosen_points, offer_points
-from planning import coverage, queries
+from planning import coverage, map_labels, queries
 from planning.context import LEVEL_SINGULAR, Context
 from planning.coverage import Metric
 from planning.formatting import number
@@ -47,6 +47,7 @@ class OfferMapView:
     attribution: str  # boundaries and offer list, as in the map
     notes: list[str] = field(default_factory=list)  # population basis, target group, sources
     statistics_source_ids: set[str] = field(default_factory=set)  # the tables the target population comes from
+    captured: bool = True  # some loaded offer list holds the category (else the areas are "nicht erfasst")
 
 
 def build_view(
@@ -57,23 +58,33 @@ def build_view(
     max_distance_m: float,
     offers: pd.DataFrame,
     tiles: bool = False,
+    names: bool = False,
+    large: bool = False,
 ) -> OfferMapView:
-    """The map: areas coloured by the metric for the category, ``offers`` (already filtered) as clustered points."""
+    """The map: areas coloured by the metric for the category, ``offers`` (already filtered) as clustered points;
+    ``names`` of the areas on the map, ``large`` type for presentation mode."""
     points = offer_points(offers, queries.offer_types(ctx.db))
-    return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles)
+    return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles, names, large)
 
 
 def chosen_view(
-    ctx: Context, level: str, category_key: str, metric_key: str, max_distance_m: float, chosen: OfferFilter, tiles: bool = False
-) -> OfferMapView:
+    ctx: Context, level: str, category_key: str, metric_key: str, max_distance_m: float, chosen: OfferFilter, tiles: bool = False,
+    names: bool = False, large: bool = False,
+) -> OfferMapView:  # fmt: skip
     """``build_view`` of the offers passing ``chosen``, from the areas' values and the offers' data made once."""
-    return _view(ctx, level, category_key, metric_key, max_distance_m, chosen_points(ctx.db, ctx.kreis_id, chosen), tiles)
+    points = chosen_points(ctx.db, ctx.kreis_id, chosen)
+    return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles, names, large)
 
 
-def _view(ctx: Context, level: str, category_key: str, metric_key: str, max_distance_m: float, points: OfferPoints, tiles: bool) -> OfferMapView:
+def _view(
+    ctx: Context, level: str, category_key: str, metric_key: str, max_distance_m: float, points: OfferPoints, tiles: bool,
+    names: bool, large: bool,
+) -> OfferMapView:  # fmt: skip
     areas = coverage.coverage_map(ctx, level, category_key, metric_key, float(max_distance_m))
     metric = areas.metric
-    legend = maps.legend_html(areas.title, metric.unit, areas.classes, metric.decimals, areas.missing_label)
+    # one legend: the areas' classes (or circles), then the points by Handlungsfeld
+    legend = maps.legend_html(areas.title, metric.unit, areas.classes, metric.decimals, areas.missing_label, areas.class_note,
+                              spread=areas.spread, symbols=areas.symbols, extra=points.legend, large=large)  # fmt: skip
     fmap = maps.choropleth(
         areas.shapes,
         queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
@@ -83,16 +94,24 @@ def _view(ctx: Context, level: str, category_key: str, metric_key: str, max_dist
         legend=legend,
         attribution=areas.attribution,
         tiles=tiles,
-        legend_room=(200, 0),
+        symbols=areas.symbols,
+        symbol_points=areas.symbol_points,
+        labels=map_labels.level_labels(ctx.db, ctx.kreis_id, level) if names else None,
+        large=large,
     )
-    maps.add_legend(fmap, points.legend, "topright")
     fmap.options["max_zoom"] = MAX_ZOOM  # markercluster needs the map's maxZoom, which otherwise only tiles set
     fmap.get_root().header.add_child(Element(CLUSTER_CSS))
     # chunks of 50 ms: the browser stays responsive while thousands of markers are clustered
     OfferClusters(points.data_json, maxClusterRadius=40, showCoverageOnHover=False, chunkedLoading=True, chunkInterval=50).add_to(fmap)
     notes, statistics = list(areas.notes), set(areas.statistics_source_ids)
     # a copy: the memoised areas are shared by every session
-    return OfferMapView(areas.shapes.copy(), fmap, metric, areas.title, points.count, areas.attribution, notes, statistics)
+    return OfferMapView(areas.shapes.copy(), fmap, metric, areas.title, points.count, areas.attribution, notes, statistics, areas.captured)
+
+
+def headline_year(view: OfferMapView) -> str:
+    """The year a presentation headline names: that of the target group ('Zielgruppe 2015'), '' without one."""
+    years = sorted({int(y) for y in view.shapes["population_year"].dropna()}) if "population_year" in view.shapes else []
+    return f"Zielgruppe {'/'.join(map(str, years))}" if years else ""
 
 
 def selected_outline(view: OfferMapView, area_id: str | None) -> folium.FeatureGroup | None:

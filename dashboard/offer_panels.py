@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import downloads
 from dashboard.offer_map import OfferMapView, map_export
@@ -16,8 +17,18 @@ from reports import offer_exports
 from reports.render import export_name
 
 
-def offer_filters(ctx: Context, types: pd.DataFrame, phases: pd.DataFrame) -> OfferFilter:
-    """Four multiselects (Angebotsart, Lebensphase, Handlungsfeld, Träger), each choice with its number of offers."""
+FILTER_KEYS = ("offers_types", "offers_phases", "offers_fields", "offers_traeger")
+
+
+def filter_label() -> str:
+    """The label of the filter button: 'Angebote filtern', or how many filters are set ('Filter: 2 aktiv')."""
+    active = sum(bool(st.session_state.get(key)) for key in FILTER_KEYS)
+    return f"Filter: {active} aktiv" if active else "Angebote filtern"
+
+
+def offer_filters(ctx: Context, types: pd.DataFrame, phases: pd.DataFrame, where: DeltaGenerator | None = None) -> OfferFilter:
+    """Four multiselects (Angebotsart, Lebensphase, Handlungsfeld, Träger) one below the other in ``where``
+    (default: the page), each choice with its number of offers."""
     choices = filter_choices(ctx.db, ctx.kreis_id)
     # widget key, label, what it offers with counts, name of a value
     filters = [
@@ -33,7 +44,7 @@ def offer_filters(ctx: Context, types: pd.DataFrame, phases: pd.DataFrame) -> Of
         tuple(column.multiselect(
             label, list(counts), format_func=lambda v, name=name, counts=counts: f"{name(v)} ({counts[v]})", key=key, placeholder="alle",
         ))
-        for column, (key, label, counts, name) in zip(st.columns(4), filters)
+        for column, (key, label, counts, name) in zip([where or st] * len(filters), filters)
     ]  # fmt: skip
     return OfferFilter(*chosen)
 
@@ -68,19 +79,25 @@ def area_panel(ctx: Context, level: str, selected: str | None, distance: int, sh
     if detail is None:
         detail = coverage.area_detail(ctx, "kreis", ctx.kreis_id, distance, shown)
         st.subheader(f"{plain(detail.name)} insgesamt")
-        st.info("Gebiet in der Karte anklicken, um seine Versorgung zu sehen.", icon=":material/touch_app:")
     else:
         st.subheader(plain(detail.name))
-        st.button("Auswahl aufheben", key="offers_clear", on_click=_clear_selection, icon=":material/close:")
-    st.markdown("  \n".join(f"**{k}:** {plain(v)}" for k, v in detail.facts.items()))
+    facts = " · ".join(f"**{k}:** {plain(v)}" for k, v in detail.facts.items())
+    if selected:
+        info, clear = st.columns([5, 2], vertical_alignment="center")
+        info.markdown(facts)
+        clear.button("Auswahl aufheben", key="offers_clear", on_click=_clear_selection, icon=":material/close:")
+    else:
+        st.markdown(facts)
+        st.info("Gebiet in der Karte anklicken, um seine Versorgung zu sehen.", icon=":material/touch_app:")
     st.markdown("**Versorgung je Angebotsart**")
     st.dataframe(
         detail.coverage, hide_index=True, width="stretch", height=min(38 + 35 * len(detail.coverage), 390),
-        column_config={"Angebotsart": st.column_config.TextColumn(width="medium")},
+        column_config={"Angebotsart": st.column_config.TextColumn(width="large")},
     )  # fmt: skip
     st.caption(
         "Je 1.000 und Versorgungsquote (Kapazität je 100) beziehen sich auf die Zielgruppe der Angebotsart; "
-        "Entfernung: bevölkerungsgewichtete Luftlinie zum nächsten Angebot der Art im Kreis."
+        "Entfernung: bevölkerungsgewichtete Luftlinie zum nächsten Angebot der Art im Kreis; "
+        "„nicht erfasst“: keine geladene Angebotsliste enthält die Angebotsart."
     )
     if selected:  # the Kreis's offers are the table below the map
         st.markdown(f"**Angebote im Gebiet ({number(len(detail.offers))}{filter_note})**")

@@ -1,30 +1,38 @@
-"""Presentation mode for meetings: large type, the map first, the sidebar collapsed.
+"""Presentation mode for meetings: one screen per view – a headline naming what is shown (indicator, area level,
+year), the map across the whole width with a legend readable from the back of the room, the page's controls folded
+into "Einstellungen", the sidebar collapsed.
 
 Switched on by ``?praesentation=1`` in the URL or the sidebar toggle (key ``praesentation``, bound to the URL by
-``context.page_context``). ``dashboard/app.py`` reads ``sidebar_state()`` for ``st.set_page_config``; pages ask
-``active()`` to put the map first::
+``context.page_context``). ``dashboard/app.py`` reads ``sidebar_state()`` for ``st.set_page_config``. A map page::
 
-    top = st.container()                   # where the map goes in presentation mode
-    ...
-    with top if presentation.active() else st.container():
-        draw_map()
+    title = presentation.title_slot("Übersichtskarte Landkreis X")   # the page title, replaced by the headline
+    with presentation.settings():           # an expander "Einstellungen" while presenting, else in place
+        ...widgets...
+    presentation.headline(title, "Anteil Kinder unter 6 Jahren", "Gemeinden", 2015)
+    map_component.show(..., height=presentation.map_height(560))
 """
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import share
+from dashboard.markdown import plain
 
 KEY = "praesentation"
 PARAM = share.Param(KEY, KEY, bool, default=False)
+# A map's height while presenting: with headline and the folded settings it fits 1400×1000 and 1920×1080.
+PRESENTATION_MAP_PX = 620
 
-# rem-based sizes of Streamlit scale with the root font size; headings and metrics follow
+# rem-based sizes of Streamlit scale with the root font size; headings and metrics follow. Buttons never wrap
+# their label ("Grafi/k"); the title is a one-line headline.
 _STYLE = """
 <style>
 html { font-size: 21px; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 100%; }
-[data-testid="stMain"] h1 { font-size: 2.4rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 1rem; max-width: 100%; }
+[data-testid="stMain"] h1 { font-size: 1.7rem; padding: 0; }
 [data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stMain"] button p { white-space: nowrap; }
 </style>
 """
 
@@ -52,5 +60,32 @@ def apply_style() -> None:
 
 
 def map_height(normal: int) -> int:
-    """Maps get taller in presentation mode (the screen is for the map)."""
-    return round(normal * 1.25) if active() else normal
+    """A map's height: ``normal`` on a page, ``PRESENTATION_MAP_PX`` while presenting (one screen)."""
+    return PRESENTATION_MAP_PX if active() else normal
+
+
+def title_slot(title: str) -> DeltaGenerator:
+    """The page title (``title`` is shown through ``markdown.plain``); while presenting, an empty place that
+    ``headline`` fills once the page knows what it shows."""
+    slot = st.empty()
+    if not active():
+        slot.title(plain(title))
+    return slot
+
+
+def headline(slot: DeltaGenerator, subject: str, level: str, year: int | str | None, place: str = "") -> None:
+    """While presenting: '<subject> · <level> · <year>' as the title in ``slot``, ``place`` (the Kreis) in small
+    type under it."""
+    if active():
+        text = " · ".join(str(p) for p in (subject, level, year) if p)
+        with slot.container():
+            st.title(plain(text))
+            if place:
+                st.caption(plain(place))
+
+
+def settings() -> DeltaGenerator:
+    """Where a page's controls go: an expander "Einstellungen" (closed) while presenting, else the page itself."""
+    if active():
+        return st.expander("Einstellungen", expanded=False, icon=":material/tune:")
+    return st.container()

@@ -11,6 +11,11 @@ Rules a planner should know:
   lists state capacities for that category at all; elsewhere the quota stays unknown.
 - An area without a value says why: no target group in the statistics, capacity not stated, nobody living there,
   or no offer of the type in the whole Kreis.
+- A category that no loaded offer list captures (``planning.coverage_dimensions.captured_categories``) is grey
+  "nicht erfasst" in every area – its offers are unknown, not absent – and the picker says so; the default
+  category is one that is captured and has offers in the Kreis.
+- Classes follow ``planning.classification.map_classes`` (around the Kreis value where areas differ little,
+  rounded steps for few areas); the number of offers, a count, is drawn as circles, not colours.
 - The detail of one area lists every Angebotsart with offers, capacity (and for how many offers it is known),
   rates and distances.
 """
@@ -23,8 +28,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planning import classification, queries
-from planning.classification import Classes
+from planning import classification, map_labels, queries
+from planning.classification import Classes, Symbols
+from planning.coverage_dimensions import captured_categories
 from planning.context import LEVEL_SINGULAR, Context
 from planning.db import cached
 from planning.formatting import number
@@ -44,10 +50,11 @@ class Metric:
     decimals: int
     palette: str  # ColorBrewer sequential, darker = higher value
     needs_access: bool  # from the distance table, which exists per Angebotsart only
+    kind: str = "rate"  # "count": an absolute number, drawn as circles (planning.classification.is_count)
 
 
 METRICS = {
-    "offers": Metric("offers", "Anzahl Angebote", "", 0, classification.PALETTE, False),
+    "offers": Metric("offers", "Anzahl Angebote", "", 0, classification.PALETTE, False, "count"),
     "offers_per_1000": Metric("offers_per_1000", "Angebote je 1.000 der Zielgruppe", "", 2, classification.PALETTE, False),
     "capacity_per_100": Metric("capacity_per_100", "Versorgungsquote", "je 100 der Zielgruppe", 1, classification.PALETTE, False),
     # far is bad: a warm palette makes gaps stand out
@@ -57,11 +64,37 @@ METRICS = {
 DEFAULT_METRIC = "offers_per_1000"
 
 
-def category_options(types: pd.DataFrame, phases: pd.DataFrame) -> dict[str, str]:
-    """'angebotsart:kita' → 'Angebotsart: Kindertageseinrichtung (Kita)', Lebensphasen first (chain order)."""
+NOT_CAPTURED = "nicht erfasst"
+
+
+def category_options(types: pd.DataFrame, phases: pd.DataFrame, captured: set[str] | None = None) -> dict[str, str]:
+    """'angebotsart:kita' → 'Angebotsart: Kindertageseinrichtung (Kita)', Lebensphasen first (chain order);
+    with ``captured`` (category keys some list captures), the others end in ' (nicht erfasst)'."""
     options = {f"{LEBENSPHASE}:{p}": f"Lebensphase: {label}" for p, label in zip(phases["phase_id"], phases["label"])}
     options |= {f"{ANGEBOTSART}:{t}": f"Angebotsart: {label}" for t, label in zip(types["offer_type"], types["label"])}
+    if captured is not None:
+        options = {key: label if key in captured else f"{label} ({NOT_CAPTURED})" for key, label in options.items()}
     return options
+
+
+def captured_keys(ctx: Context) -> set[str]:
+    """The category keys ('angebotsart:grundschule', 'lebensphase:6-10') some loaded offer list captures."""
+    capture, types = queries.offer_capture(ctx.db, ctx.kreis_id), queries.offer_types(ctx.db)
+    return {f"{dimension}:{c}" for dimension in (ANGEBOTSART, LEBENSPHASE) for c in captured_categories(capture, types, dimension)}
+
+
+def default_category(ctx: Context) -> str:
+    """The category the map opens with: the Kita where a list captures Kitas and the Kreis has one, else the
+    captured Angebotsart with the most offers in the Kreis (e.g. Grundschule where only school lists are loaded);
+    the Kita where nothing is captured."""
+    kreis = queries.coverage(ctx.db, ctx.kreis_id, "kreis", ANGEBOTSART)
+    offers = dict(zip(kreis["category"], kreis["offers"].fillna(0)))
+    captured = captured_keys(ctx)
+    if DEFAULT_CATEGORY in captured and offers.get(split_category(DEFAULT_CATEGORY)[1], 0) > 0:
+        return DEFAULT_CATEGORY
+    held = [(offers.get(key.split(":", 1)[1], 0), key) for key in captured if key.startswith(f"{ANGEBOTSART}:")]
+    held = [(n, key) for n, key in held if n > 0]
+    return max(held, key=lambda pair: (pair[0], pair[1]))[1] if held else DEFAULT_CATEGORY
 
 
 def split_category(key: str) -> tuple[str, str]:
@@ -121,7 +154,10 @@ def area_values(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame | None, w
 
 
 def missing_reason(metric: Metric, frame: pd.DataFrame) -> str | None:
-    """Why areas have no value for this metric ('Kapazität nicht angegeben'); None when every area has one."""
+    """Why areas have no value for this metric ('Kapazität nicht angegeben'); None when every area has one.
+    A category no list captures (``frame.captured`` false) is 'nicht erfasst' in every area."""
+    if "captured" in frame and len(frame) and not frame["captured"].any():
+        return f"{NOT_CAPTURED} (keine geladene Angebotsliste enthält diese Angebote)"
     missing = frame[frame[metric.key].isna()]
     if missing.empty:
         return None
@@ -135,7 +171,11 @@ def missing_reason(metric: Metric, frame: pd.DataFrame) -> str | None:
 def missing_label(metric: Metric, frame: pd.DataFrame) -> str | None:
     """The legend's row for areas without a value: 'kein Wert: <reason> (<count>)'."""
     reason = missing_reason(metric, frame)
-    return f"kein Wert: {reason} ({int(frame[metric.key].isna().sum())})" if reason else None
+    if reason is None:
+        return None
+    if reason.startswith(NOT_CAPTURED):
+        return f"{reason} ({len(frame)})"
+    return f"kein Wert: {reason} ({int(frame[metric.key].isna().sum())})"
 
 
 def categories_with_capacity(ctx: Context, dimension: str) -> set[str]:
@@ -170,6 +210,11 @@ class CoverageMap:
     attribution: str  # boundaries and offer lists, short, as in the map
     notes: list[str] = field(default_factory=list)  # target group and its year, where people live, offer lists
     statistics_source_ids: set[str] = field(default_factory=set)  # the tables the target population comes from
+    captured: bool = True  # some loaded offer list holds the category (else every area is "nicht erfasst")
+    symbols: Symbols | None = None  # a count: circles instead of classes
+    symbol_points: pd.DataFrame | None = None  # lon, lat, value of the circles
+    class_note: str | None = None  # how the classes were made (classification.map_classes), or why circles
+    spread: str | None = None  # 'Spannweite 0,5 bis 3,2'
 
 
 @cached(32)
@@ -185,16 +230,39 @@ def coverage_map(ctx: Context, level: str, category_key: str, metric_key: str, m
 
     values = level_values(ctx, level, dimension, category, max_distance_m)
     shapes = queries.area_shapes(ctx.db, ctx.kreis_id, level).merge(values, on="area_id", how="left")
-    shapes["value"] = shapes[metric.key].astype(float)
-    shapes["value_text"] = [value_text(v, metric) for v in shapes["value"]]
-    shapes["offers_text"] = [number(v) if pd.notna(v) else "–" for v in shapes["offers"]]
+    captured = category_key in captured_keys(ctx)
+    shapes["captured"] = captured
+    shapes["value"] = shapes[metric.key].astype(float) if captured else np.nan
+    shapes["value_text"] = [value_text(v, metric) for v in shapes["value"]] if captured else NOT_CAPTURED
+    shapes["offers_text"] = [number(v) if pd.notna(v) else "–" for v in shapes["offers"]] if captured else NOT_CAPTURED
     shapes["target_text"] = [number(v) if pd.notna(v) else "–" for v in shapes["target_population"]]
-    classes = classification.classify(shapes["value"], "quantile", palette=metric.palette)
+    classes = symbols = symbol_points = class_note = None
+    if captured and metric.kind == "count":
+        symbols = classification.proportional_symbols(shapes["value"])
+        symbol_points, class_note = map_labels.value_points(shapes), "Anzahl: Symbole statt Farben (Symbolfläche ∝ Anzahl)"
+    elif captured:
+        reference = kreis_value(ctx, dimension, category, metric, max_distance_m)
+        classes = classification.map_classes(shapes["value"], reference=reference, decimals=metric.decimals, palette=metric.palette)
+        class_note = classes.note if classes is not None else None
+    spread = classification.spread_text(shapes["value"], metric.decimals, metric.unit if metric.unit in ("km", "%") else "")
     offer_sources = offer_source_lines(queries.sources(ctx.db, ctx.kreis_id))
     attribution = " · ".join([queries.boundary_attribution(ctx.db, ctx.kreis_id), "Angebote: " + ("; ".join(offer_sources) or "keine Liste geladen")])
     notes = [*_notes(ctx, values, dimension, category), *(f"Angebotsliste: {line}" for line in offer_sources.values())]
     statistics = _target_source_ids(ctx, level, values, dimension, category)
-    return CoverageMap(shapes, metric, title, classes, missing_label(metric, shapes), attribution, notes, statistics)
+    return CoverageMap(shapes, metric, title, classes, missing_label(metric, shapes), attribution, notes, statistics,
+                       captured, symbols, symbol_points, class_note, spread)  # fmt: skip
+
+
+def kreis_value(ctx: Context, dimension: str, category: str, metric: Metric, max_distance_m: float) -> float | None:
+    """The metric's value for the Kreis as a whole (the centre of the map's classes where areas differ little)."""
+    if metric.needs_access:
+        rows = queries.accessibility(ctx.db, ctx.kreis_id, "kreis", float(max_distance_m))
+        rows = rows[rows["offer_type"] == category]
+    else:
+        rows = queries.coverage(ctx.db, ctx.kreis_id, "kreis", dimension)
+        rows = with_zero_quota(rows[rows["category"] == category], categories_with_capacity(ctx, dimension))
+    value = rows[metric.key].iloc[0] if not rows.empty and metric.key in rows else np.nan
+    return float(value) if pd.notna(value) else None
 
 
 def offer_source_lines(sources: pd.DataFrame) -> dict[str, str]:
@@ -246,12 +314,15 @@ def _target_source_ids(ctx: Context, level: str, values: pd.DataFrame, dimension
 # --- one area in detail ---------------------------------------------------------------------------------------------
 
 
-def coverage_table(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame, types: pd.DataFrame, max_distance_m: float) -> pd.DataFrame:
-    """One area's coverage per Angebotsart in German text: offers, capacity, per 1,000, quota, distances."""
+def coverage_table(
+    coverage_rows: pd.DataFrame, access_rows: pd.DataFrame, types: pd.DataFrame, max_distance_m: float, captured: set[str] | None = None
+) -> pd.DataFrame:  # fmt: skip
+    """One area's coverage per Angebotsart in German text: offers, capacity, per 1,000, quota, distances. An
+    Angebotsart outside ``captured`` (no loaded list holds it) reads 'nicht erfasst' instead of its zeros."""
     frame = coverage_rows.merge(access_rows, left_on="category", right_on="offer_type", how="left")
     frame = frame.set_index("category").reindex([t for t in types["offer_type"] if t in set(frame["category"])])
     within = f"Anteil ≤ {distance_text(max_distance_m)} (%)"
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Angebotsart": types.loc[frame.index, "label"].tolist(),
             "Angebote": [number(v) for v in frame["offers"]],
@@ -262,6 +333,11 @@ def coverage_table(coverage_rows: pd.DataFrame, access_rows: pd.DataFrame, types
             within: [number(v, 1) for v in frame["share_within"]],
         }
     )
+    if captured is not None:
+        unknown = ~frame.index.isin(list(captured))
+        table.loc[unknown, "Angebote"] = NOT_CAPTURED
+        table.loc[unknown, table.columns[2:]] = "–"
+    return table
 
 
 def _capacity_cell(capacity: float, known: int, offers: int) -> str:
@@ -288,7 +364,9 @@ def _area_coverage(ctx: Context, level: str, area_id: str, max_distance_m: float
     coverage = with_zero_quota(coverage, categories_with_capacity(ctx, ANGEBOTSART))
     access = queries.accessibility(ctx.db, ctx.kreis_id, level, float(max_distance_m))
     access = access[access["area_id"] == area_id].drop(columns=["area_id"])
-    return coverage["name"].iloc[0], coverage_table(coverage, access, queries.offer_types(ctx.db), max_distance_m)
+    types = queries.offer_types(ctx.db)
+    captured = captured_categories(queries.offer_capture(ctx.db, ctx.kreis_id), types, ANGEBOTSART)
+    return coverage["name"].iloc[0], coverage_table(coverage, access, types, max_distance_m, captured)
 
 
 def area_detail(ctx: Context, level: str, area_id: str, max_distance_m: float, offers: pd.DataFrame) -> AreaDetail | None:

@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from etl.spreadsheet import csv_frame, csv_text
 from planning import queries
 from planning.context import LEVEL_SINGULAR, Context
-from planning.coverage import Metric, distance_text, missing_reason
+from planning.coverage import NOT_CAPTURED, Metric, distance_text, missing_reason
 from planning.db import Database, cached
 from planning.formatting import number
 from planning.offers import OfferFilter, counted, field_colours, filter_text
@@ -116,14 +116,21 @@ def offers_export(offers: pd.DataFrame) -> pd.DataFrame:
 
 
 def level_export(view: MapDescription, level: str, max_distance_m: float) -> pd.DataFrame:
-    """The map's areas with the category's coverage figures as numbers (distance columns for Angebotsarten only)."""
+    """The map's areas with the category's coverage figures as numbers (distance columns for Angebotsarten only).
+    A category no list captures has no figures but the target group, and the status "nicht erfasst"."""
     columns = {
         LEVEL_SINGULAR[level]: "name", "Schlüssel": "area_id", "Angebote": "offers", "Kapazität": "capacity",
         "Kapazität bekannt bei": "capacity_known", "Zielgruppe": "target_population", "Jahr der Zielgruppe": "population_year",
         "Angebote je 1.000": "offers_per_1000", "Versorgungsquote (je 100)": "capacity_per_100",
         "Ø Entfernung (km)": "mean_distance_km", f"Anteil ≤ {distance_text(max_distance_m)} (%)": "share_within",
     }  # fmt: skip
-    return _selected(pd.DataFrame(view.shapes.drop(columns="geometry")), columns).dropna(axis=1, how="all")
+    frame = pd.DataFrame(view.shapes.drop(columns="geometry"))
+    if "captured" in frame and len(frame) and not frame["captured"].any():
+        figures = [c for c in columns.values() if c not in ("name", "area_id", "target_population", "population_year")]
+        frame[figures] = np.nan
+        columns["Status"] = "status"
+        frame["status"] = NOT_CAPTURED
+    return _selected(frame, columns).dropna(axis=1, how="all")
 
 
 # --- print map ------------------------------------------------------------------------------------------------------
@@ -140,7 +147,8 @@ def print_figure(view: MapDescription, offers: pd.DataFrame, types: pd.DataFrame
     reason = missing_reason(metric, shapes) or "kein Wert"
     values = pd.DataFrame({"area_id": shapes["area_id"], "value": shapes["value"], "status": np.where(shapes["value"].notna(), "ok", reason)})
     unit = metric.unit if metric.unit in ("km", "%") else ""  # the Versorgungsquote's title names its unit already
-    indicator = Indicator(metric.key, view.title, unit, "rate", "Angebote", "neutral", "", "", metric.decimals, None)
+    # the metric's kind: the number of offers is a count (circles), the others are rates (classes)
+    indicator = Indicator(metric.key, view.title, unit, metric.kind, "Angebote", "neutral", "", "", metric.decimals, None)
     fig = charts.choropleth_map(shapes[["area_id", "name", "geometry"]], values, indicator, caption, outline=outline, highlight=highlight, labels=False)
     colours = field_colours(types)
     for field_name, count in counted(offers["handlungsfeld"], list(colours)).items():
