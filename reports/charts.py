@@ -16,7 +16,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from planning.formatting import number, short_unit, value_text
-from planning.classification import SCHEMES, classify, missing_reasons
+from planning.classification import Symbols, is_count, map_classes, missing_reasons, proportional_symbols, spread_text
+from planning.map_labels import hole_points, label_points, value_points
 from reports.data import Indicator
 from reports.style import (
     BASE, BODY_PX, HIGHLIGHT, KREIS, LAND, MISSING, MUTED, SERIES, TEXT as TEXT_COLOUR, WIDTH_PX, Caption,
@@ -27,6 +28,7 @@ _VALUE = ("ok", "zero")
 _ROW_PX = 17  # one bar of a ranking: 10 px text plus air
 _CHAR_PX = BODY_PX * 0.55
 _HALO = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff"  # a soft white glow: names stay legible on dark classes
+NEUTRAL_FILL, SYMBOL_COLOUR = "#e6e3d8", "#2c7fb8"  # a count map: areas without classes, circles (as on screen)
 
 
 def _known(frame: pd.DataFrame) -> pd.Series:
@@ -308,18 +310,22 @@ def _lines(geometry: BaseGeometry) -> tuple[list, list]:
 def choropleth_map(
     shapes: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, caption: Caption, *, outline: BaseGeometry,
     highlight: Collection[str] = (), scheme: str = "quantile", k: int = 5, labels: bool | None = None,
-    width: int = WIDTH_PX, plot_height: int = 360,
+    width: int = WIDTH_PX, plot_height: int = 360, reference: float | None = None,
 ) -> go.Figure:  # fmt: skip
     """A static map: areas coloured by class, Kreis outline, chosen areas outlined red, legend with class bounds.
 
     No tiles: the geometry alone carries the map (works offline, no third-party map licence). Mercator keeps
     north up and shapes true at county scale. ``labels`` names the areas (default: up to 12 areas, or the
-    highlighted ones).
+    highlighted ones); holes in the Kreis (a neighbour's land) read "nicht zum Kreis gehörig". Classes follow
+    ``planning.classification.map_classes`` (around the Kreis value ``reference`` where the areas differ little,
+    rounded steps for few areas); a count (catalogue kind/unit) is drawn as circles whose area is the value.
     """
     frame = shapes.merge(values[["area_id", "value", "status"]], on="area_id", how="left")
     frame["status"] = frame["status"].fillna("absent")
     known = _known(frame)
-    classes = classify(frame.loc[known, "value"], scheme=scheme, k=k)
+    count = is_count(ind.kind, ind.unit)
+    classes = None if count else map_classes(frame.loc[known, "value"], scheme=scheme, k=k, reference=reference, decimals=ind.decimals)
+    symbols = proportional_symbols(frame.loc[known, "value"], max_radius=22) if count else None
     features = _geojson(shapes)
     map_share = 0.66  # of the width; the legend takes the rest
     fig = new_figure()
@@ -333,15 +339,17 @@ def choropleth_map(
             marker=dict(line=dict(color="white", width=0.7)), hoverinfo="skip",
         ))  # fmt: skip
 
-    if classes is not None:
-        index = np.searchsorted(classes.bounds, frame.loc[known, "value"].to_numpy(), side="left")
-        index = np.minimum(index, len(classes.colours) - 1)
-        for i, (colour, label) in enumerate(zip(classes.colours, classes.labels(ind.decimals))):
-            layer(frame.loc[known, "area_id"][index == i].tolist(), colour, label)
     legend_px = width * (1 - map_share) - 40
 
     def legend_text(text: str) -> str:  # plotly does not wrap legend entries
         return "<br>".join(esc(line) for line in wrap(text, legend_px, BODY_PX))
+
+    if classes is not None:
+        index = np.array([classes.index_of(v) for v in frame.loc[known, "value"]], dtype=int)
+        for i, (colour, label) in enumerate(zip(classes.colours, classes.labels(ind.decimals))):
+            layer(frame.loc[known, "area_id"][index == i].tolist(), colour, legend_text(label))
+    elif count and known.any():
+        layer(frame.loc[known, "area_id"].tolist(), NEUTRAL_FILL, "Gebiet mit Wert")
 
     if (~known).any():
         reasons = missing_reasons(frame.loc[~known, "status"]) or "kein Wert"
@@ -350,27 +358,57 @@ def choropleth_map(
     lon, lat = _lines(outline)
     fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line=dict(color=KREIS, width=1.6),
                                 name="Kreisgrenze"))  # fmt: skip
+    if symbols is not None:
+        _circles(fig, frame[known], symbols, ind, map_share)
     chosen = frame[frame["area_id"].isin(highlight)]
     if not chosen.empty:
         lon, lat = _lines(shapely.union_all(chosen.geometry.values))
         fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line=dict(color=HIGHLIGHT, width=2.4),
                                     name="Auswahl"))  # fmt: skip
     named = chosen if highlight else (frame if labels or (labels is None and len(frame) <= 12) else frame.iloc[0:0])
-    if labels is not False and not named.empty:
-        points = named.geometry.representative_point()
-        fig.add_trace(go.Scattergeo(lon=points.x, lat=points.y, mode="text", text=[esc(n) for n in named["name"]],
-                                    textfont=dict(size=BODY_PX - 1, color=KREIS, shadow=_HALO),
-                                    showlegend=False))  # fmt: skip
+    if labels is not False:
+        points = label_points(named).assign(hole=False) if not named.empty else None
+        holes = hole_points(outline)
+        for rows, style in ((points, dict(color=KREIS)), (holes, dict(color=MUTED, style="italic"))):
+            if rows is not None and not rows.empty:
+                text = [esc(n).replace("Kreis gehörig", "Kreis<br>gehörig") for n in rows["name"]]  # a hole is narrow
+                fig.add_trace(go.Scattergeo(lon=rows["lon"], lat=rows["lat"], mode="text", text=text,
+                                            textfont=dict(size=BODY_PX - 1, shadow=_HALO, **style), showlegend=False))  # fmt: skip
 
     fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="white",
                     domain=dict(x=[0, map_share], y=[0, 1]))  # fmt: skip
     unit = (f" {ind.unit}" if ind.unit.startswith("je ") else f" in {ind.unit}") if ind.unit_suffix else ""
-    scheme_text = f"Klassen: {SCHEMES.get(scheme, scheme)}" if classes is not None else ""
-    title = f"{legend_text(ind.label + unit)}<br><span style='font-size:{BODY_PX - 1}px;color:{MUTED}'>{scheme_text}</span>"
+    notes = [classes.note if classes is not None else ("Anzahl: Symbolfläche ∝ Wert" if count else ""),
+             spread_text(frame.loc[known, "value"], ind.decimals, short_unit(ind.unit)) or ""]  # fmt: skip
+    note_html = "<br>".join(legend_text(n) for n in notes if n)
+    title = f"{legend_text(ind.label + unit)}<br><span style='font-size:{BODY_PX - 1}px;color:{MUTED}'>{note_html}</span>"
     fig.update_layout(legend=dict(x=map_share + 0.03, y=1, xanchor="left", yanchor="top", font=dict(size=BODY_PX),
                                   tracegroupgap=2, title=dict(text=title, font=dict(size=BODY_PX))))  # fmt: skip
     _north_arrow(fig, x=map_share - 0.02)
     return apply_layout(fig, caption, width=width, plot_height=plot_height, left=8, right=8, bottom_axis=6)
+
+
+def _circles(fig: go.Figure, frame: pd.DataFrame, symbols: Symbols, ind: Indicator, map_share: float) -> None:
+    """Proportional circles at each area's label point, and their size legend below the class legend."""
+    points = value_points(frame)
+    order = points["value"].sort_values(ascending=False).index  # large first: small circles stay on top
+    points = points.loc[order]
+    fig.add_trace(go.Scattergeo(
+        lon=points["lon"], lat=points["lat"], mode="markers", hoverinfo="skip", showlegend=False,
+        marker=dict(size=[2 * symbols.radius(v) for v in points["value"]], sizemode="diameter", color=SYMBOL_COLOUR,
+                    opacity=0.6, line=dict(color="#08519c", width=0.6)),
+    ))  # fmt: skip
+    x = 0.0
+    for value in symbols.legend_values:  # the legend values' circles side by side, each value under its circle
+        r = symbols.radius(value)
+        label = number(value, ind.decimals) + (f" {ind.unit_suffix}" if ind.unit_suffix else "")
+        width = max(2 * r, len(label) * _CHAR_PX)
+        fig.add_shape(type="circle", xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel",
+                      xanchor=map_share + 0.05, yanchor=0.08, x0=x + width / 2 - r, x1=x + width / 2 + r, y0=0, y1=2 * r,
+                      line=dict(color="#08519c", width=0.8), fillcolor="rgba(44,127,184,0.35)")  # fmt: skip
+        fig.add_annotation(xref="paper", yref="paper", x=map_share + 0.05, y=0.08, xshift=x + width / 2, yshift=-2,
+                           text=esc(label), showarrow=False, xanchor="center", yanchor="top", font=dict(size=BODY_PX - 1))  # fmt: skip
+        x += width + 10
 
 
 def _north_arrow(fig: go.Figure, x: float) -> None:
