@@ -97,7 +97,8 @@ class AccessResult:
         if p.method == GRAVITY:
             unit = "km" if p.cost_unit == "m" else p.cost_unit
             nearest = number(p.gravity_min / 1000, 1) + " km" if p.cost_unit == "m" else f"{number(p.gravity_min, 0)} {p.cost_unit}"
-            text += f"; Gewicht (Entfernung in {unit})^−{number(p.gravity_beta, 1)}, näher als {nearest} zählt wie {nearest}"
+            text = (f"{METHOD_LABELS[p.method]}: Angebote bis {p.catchment_text()}, Gewicht (Entfernung in {unit})"
+                    f"^−{number(p.gravity_beta, 1)}, näher als {nearest} zählt wie {nearest}")  # fmt: skip
         parts = [text, self.fallback_text]
         if self.basis:
             parts.append(f"Wohnorte: {self.basis}")
@@ -225,15 +226,38 @@ def metric_offers(offers: pd.DataFrame) -> pd.DataFrame:
 
 
 def demand_points(db: Database, kreis_id: str, offer_type: str) -> tuple[pd.DataFrame, str]:
-    """The Kreis's population points with the target-group weight of an Angebotsart (point_id, area_id = the
-    Gemeinde, weight, x, y) and the basis text (grid or lattice, and how the positions were found)."""
-    grid_weight = queries.offer_types(db).loc[offer_type, "grid_weight"]
+    """The Kreis's population points with the target group of an Angebotsart (point_id, area_id = the Gemeinde,
+    weight, x, y) and the basis text. The points carry a broad weight (inhabitants, under 18, 65 and over); each
+    Gemeinde's target group (e.g. children under 6, latest year) is spread over its points in proportion to it,
+    evenly where the points carry nobody, so that "je 100" means per 100 people of the target group."""
+    types = queries.offer_types(db)
+    grid_weight = types.loc[offer_type, "grid_weight"]
     points = queries.population_points(db, kreis_id)
     points = points[points["grid_weight"] == grid_weight].reset_index(drop=True)
     points, note = located_points(points, queries.gemeinde_geometry(db, kreis_id))
+    coverage = queries.coverage(db, kreis_id, "gemeinde", "angebotsart")
+    target = coverage[coverage["category"] == offer_type].set_index("area_id")["target_population"]
+    points["weight"], spread = _spread_target(points, target)
     basis = points["basis"].iloc[0] if len(points) else ""
+    if spread:
+        years = coverage.loc[coverage["category"] == offer_type, "population_year"].dropna()
+        year = f" {int(years.max())}" if len(years) else ""
+        labels = queries.catalogue(db)["label"]
+        group = ", ".join(str(labels.get(i, i)) for i in types.loc[offer_type, "target_population"])
+        basis += f"; die Zielgruppe ({group}){year} jeder Gemeinde danach auf ihre Punkte verteilt"
     frame = points.rename(columns={"gemeinde_id": "area_id"})[["point_id", "area_id", "weight", "x", "y"]]
     return frame, "; ".join(part for part in (basis, note) if part)
+
+
+def _spread_target(points: pd.DataFrame, target: pd.Series) -> tuple[pd.Series, bool]:
+    """Point weights scaled so that each Gemeinde's points add up to its target group (where it is known)."""
+    if target.dropna().empty:
+        return points["weight"], False
+    by_gemeinde = points.groupby("gemeinde_id")["weight"]
+    total, count = points["gemeinde_id"].map(by_gemeinde.sum()), points["gemeinde_id"].map(by_gemeinde.size())
+    wanted = points["gemeinde_id"].map(target)
+    share = np.where(total > 0, points["weight"] / total.where(total > 0, 1), 1 / count)
+    return pd.Series(np.where(wanted.notna(), wanted.fillna(0) * share, points["weight"]), index=points.index), True
 
 
 def county_access(

@@ -262,3 +262,25 @@ def county_projection(db, kreis_id: str, years: list[int] | None = None, kreis_t
 
     members = pd.concat([queries.area_members(db, kreis_id, level) for level in ("verbandsgemeinde", "sozialraum", "kreis")])
     return project(county_counts(db, kreis_id), members.dropna(), years, kreis_totals=kreis_totals)
+
+
+def projected_supply(db, kreis_id: str, offer_type: str, level: str, year: int) -> pd.DataFrame:
+    """'Plätze je 100 Kinder unter 3 im Jahr 2030': today's places of an Angebotsart per area of ``level`` against
+    its projected target group in ``year`` (with the range: a larger group gives the lower rate). Columns area_id,
+    name, capacity, target_now, target, target_low, target_high, per_100, per_100_low, per_100_high, kind."""
+    from planning import queries
+
+    groups = list(queries.offer_types(db).loc[offer_type, "target_population"])
+    if not set(groups) <= set(GROUP_IDS):
+        raise ValueError(f"{offer_type}: target group {groups} is not made of the projected age groups")
+    coverage = queries.coverage(db, kreis_id, level, "angebotsart")
+    rows = coverage[coverage["category"] == offer_type].set_index("area_id")
+    projected = target_group(county_projection(db, kreis_id, years=[year]), groups)
+    projected = projected[(projected["year"] == year) & (projected["kind"] == PROJECTION_LABEL)].set_index("area_id")
+    out = pd.DataFrame({"name": rows["name"], "capacity": rows["capacity"], "target_now": rows["target_population"]})
+    out["target"], out["target_low"], out["target_high"] = (out.index.map(projected[c]) for c in ("value", "low", "high"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["per_100"] = out["capacity"] / out["target"].where(out["target"] > 0) * 100
+        out["per_100_low"] = out["capacity"] / out["target_high"].where(out["target_high"] > 0) * 100
+        out["per_100_high"] = out["capacity"] / out["target_low"].where(out["target_low"] > 0) * 100
+    return out.assign(kind=PROJECTION_LABEL, year=year).reset_index()

@@ -111,3 +111,23 @@ def test_county_access_on_the_demo_uses_the_builds_lattice_exactly(demo_db):
     offers = queries.offers(db, "99001")
     places, _, _ = acc.supply_with_fallback(offers[offers["offer_type"] == "kita"])
     assert (result.points["weight"] * result.points["access"]).sum() <= places.sum() + 1e-6
+
+
+def test_points_carry_the_target_group_of_each_gemeinde(demo_db):
+    import os
+
+    from planning import queries
+    from planning.db import Database
+
+    db = Database(str(demo_db), os.path.getmtime(demo_db))
+    demand, basis = acc.demand_points(db, "99001", "kita")
+    coverage = queries.coverage(db, "99001", "gemeinde", "angebotsart").query("category == 'kita'").set_index("area_id")
+    per_gemeinde = demand.groupby("area_id")["weight"].sum()
+    assert per_gemeinde.to_numpy() == pytest.approx(coverage["target_population"].reindex(per_gemeinde.index).fillna(0).to_numpy())
+    assert "Kinder unter 3 Jahren" in basis
+
+
+def test_spread_target_splits_evenly_where_points_carry_nobody():
+    points = pd.DataFrame({"gemeinde_id": ["G1", "G1", "G2", "G2"], "weight": [1.0, 3.0, 0.0, 0.0]})
+    weights, spread = acc._spread_target(points, pd.Series({"G1": 40.0, "G2": 10.0}))
+    assert spread and weights.tolist() == pytest.approx([10.0, 30.0, 5.0, 5.0])

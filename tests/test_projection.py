@@ -119,3 +119,21 @@ def test_backcast_on_real_data(shared_data):
         pytest.skip(f"Trier-Saarburg: population by age group for {years or 'no year'} only – a back-cast needs three years (demo back-cast above)")
     rows, summary = pr.backcast(counts, (years[0], years[-2]), years[-1])
     print(summary.round(1).to_string(index=False))
+
+
+def test_places_per_100_children_in_a_projected_year(demo_db):
+    import os
+
+    from planning import queries
+    from planning.db import Database
+
+    db = Database(str(demo_db), os.path.getmtime(demo_db))
+    rows = pr.projected_supply(db, "99001", "kita", "sozialraum", 2030).set_index("area_id")
+    sozialraeume = queries.area_members(db, "99001", "sozialraum")["area_id"].dropna().unique()
+    assert set(rows.index) == set(sozialraeume) and (rows["kind"] == pr.PROJECTION_LABEL).all()
+    projection = pr.county_projection(db, "99001", years=[2030])
+    children = pr.target_group(projection, ["bev_u3", "bev_3_6"]).query("year == 2030").set_index("area_id")["value"]
+    first = rows.index[0]
+    assert rows.loc[first, "target"] == pytest.approx(children[first])
+    assert rows.loc[first, "per_100"] == pytest.approx(rows.loc[first, "capacity"] / children[first] * 100)
+    assert (rows["per_100_low"] <= rows["per_100"] + 1e-9).all() and (rows["per_100"] <= rows["per_100_high"] + 1e-9).all()
