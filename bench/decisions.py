@@ -30,7 +30,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bench.run import Line, print_table, real_data_missing  # noqa: E402
@@ -142,7 +141,6 @@ def main() -> int:
     parser.add_argument("--four-db", type=Path, help="a built database of the four real counties")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    np.random.seed(13)
     with tempfile.TemporaryDirectory() as tmp:
         lines = demo_county(database(build(["demo_musterland"], Path(tmp) / "demo.duckdb")), args.rounds)
         missing = next((m for c in CONFIGS if (m := real_data_missing(REPO_ROOT / "config" / f"{c}.toml"))), None)
