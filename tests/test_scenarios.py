@@ -167,3 +167,27 @@ def test_places_per_100_stay_unknown_where_no_offer_states_places(db):
     comparison = sc.compare(db, KREIS, sc.Scenario("leer", KREIS), without[0])
     assert comparison.table["per_100_before"].isna().all() and comparison.unit.startswith("Angebote")
     assert not comparison.changed_areas  # an empty scenario changes nothing
+
+
+def test_page_renames_and_deletes_a_saved_scenario(page_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from page_helpers import open_page, rerun
+
+    store = store_for(next(page_db.glob("*.duckdb")))
+    store.save(sc.Scenario("Plan A", KREIS, (sc.Change(sc.ADD, "neu-1", "kita", "", 7.0, 50.0, 10),)))
+    store.save(sc.Scenario("Plan B", KREIS))
+    at = open_page(page_db, monkeypatch, PAGE, {"szenario": "Plan A"})
+    at.text_input(key="sz_name").input("Plan B")
+    rerun(at)
+    at.button(key="sz_rename").click()
+    rerun(at)
+    assert "gibt es schon" in at.error[0].value and store.names(KREIS) == ["Plan A", "Plan B"]
+    at.text_input(key="sz_name").input("Plan C")
+    rerun(at)
+    at.button(key="sz_rename").click()
+    rerun(at)
+    assert store.names(KREIS) == ["Plan B", "Plan C"]
+    at.selectbox(key="sz_saved").select("Plan B")
+    rerun(at)
+    at.button(key="sz_delete").click()
+    rerun(at)
+    assert store.names(KREIS) == ["Plan C"] and at.selectbox(key="sz_saved").value == ""

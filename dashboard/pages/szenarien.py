@@ -96,12 +96,21 @@ if current.changes:
 else:
     st.caption("Noch keine Änderung: ein Angebot hinzufügen, schließen oder die Vorschläge übernehmen.")
 
-name_col, save_col, delete_col, reset_col = st.columns([4, 1.3, 1.3, 1.6], vertical_alignment="bottom")
+name_col, save_col, rename_col, delete_col, reset_col = st.columns([4, 1.3, 1.5, 1.2, 1.6], vertical_alignment="bottom")
 save_name = name_col.text_input("Name des Szenarios", value=current.name, max_chars=80, key="sz_name")
 if save_col.button("Speichern", key="sz_save", disabled=not current.changes or not save_name.strip()):
     store.save(scenarios.Scenario(save_name.strip(), ctx.kreis_id, current.changes, current.note))
     st.session_state["sz_current"] = scenarios.Scenario(save_name.strip(), ctx.kreis_id, current.changes, current.note)
     st.success(f"Gespeichert: {plain(save_name.strip())}", icon=":material/save:")
+new_name = save_name.strip()
+if rename_col.button("Umbenennen", key="sz_rename", disabled=not chosen or not new_name or new_name == chosen):
+    if new_name in saved:
+        st.error(f"Ein Szenario „{plain(new_name)}“ gibt es schon.", icon=":material/error:")
+    else:
+        store.rename(ctx.kreis_id, chosen, new_name)
+        st.session_state["sz_current"] = store.load(ctx.kreis_id, new_name)
+        del st.session_state["sz_saved"]
+        st.rerun()
 if delete_col.button("Löschen", key="sz_delete", disabled=not chosen):
     store.delete(ctx.kreis_id, chosen)
     st.session_state.pop("sz_current", None)
@@ -109,4 +118,5 @@ if delete_col.button("Löschen", key="sz_delete", disabled=not chosen):
 if reset_col.button("Neu beginnen", key="sz_reset"):
     st.session_state.pop("sz_current", None)
     st.rerun()
-st.caption("Szenarien liegen in einer Datei neben der Datenbank; ein Link mit „szenario=…“ öffnet ein gespeichertes.")
+st.caption("Szenarien liegen in einer Datei neben der Datenbank. Unter neuem Namen speichern legt eine Kopie an; "
+           "ein Link mit „szenario=…“ öffnet ein gespeichertes.")
