@@ -28,6 +28,14 @@ def choose_level(ctx: Context, key: str, labels: dict[str, str], container=st) -
     return container.radio("Gebietsebene", found, format_func=labels.get, horizontal=True, key=key)
 
 
+def document_years(doc: d.Document) -> str:
+    """'2015' or '2011–2016': the years of the values in a Steckbrief's key table (column Jahr), '' without."""
+    found = sorted({int(y) for b in doc.blocks if isinstance(b, d.Table) and "Jahr" in b.frame for y in b.frame["Jahr"]})
+    if not found:
+        return ""
+    return f"{found[0]}–{found[-1]}" if len(found) > 1 else str(found[0])
+
+
 @functools.lru_cache(maxsize=64)
 def steckbrief_document(db: queries.Database, area_id: str) -> d.Document:
     """The Steckbrief as blocks (figures not yet rendered), memoised per area and shared by every session and rerun

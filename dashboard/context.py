@@ -1,6 +1,7 @@
 """The sidebar: the selection every page shares (database, Kreis, year), and the page start."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -8,11 +9,16 @@ import streamlit as st
 
 from dashboard import presentation, share
 from planning import queries
-from planning.context import Context, default_year
+from planning.context import Context, default_year, default_year_reason
 
 def database_label(db: queries.Database) -> str:
     names = queries.counties(db)["name"].tolist()
     return ", ".join(names) if len(names) <= 2 else f"{len(names)} Kreise ({db.name})"
+
+
+@functools.lru_cache(maxsize=32)
+def _default_year_reason(db: queries.Database, kreis_id: str) -> str:
+    return default_year_reason(queries.indicator_years(db, kreis_id))
 
 
 def sidebar_params(available: list[queries.Database]) -> list[share.Param]:
@@ -27,6 +33,14 @@ def sidebar_params(available: list[queries.Database]) -> list[share.Param]:
     ]
 
 
+def _keep(key: str, options: list | None = None) -> None:
+    """Keep a sidebar choice when the planner moves to another page. Every page draws the sidebar itself, so to
+    Streamlit its widgets are new ones there, which would start at their first option (the newest year, not the
+    one chosen); handing the value over before the widget is drawn keeps it (where it is still an option)."""
+    if key in st.session_state and (options is None or st.session_state[key] in options):
+        st.session_state[key] = st.session_state[key]
+
+
 def render_sidebar() -> Context | None:
     """Sidebar widgets; None when no database exists yet."""
     available = queries.databases()
@@ -36,9 +50,12 @@ def render_sidebar() -> Context | None:
     paths = [db.path for db in available]
     by_path = {db.path: db for db in available}
     share.bind(*sidebar_params(available))
+    _keep(presentation.KEY)
+    _keep("db_path", paths)
     path = st.sidebar.selectbox("Datenbank", paths, format_func=lambda p: database_label(by_path[p]), key="db_path")
     db = by_path[path]
     counties = queries.counties(db)
+    _keep("kreis_id", counties["area_id"].tolist())
     kreis_id = st.sidebar.selectbox(
         "Kreis", counties["area_id"].tolist(), format_func=dict(zip(counties["area_id"], counties["name"])).get, key="kreis_id",
         disabled=len(counties) == 1,
@@ -47,7 +64,11 @@ def render_sidebar() -> Context | None:
     years = sorted(coverage["year"].unique().tolist(), reverse=True)
     if st.session_state.get("year") not in years:
         st.session_state["year"] = default_year(coverage)
-    year = st.sidebar.selectbox("Jahr", years, key="year", help="Stichtag 31.12. bzw. Berichtsjahr der Statistik")
+    _keep("year", years)
+    year = st.sidebar.selectbox(
+        "Jahr", years, key="year", help="Stichtag 31.12. bzw. Berichtsjahr der Statistik; gilt für alle Seiten."
+    )
+    st.sidebar.caption(_default_year_reason(db, kreis_id))
     facts = queries.database_facts(db)
     demo = facts.get("demo") == "true"
     st.sidebar.caption(f"Datenbank erstellt: {facts.get('built_at', '–').replace('T', ' ').removesuffix('+00:00')} UTC")

@@ -16,14 +16,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import indicator_figures, map_component, maps
-from dashboard.indicator_figures import ranking_figure, summary_html, timeseries_figure
+from dashboard.indicator_figures import ranking_figure, summary_html
 from dashboard.markdown import plain
 from planning import classification, comparison, queries
 from planning.context import LEVEL_SINGULAR, Context
 from planning.formatting import short_unit
 from planning.indicator_metadata import metadata
 from planning.indicators import catalogue_list, indicator_years, level_label, short_value
-from planning.area_values import AreaValues, for_year, ranking_missing_text, series_options, table
+from planning.area_values import (
+    AreaValues, SeriesView, for_year, ranking_missing_text, reference_rows, series_options, series_view, table,
+    trend_lines, trend_method_note,
+)  # fmt: skip
 
 CLASS_COUNTS = (3, 4, 5, 6, 7)  # the map's class counts a planner can choose
 
@@ -41,6 +44,7 @@ class ExplorerView(AreaValues):
     facts: dict[str, str]
     summary: str  # how many areas compare how with the Kreis (HTML)
     missing_text: str | None  # the areas the ranking leaves out, with their reasons
+    with_bund: bool  # the build holds Germany: its value is shown beside Kreis and Land
 
 
 def scheme_note(scheme: str, classes: classification.Classes | None) -> str:
@@ -82,30 +86,50 @@ def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tile
         map=map_component.render(fmap),
         legend=legend,
         attribution=attribution,
-        ranking=ranking_figure(frame, meta, values.kreis, values.land),
+        ranking=ranking_figure(frame, meta, values.kreis, values.land, values.bund),
         table=table(frame, level, meta),
         facts=facts,
         summary=summary_html(frame),
         missing_text=ranking_missing_text(frame),
+        with_bund=queries.has_bund(ctx.db),
     )
 
 
 @functools.lru_cache(maxsize=64)
-def _series_figure(ctx: Context, indicator_id: str, level: str, area_ids: tuple[str, ...]) -> go.Figure:
+def _series(ctx: Context, indicator_id: str, level: str, area_ids: tuple[str, ...]) -> tuple[SeriesView, go.Figure]:
     values = for_year(ctx, indicator_id, ctx.year, level)
-    series = queries.indicator_series(ctx.db, ctx.kreis_id, indicator_id)
-    land_rows = queries.land_series(ctx.db, ctx.kreis_id, indicator_id)
-    return timeseries_figure(series, land_rows, list(area_ids), series_options(ctx, values, land_rows), values.meta)
+    names = series_options(ctx, values, reference_rows(ctx, indicator_id))
+    found = series_view(ctx, indicator_id, list(area_ids), names, values.meta)
+    return found, indicator_figures.series_chart(found.years, found.lines, values.meta, found.breaks)
 
 
 def series_names(ctx: Context, view: ExplorerView, indicator_id: str) -> dict[str, str]:
     """area_id → name of every area the time series can show (``planning.area_values.series_options``)."""
-    return series_options(ctx, view, queries.land_series(ctx.db, ctx.kreis_id, indicator_id))
+    return series_options(ctx, view, reference_rows(ctx, indicator_id))
 
 
 def series_figure(ctx: Context, view: ExplorerView, indicator_id: str, area_ids: list[str]) -> go.Figure:
     """The development of the chosen areas (memoised per choice)."""
-    return _series_figure(dataclasses.replace(ctx, year=view.year), indicator_id, view.level, tuple(area_ids))
+    return _series(dataclasses.replace(ctx, year=view.year), indicator_id, view.level, tuple(area_ids))[1]
+
+
+def show_series(ctx: Context, view: ExplorerView, indicator_id: str, area_ids: list[str]) -> None:
+    """The development of the chosen areas: the chart (or, with a single year, the sentence that there is no
+    development), the trend of each line with its test, the breaks in the source and notes on converted values."""
+    found, figure = _series(dataclasses.replace(ctx, year=view.year), indicator_id, view.level, tuple(area_ids))
+    if found.one_year:
+        st.info(
+            f"Nur ein Jahr vorhanden ({found.years_with_values[0]}): eine Entwicklung lässt sich nicht zeigen. "
+            "Die Werte dieses Jahres stehen in Karte, Rangfolge und Tabelle.",
+            icon=":material/timeline:",
+        )
+    elif found.years_with_values:
+        chart(figure, "explorer_timeseries")
+    if not found.one_year and found.lines:
+        st.markdown("**Trend der letzten fünf Jahre mit Werten**  \n" + "  \n".join(plain(t) for t in trend_lines(found)))
+        st.caption(trend_method_note(found))
+    for note in [b.note for b in found.breaks] + [f"Umgerechnet: {n}" for n in found.notes]:
+        st.caption(plain(note))
 
 
 # --- widget blocks of the page ---------------------------------------------------------------------------------------
@@ -153,10 +177,11 @@ def show_about(view: ExplorerView) -> None:
 
 
 def show_references(view: ExplorerView) -> None:
-    """Kreis and Land value of the year, and how many areas are better, similar, worse than the Kreis."""
-    meta, year = view.meta, view.year
+    """Kreis, Land and – where the build has Germany – Bund value of the year, and how many areas are better, similar,
+    worse than the Kreis."""
+    meta, year, with_bund = view.meta, view.year, view.with_bund
     unit_note = "" if not meta["unit"] or short_unit(meta["unit"]) or meta["unit"] == "Personen" else f" ({meta['unit']})"
-    figures = st.columns(3)
+    figures = st.columns([2, 2, 2, 3] if with_bund else [2, 2, 3])
     figures[0].metric(plain(f"Kreis {year}{unit_note}"), short_value(view.kreis, meta), help=plain(view.kreis.text))
     land_label = f"Land {year}" if view.land is None else f"{view.land.name} {year}"
     figures[1].metric(
@@ -166,7 +191,13 @@ def show_references(view: ExplorerView) -> None:
     )
     if view.kreis_vs_land is not None:
         figures[1].caption(f"Kreis im Vergleich mit dem Land: {view.kreis_vs_land.text}")
-    figures[2].markdown(
+    if with_bund:
+        figures[2].metric(
+            plain(f"Deutschland {year}{unit_note}"),
+            "–" if view.bund is None else short_value(view.bund, meta),
+            help=f"Kein Bundeswert für {year} in dieser Datenbank." if view.bund is None else plain(view.bund.text),
+        )
+    figures[-1].markdown(
         f"<div style='font-size:.875rem'>{level_label(view.level)} im Vergleich mit dem Kreis</div>" + view.summary,
         unsafe_allow_html=True,
     )

@@ -1,5 +1,6 @@
-"""The explorer's charts on screen (plotly): ranking of the areas against Kreis and Land, development over the years,
-and the swatch summary of how the areas compare. The numbers and their order come from ``planning.area_values``."""
+"""The explorer's charts on screen (plotly): ranking of the areas against Kreis, Land and Bund, development over the
+years, and the swatch summary of how the areas compare. The numbers and their order come from
+``planning.area_values``; how a series is drawn (every calendar year, gaps, breaks) from ``planning.series_rules``."""
 from __future__ import annotations
 
 import html
@@ -9,11 +10,14 @@ import plotly.graph_objects as go
 
 from planning import comparison
 from planning.indicators import Reference, short_value
-from planning.area_values import ranked, series_lines
+from planning.area_values import SeriesLine, ranked, series_lines
+from planning.series_rules import ONE_YEAR_TEXT, SeriesBreak
 
 FONT = "sans-serif"
 KREIS_COLOUR = "#1e2a33"
 LAND_COLOUR = "#7a3e9d"
+BUND_COLOUR = "#6b6b6b"
+BREAK_COLOUR = "#b15928"
 # time-series lines: no red, green or amber, which the comparison uses for schlechter / besser / ähnlich
 SERIES_COLOURS = ("#2c7fb8", "#8c6bb1", "#1b9e9e", "#a6761d", "#e7298a", "#666666", "#08306b", "#b15928")
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
@@ -83,9 +87,11 @@ def _bar(part: pd.DataFrame, category: str, label: str) -> dict:
     return bar
 
 
-def ranking_figure(view_frame: pd.DataFrame, meta: pd.Series, kreis: Reference, land: Reference | None) -> go.Figure:
+def ranking_figure(
+    view_frame: pd.DataFrame, meta: pd.Series, kreis: Reference, land: Reference | None, bund: Reference | None = None
+) -> go.Figure:
     """Horizontal bars, highest value on top, coloured by the comparison with the Kreis; Wilson intervals as
-    whiskers; Kreis and Land value as reference lines (rates only: a Kreis total is no yardstick for counts)."""
+    whiskers; Kreis, Land and Bund value as reference lines (rates only: a Kreis total is no yardstick for counts)."""
     rows = ranked(view_frame)
     order = rows["area_id"].tolist()
     label = _esc(meta["label"])
@@ -95,7 +101,8 @@ def ranking_figure(view_frame: pd.DataFrame, meta: pd.Series, kreis: Reference, 
         if not part.empty:
             data.append(_bar(part, category, label))
     if meta["kind"] == "rate" and order:
-        references = ((kreis, "Kreis", KREIS_COLOUR, "dash"), (land, f"Land ({_esc(land.name)})" if land else "", LAND_COLOUR, "dot"))
+        references = ((kreis, "Kreis", KREIS_COLOUR, "dash"), (land, f"Land ({_esc(land.name)})" if land else "", LAND_COLOUR, "dot"),
+                      (bund, "Deutschland", BUND_COLOUR, "dashdot"))  # fmt: skip
         for ref, name, colour, dash in references:
             if ref is None or ref.value is None:
                 continue
@@ -131,31 +138,54 @@ def ranking_figure(view_frame: pd.DataFrame, meta: pd.Series, kreis: Reference, 
 
 
 def timeseries_figure(
-    series: pd.DataFrame, land_rows: pd.DataFrame, area_ids: list[str], names: dict[str, str], meta: pd.Series
-) -> go.Figure:
-    """One line per selected area over all years with values; gaps where a year has no value."""
+    series: pd.DataFrame, land_rows: pd.DataFrame, area_ids: list[str], names: dict[str, str], meta: pd.Series,
+    breaks: list[SeriesBreak] | tuple = (),
+) -> go.Figure:  # fmt: skip
+    """One line per selected area over every calendar year (``planning.area_values.series_lines``)."""
     years, lines = series_lines(series, land_rows, area_ids, names, meta)
+    return series_chart(years, lines, meta, list(breaks))
+
+
+LINE_STYLES = {"kreis": {"width": 3.5, "color": KREIS_COLOUR}, "land": {"width": 2.5, "color": LAND_COLOUR, "dash": "dot"},
+               "bund": {"width": 2.5, "color": BUND_COLOUR, "dash": "dashdot"}}  # fmt: skip
+
+
+def series_chart(years: list[int], lines: list[SeriesLine], meta: pd.Series, breaks: list[SeriesBreak]) -> go.Figure:
+    """Lines over every calendar year, None where a year has no value and never bridged (connectgaps off); a break in
+    the source as a vertical line between two years with its label; a single year with values says so instead of
+    pretending a development."""
     data = []
     for line in lines:
-        style = {"width": 2, "color": SERIES_COLOURS[len(data) % len(SERIES_COLOURS)]}
-        if line.level == "kreis":
-            style = {"width": 3.5, "color": KREIS_COLOUR}
-        elif line.level == "land":
-            style = {"width": 2.5, "color": LAND_COLOUR, "dash": "dot"}
+        style = LINE_STYLES.get(line.level) or {"width": 2, "color": SERIES_COLOURS[len(data) % len(SERIES_COLOURS)]}
         name = _esc(line.name)
         data.append(
             {
-                "type": "scatter", "mode": "lines+markers", "x": years, "y": line.values, "name": name, "line": style,
+                "type": "scatter", "mode": "lines+markers", "x": years, "y": list(line.values), "name": name, "line": style,
                 "connectgaps": False, "hovertext": [f"{name} {year}: {text}" for year, text in zip(years, line.texts)],
                 "hovertemplate": "%{hovertext}<extra></extra>",
             }
         )  # fmt: skip
+    with_values = [y for i, y in enumerate(years) if any(line.values[i] is not None for line in lines)]
+    shapes, annotations = [], []
+    for b in breaks:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": b.year - 0.5, "x1": b.year - 0.5, "y0": 0, "y1": 1,
+                       "line": {"color": BREAK_COLOUR, "dash": "dash", "width": 1.5}})  # fmt: skip
+        annotations.append({"x": b.year - 0.5, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                            "text": f"Bruch: {_esc(b.label)}", "font": {"color": BREAK_COLOUR, "size": 11}})  # fmt: skip
+    if len(with_values) == 1:
+        annotations.append({"x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False,
+                            "text": f"{ONE_YEAR_TEXT} ({with_values[0]}) – keine Entwicklung darstellbar",
+                            "font": {"size": 14, "color": "#555"}, "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
+    step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
     layout = _layout(
         380,
-        margin={"l": 10, "r": 20, "t": 20, "b": 60},
+        margin={"l": 10, "r": 20, "t": 30 if breaks else 20, "b": 60},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
-        xaxis={"tickmode": "array", "tickvals": years, "ticktext": [str(y) for y in years], "showgrid": False},
+        xaxis={"tickmode": "array", "tickvals": years[::step], "ticktext": [str(y) for y in years[::step]], "showgrid": False,
+               "range": [years[0] - 0.5, years[-1] + 0.5] if years else None},  # fmt: skip
         yaxis={"tickformat": _tickformat(int(meta["decimals"])), "title": {"text": _axis_title(meta)}, "gridcolor": "#e6e6e6"},
+        shapes=shapes,
+        annotations=annotations,
     )
     return _figure(data, layout)
 

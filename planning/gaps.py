@@ -8,10 +8,10 @@ For an area *a* and a category *c* (a Lebensphase or an Angebotsart) – every p
                               (Angebotsarten only: distances are measured to the nearest offer of a type)
     Lücke                 g = v, or (v + e) / 2 where e is known
     Sozialfaktor          s = social indicator of a / its Kreis value, limited to [0,5; 2]; 1 without indicator
-    Score                   = target population × g × s
+    Rangpunkte              = target population × g × s   (the "score"; shown as Rangpunkte, with this formula)
 
 Versorgung is offers per 1,000 of the target group, or – if chosen – the Versorgungsquote (places per 100) for
-categories whose offers state capacities in the Kreis. The score reads as "people of the target group without
+categories whose offers state capacities in the Kreis. The Rangpunkte read as "people of the target group without
 supply at the Kreis's level, weighted by the social situation": a large group with half the Kreis's supply ranks
 above a small one without any offer, and poverty moves an area up. Rows with g = 0 are no gaps and not ranked.
 Categories without a single offer in the whole Kreis are not ranked either and are named separately, each with
@@ -55,6 +55,7 @@ SUPPLY_MEASURES = {
     "capacity_per_100": "Versorgungsquote (Plätze je 100), wo Platzzahlen vorliegen",
 }
 TOP_LISTED = 10  # gaps listed with their reason in full above the table
+RANK_FORMULA = "Rangpunkte = Zielgruppe × Lücke × Sozialfaktor"  # said wherever the points are shown
 
 
 # --- social need ---------------------------------------------------------------------------------------------------
@@ -279,18 +280,18 @@ def ranking_table(view: GapView, categories: list[str] | None = None) -> pd.Data
         table["Erreichbarkeitslücke"] = [_percent(v) for v in rows["access_gap"]]
     if view.social is not None:
         table["Sozialfaktor"] = [number(v, 2) for v in rows["social_factor"]]
-    table["Score"] = [number(v) for v in rows["score"]]
+    table["Rangpunkte"] = [number(v) for v in rows["score"]]
     table["Begründung"] = rows["reason"].tolist()
     return table.reset_index(drop=True)
 
 
 def top_list(view: GapView, categories: list[str] | None = None, n: int = TOP_LISTED) -> str:
-    """The first ``n`` gaps as markdown paragraphs: rank, area and category, score, and the reason in full (the
+    """The first ``n`` gaps as markdown paragraphs: rank, area and category, Rangpunkte, and the reason in full (the
     table cuts long reasons). Not a markdown list: that would renumber the ranks of a filtered list."""
     rows = view.ranked if not categories else view.ranked[view.ranked["category"].isin(categories)]
     items = [
         f"**{r['rank']}. {_md(r['name'])} · {_md(view.words.category_labels.get(r['category'], r['category']))}** "
-        f"(Score {number(r['score'])})  \n{_md(r['reason'])}"
+        f"({number(r['score'])} Rangpunkte)  \n{_md(r['reason'])}"
         for _, r in rows.head(n).iterrows()
     ]
     return "\n\n".join(items)
@@ -330,8 +331,9 @@ def score_explanation(view: GapView) -> str:
     else:
         lines.append("**Sozialfaktor**: nicht gewichtet (1).")
     lines.append(
-        "**Score** = Zielgruppe × Lücke × Sozialfaktor – etwa: Menschen der Zielgruppe ohne Versorgung auf Kreisniveau, "
-        "gewichtet nach sozialer Lage. Gerankt werden nur Lücken über 0."
+        f"**{RANK_FORMULA.replace(' = ', '** = ', 1)} – etwa: Menschen der Zielgruppe ohne Versorgung auf "
+        "Kreisniveau, gewichtet nach sozialer Lage (eine Zahl zum Ordnen, keine Personenzahl). Gerankt werden nur "
+        "Lücken über 0."
     )
     return "\n".join(f"- {line}" for line in lines)
 

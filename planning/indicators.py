@@ -6,9 +6,11 @@ Rules:
   (all when none is chosen) whose label or definition contains every word typed, regardless of case.
 - A year is offered only where some area below the Kreis has a *value* (a row that is suppressed, locked or
   incomplete does not count), latest first; a level only where it has values in that year.
-- Defaults: the share of children under 6 where it is offered; the year shared by all pages where the indicator
-  has values then, else its latest year with values; Gemeinden where they have values.
-- The benchmark of a year is the Kreis value; the Land value is shown beside it and the Kreis compared with it.
+- One year for all pages: the sidebar's. Where the indicator has no value in it, the page says so and offers the
+  indicator's latest year with values (``year_offer``), which then becomes the shared year. Defaults: the share of
+  children under 6 where it is offered; Gemeinden where they have values.
+- The benchmark of a year is the Kreis value; the Land and the Bund (Germany) values of the same year are shown
+  beside it where the build has them, and the Kreis compared with the Land.
 """
 from __future__ import annotations
 
@@ -105,6 +107,27 @@ def choose_year(years: Sequence[int], wanted: int) -> int:
     return wanted if wanted in years else years[0]
 
 
+def years_text(years: Sequence[int]) -> str:
+    """'2019–2023' for consecutive years, '2008, 2011, 2015' for a few others, '1995 bis 2016 (13 Jahre)' for many."""
+    found = sorted(set(years))
+    if not found:
+        return "keine"
+    if len(found) == 1 or found[-1] - found[0] == len(found) - 1:
+        return f"{found[0]}–{found[-1]}" if len(found) > 1 else str(found[0])
+    return ", ".join(map(str, found)) if len(found) <= 4 else f"{found[0]} bis {found[-1]} ({len(found)} Jahre)"
+
+
+def year_offer(label: str, years: Sequence[int], wanted: int) -> str | None:
+    """What the page says where the indicator has no value in the shared year (None where it has): which years it
+    has, and that the button shows it in its latest one."""
+    if wanted in years:
+        return None
+    return (
+        f"„{label}“ hat {wanted} keine Werte unterhalb der Kreisebene; Werte gibt es für {years_text(years)}. "
+        f"Das Jahr gilt für alle Seiten – mit der Schaltfläche wird {max(years)} das gemeinsame Jahr."
+    )
+
+
 def levels_with_values(series: pd.DataFrame, year: int) -> list[str]:
     rows = series[(series["year"] == year) & has_value(series)]
     present = set(rows["level"])
@@ -148,11 +171,13 @@ class Reference:
 
 @dataclass(frozen=True)
 class References:
-    """The Kreis value of a year, the Land value (None where the build has none) and the Kreis compared with it."""
+    """The Kreis value of a year, the Land and Bund values (None where the build has none) and the Kreis compared
+    with the Land."""
 
     kreis: Reference
     land: Reference | None
     kreis_vs_land: comparison.Comparison | None
+    bund: Reference | None = None
 
 
 def as_float(x: object) -> float | None:
@@ -187,16 +212,20 @@ def compare_row(
 
 
 def references(ctx: Context, indicator_id: str, year: int) -> References:
-    """Kreis and Land value of ``year`` and whether the Kreis differs from the Land."""
+    """Kreis, Land and Bund value of ``year`` and whether the Kreis differs from the Land."""
     meta = queries.catalogue(ctx.db).loc[indicator_id]
     series = queries.indicator_series(ctx.db, ctx.kreis_id, indicator_id)
     kreis = reference(series[(series["year"] == year) & (series["level"] == "kreis")], meta, ctx.kreis_name)
+    bund_rows = queries.bund_series(ctx.db, indicator_id)
+    bund_year = bund_rows[bund_rows["year"] == year]
+    bund = reference(bund_year, meta, bund_year["name"].iloc[0]) if not bund_year.empty else None
     land_rows = queries.land_series(ctx.db, ctx.kreis_id, indicator_id)
     land_year = land_rows[land_rows["year"] == year]
     if land_year.empty:
-        return References(kreis, None, None)
+        return References(kreis, None, None, bund)
     land = reference(land_year, meta, land_year["name"].iloc[0])
-    return References(kreis, land, compare_row(meta, kreis.value, kreis.status, kreis.numerator, kreis.denominator, land.value))
+    versus = compare_row(meta, kreis.value, kreis.status, kreis.numerator, kreis.denominator, land.value)
+    return References(kreis, land, versus, bund)
 
 
 def short_value(ref: Reference, meta: pd.Series) -> str:

@@ -181,6 +181,70 @@ def land_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
     )
 
 
+# The Bund (Germany) as the build may store it: level 'bund', or the GENESIS key 'DG' / '0' of Deutschland
+BUND_AREA = "(a.level = 'bund' OR a.area_id IN ('DG', '0'))"
+
+
+@cached(64)
+def bund_series(db: Database, indicator_id: str) -> pd.DataFrame:
+    """The indicator for Germany as a whole (reference values), all years; empty where the build has none."""
+    return fetch(
+        db,
+        f"""
+        SELECT o.area_id, a.name, o.year, o.value, o.status, o.flag, o.note,
+               {_counts(db)}, o.source_id
+        FROM observations o JOIN areas a USING (area_id)
+        WHERE {BUND_AREA} AND o.indicator_id = ?
+        ORDER BY o.year
+        """,
+        [indicator_id],
+    )
+
+
+@cached(16)
+def has_bund(db: Database) -> bool:
+    """Whether the build holds an area for Germany as a whole (then the pages show a column for it)."""
+    return not fetch(db, f"SELECT area_id FROM areas a WHERE {BUND_AREA} LIMIT 1").empty
+
+
+def bund_id_on(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The area id of Germany on a connection of the caller's (the reports open a database by path), or None."""
+    row = con.execute(f"SELECT area_id FROM areas a WHERE {BUND_AREA} ORDER BY a.level = 'bund' DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+@cached(128)
+def source_periods(db: Database, source_ids: tuple[str, ...], years: tuple[int, ...]) -> pd.DataFrame:
+    """source_id, year, reference_date of the observations from these sources in these years (what a source line
+    names as its period)."""
+    if not source_ids or not years:
+        return pd.DataFrame(columns=["source_id", "year", "reference_date"])
+    return fetch(
+        db,
+        "SELECT DISTINCT source_id, year, reference_date FROM observations WHERE list_contains(?, source_id) AND list_contains(?, year)",
+        [list(source_ids), [int(y) for y in years]],
+    )
+
+
+@cached(16)
+def mapping_source(db: Database, kreis_id: str) -> dict[str, str]:
+    """The ``sources`` row of the Kreis's Sozialraum mapping as a dict (empty without one)."""
+    return mapping_source_on(cursor(connection(db)), kreis_id)
+
+
+def mapping_source_on(con: duckdb.DuckDBPyConnection, kreis_id: str) -> dict[str, str]:
+    """``mapping_source`` on a connection of the caller's: attribution, title, publisher and the optional ``status``
+    and ``source`` columns, where the build stores the config's [sozialraeume] status and source."""
+    names = set(con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'sources'").df()["column_name"])
+    optional = "".join(f", {c}" for c in ("status", "source") if c in names)
+    rows = con.execute(
+        f"SELECT attribution, title, publisher{optional} FROM sources WHERE kreis_id = ? AND kind = 'sozialraum_mapping' "
+        "ORDER BY source_id LIMIT 1",
+        [kreis_id],
+    ).df()
+    return {} if rows.empty else {k: str(v) for k, v in rows.iloc[0].items() if v is not None and not pd.isna(v)}
+
+
 @cached(32)
 def all_sources(db: Database) -> pd.DataFrame:
     """Every source of the build, indexed by source_id (reference values may come from another county's files)."""

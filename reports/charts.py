@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from planning import series_rules
 from planning.formatting import number, short_unit, value_text
 from planning.classification import Symbols, is_count, map_classes, missing_reasons, proportional_symbols, spread_text
 from planning.map_labels import hole_points, label_points, value_points
@@ -164,25 +165,49 @@ def time_series_chart(
     series: pd.DataFrame, ind: Indicator, caption: Caption, *, width: int = WIDTH_PX, plot_height: int = 220,
     unit: str | None = None,
 ) -> go.Figure:  # fmt: skip
-    """One line per area over the years (Kreis dashed, Land dotted); gaps where a year has no value.
+    """One line per area over every calendar year (Kreis dashed, Land dotted, Germany dash-dotted), drawn by the rules
+    of ``planning.series_rules``: a year without a value stays an empty place (None, never bridged), a break in the
+    source is a vertical line with its label, a single year says "nur ein Jahr vorhanden".
 
-    ``series``: area_id, name, level, year, value, status (as ``data.series``); ``unit`` overrides the axis
-    title (e.g. for an index).
+    ``series``: area_id, name, level, year, value, status (as ``data.series``); ``unit`` overrides the axis title.
+    An index (``unit`` starting with 'Index', values already divided by some base) is put on one base year, the first
+    year every line has a value (re-basing an index is a rescaling, so any earlier base gives the same result);
+    without a common year each line names its own base.
     """
     fig = new_figure()
-    years = sorted(int(y) for y in series["year"].unique())
+    years = series_rules.calendar_years(series["year"].dropna())
     areas = series.drop_duplicates("area_id").set_index("area_id")
+    order = sorted(areas.index, key=lambda a: {"kreis": 1, "land": 2, "bund": 3}.get(areas.at[a, "level"], 0))
+    values = {}
+    for area_id in order:
+        rows = series[series["area_id"] == area_id].drop_duplicates("year").set_index("year").reindex(years)
+        known = rows["value"].where(rows["status"].isin(_VALUE))
+        values[area_id] = [None if pd.isna(v) else float(v) for v in known]
+    names = {a: esc(areas.at[a, "name"]) for a in order}
+    if unit and unit.startswith("Index"):
+        bases = series_rules.index_base(values, years)
+        values = {a: series_rules.indexed(v, years, bases[a]) for a, v in values.items()}
+        unit = series_rules.index_axis_title(bases)
+        if len({b for b in bases.values() if b is not None}) > 1:
+            names = {a: f"{n} ({bases[a]} = 100)" for a, n in names.items()}
     palette = iter(SERIES)
-    styles = {"kreis": (KREIS, "dash", 1.8), "land": (LAND, "dot", 1.8)}
-    for area_id in sorted(areas.index, key=lambda a: {"kreis": 1, "land": 2}.get(areas.at[a, "level"], 0)):
-        rows = series[series["area_id"] == area_id].set_index("year").reindex(years)
+    styles = {"kreis": (KREIS, "dash", 1.8), "land": (LAND, "dot", 1.8), "bund": (MUTED, "dashdot", 1.8)}
+    _BREAK = "#8c510a"  # a break in the source: brown, apart from the red of chosen areas
+    for area_id in order:
         colour, dash, line_width = styles.get(areas.at[area_id, "level"]) or (next(palette, BASE), "solid", 2.4)
         fig.add_trace(go.Scatter(
-            x=years, y=rows["value"].where(rows["status"].isin(_VALUE)), mode="lines+markers",
-            name=esc(areas.at[area_id, "name"]), line=dict(color=colour, dash=dash, width=line_width),
-            marker=dict(size=5, color=colour), connectgaps=False,
+            x=years, y=values[area_id], mode="lines+markers", name=names[area_id],
+            line=dict(color=colour, dash=dash, width=line_width), marker=dict(size=5, color=colour), connectgaps=False,
         ))  # fmt: skip
-    fig.update_xaxes(tickvals=years, ticktext=[str(y) for y in years], showgrid=False, ticks="outside",
+    shown = [y for i, y in enumerate(years) if any(v[i] is not None for v in values.values())]
+    for b in series_rules.source_breaks(ind.source, shown):
+        fig.add_vline(x=b.year - 0.5, line=dict(color=_BREAK, dash="dash", width=1.2), annotation_text=esc(b.label),
+                      annotation_position="top", annotation_font=dict(size=BODY_PX - 1, color=_BREAK))  # fmt: skip
+    if len(shown) == 1:
+        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=BODY_PX, color=MUTED),
+                           text=f"{series_rules.ONE_YEAR_TEXT} ({shown[0]}) – keine Entwicklung darstellbar")  # fmt: skip
+    step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
+    fig.update_xaxes(tickvals=years[::step], ticktext=[str(y) for y in years[::step]], showgrid=False, ticks="outside",
                      range=[years[0] - 0.3, years[-1] + 0.3] if years else None)  # fmt: skip
     fig.update_yaxes(title=unit or _axis_title(ind), tickformat=",~f", gridcolor="#e5e5e5", zeroline=False)
     return apply_layout(fig, caption, width=width, plot_height=plot_height, left=64, bottom_axis=30, top_legend=True)

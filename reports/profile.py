@@ -1,7 +1,9 @@
 """Steckbrief (area profile) of a Gemeinde, Verbandsgemeinde or Sozialraum: 1–2 A4 pages as PDF.
 
-Page 1: key indicators against the Kreis, age structure against the Kreis, population development.
-Then: offers per Lebensphase (or 'keine Angebotsdaten'), sources and licences.
+Page 1: key indicators against the Kreis – with the Land and Germany beside it where the build has their values –,
+age structure against the Kreis, population development (an index on one base year, ``reports.charts``).
+Then: offers per Lebensphase (or 'keine Angebotsdaten'), sources and licences; the Sozialraum mapping credited as
+the Kreis's configuration declares it (official or a working assumption).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from planning import queries
 from planning.chain import NOT_CAPTURED_TEXT
 from planning.comparison import NOT_ASSESSED, compare
 from planning.coverage_dimensions import captured_categories
+from planning.indicator_metadata import sozialraum_credit
 from planning.formatting import number, value_text
 from reports import credits, data, figures, tables
 from reports import document as d
@@ -31,18 +34,26 @@ MAX_ROWS = 14  # keeps the profile at two pages
 
 
 def _key_rows(con: duckdb.DuckDBPyConnection, a: data.Area, ids: Sequence[str]) -> tuple[pd.DataFrame, set[str]]:
-    """Indicator | Jahr | area | Kreis | Vergleich, each indicator at its latest year for the area."""
+    """Indicator | Jahr | area | Kreis | Land | Deutschland | Vergleich, each indicator at its latest year for the
+    area, Kreis, Land and Germany in that same year. The Land and Deutschland columns appear where any row has a
+    value for them."""
     known = set(con.execute("SELECT indicator_id FROM indicators").df()["indicator_id"])
+    land_id, bund_id = data.land_id(a.kreis_id), queries.bund_id_on(con)
     rows, sources = [], set()
     for indicator_id in [i for i in ids if i in known]:
         years = data.years(con, indicator_id, [a.area_id])
         if not years:
             continue
         ind = data.indicator(con, indicator_id)
-        both = data.series(con, [a.area_id, a.kreis_id], indicator_id)
-        both = both[both["year"] == years[-1]].set_index("area_id")
-        own = both.loc[a.area_id]
-        kreis = both.loc[a.kreis_id] if a.kreis_id in both.index else None
+        found = data.series(con, [a.area_id, a.kreis_id, land_id, *([bund_id] if bund_id else [])], indicator_id)
+        found = found[found["year"] == years[-1]].drop_duplicates("area_id").set_index("area_id")
+        own = found.loc[a.area_id]
+
+        def shown(area_id: str | None) -> str:
+            row = found.loc[area_id] if area_id in found.index else None
+            return value_text(row["value"], row["status"], ind.decimals) if row is not None else "–"
+
+        kreis = found.loc[a.kreis_id] if a.kreis_id in found.index else None
         kreis_value = kreis["value"] if kreis is not None and kreis["status"] in ("ok", "zero") else None
         verdict = compare(value=own["value"], status=own["status"], numerator=own["numerator"],
                           denominator=own["denominator"], unit=ind.unit, per=ind.per, polarity=ind.polarity,
@@ -51,13 +62,29 @@ def _key_rows(con: duckdb.DuckDBPyConnection, a: data.Area, ids: Sequence[str]) 
             "Kennzahl": f"{ind.label} ({ind.unit})" if ind.unit_suffix else ind.label,
             "Jahr": str(years[-1]),
             data.LEVEL_SINGULAR[a.level]: value_text(own["value"], own["status"], ind.decimals),
-            "Kreis": value_text(kreis["value"], kreis["status"], ind.decimals) if kreis is not None else "–",
+            "Kreis": shown(a.kreis_id), "Land": shown(land_id), "Deutschland": shown(bund_id),
             "Vergleich mit dem Kreis": "–" if verdict.category == NOT_ASSESSED else verdict.label,
         })  # fmt: skip
-        sources |= credits.source_ids_of(both)
+        sources |= credits.source_ids_of(found.reset_index())
         if len(rows) == MAX_ROWS:
             break
-    return pd.DataFrame(rows), sources
+    table = pd.DataFrame(rows)
+    for column in ("Land", "Deutschland"):
+        if column in table and (table[column] == "–").all():
+            table = table.drop(columns=column)
+    return table, sources
+
+
+def _key_widths(table: pd.DataFrame) -> tuple[float, ...]:
+    """Column widths (cm, 18 in all) of the key table: narrower value columns where Land and Germany join it."""
+    references = len([c for c in ("Land", "Deutschland") if c in table])
+    return {0: (7.4, 1.2, 2.8, 2.8, 3.8), 1: (6.0, 1.1, 2.4, 2.4, 2.4, 3.7)}.get(references, (5.4, 1.1, 2.1, 2.1, 2.1, 2.1, 3.1))
+
+
+def _credit_lines(con: duckdb.DuckDBPyConnection, found: list[credits.Credit], kreis_id: str) -> list[str]:
+    """The credit lines; the Sozialraum mapping's as its config declares it (``planning.indicator_metadata``)."""
+    mapping = queries.mapping_source_on(con, kreis_id) if any(c.kind == "sozialraum_mapping" for c in found) else {}
+    return [f"{sozialraum_credit(mapping)} – {c.what}" if c.kind == "sozialraum_mapping" else c.line for c in found]
 
 
 def _offers(con: duckdb.DuckDBPyConnection, a: data.Area) -> tuple[list[d.Block], set[str]]:
@@ -121,6 +148,7 @@ def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[st
         charts, chart_sources = _charts(con, a)
         sources |= chart_sources | offer_sources | set(credits.extra_source_ids(con, a.kreis_id, [a.level]))
         found = credits.credits(con, sources)
+        credit_lines = _credit_lines(con, found, a.kreis_id)
         built = data.build_facts(con).get("built_at", "")[:10]
 
     title = f"Steckbrief {data.LEVEL_SINGULAR[a.level]} {a.name}"
@@ -134,14 +162,14 @@ def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[st
     if key.empty:
         doc.add(d.Paragraph("Für dieses Gebiet liegen keine Kennzahlen vor."))
     else:
-        doc.add(d.Table(key, widths=(7.4, 1.2, 2.8, 2.8, 3.8), right=(1, 2, 3)),
+        doc.add(d.Table(key, widths=_key_widths(key), right=tuple(range(1, len(key.columns) - 1))),
                 d.Paragraph("Vergleich: liegt das 95-%-Konfidenzintervall (Wilson) des Anteils ganz über oder unter dem "
                             "Kreiswert, heißt es höher/niedriger (bzw. besser/schlechter, wo die Richtung eindeutig ist), "
                             "sonst ähnlich; nur für Anteile in % mit Zähler und Nenner, sonst –.", "small"))  # fmt: skip
     doc.add(*charts)
     doc.add(d.Heading("Angebote nach Lebensphase", 2), *offers)
     doc.add(d.Heading("Quellen und Lizenzen", 2))
-    doc.add(*[d.Paragraph(c.line, "small") for c in found])
+    doc.add(*[d.Paragraph(line, "small") for line in credit_lines])
     if built:
         doc.add(d.Paragraph(f"Datenbank erstellt am {credits.german_date(built)}.", "small"))
     return doc

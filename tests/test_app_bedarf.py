@@ -71,17 +71,21 @@ def test_default_view_ranks_gaps_of_sozialraeume_weighted_by_sgb2(app: AppTest, 
     expected = _expected_scores(demo_db, "sozialraum", "sgb2_quote")
     assert table["Rang"].tolist() == list(range(1, len(expected) + 1))
     assert table["Sozialraum"].tolist() == expected["name"].tolist()
-    scores = [_number(s) for s in table["Score"]]
+    scores = [_number(s) for s in table["Rangpunkte"]]
     assert scores == sorted(scores, reverse=True)
     assert scores == pytest.approx(expected["score"].round().tolist(), abs=0.5)
     assert table["Begründung"].str.contains("Zielgruppe").all() and table["Begründung"].str.contains("SGB-II-Quote").all()
     top = " ".join(m.value for m in app.markdown if m.value.startswith("**1. "))
     assert top.startswith(f"**1. {table.loc[0, 'Sozialraum']} · {table.loc[0, 'Lebensphase']}**"), "the list above the table"
     assert table.loc[0, "Begründung"].replace("\\", "") in top.replace("\\", "")
-    explanation = " ".join(m.value for m in app.markdown if "**Score** = Zielgruppe × Lücke × Sozialfaktor" in m.value)
+    explanation = " ".join(m.value for m in app.markdown if "**Rangpunkte** = Zielgruppe × Lücke × Sozialfaktor" in m.value)
     assert "SGB-II-Quote des Gebiets ÷ Kreiswert (2023)" in explanation, "how the rank is made is on the page"
+    assert "Rangpunkte)" in top and "Score" not in top, "the points carry their name, not 'Score'"
     captions = " ".join(c.value for c in app.caption)
-    assert "Lücken, die größte zuerst" in captions and "Waagerecht: SGB-II-Quote (2023)" in captions
+    assert "Lücken, die größte zuerst (Rangpunkte = Zielgruppe × Lücke × Sozialfaktor)" in captions
+    assert "Waagerecht: SGB-II-Quote (2023)" in captions
+    years = next(c.value for c in app.caption if c.value.startswith("Jahre in diesem Bild:"))
+    assert "SGB-II-Quote 2023" in years and "Zielgruppen: Bevölkerung am 31.12.2023" in years and "Angebote: Stand 31.12.2023" in years
 
 
 def test_without_social_weight_the_score_is_target_times_gap(app: AppTest, demo_db: Path):
@@ -91,7 +95,7 @@ def test_without_social_weight_the_score_is_target_times_gap(app: AppTest, demo_
     assert "Sozialfaktor" not in table.columns
     expected = _expected_scores(demo_db, "sozialraum", None)
     assert table["Sozialraum"].tolist() == expected["name"].tolist()
-    assert [_number(s) for s in table["Score"]] == pytest.approx(expected["score"].round().tolist(), abs=0.5)
+    assert [_number(s) for s in table["Rangpunkte"]] == pytest.approx(expected["score"].round().tolist(), abs=0.5)
     assert not table["Begründung"].str.contains("SGB-II").any()
 
 
@@ -162,7 +166,7 @@ def test_gap_list_download_carries_scores_and_reasons(app: AppTest, demo_db: Pat
     view = gaps.build_view(ctx, "sozialraum", "lebensphase", social_id="sgb2_quote")
     export = coverage_tables.gaps_export(ctx, view)
     lines = coverage_tables.csv_bytes(export).decode("utf-8-sig").splitlines()
-    assert any(line.startswith("Rangfolge;") and "Score = Zielgruppe × Lücke × Sozialfaktor" in line for line in lines)
+    assert any(line.startswith("Rangfolge;") and "Rangpunkte = Zielgruppe × Lücke × Sozialfaktor" in line for line in lines)
     start = next(i for i, line in enumerate(lines) if line.startswith("Rang;"))
     table = pd.read_csv(io.StringIO("\n".join(lines[start:])), sep=";", decimal=",")
     expected = _expected_scores(demo_db, "sozialraum", "sgb2_quote")

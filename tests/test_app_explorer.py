@@ -103,10 +103,10 @@ def _table(at: AppTest) -> pd.DataFrame:
 # --- find --------------------------------------------------------------------------------------------------------
 
 def test_page_opens_on_children_under_six_with_map_ranking_and_table(app: AppTest):
-    assert app.title[0].value == f"Indikatoren {KREIS_NAME}"
+    assert app.title[0].value == f"Indikatoren {KREIS_NAME} – 2023", "the title carries the year"
     assert any("Demodaten" in w.value for w in app.warning)
     assert app.selectbox(key="explorer_indicator").value == "anteil_u6"
-    assert app.selectbox(key="explorer_year").value == 2023
+    assert app.selectbox(key="year").value == 2023
     assert app.radio(key="explorer_level").value == "gemeinde"
     assert app.selectbox(key="explorer_scheme").value == "quantile"
     legend = _legend(app)
@@ -178,30 +178,37 @@ def test_filter_catalogue_combines_topic_and_words():
 
 # --- year, level, classification -----------------------------------------------------------------------------------
 
-def test_only_years_with_values_are_offered(app: AppTest):
-    assert [int(y) for y in app.selectbox(key="explorer_year").options] == [2023, 2022, 2021, 2020, 2019]
+def test_the_years_with_values_are_named_beside_the_picker(app: AppTest):
+    # one year control (issue 11): the sidebar's; the page names the indicator's years instead of a second picker
+    assert not [s for s in app.selectbox if s.key == "explorer_year"], "no second year control on the page"
+    assert any(c.value.startswith("Jahr 2023 (für alle Seiten in der Seitenleiste gewählt)") and c.value.endswith("2019–2023")
+               for c in app.caption)  # fmt: skip
     app.selectbox(key="explorer_indicator").set_value("bev_insgesamt")
     rerun(app)
-    assert [int(y) for y in app.selectbox(key="explorer_year").options] == list(range(2023, 2013, -1))
+    assert any(c.value.endswith("Jahre mit Werten dieser Kennzahl: 2014–2023") for c in app.caption)
 
 
-def test_sidebar_year_without_values_falls_back_to_latest_and_says_so(app: AppTest):
+def test_sidebar_year_without_values_is_said_and_the_latest_offered(app: AppTest):
     app.selectbox(key="year").set_value(2016)
     rerun(app)
     assert app.selectbox(key="explorer_indicator").value == "anteil_u6"
-    assert app.selectbox(key="explorer_year").value == 2023
-    assert any("2016 keine Werte" in i.value and "2023" in i.value for i in app.info)
-    assert "Anteil Kinder unter 6 Jahren 2023" in _legend(app)
+    assert app.title[0].value.endswith("– 2016"), "the page shows the sidebar's year, never another one silently"
+    assert any("2016 keine Werte" in i.value and "2019–2023" in i.value for i in app.info)
+    assert not app.get("component_instance"), "no map of another year than the sidebar's"
+    app.button(key="explorer_latest_year").click()
+    rerun(app)
+    assert app.selectbox(key="year").value == 2023, "the button makes the indicator's latest year the shared year"
+    assert app.title[0].value.endswith("– 2023") and "Anteil Kinder unter 6 Jahren 2023" in _legend(app)
+    app.selectbox(key="year").set_value(2016)
     app.selectbox(key="explorer_indicator").set_value("bev_insgesamt")
     rerun(app)
-    assert app.selectbox(key="explorer_year").value == 2016, "the shared year again once the indicator has it"
-    assert "Einwohner insgesamt 2016" in _legend(app)
+    assert "Einwohner insgesamt 2016" in _legend(app), "an indicator with values in the shared year shows it at once"
 
 
-def test_year_picked_on_the_page_becomes_the_shared_year(app: AppTest):
-    app.selectbox(key="explorer_year").set_value(2020)
+def test_the_sidebar_year_drives_map_table_and_title(app: AppTest):
+    app.selectbox(key="year").set_value(2020)
     rerun(app)
-    assert app.selectbox(key="year").value == 2020, "sidebar follows"
+    assert app.title[0].value == f"Indikatoren {KREIS_NAME} – 2020"
     assert "Anteil Kinder unter 6 Jahren 2020" in _legend(app)
     assert app.subheader[-1].value == "Tabelle 2020"
 
@@ -212,7 +219,7 @@ def test_switching_indicator_year_level_and_classification_changes_the_legend(ap
     rerun(app)
     seen.append(_legend(app))
     assert "Anteil Einwohner ab 65 Jahren 2023" in seen[-1]
-    app.selectbox(key="explorer_year").set_value(2021)
+    app.selectbox(key="year").set_value(2021)
     rerun(app)
     seen.append(_legend(app))
     assert "Anteil Einwohner ab 65 Jahren 2021" in seen[-1]

@@ -248,11 +248,11 @@ def test_markdown_list_keeps_ranks_and_escapes_names():
     ranked["reason"] = [gaps.reason(r, WORDS) for _, r in ranked.iterrows()]
     view = gaps.GapView("sozialraum", "lebensphase", "offers_per_1000", None, scored, ranked, WORDS, None)
     text = gaps.top_list(view, ["p1"])
-    assert text.startswith("**1. Berg\\*Tal · Phase eins** (Score 600)")
-    assert "**2. Cleve · Phase eins** (Score 200)  \nkein Angebot für „Phase eins“" in text
+    assert text.startswith("**1. Berg\\*Tal · Phase eins** (600 Rangpunkte)")
+    assert "**2. Cleve · Phase eins** (200 Rangpunkte)  \nkein Angebot für „Phase eins“" in text
     table = gaps.ranking_table(view)
-    assert table.columns.tolist() == ["Rang", "Sozialraum", "Lebensphase", "Zielgruppe", "Angebote", "Versorgungslücke", "Score", "Begründung"]
-    assert table["Versorgungslücke"].tolist() == ["60 %", "100 %"] and table["Score"].tolist() == ["600", "200"]
+    assert table.columns.tolist() == ["Rang", "Sozialraum", "Lebensphase", "Zielgruppe", "Angebote", "Versorgungslücke", "Rangpunkte", "Begründung"]
+    assert table["Versorgungslücke"].tolist() == ["60 %", "100 %"] and table["Rangpunkte"].tolist() == ["600", "200"]
 
 
 def test_need_supply_figure_colours_by_the_chain_rule_with_kreis_lines():

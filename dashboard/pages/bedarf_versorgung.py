@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import chain_view, gap_view, share
 from dashboard.markdown import plain
-from planning import coverage_dimensions, gaps, queries
+from planning import coverage_dimensions, gaps, queries, view_years
 from planning.formatting import number
 from reports import coverage_tables
 
@@ -50,6 +50,7 @@ elif view.social is not None and view.social.year != ctx.year:
 
 # --- need against supply --------------------------------------------------------------------------------------------
 st.subheader("Bedarf und Versorgung je Gebiet")
+st.caption(plain(view_years.need_supply_note(ctx, view)))  # the chart and the ranking combine these years
 category_ids = list(view.words.category_labels)
 category_key, filter_key = f"gap_category_{dimension}", f"gap_filter_{dimension}"
 share.bind(share.Param(category_key, "auswahl"), share.Param(filter_key, "nur", many=True))
@@ -89,14 +90,14 @@ if table.empty:
 else:
     shown = min(len(table), gaps.TOP_LISTED)
     summary, download = st.columns([6, 1.3], vertical_alignment="center")
-    summary.caption(f"{number(len(table))} Lücken, die größte zuerst; die ersten {number(shown)} mit Begründung:")
+    summary.caption(f"{number(len(table))} Lücken, die größte zuerst ({gaps.RANK_FORMULA}); die ersten {number(shown)} mit Begründung:")
     with download:
         chain_view.download_panel(
             "gap_download", lambda: coverage_tables.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
         )
     with st.container(border=True):
         st.markdown(gaps.top_list(view, chosen, gaps.TOP_LISTED))
-    st.markdown("**Alle Lücken mit den Teilen des Scores**")
+    st.markdown("**Alle Lücken mit den Teilen der Rangpunkte**")
     st.dataframe(
         table,
         hide_index=True,

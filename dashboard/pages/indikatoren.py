@@ -14,7 +14,7 @@ share.bind(
     share.Param("explorer_scheme", "klassen", default="quantile", choices=classification.SCHEMES),
     share.Param("explorer_k", "anzahl", int, default=5, choices=explorer_view.CLASS_COUNTS),
 )
-st.title(f"Indikatoren {plain(ctx.kreis_name)}")
+st.title(f"Indikatoren {plain(ctx.kreis_name)} – {ctx.year}")
 top = st.container()  # presentation mode: map and ranking go here, above the search
 
 available = indicators.searchable_indicators(ctx)
@@ -37,7 +37,7 @@ explorer_view.show_hit_list(matches, len(available))
 if st.session_state.get("explorer_indicator") not in ids:
     st.session_state["explorer_indicator"] = indicators.default_indicator(ids)
 
-pickers = st.columns([4.2, 1.1, 3.7])
+pickers = st.columns([4.6, 4.4])
 indicator_id = pickers[0].selectbox("Kennzahl", ids, format_func=indicators.picker_labels(matches).get, key="explorer_indicator")
 label = matches.loc[indicator_id, "label"]
 years = indicators.indicator_years(ctx.db, ctx.kreis_id, indicator_id)
@@ -45,28 +45,26 @@ if not years:
     st.info(f"„{plain(label)}“ hat für diesen Kreis unterhalb der Kreisebene keine Werte.")
     st.stop()
 
-# The page offers only the indicator's years and shows the sidebar's shared year whenever the indicator has it
-# (else its latest year, and says so). A year picked here becomes the shared year (callback, before the sidebar
-# is drawn on the next run), so both pickers always agree.
-st.session_state["explorer_year"] = indicators.choose_year(years, ctx.year)
+
+def _share_year(year: int) -> None:
+    """The one year control is the sidebar's: the button makes the indicator's latest year the shared year (a
+    callback, before the sidebar is drawn on the next run)."""
+    st.session_state["year"] = year
 
 
-def _share_year() -> None:
-    st.session_state["year"] = st.session_state["explorer_year"]
-
-
-year = pickers[1].selectbox(
-    "Jahr", years, key="explorer_year", on_change=_share_year, help="Nur Jahre, in denen die Kennzahl Werte hat."
-)
+# One year for all pages: the sidebar's. Where the indicator has no value then, the page says so and offers its
+# latest year instead of silently showing another year than the sidebar.
+if offer := indicators.year_offer(label, years, ctx.year):
+    st.info(plain(offer), icon=":material/event_busy:")
+    st.button(f"Kennzahl in ihrem neuesten Jahr zeigen ({years[0]})", on_click=_share_year, args=(years[0],),
+              key="explorer_latest_year", icon=":material/update:")  # fmt: skip
+    st.stop()
+year = ctx.year
 levels = indicators.indicator_levels(ctx.db, ctx.kreis_id, indicator_id, year)
 if st.session_state.get("explorer_level") not in levels:
     st.session_state["explorer_level"] = indicators.default_level(levels)
-level = pickers[2].radio("Gebietsebene", levels, format_func=indicators.level_label, horizontal=True, key="explorer_level")
-if year != ctx.year:
-    st.info(
-        f"Für „{label}“ gibt es {ctx.year} keine Werte; gezeigt wird {year}, das letzte Jahr mit Werten.",
-        icon=":material/event_busy:",
-    )
+level = pickers[1].radio("Gebietsebene", levels, format_func=indicators.level_label, horizontal=True, key="explorer_level")
+st.caption(f"Jahr {year} (für alle Seiten in der Seitenleiste gewählt) · Jahre mit Werten dieser Kennzahl: {indicators.years_text(years)}")
 
 # --- about the indicator ------------------------------------------------------------------------------------------
 map_controls = st.session_state.get("explorer_scheme", "quantile"), st.session_state.get("explorer_k", 5)
@@ -116,7 +114,7 @@ chosen = st.multiselect(
 )
 if chosen:
     downloads.download_panel("explorer_series", figure=exports.series_export(ctx, level, indicator_id, chosen), label="Grafik")
-    explorer_view.chart(explorer_view.series_figure(ctx, view, indicator_id, chosen), "explorer_timeseries")
+    explorer_view.show_series(ctx, view, indicator_id, chosen)
 else:
     st.caption("Gebiete auswählen, um ihre Zeitreihe zu sehen.")
 
