@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import share
 from dashboard.markdown import WORD_JOINER
 
-PAGES = ["uebersichtskarte", "indikatoren", "angebotskarte", "praeventionskette", "bedarf_versorgung", "steckbrief", "kreistag"]
+# every page of the navigation (dashboard/app.py), so a new page is fuzzed without touching this test
+PAGES = re.findall(r'"pages"\s*/\s*"(\w+)\.py"', (Path(__file__).resolve().parent.parent / "dashboard" / "app.py").read_text(encoding="utf-8"))
 HOSTILE = {
     "sql": "1' OR '1'='1'; DROP TABLE areas; --",
     "markdown": "**Sitzung abgelaufen:** [bitte hier neu anmelden](http://evil.example/login) ![t](http://127.0.0.1:9/t.png)",

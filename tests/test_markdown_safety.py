@@ -47,7 +47,13 @@ PAGES = {
     "bedarf_versorgung": {"ebene": "sozialraum"},
     "steckbrief": {"ebene": "sozialraum", "gebiet": "{area}"},
     "kreistag": {"ebene": "sozialraum", "gebiete": "{area}"},
+    "szenarien": {},
 }
+
+
+def test_every_page_is_checked() -> None:
+    app = (Path(__file__).resolve().parent.parent / "dashboard" / "app.py").read_text(encoding="utf-8")
+    assert set(re.findall(r'"pages"\s*/\s*"(\w+)\.py"', app)) == set(PAGES)
 
 
 @pytest.mark.parametrize("page", list(PAGES))
