@@ -253,6 +253,8 @@ ACCESS = Table(
         Field("weight", "DOUBLE", "People of the type's target group at the point (grid) or their share (lattice)", nullable=False),
         Field("distance_m", "DOUBLE", "Metres to the nearest offer of the type in the county", nullable=False),
         Field("basis", "VARCHAR", "Where people live: Zensus 2011 1 km grid or the Gemeinde spread over its area", nullable=False),
+        Field("x", "DOUBLE", "Easting of the point, EPSG:25832 (ETRS89 / UTM 32N), metres (grid cell centre or lattice point)"),
+        Field("y", "DOUBLE", "Northing of the point, EPSG:25832, metres"),
     ),
 )
 

@@ -8,8 +8,9 @@
   ``covers``, and those it holds at least one offer of – so that a category no list captures reads "nicht erfasst",
   not "kein Angebot"
 - access: per population point (Zensus grid cell, else a lattice inside the Gemeinde) and Angebotsart the
-  distance to the nearest offer of that type anywhere in the build, with the point's target-group weight;
-  the query layer turns it into population-weighted distances and shares within a chosen distance
+  distance to the nearest offer of that type anywhere in the build, with the point's target-group weight and
+  position (x/y in EPSG:25832, metres); the query layer turns it into population-weighted distances and shares
+  within a chosen distance
 """
 from __future__ import annotations
 
@@ -188,6 +189,7 @@ def access_points(offers: gpd.GeoDataFrame, gemeinden: gpd.GeoDataFrame, grid_fo
     # categoricals: a national build has millions of rows, and repeated strings would cost gigabytes
     gemeinde_ids = points["area_id"].astype("category")
     types = offer_types()["offer_type"].tolist()
+    xs, ys = points.geometry.x.to_numpy(float).round(1), points.geometry.y.to_numpy(float).round(1)
     frames = []
     for code, offer_type in enumerate(offer_types().itertuples()):
         of_type = offers[offers["offer_type"] == offer_type.offer_type]
@@ -198,8 +200,9 @@ def access_points(offers: gpd.GeoDataFrame, gemeinden: gpd.GeoDataFrame, grid_fo
             "offer_type": pd.Categorical.from_codes(np.full(len(points), code), categories=types),
             "weight": points[offer_type.grid_weight].to_numpy(float),
             "distance_m": nearest_distance(points.geometry, of_type.geometry),
+            "x": xs, "y": ys,  # where the point lies (EPSG:25832), for capacity-weighted accessibility
         }))  # fmt: skip
-    columns = ["point_id", "gemeinde_id", "offer_type", "weight", "distance_m", "basis"]
+    columns = ["point_id", "gemeinde_id", "offer_type", "weight", "distance_m", "basis", "x", "y"]
     if not frames:
         return pd.DataFrame(columns=columns)
     access = pd.concat(frames, ignore_index=True)

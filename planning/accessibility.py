@@ -21,9 +21,10 @@ Rules a planner should know:
 - Distances are straight lines by default. A travel-time matrix (e.g. from an OSM network) can be passed instead
   (``costs``); the catchment is then in the matrix's unit (minutes), and the method text says so.
 - An area's value is the population-weighted mean of its points (never a mean of Gemeinde means).
-- Where the database does not store the points' coordinates, the lattice inside the Gemeinden is laid again
-  exactly as the build laid it (checked point by point); Zensus grid cells whose position is not stored stand at
-  their Gemeinde's centre, and the method text says so.
+- Where people live: the build stores each point's position (table ``access``, x/y in EPSG:25832) and it is used
+  as it is. Only databases built before that lack it: there the lattice inside the Gemeinden is laid again exactly
+  as the build laid it (checked point by point); Zensus grid cells without a stored position stand at their
+  Gemeinde's centre, and the method text says so.
 """
 from __future__ import annotations
 
@@ -204,9 +205,13 @@ def located_points(points: pd.DataFrame, gemeinden: gpd.GeoDataFrame) -> tuple[p
     """x/y for every point (point_id, gemeinde_id, basis, x, y as ``queries.population_points`` gives them): stored
     coordinates as they are; otherwise the build's lattice laid again over the Gemeinden (used only if every
     point lies in the same Gemeinde as stored); otherwise the Gemeinde's representative point. Returns the points
-    and a note ("" when the positions are exact)."""
+    and a note ("" when the positions are exact). Databases built with positions never reach the fallbacks."""
     if points.empty or points["x"].notna().all():
         return points, ""
+    if points["x"].notna().any():  # some stored, some not: only the missing ones are placed by the fallbacks
+        stored = points[points["x"].notna()]
+        placed, note = located_points(points[points["x"].isna()].reset_index(drop=True), gemeinden)
+        return pd.concat([stored, placed], ignore_index=True), note
     if (points["basis"] == BASIS_GEMEINDE).all():
         lattice = lattice_points(gemeinden[["area_id", "geometry"]], pd.DataFrame(columns=list(WEIGHTS)))
         same = lattice["area_id"].reindex(points["point_id"]).to_numpy() == points["gemeinde_id"].to_numpy()

@@ -191,3 +191,33 @@ def test_page_renames_and_deletes_a_saved_scenario(page_db: Path, monkeypatch: p
     at.button(key="sz_delete").click()
     rerun(at)
     assert store.names(KREIS) == ["Plan C"] and at.selectbox(key="sz_saved").value == ""
+
+
+# --- population points with their stored positions -------------------------------------------------------------------
+
+
+def test_population_points_carry_their_stored_positions(db):
+    """The build stores x/y (EPSG:25832) per point; they match the lattice laid again, and no centre fallback is used."""
+    from planning import accessibility as acc
+
+    points = queries.population_points(db, KREIS)
+    assert points["x"].notna().all() and points["y"].notna().all()
+    gemeinden = queries.gemeinde_geometry(db, KREIS)
+    relaid, note = acc.located_points(points.assign(x=float("nan"), y=float("nan")), gemeinden)  # as an old database
+    assert note == ""  # the demo lattice is laid again exactly
+    assert relaid["x"].to_numpy() == pytest.approx(points["x"].to_numpy(), abs=0.1)
+    assert relaid["y"].to_numpy() == pytest.approx(points["y"].to_numpy(), abs=0.1)
+    _, basis = acc.demand_points(db, KREIS, "kita")
+    assert acc.AT_GEMEINDE_CENTRE not in basis
+
+
+def test_old_databases_without_positions_still_place_grid_cells_at_the_centre(db):
+    from planning import accessibility as acc
+
+    points = queries.population_points(db, KREIS).assign(basis="Zensus-2011-Gitter (1 km)")
+    gemeinden = queries.gemeinde_geometry(db, KREIS)
+    stored, note = acc.located_points(points, gemeinden)
+    assert note == "" and stored["x"].equals(points["x"])  # stored positions are used as they are
+    missing = points.assign(x=float("nan"), y=float("nan"))
+    placed, note = acc.located_points(missing, gemeinden)
+    assert note == acc.AT_GEMEINDE_CENTRE and placed["x"].notna().all()
