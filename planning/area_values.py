@@ -293,8 +293,16 @@ def series_view(
 
 def trend_lines(view: SeriesView) -> list[str]:
     """'Heddert: steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003), letzte 5 Jahre mit Werten: 2011–2015',
-    one per line shown."""
-    return [f"{line.name}: {view.trends[line.area_id].text}" for line in view.lines if line.area_id in view.trends]
+    one per line shown; a trend whose years span a break in the source says so (the jump of the base counts in)."""
+    out = []
+    for line in view.lines:
+        found = view.trends.get(line.area_id)
+        if found is None:
+            continue
+        spanned = [b.label for b in view.breaks if found.years and found.method and found.years[0] < b.year <= found.years[-1]]
+        caveat = f" – über den Bruch „{', '.join(spanned)}“ hinweg, mit Vorsicht lesen" if spanned else ""
+        out.append(f"{line.name}: {found.text}{caveat}")
+    return out
 
 
 def trend_method_note(view: SeriesView) -> str:

@@ -170,12 +170,12 @@ class Trend:
 
 
 def p_text(p: float | None) -> str:
-    """'0,032', '0,41', '0,001' for p < 0,001."""
+    """'0,032', '0,41', '0,001' for p < 0,001; three decimals below 0,1, so that p = 0,0496 does not read '0,05'."""
     if p is None:
         return "–"
     if p < 0.001:
         return "0,001"
-    return number(p, 3 if p < 0.01 else 2)
+    return number(p, 3 if p < 0.1 else 2)
 
 
 def _signed(value: float, decimals: int) -> str:

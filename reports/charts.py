@@ -202,7 +202,8 @@ def time_series_chart(
     shown = [y for i, y in enumerate(years) if any(v[i] is not None for v in values.values())]
     for b in series_rules.source_breaks(ind.source, shown):
         fig.add_vline(x=b.year - 0.5, line=dict(color=_BREAK, dash="dash", width=1.2), annotation_text=esc(b.label),
-                      annotation_position="top", annotation_font=dict(size=BODY_PX - 1, color=_BREAK))  # fmt: skip
+                      annotation_position="bottom right", annotation_font=dict(size=BODY_PX - 1, color=_BREAK),
+                      annotation_bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
     if len(shown) == 1:
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=BODY_PX, color=MUTED),
                            text=f"{series_rules.ONE_YEAR_TEXT} ({shown[0]}) – keine Entwicklung darstellbar")  # fmt: skip

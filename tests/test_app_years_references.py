@@ -77,7 +77,7 @@ def test_the_sidebar_year_stays_when_moving_between_pages(demo_db: Path, monkeyp
 
 def test_steckbrief_title_names_the_years_of_its_values(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
     at = open_page(demo_db.parent, monkeypatch, STECKBRIEF)
-    assert at.title[0].value == f"Steckbrief {KREIS_NAME} – Werte 2023"
+    assert at.title[0].value == "Steckbrief – Werte 2023"
 
 
 # --- Land and Bund -------------------------------------------------------------------------------------------------------
@@ -127,6 +127,10 @@ def test_series_leaves_the_missing_year_empty_and_states_trends(references_db: P
     assert found.trends[KREIS].text == "zu wenige Jahre für einen Trend (4 von 5 Jahren mit Werten)"
     assert found.trends["99"].text.startswith("kein signifikanter Trend (p = 1,00"), "a constant Land share"
     assert "Cochran-Armitage" in area_values.trend_method_note(found)
+    assert [b.year for b in found.breaks] == [2022], "population-based: the Zensus 2022 rebase lies inside 2019–2023"
+    said = dict(zip([line.area_id for line in found.lines], area_values.trend_lines(found)))
+    assert said["99"].endswith("– über den Bruch „Zensus 2022“ hinweg, mit Vorsicht lesen")
+    assert "Bruch" not in said[KREIS], "no trend stated, nothing to qualify"
 
 
 # --- sources and the Sozialraum mapping -------------------------------------------------------------------------------

@@ -96,3 +96,47 @@ def test_explorer_search_and_level_switch(browser_page, streamlit_server, artifa
     legend_with(page, "Anteil Hochbetagte")
     expect(page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive")).to_have_count(5, timeout=30_000)  # Sozialräume
     page.screenshot(path=str(artifacts_dir / "explorer_search_sozialraeume.png"))
+
+
+# --- Trier-Saarburg, real data, 1400×1000 (issue 11: the year, the time series, plain German) -------------------------
+
+@pytest.fixture(scope="module")
+def trier_saarburg_url(shared_data, chromium_path, tmp_path_factory):
+    """The app on a Trier-Saarburg database built from the real files."""
+    from conftest import REPO_ROOT, serve_app
+    from etl.build import build
+
+    folder = tmp_path_factory.mktemp("ts_explorer")
+    build([REPO_ROOT / "config" / "07235_trier-saarburg.toml"], folder / "07235_trier-saarburg.duckdb", say=lambda _msg: None)
+    with serve_app(folder, tmp_path_factory.mktemp("ts_explorer_server")) as url:
+        yield url
+
+
+def test_trier_saarburg_explorer_at_1400_by_1000(browser_page, trier_saarburg_url, artifacts_dir):
+    page = browser_page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{trier_saarburg_url}/indikatoren?kennzahl=bev_insgesamt", wait_until="domcontentloaded")
+    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=60_000)
+    expect(page.get_by_role("heading", name="Indikatoren Landkreis Trier-Saarburg – 2015")).to_be_visible()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text(re.compile(r"^Voreinstellung 2015: das Jahr mit den meisten Kennzahlen für Gemeinden"))).to_be_visible()
+    expect(page.get_by_text("Statistische Ämter des Bundes und der Länder, Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5)")).to_be_visible()
+    expect(page.get_by_text("Datenstand: 10.10.2017", exact=False)).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "explorer_trier_saarburg_1400x1000.png"))
+
+    # the time series: every year 2008–2015, the census break marked, a trend with its test
+    _scroll_main(page, "end")
+    expect(page.get_by_text("Trend der letzten fünf Jahre mit Werten")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^Trendtest: Poisson-Regression der Fallzahlen"))).to_be_visible()
+    chart = page.locator(".js-plotly-plot").last
+    expect(chart.locator(".annotation-text").filter(has_text="Bruch: Zensus 2011")).to_have_count(1)
+    ticks = chart.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert ticks == [str(y) for y in range(2008, 2016)], ticks
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "explorer_trier_saarburg_timeseries_1400x1000.png"))
+
+    # an indicator with a single year: said in words, no loose dots
+    _choose(page, "Kennzahl", "Anteil Kinder unter 6 Jahren (%)")
+    legend_with(page, "Anteil Kinder unter 6 Jahren 2015")
+    _scroll_main(page, "end")
+    expect(page.get_by_text(re.compile(r"^Nur ein Jahr vorhanden \(2015\)"))).to_be_visible(timeout=30_000)

@@ -27,7 +27,7 @@ def test_proportions_by_hand_small_counts_not_significant():
     verdict = trend.trend(YEARS, [10, 12, 14, 16, 18], kind="rate", unit="%", per=100, numerators=[10, 12, 14, 16, 18],
                           denominators=[100] * 5)  # fmt: skip
     assert verdict.direction == trend.NO_TREND and verdict.method == "proportion"
-    assert verdict.text == "kein signifikanter Trend (p = 0,07 ≥ 0,05), letzte 5 Jahre mit Werten: 2011–2015"
+    assert verdict.text == "kein signifikanter Trend (p = 0,068 ≥ 0,05), letzte 5 Jahre mit Werten: 2011–2015"
 
 
 def test_proportions_by_hand_large_counts_rising_and_judged_by_polarity():

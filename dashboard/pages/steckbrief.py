@@ -9,7 +9,7 @@ from planning import report_choices
 ctx = context.page_context()
 share.bind(share.Param("steckbrief_level", "ebene"), share.Param("steckbrief_area", "gebiet"))
 title = st.empty()  # the title names the years of the values, known once the document is made
-title.title(f"Steckbrief {plain(ctx.kreis_name)}")
+title.title("Steckbrief")
 
 pickers = st.columns([3, 4, 3], vertical_alignment="bottom")
 level = area_reports.choose_level(ctx, "steckbrief_level", LEVEL_SINGULAR, pickers[0])
@@ -30,7 +30,7 @@ except (LookupError, ValueError) as error:
     st.error(f"Für {plain(names[area_id])} lässt sich kein Steckbrief erstellen: {plain(error)}")
     st.stop()
 if years := area_reports.document_years(document):
-    title.title(f"Steckbrief {plain(ctx.kreis_name)} – Werte {years}")
+    title.title(f"Steckbrief – Werte {years}")
 st.caption(
     "Jede Kennzahl in ihrem neuesten Jahr mit einem Wert für das Gebiet (Spalte Jahr; das Jahr der Seitenleiste gilt "
     "hier nicht); Kreis, Land und Deutschland im selben Jahr, soweit die Datenbank sie hat."
