@@ -221,3 +221,65 @@ def test_old_databases_without_positions_still_place_grid_cells_at_the_centre(db
     missing = points.assign(x=float("nan"), y=float("nan"))
     placed, note = acc.located_points(missing, gemeinden)
     assert note == acc.AT_GEMEINDE_CENTRE and placed["x"].notna().all()
+
+
+# --- clicking the map, the difference map, shared links ----------------------------------------------------------------
+
+
+def _click_map(at, lon: float, lat: float) -> None:
+    """What the browser does on a click into the first map: streamlit-folium returns last_clicked (see
+    tests/test_app_overview.py for the component key)."""
+    from page_helpers import rerun
+
+    component_key = at.get("component_instance")[0].proto.id.split("-", 2)[-1]
+    at.session_state[component_key] = {"last_clicked": {"lat": lat, "lng": lon}}
+    rerun(at)
+
+
+def _scripts(at) -> list[str]:
+    import json
+
+    return [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")]
+
+
+def test_page_adds_an_offer_where_the_map_is_clicked(page_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from page_helpers import open_page, rerun
+
+    at = open_page(page_db, monkeypatch, PAGE)
+    assert len(_scripts(at)) == 1  # without a change: the map to click in, no difference map
+    gemeinden = queries.gemeinde_geometry(Database(str(next(page_db.glob("*.duckdb"))), 0.0), KREIS)
+    target = gemeinden["area_id"].iloc[5]
+    lon, lat = sc.gemeinde_place(gemeinden, target)
+    _click_map(at, lon, lat)
+    assert at.selectbox(key="sz_where").value == "klick"
+    next(t for t in at.text_input if t.label == "Name").input("Kita {{7*7}} <i>Klick</i>")
+    next(n for n in at.number_input if n.label.startswith("Plätze")).set_value(75)
+    next(b for b in at.button if b.label == "Hinzufügen").click()
+    rerun(at)
+    change = at.session_state["sz_current"].changes[-1]
+    assert (change.kind, change.lon, change.lat, change.capacity) == (sc.ADD, round(lon, 6), round(lat, 6), 75)
+    assert sc.gemeinde_at(change.lon, change.lat, gemeinden) == target
+    click_script, difference_script = _scripts(at)
+    assert "pa-scenario-neu" in click_script and "pa-scenario-neu" in difference_script  # the new offer is marked
+    assert "{{7*7}}" not in click_script and "&#123;&#123;7*7&#125;&#125;" in click_script  # name as text, no template
+    assert _shows(difference_script, "Veränderung: Erreichbarkeit (2SFCA)", "je 100 Personen der Zielgruppe", "unverändert", "etwas mehr")
+    assert len(_frame(at, "sz_compare")) >= 1
+    assert any("Noch nicht gespeichert" in c.value for c in at.caption)
+    at.radio(key="sz_measure").set_value("per_100")
+    rerun(at)
+    assert _shows(_scripts(at)[1], "Veränderung: Plätze je 100 der Zielgruppe")
+
+
+def _shows(script: str, *texts: str) -> bool:
+    """Every text in the map's script, as the legend carries it (a JSON string: non-ASCII as \\u escapes)."""
+    import json
+
+    return all(text in script or json.dumps(text)[1:-1] in script for text in texts)
+
+
+def test_a_link_to_an_unsaved_scenario_says_it_must_be_saved_first(page_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from page_helpers import open_page
+
+    at = open_page(page_db, monkeypatch, PAGE, {"szenario": "Mein Plan"})
+    assert any("nicht gespeichert" in w.value and "speichert es zuerst" in w.value for w in at.warning)
+    assert at.selectbox(key="sz_saved").value == ""

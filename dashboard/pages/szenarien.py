@@ -1,7 +1,7 @@
 """Szenarien: where new offers reach the most people, and what an added, moved or closed offer changes."""
 import streamlit as st
 
-from dashboard import chain_view, share
+from dashboard import chain_view, map_component, scenario_view, share
 from dashboard.markdown import plain
 from planning import accessibility, coverage_dimensions, gaps, locations, queries, scenarios
 from workspace import store_for
@@ -55,6 +55,8 @@ with st.expander("So entstehen die Vorschläge", icon=":material/calculate:"):
 # --- the scenario ---------------------------------------------------------------------------------------------------
 st.subheader("Szenario")
 saved = store.names(ctx.kreis_id)
+if st.session_state.get("sz_saved") not in [None, "", *saved]:  # a link to a scenario nobody saved (yet)
+    st.warning(plain(scenario_view.unsaved_link_text(str(st.session_state["sz_saved"]))), icon=":material/link_off:")
 if st.session_state.get("sz_saved") not in ["", *saved]:
     st.session_state["sz_saved"] = ""
 pick, load_button = st.columns([5, 1.2], vertical_alignment="bottom")
@@ -64,59 +66,40 @@ if load_button.button("Laden", key="sz_load", disabled=not chosen) or (chosen an
     current = store.load(ctx.kreis_id, chosen)
 if current is None or current.kreis_id != ctx.kreis_id:
     current = scenarios.Scenario("Neues Szenario", ctx.kreis_id)
+st.session_state["sz_current"] = current
 
-geometry = queries.gemeinde_geometry(ctx.db, ctx.kreis_id)
-gemeinde_names = dict(zip(geometry["area_id"], geometry["name"]))
-with st.form("sz_add", border=True):
-    st.markdown(f"**Angebot hinzufügen:** {plain(labels[offer_type])}")
-    where, name_field, places = st.columns([3, 3, 1.4])
-    gemeinde = where.selectbox("Gemeinde", list(gemeinde_names), format_func=gemeinde_names.get)
-    name = name_field.text_input("Name", max_chars=80)
-    capacity = places.number_input("Plätze (0 = unbekannt)", 0, 2000, 0)
-    if st.form_submit_button("Hinzufügen", icon=":material/add_location:"):
-        lon, lat = scenarios.gemeinde_place(geometry, gemeinde)
-        change = scenarios.Change(scenarios.ADD, f"neu-{len(current.changes) + 1}", offer_type, name, lon, lat, capacity or None)
-        current = current.with_change(change)
+type_label = labels[offer_type]
+shown = scenario_view.click_map(ctx, current, offer_type, type_label)
+scenario_view.take_click(map_component.show(shown.map, key="sz_map", height=460, returned_objects=["last_clicked"]))
+added = scenario_view.add_offer_form(ctx, current, offer_type, type_label)
 closable = scenarios.offer_choices(ctx.db, ctx.kreis_id, offer_type)
 close_pick, close_button, take_button = st.columns([4, 1.4, 2.2], vertical_alignment="bottom")
 to_close = close_pick.selectbox("Angebot schließen", ["", *closable], format_func=lambda i: closable.get(i, "(keines)"), key="sz_close")
 if close_button.button("Schließen", key="sz_close_button", disabled=not to_close):
-    current = current.with_change(scenarios.Change(scenarios.CLOSE, to_close, offer_type))
+    added = scenarios.Change(scenarios.CLOSE, to_close, offer_type)
 if take_button.button("Vorschläge übernehmen", key="sz_take", disabled=suggestion.sites.empty):
-    current = scenarios.with_sites(current, suggestion.sites, offer_type, None)
-st.session_state["sz_current"] = current
+    st.session_state["sz_current"] = scenarios.with_sites(current, suggestion.sites, offer_type, None)
+    st.rerun()
+if added is not None:  # again from the top: the map shows the changed scenario
+    st.session_state["sz_current"] = current.with_change(added)
+    st.session_state.pop("sz_place", None)
+    st.rerun()
 
 if current.changes:
     st.markdown("\n".join(f"- {plain(scenarios.change_text(c, labels))}" for c in current.changes))
     catchment = accessibility.AccessParams(accessibility.TWO_STEP, float(reach_km) * 1000)  # the chosen Reichweite
     comparison = scenarios.compare(ctx.db, ctx.kreis_id, current, offer_type, "gemeinde", catchment)
-    st.markdown(f"**Vorher/nachher: {plain(labels[offer_type])}** (nur Gemeinden, die sich ändern)")
+    st.markdown(f"**Vorher/nachher: {plain(type_label)}** (nur Gemeinden, die sich ändern)")
     st.dataframe(scenarios.comparison_table(comparison), hide_index=True, width="stretch", key="sz_compare")
     st.caption(plain(f"Erreichbarkeit: {comparison.unit} im Einzugsbereich. {comparison.method_text}"))
+    measure = st.radio("Differenzkarte", list(scenario_view.MEASURES), format_func=scenario_view.MEASURES.get, horizontal=True, key="sz_measure")
+    difference = scenario_view.difference_map(ctx, current, offer_type, catchment, measure, type_label)
+    map_component.show(difference.map, key="sz_difference", height=460)
 else:
-    st.caption("Noch keine Änderung: ein Angebot hinzufügen, schließen oder die Vorschläge übernehmen.")
+    st.caption("Noch keine Änderung: in die Karte klicken und ein Angebot hinzufügen, eines schließen oder die Vorschläge übernehmen.")
 
-name_col, save_col, rename_col, delete_col, reset_col = st.columns([4, 1.3, 1.5, 1.2, 1.6], vertical_alignment="bottom")
-save_name = name_col.text_input("Name des Szenarios", value=current.name, max_chars=80, key="sz_name")
-if save_col.button("Speichern", key="sz_save", disabled=not current.changes or not save_name.strip()):
-    store.save(scenarios.Scenario(save_name.strip(), ctx.kreis_id, current.changes, current.note))
-    st.session_state["sz_current"] = scenarios.Scenario(save_name.strip(), ctx.kreis_id, current.changes, current.note)
-    st.success(f"Gespeichert: {plain(save_name.strip())}", icon=":material/save:")
-new_name = save_name.strip()
-if rename_col.button("Umbenennen", key="sz_rename", disabled=not chosen or not new_name or new_name == chosen):
-    if new_name in saved:
-        st.error(f"Ein Szenario „{plain(new_name)}“ gibt es schon.", icon=":material/error:")
-    else:
-        store.rename(ctx.kreis_id, chosen, new_name)
-        st.session_state["sz_current"] = store.load(ctx.kreis_id, new_name)
-        del st.session_state["sz_saved"]
-        st.rerun()
-if delete_col.button("Löschen", key="sz_delete", disabled=not chosen):
-    store.delete(ctx.kreis_id, chosen)
-    st.session_state.pop("sz_current", None)
-    st.rerun()
-if reset_col.button("Neu beginnen", key="sz_reset"):
-    st.session_state.pop("sz_current", None)
-    st.rerun()
+scenario_view.manage_buttons(store, ctx, current, chosen, saved)
+if scenario_view.is_unsaved(store, st.session_state["sz_current"]):
+    st.caption("Noch nicht gespeichert: ein Link zu dieser Ansicht öffnet das Szenario erst, wenn es gespeichert ist.")
 st.caption("Szenarien liegen in einer Datei neben der Datenbank. Unter neuem Namen speichern legt eine Kopie an; "
            "ein Link mit „szenario=…“ öffnet ein gespeichertes.")

@@ -1,0 +1,218 @@
+"""The Szenarien page's maps: the Kreis's Gemeinden with the scenario's offers (click to place a new one) and the
+difference map (after − before per Gemeinde, classes around 0). Rendered once per inputs (``map_component``)."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import folium
+import pandas as pd
+
+from dashboard import map_component, maps
+from planning import queries, scenario_effects, scenarios
+from planning.accessibility import AccessParams
+from planning.classification import Classes
+from planning.context import Context
+from planning.formatting import number
+
+# symbol, colour and legend text per status: a shape each, so that the difference does not rest on colour alone
+STATUS_SYMBOLS = {
+    scenarios.NEW: ("+", "#1a9850", "neu"),
+    scenarios.CHANGED: ("◆", "#e08214", "geändert (verlegt oder andere Platzzahl)"),
+    scenarios.CLOSED: ("✕", "#b2182b", "geschlossen"),
+}
+PUBLISHED_COLOUR = "#555555"
+PER_100, ACCESS = "per_100", "access"
+MEASURES = {ACCESS: "Erreichbarkeit (2SFCA)", PER_100: "Plätze je 100 der Zielgruppe"}
+CLICK_HINT = "Klick in die Karte setzt den Ort eines neuen Angebots."
+
+
+@dataclasses.dataclass(frozen=True)
+class ScenarioMap:
+    """Shared between sessions: never modify."""
+
+    map: map_component.RenderedMap
+    legend: str
+
+
+def scenario_offers(ctx: Context, scenario: scenarios.Scenario, offer_type: str) -> pd.DataFrame:
+    """The offers of a type with the scenario's changes, each with its status (closed ones included)."""
+    published = queries.offers(ctx.db, ctx.kreis_id)
+    changed = scenarios.apply(published, scenario, queries.gemeinde_geometry(ctx.db, ctx.kreis_id))
+    return changed[changed["offer_type"] == offer_type].dropna(subset=["lon", "lat"])
+
+
+def _symbol_row(symbol: str, colour: str, label: str) -> str:
+    return (f'<div><span style="display:inline-block;width:1.3em;text-align:center;font-weight:bold;color:{colour}">'
+            f"{symbol}</span> {maps.markup_text(label)}</div>")  # fmt: skip
+
+
+def offers_legend(type_label: str) -> str:
+    rows = [_symbol_row("●", PUBLISHED_COLOUR, "unverändert")]
+    rows += [_symbol_row(symbol, colour, label) for symbol, colour, label in STATUS_SYMBOLS.values()]
+    return (f'<div class="pa-legend-points" style="border-top:1px solid #ccc;margin-top:.4em;padding-top:.3em">'
+            f"<b>{maps.markup_text(type_label)}</b>{''.join(rows)}</div>")  # fmt: skip
+
+
+def add_offers(fmap: folium.Map, offers: pd.DataFrame) -> None:
+    """Published offers as small grey dots, the scenario's as symbols: + neu, ◆ geändert, ✕ geschlossen."""
+    for row in offers.itertuples():
+        tip = maps.markup_text(f"{row.name} ({row.status})")
+        if row.status == scenarios.PUBLISHED:
+            folium.CircleMarker([row.lat, row.lon], radius=3, color=PUBLISHED_COLOUR, weight=1, fill=True, fill_opacity=0.7,
+                                tooltip=tip, bubbling_mouse_events=True).add_to(fmap)  # fmt: skip
+            continue
+        symbol, colour, _ = STATUS_SYMBOLS[row.status]
+        icon = folium.DivIcon(
+            html=(f'<div class="pa-scenario-{"neu" if row.status == scenarios.NEW else "mark"}" style="width:22px;height:22px;'
+                  f"border-radius:50%;background:#fff;border:2px solid {colour};color:{colour};font:bold 15px/18px sans-serif;"
+                  f'text-align:center">{symbol}</div>'),
+            icon_size=(22, 22), icon_anchor=(11, 11),
+        )  # fmt: skip
+        folium.Marker([row.lat, row.lon], icon=icon, tooltip=tip).add_to(fmap)
+
+
+def _gemeinden(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return queries.area_shapes(ctx.db, ctx.kreis_id, "gemeinde"), queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")
+
+
+@functools.lru_cache(maxsize=32)
+def click_map(ctx: Context, scenario: scenarios.Scenario, offer_type: str, type_label: str) -> ScenarioMap:
+    """The Gemeinden in one neutral colour with the offers of the type; a click anywhere returns its place."""
+    shapes, outline = _gemeinden(ctx)
+    shapes = shapes.assign(value=0.0)
+    neutral = Classes(0.0, (float("inf"),), (maps.NEUTRAL_FILL,), ("Gemeinde",))
+    legend = maps.legend_html(f"Szenario: {type_label}", "", None, 0, None, CLICK_HINT, extra=offers_legend(type_label))
+    fmap = maps.choropleth(shapes, outline, value_column="value", tooltip_fields={"name": "Gemeinde"}, classes=neutral,
+                           legend=legend, attribution=queries.boundary_attribution(ctx.db, ctx.kreis_id))  # fmt: skip
+    add_offers(fmap, scenario_offers(ctx, scenario, offer_type))
+    return ScenarioMap(map_component.render(fmap), legend)
+
+
+def difference_frame(comparison: scenarios.Comparison, measure: str) -> pd.Series:
+    """after − before per Gemeinde (area_id) of the chosen measure."""
+    table = comparison.table.set_index("area_id")
+    return table[f"{measure}_after"] - table[f"{measure}_before"]
+
+
+def measure_unit(comparison: scenarios.Comparison, measure: str) -> str:
+    return comparison.unit if measure == ACCESS else "Plätze je 100 Personen der Zielgruppe"
+
+
+@functools.lru_cache(maxsize=32)
+def difference_map(
+    ctx: Context, scenario: scenarios.Scenario, offer_type: str, params: AccessParams, measure: str, type_label: str
+) -> ScenarioMap:
+    """Gemeinden coloured by the change of the measure (classes around 0), with the scenario's offers marked."""
+    comparison = scenarios.compare(ctx.db, ctx.kreis_id, scenario, offer_type, "gemeinde", params)
+    shapes, outline = _gemeinden(ctx)
+    change = difference_frame(comparison, measure)
+    shapes = shapes.assign(value=shapes["area_id"].map(change))
+    decimals = 2 if measure == ACCESS else 1
+    shapes["change_text"] = [("+" if v > 0 else "") + number(v, decimals) if pd.notna(v) else "unbekannt" for v in shapes["value"]]
+    classes = scenario_effects.difference_classes(shapes["value"], decimals)
+    unit = measure_unit(comparison, measure)
+    missing = "unbekannt (keine Zielgruppe oder Platzzahl)" if shapes["value"].isna().any() else None
+    legend = maps.legend_html(f"Veränderung: {MEASURES[measure]}", unit, classes, decimals, missing, classes.note,
+                              extra=offers_legend(type_label))  # fmt: skip
+    fmap = maps.choropleth(shapes, outline, value_column="value", tooltip_fields={"name": "Gemeinde", "change_text": "Veränderung"},
+                           classes=classes, legend=legend, attribution=queries.boundary_attribution(ctx.db, ctx.kreis_id))  # fmt: skip
+    add_offers(fmap, scenario_offers(ctx, scenario, offer_type))
+    return ScenarioMap(map_component.render(fmap), legend)
+
+
+def new_click(returned: dict | None, seen: object) -> tuple[float, float] | None:
+    """The clicked place (lon, lat) when the map reports a click that was not handled yet, else None."""
+    clicked = (returned or {}).get("last_clicked")
+    if not clicked or clicked == seen:
+        return None
+    try:
+        return float(clicked["lng"]), float(clicked["lat"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+# --- the page's controls (Streamlit) ---------------------------------------------------------------------------------
+
+CLICKED = "klick"
+
+
+def take_click(returned: dict | None) -> None:
+    """A new click on the map becomes the place of the next added offer (session keys sz_place, sz_where)."""
+    import streamlit as st
+
+    place = new_click(returned, st.session_state.get("sz_click_seen"))
+    if place is not None:
+        st.session_state["sz_click_seen"] = (returned or {}).get("last_clicked")
+        st.session_state["sz_place"] = place
+        st.session_state["sz_where"] = CLICKED
+
+
+def add_offer_form(ctx: Context, scenario: scenarios.Scenario, offer_type: str, type_label: str) -> scenarios.Change | None:
+    """The form 'Angebot hinzufügen': at the clicked place or in a Gemeinde, with name and places."""
+    import streamlit as st
+
+    from dashboard.markdown import plain
+
+    geometry = queries.gemeinde_geometry(ctx.db, ctx.kreis_id)
+    names = dict(zip(geometry["area_id"], geometry["name"]))
+    place = st.session_state.get("sz_place")
+    clicked_in = names.get(scenarios.gemeinde_at(*place, geometry)) if place else None
+    options = ([CLICKED] if place else []) + list(names)
+    if st.session_state.get("sz_where") not in options:
+        st.session_state.pop("sz_where", None)
+    labels = {CLICKED: f"angeklickte Stelle (in {clicked_in})", **names}
+    with st.form("sz_add", border=True):
+        st.markdown(f"**Angebot hinzufügen:** {plain(type_label)}")
+        where, name_field, places = st.columns([3, 3, 1.4])
+        chosen = where.selectbox("Ort", options, format_func=labels.get, key="sz_where",
+                                 help="Klick in die Karte wählt die Stelle; sonst die Mitte einer Gemeinde.")  # fmt: skip
+        name = name_field.text_input("Name", max_chars=80)
+        capacity = places.number_input("Plätze (0 = unbekannt)", 0, 2000, 0)
+        if not st.form_submit_button("Hinzufügen", icon=":material/add_location:"):
+            return None
+    lon, lat = place if chosen == CLICKED else scenarios.gemeinde_place(geometry, chosen)
+    offer_id = f"neu-{len(scenario.changes) + 1}"
+    return scenarios.Change(scenarios.ADD, offer_id, offer_type, name, round(lon, 6), round(lat, 6), capacity or None)
+
+
+def manage_buttons(store, ctx: Context, current: scenarios.Scenario, chosen: str, saved: list[str]) -> None:
+    """Save (under a new name = copy), rename, delete, start afresh."""
+    import streamlit as st
+
+    from dashboard.markdown import plain
+
+    name_col, save_col, rename_col, delete_col, reset_col = st.columns([4, 1.3, 1.5, 1.2, 1.6], vertical_alignment="bottom")
+    new_name = name_col.text_input("Name des Szenarios", value=current.name, max_chars=80, key="sz_name").strip()
+    if save_col.button("Speichern", key="sz_save", disabled=not current.changes or not new_name):
+        st.session_state["sz_current"] = scenarios.Scenario(new_name, ctx.kreis_id, current.changes, current.note)
+        store.save(st.session_state["sz_current"])
+        st.success(f"Gespeichert: {plain(new_name)}", icon=":material/save:")
+    if rename_col.button("Umbenennen", key="sz_rename", disabled=not chosen or not new_name or new_name == chosen):
+        if new_name in saved:
+            st.error(f"Ein Szenario „{plain(new_name)}“ gibt es schon.", icon=":material/error:")
+        else:
+            store.rename(ctx.kreis_id, chosen, new_name)
+            st.session_state["sz_current"] = store.load(ctx.kreis_id, new_name)
+            del st.session_state["sz_saved"]
+            st.rerun()
+    if delete_col.button("Löschen", key="sz_delete", disabled=not chosen):
+        store.delete(ctx.kreis_id, chosen)
+        st.session_state.pop("sz_current", None)
+        st.rerun()
+    if reset_col.button("Neu beginnen", key="sz_reset"):
+        st.session_state.pop("sz_current", None)
+        st.rerun()
+
+
+def unsaved_link_text(name: str) -> str:
+    """Why a link with szenario=<name> opened nothing (plain text; the page escapes it)."""
+    return (f"Ein Szenario „{name}“ ist für diesen Kreis nicht gespeichert. Ein Link öffnet nur gespeicherte "
+            "Szenarien: wer ein Szenario teilen will, speichert es zuerst und kopiert dann den Link.")  # fmt: skip
+
+
+def is_unsaved(store, current: scenarios.Scenario) -> bool:
+    """True when the shown scenario has changes that no saved scenario of that name holds."""
+    if not current.changes:
+        return False
+    return current.name not in store.names(current.kreis_id) or store.load(current.kreis_id, current.name).changes != current.changes
