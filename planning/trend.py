@@ -179,6 +179,9 @@ def p_text(p: float | None) -> str:
 
 
 def _signed(value: float, decimals: int) -> str:
+    """'+0,4', '−1,2'; more decimals where the change would round to zero ('+0,02', not '+0,0')."""
+    while value and round(abs(value), decimals) == 0 and decimals < 4:
+        decimals += 1
     text = number(abs(value), decimals)
     return ("+" if value > 0 else "−" if value < 0 and text.strip("0,") else "±") + text
 

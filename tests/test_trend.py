@@ -106,6 +106,8 @@ def test_line_through_published_rates_by_hand():
     verdict = trend.trend(YEARS, [5.1, 4.9, 4.6, 4.4, 4.2], kind="rate", unit="%", polarity="higher_is_worse")
     assert verdict.method == "linear" and verdict.direction == trend.FALLING and verdict.judged == "günstig"
     assert verdict.change == "−0,2 Prozentpunkte pro Jahr"
+    small = trend.trend(YEARS, [5.10, 5.12, 5.14, 5.16, 5.18], kind="rate", unit="%")
+    assert small.change == "+0,02 Prozentpunkte pro Jahr", "a small change is not rounded away"
 
 
 # --- which years -------------------------------------------------------------------------------------------------------
