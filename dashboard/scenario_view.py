@@ -216,3 +216,26 @@ def is_unsaved(store, current: scenarios.Scenario) -> bool:
     if not current.changes:
         return False
     return current.name not in store.names(current.kreis_id) or store.load(current.kreis_id, current.name).changes != current.changes
+
+
+def planning_effects(ctx: Context, scenario: scenarios.Scenario, labels: dict[str, str], social_id: str) -> None:
+    """Before/after on the planning views: Präventionskette cells that change status, gap ranking moves."""
+    import streamlit as st
+
+    from planning import chain, gaps
+
+    st.markdown("**Präventionskette: Zellen, die ihren Status ändern** (Gemeinden × Angebotsart, Angebote je 1.000 der Zielgruppe)")
+    cells = scenario_effects.chain_changes(ctx, scenario, "gemeinde")
+    if cells.empty:
+        st.caption("Keine Zelle ändert ihren Status.")
+    else:
+        st.dataframe(scenario_effects.chain_table(cells, labels, "gemeinde"), hide_index=True, width="stretch", key="sz_chain")
+    st.caption(f"Regel wie auf der Seite Präventionskette: {chain.rule_text(chain.METRICS['offers_per_1000'], chain.WEAK_SHARE)}")
+    st.markdown("**Lückenranking: Verschiebungen** (Gemeinden, deren Rangpunkte sich ändern)")
+    moves = scenario_effects.gap_moves(ctx, scenario, "gemeinde", social_id)
+    if moves.empty:
+        st.caption("Keine Lücke verschiebt sich.")
+    else:
+        st.dataframe(scenario_effects.gap_table(moves, labels, "gemeinde"), hide_index=True, width="stretch", key="sz_gaps")
+    st.caption(f"{gaps.RANK_FORMULA}; Lücke hier nach Angeboten je 1.000 der Zielgruppe (Entfernungen werden für ein "
+               "Szenario nicht neu gemessen).")

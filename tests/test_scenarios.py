@@ -264,6 +264,7 @@ def test_page_adds_an_offer_where_the_map_is_clicked(page_db: Path, monkeypatch:
     assert "{{7*7}}" not in click_script and "&#123;&#123;7*7&#125;&#125;" in click_script  # name as text, no template
     assert _shows(difference_script, "Veränderung: Erreichbarkeit (2SFCA)", "je 100 Personen der Zielgruppe", "unverändert", "etwas mehr")
     assert len(_frame(at, "sz_compare")) >= 1
+    assert any("Präventionskette: Zellen" in m.value for m in at.markdown) and any("Lückenranking" in m.value for m in at.markdown)
     assert any("Noch nicht gespeichert" in c.value for c in at.caption)
     at.radio(key="sz_measure").set_value("per_100")
     rerun(at)
@@ -283,3 +284,39 @@ def test_a_link_to_an_unsaved_scenario_says_it_must_be_saved_first(page_db: Path
     at = open_page(page_db, monkeypatch, PAGE, {"szenario": "Mein Plan"})
     assert any("nicht gespeichert" in w.value and "speichert es zuerst" in w.value for w in at.warning)
     assert at.selectbox(key="sz_saved").value == ""
+
+
+# --- before/after on the planning views -----------------------------------------------------------------------------
+
+
+def test_a_closed_offer_moves_its_chain_cell_to_kein_angebot(demo_db: Path):
+    """Fixture: the only Grundschule of Altenborn (99001001) closes – its cell goes from 'versorgt' to 'leer – kein
+    Angebot', the Kreis's offers per 1,000 fall, so other Gemeinden' gaps shrink and Altenborn enters the ranking."""
+    from page_helpers import demo_context
+
+    from planning import chain
+    from planning import scenario_effects as fx
+
+    ctx = demo_context(demo_db)
+    offers = queries.offers(ctx.db, KREIS)
+    school = offers[(offers["gemeinde_id"] == "99001001") & (offers["offer_type"] == "grundschule")]
+    assert len(school) == 1, "fixture: Altenborn has exactly one Grundschule"
+    scenario = sc.Scenario("Schule zu", KREIS, (sc.Change(sc.CLOSE, school["offer_id"].iloc[0]),))
+    cells = fx.chain_changes(ctx, scenario)
+    cell = cells[(cells["area_id"] == "99001001") & (cells["category"] == "grundschule")]
+    assert len(cell) == 1 and cell["status_after"].iloc[0] == chain.EMPTY and cell["status_before"].iloc[0] != chain.EMPTY
+    shown = fx.chain_table(cells, {"grundschule": "Grundschule"}, "gemeinde")
+    assert shown.loc[cell.index[0], "Zelle nachher"].startswith("leer – kein Angebot")
+    assert set(cells["category"]) == {"grundschule"}  # nothing else changes
+    moves = fx.gap_moves(ctx, scenario).set_index(["area_id", "category"])
+    assert pd.isna(moves.loc[("99001001", "grundschule"), "rank_before"]) and moves.loc[("99001001", "grundschule"), "rank_after"] > 0
+    assert fx.chain_changes(ctx, sc.Scenario("leer", KREIS)).empty and fx.gap_moves(ctx, sc.Scenario("leer", KREIS)).empty
+
+
+def test_difference_classes_are_symmetric_around_zero():
+    from planning import scenario_effects as fx
+
+    classes = fx.difference_classes(pd.Series([0.0, 0.4, -1.7, 0.0]), 1)
+    assert [classes.index_of(v) for v in (-1.7, -0.2, 0.0, 0.4, 1.5)] == [0, 1, 2, 3, 4]
+    assert classes.names[2] == "unverändert" and classes.colours[2] == fx.UNCHANGED_COLOUR
+    assert fx.difference_classes(pd.Series([0.0, None]), 1).names == ("unverändert",)

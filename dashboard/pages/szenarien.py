@@ -95,6 +95,7 @@ if current.changes:
     measure = st.radio("Differenzkarte", list(scenario_view.MEASURES), format_func=scenario_view.MEASURES.get, horizontal=True, key="sz_measure")
     difference = scenario_view.difference_map(ctx, current, offer_type, catchment, measure, type_label)
     map_component.show(difference.map, key="sz_difference", height=460)
+    scenario_view.planning_effects(ctx, current, labels, social_id)
 else:
     st.caption("Noch keine Änderung: in die Karte klicken und ein Angebot hinzufügen, eines schließen oder die Vorschläge übernehmen.")
 
