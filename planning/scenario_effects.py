@@ -127,7 +127,8 @@ def gap_moves(ctx: Context, scenario: Scenario, level: str = "gemeinde", social_
     keys = ["area_id", "name", "category"]
     both = ranked[0][[*keys, "rank", "score"]].merge(ranked[1][[*keys, "rank", "score"]], on=keys, how="outer", suffixes=("_before", "_after"))
     # only gaps the scenario itself changes: others move a place when one ahead of them leaves the list
-    changed = ~np.isclose(both["score_before"].fillna(0), both["score_after"].fillna(0))
+    score_before, score_after = (pd.to_numeric(both[c], errors="coerce").fillna(0).to_numpy(float) for c in ("score_before", "score_after"))
+    changed = ~np.isclose(score_before, score_after)
     moved = both[changed & (both["rank_before"].fillna(0) != both["rank_after"].fillna(0))]
     return moved.sort_values(["rank_after", "rank_before"], na_position="last").reset_index(drop=True)
 
