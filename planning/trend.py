@@ -4,10 +4,11 @@ Rules, as a planner would read them beside a time series (in the manner of Finge
 points, a two-sided test at the 5 % level):
 - Only the last five years in which the area has a value count; a year without a value (suppressed, missing) is
   skipped, not guessed. With fewer than five such years there is no statement ("zu wenige Jahre für einen Trend").
-- Shares with numerator and denominator (the numerator a part of the denominator, e.g. Anteil Kinder unter 6 Jahren):
-  chi-square test for trend in proportions (Cochran–Armitage, one degree of freedom), the years as scores. It asks
+- Shares in % with numerator and denominator (the numerator a part of the denominator, e.g. Anteil Kinder unter 6
+  Jahren; the same shares the comparison with the Kreis tests): chi-square test for trend in proportions (Cochran–Armitage, one degree of freedom), the years as scores. It asks
   whether the share moves steadily from year to year by more than the chance variation of the counts explains.
-- Other rates with counts (the numerator may exceed the denominator, e.g. Zuzüge je 1.000 Einwohner) and counts
+- Other rates with counts (the numerator is no part of the denominator, e.g. Altenquotient je 100 Personen von 20–64
+  Jahren, Zuzüge je 1.000 Einwohner) and counts
   (Einwohner, Arbeitslose): Poisson regression of the counts on the year (log-linear; for a rate the denominator is
   the exposure), tested by the likelihood ratio. Real counts vary more than chance alone (a reception centre opens):
   where the Pearson chi-square per degree of freedom of the fitted line exceeds 1, the test is divided by it and
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from planning.comparison import is_percent
 from planning.formatting import number
 
 POINTS = 5  # the last five years with values, as FingertipsNext does
@@ -207,7 +209,7 @@ def trend(
         return Trend(NOT_TESTED, tested)
     scores = [r[0] for r in rows]
     with_counts = all(r[2] is not None and r[3] is not None and r[3] > 0 and r[2] >= 0 for r in rows)
-    if kind == "rate" and with_counts and all(r[2] <= r[3] for r in rows):
+    if kind == "rate" and with_counts and is_percent(unit) and all(r[2] <= r[3] for r in rows):
         method = "proportion"
         result = chi_square_trend_proportions([r[2] for r in rows], [r[3] for r in rows], scores)
         scale = per or 1.0

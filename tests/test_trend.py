@@ -84,6 +84,13 @@ def test_overdispersed_counts_are_tested_with_the_quasi_poisson_f_test():
     assert result.p_value == pytest.approx(stats.f.sf((null_deviance - deviance) / dispersion, 1, 3), rel=1e-3)
 
 
+def test_a_quotient_that_is_no_share_uses_poisson_even_where_the_numerator_is_smaller():
+    # Altenquotient: people 65+ je 100 people aged 20–64 – the numerator is no part of the denominator
+    verdict = trend.trend(YEARS, [30.0, 31, 32, 33, 34], kind="rate", unit="je 100 Personen von 20–64 J.", per=100,
+                          numerators=[300, 310, 320, 330, 340], denominators=[1000] * 5)  # fmt: skip
+    assert verdict.method == "poisson"
+
+
 def test_rates_whose_numerator_exceeds_the_denominator_use_poisson_with_exposure():
     # Kinder je pädagogischer Fachkraft: numerator and denominator known, but the numerator is no part of the whole
     verdict = trend.trend(YEARS, [5.0, 6, 7, 8, 9], kind="rate", unit="Kinder je VZE", per=1,
