@@ -96,7 +96,7 @@ def _extract_county(
         notes.extend(Finding("eingabe", note) for note in read.notes)
         say(f"[{config.ags}] {config.sozialraum_mapping.name}: Kodierung {read.encoding}")
         sources.append({"kind": "sozialraum_mapping", "table_code": None, "title": "Zuordnung Gemeinde → Sozialraum",
-                        "publisher": config.name or config.ags, "licence": None, "attribution": "Sozialräume: Kreisverwaltung",
+                        "publisher": config.name or config.ags, "licence": None, "attribution": mapping_attribution(config),
                         "stand": None, "file": config.sozialraum_mapping.name, "encoding": read.encoding, "rows": len(mapping)})  # fmt: skip
     crosswalk = crosswalk_for(config) if config.statistics else None
     if crosswalk is not None:
@@ -150,6 +150,14 @@ def _extract_county(
         source["kreis_id"] = config.ags
     county = CountyInput(config, boundaries, mapping, tables, offer_lists, pd.concat(unplaced, ignore_index=True) if unplaced else None)
     return county, sources
+
+
+def mapping_attribution(config: CountyConfig) -> str:
+    """'Sozialräume: Arbeitsannahme (…)' or 'Sozialräume: amtlich (…)' as the config declares the mapping; a mapping
+    without a declared status is not credited to the Kreisverwaltung on trust."""
+    if config.sozialraum_status is None:
+        return "Sozialräume: Status nicht angegeben (in der Kreiskonfiguration weder als amtlich noch als Arbeitsannahme gekennzeichnet)"
+    return f"Sozialräume: {config.sozialraum_status}" + (f" ({config.sozialraum_source})" if config.sozialraum_source else "")
 
 
 def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.DataFrame, say: Callable[[str], None]) -> dict[str, pd.DataFrame]:

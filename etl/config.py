@@ -51,6 +51,8 @@ class CountyConfig:
     boundaries_vintage: str | None
     sozialraum_mapping: Path | None
     statistics: list[StatisticsSource] = field(default_factory=list)
+    sozialraum_status: str | None = None  # "amtlich" | "Arbeitsannahme": how far the mapping can be trusted
+    sozialraum_source: str | None = None  # where the mapping comes from, in the county's words
     min_count: int = DEFAULT_MIN_COUNT
     offers: list[OfferSource] = field(default_factory=list)
     population_grid: Path | None = None  # Zensus 1 km grid folder for accessibility
@@ -63,6 +65,25 @@ class CountyConfig:
     @property
     def single_kreis(self) -> bool:
         return len(self.ags) == 5
+
+
+MAPPING_STATUSES = ("amtlich", "Arbeitsannahme")
+
+
+def _mapping_status(mapping: dict | None, file: Path) -> str | None:
+    """[sozialraeume] status: whether the Sozialräume are the Kreis's official planning areas or a working assumption."""
+    if not mapping or "status" not in mapping:
+        return None
+    status = str(mapping["status"]).strip()
+    if status not in MAPPING_STATUSES:
+        raise EtlError(
+            f"Unbekannter Status der Sozialraum-Zuordnung: {status!r}",
+            file=file,
+            column="sozialraeume.status",
+            expected=" oder ".join(f'"{s}"' for s in MAPPING_STATUSES),
+            fix='status = "amtlich" für vom Kreis beschlossene Sozialräume, sonst status = "Arbeitsannahme".',
+        )
+    return status
 
 
 def _require(table: dict, key: str, file: Path, section: str) -> object:
@@ -120,6 +141,8 @@ def load_config(path: Path | str) -> CountyConfig:
         boundaries_attribution=str(_require(boundaries, "attribution", file, "boundaries")),
         boundaries_vintage=boundaries.get("vintage"),
         sozialraum_mapping=(file.parent / mapping["path"]).resolve() if mapping else None,
+        sozialraum_status=_mapping_status(mapping, file),
+        sozialraum_source=str(mapping["source"]).strip() if mapping and mapping.get("source") else None,
         statistics=[
             StatisticsSource(
                 table=str(_require(entry, "table", file, "statistics")),

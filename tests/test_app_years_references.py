@@ -137,10 +137,13 @@ def test_series_leaves_the_missing_year_empty_and_states_trends(references_db: P
 
 def test_sozialraum_mapping_is_credited_as_the_config_declares(references_db: Path, tmp_path: Path):
     ctx = _ctx(references_db)
-    assert indicator_metadata.mapping_credit(ctx.db, KREIS).startswith("Sozialräume: Status nicht angegeben"), \
-        "the old 'Kreisverwaltung' default is not passed on as a publisher"
+    # the demo config declares its Sozialräume a working assumption; the build credits them so
+    assert indicator_metadata.mapping_credit(ctx.db, KREIS).startswith("Sozialräume: Arbeitsannahme"), \
+        "credited as the config declares, not to the Kreisverwaltung on trust"
     view = explorer_view.build_view(ctx, "anteil_u6", 2023, "sozialraum")
-    assert view.statistics_sources[-1].startswith("Sozialräume: Status nicht angegeben")
+    assert view.statistics_sources[-1].startswith("Sozialräume: Arbeitsannahme")
+    assert indicator_metadata.sozialraum_credit({"attribution": "Sozialräume: Kreisverwaltung"}).startswith(
+        "Sozialräume: Status nicht angegeben"), "a database built before the status existed"
     declared = tmp_path / "declared.duckdb"
     shutil.copy(references_db, declared)
     with connect(declared) as con:

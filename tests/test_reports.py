@@ -166,7 +166,7 @@ def test_footer_comes_from_the_sources_rows(demo_db: Path, tmp_path: Path):
     footer = _footer(fig)
     assert "© Testamt 2099" in footer and "Datenstand 31.01.2099" in footer
     assert "© GeoBasis-DE / BKG 2099 (Daten verändert)" in footer, "simplified dl-de geometry says so"
-    assert "Sozialräume: Kreisverwaltung" in footer, "the Sozialraum mapping is a source too"
+    assert "Sozialräume: Arbeitsannahme" in footer, "the Sozialraum mapping is a source too, credited as the config declares"
 
 
 def _footer(fig) -> str:
