@@ -126,7 +126,7 @@ def gaps_export(ctx: Context, view: gaps.GapView, categories: list[str] | None =
             "Mittlere Entfernung (km)": rows["mean_distance_km"],
             "Soziale Lage": rows["social_value"],
             "Sozialfaktor": rows["social_factor"],
-            "Score": rows["score"],
+            "Rangpunkte": rows["score"],
             "Begründung": rows["reason"],
         }
     ).reset_index(drop=True)

@@ -170,7 +170,7 @@ def test_gap_list_download_carries_scores_and_reasons(app: AppTest, demo_db: Pat
     start = next(i for i, line in enumerate(lines) if line.startswith("Rang;"))
     table = pd.read_csv(io.StringIO("\n".join(lines[start:])), sep=";", decimal=",")
     expected = _expected_scores(demo_db, "sozialraum", "sgb2_quote")
-    assert table["Score"].tolist() == pytest.approx(expected["score"].tolist(), rel=1e-9)
+    assert table["Rangpunkte"].tolist() == pytest.approx(expected["score"].tolist(), rel=1e-9)
     assert table["Begründung"].tolist() == view.ranked["reason"].tolist()
     sheet = openpyxl.load_workbook(io.BytesIO(coverage_tables.xlsx_bytes(export)))["Daten"]
     head = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "Rang")
