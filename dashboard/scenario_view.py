@@ -239,3 +239,27 @@ def planning_effects(ctx: Context, scenario: scenarios.Scenario, labels: dict[st
         st.dataframe(scenario_effects.gap_table(moves, labels, "gemeinde"), hide_index=True, width="stretch", key="sz_gaps")
     st.caption(f"{gaps.RANK_FORMULA}; Lücke hier nach Angeboten je 1.000 der Zielgruppe (Entfernungen werden für ein "
                "Szenario nicht neu gemessen).")
+
+
+def export_buttons(ctx: Context, scenario: scenarios.Scenario, offer_type: str, params: AccessParams, social_id: str) -> None:
+    """xlsx and CSV of all differences, and the one-page 'Szenario' section of the Kreistag report as PDF; the
+    files are made when a button is clicked."""
+    import streamlit as st
+
+    from reports import scenario_report, scenario_tables
+    from reports.pdf import pdf_document
+    from reports.render import MIME
+
+    found = scenario_tables.differences(ctx, scenario, offer_type, params, social_id)
+    xlsx, csv = scenario_tables.export_files(found)
+    stem = xlsx.name.rsplit(".", 1)[0]
+    columns = st.columns(3)
+    columns[0].download_button("Alle Unterschiede (.xlsx)", xlsx.data, file_name=xlsx.name, mime=xlsx.mime, key="sz_xlsx",
+                               on_click="ignore", icon=":material/download:", width="stretch", help=xlsx.name)  # fmt: skip
+    columns[1].download_button("Vorher/nachher (CSV)", csv.data, file_name=csv.name, mime=csv.mime, key="sz_csv",
+                               on_click="ignore", icon=":material/download:", width="stretch", help=csv.name)  # fmt: skip
+    columns[2].download_button(
+        "Kreistag-Abschnitt „Szenario“ (PDF)", lambda: pdf_document(scenario_report.scenario_document(found, ctx.kreis_name, ctx.demo)),
+        file_name=f"{stem}.pdf", mime=MIME["pdf"], key="sz_pdf", on_click="ignore", icon=":material/picture_as_pdf:", width="stretch",
+        help="Eine Seite für den Kreistagsbericht: Änderungen, vorher/nachher, Präventionskette, Lückenranking.",
+    )  # fmt: skip

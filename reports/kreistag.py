@@ -111,9 +111,10 @@ def _silent(share: float, text: str) -> None:
 
 def kreistag_document(
     db: data.Db, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None = None,
-    title: str = DEFAULT_TITLE, progress: Progress = _silent,
+    title: str = DEFAULT_TITLE, progress: Progress = _silent, extra_blocks: Sequence[d.Block] = (),
 ) -> d.Document:  # fmt: skip
-    """The report as neutral blocks; ``year`` for the maps (default: each indicator's latest).
+    """The report as neutral blocks; ``year`` for the maps (default: each indicator's latest); ``extra_blocks``
+    (e.g. ``reports.scenario_report.scenario_section``) on pages of their own before the sources.
 
     ``progress`` hears of each indicator (shares 0 to 1 of this step).
     """
@@ -147,20 +148,20 @@ def kreistag_document(
         doc.add(d.Paragraph("Demodaten – keine amtlichen Zahlen. Dieser Bericht zeigt erfundene Werte.", "warning"))
     doc.add(d.Heading("Inhalt", 2), d.Paragraph("\n".join(f"{n}. {label}" for n, label in enumerate(labels, 1))
                                                  + "\nQuellen und Lizenzen"), d.PageBreak())  # fmt: skip
-    doc.add(*sections, *_sources_page(sorted(dict.fromkeys(used), key=lambda c: c.order), built))
+    doc.add(*sections, *([*extra_blocks, d.PageBreak()] if extra_blocks else []), *_sources_page(sorted(dict.fromkeys(used), key=lambda c: c.order), built))
     return doc
 
 
 def kreistag_report(
     db: data.Db, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None = None,
-    title: str = DEFAULT_TITLE, progress: Progress = _silent,
+    title: str = DEFAULT_TITLE, progress: Progress = _silent, extra_blocks: Sequence[d.Block] = (),
 ) -> KreistagReport:  # fmt: skip
     """PDF and .docx of the report in one call (the UI offers both downloads).
 
     ``progress`` (share of the whole, 0 to 1; text): collecting takes the first fifth, the images of the PDF
     and of the Word file most of the rest.
     """
-    doc = kreistag_document(db, area_ids, indicator_ids, year=year, title=title,
+    doc = kreistag_document(db, area_ids, indicator_ids, year=year, title=title, extra_blocks=extra_blocks,
                             progress=lambda share, text: progress(0.2 * share, text))  # fmt: skip
     progress(0.2, "PDF: Karten und Diagramme werden gezeichnet")
     pdf = pdf_document(doc)

@@ -320,3 +320,57 @@ def test_difference_classes_are_symmetric_around_zero():
     assert [classes.index_of(v) for v in (-1.7, -0.2, 0.0, 0.4, 1.5)] == [0, 1, 2, 3, 4]
     assert classes.names[2] == "unverändert" and classes.colours[2] == fx.UNCHANGED_COLOUR
     assert fx.difference_classes(pd.Series([0.0, None]), 1).names == ("unverändert",)
+
+
+# --- exports ----------------------------------------------------------------------------------------------------------
+
+
+def test_xlsx_of_all_differences_has_no_formula_cells_with_a_hostile_offer_name(demo_db: Path):
+    import io
+
+    from openpyxl import load_workbook
+    from page_helpers import demo_context
+
+    from planning.accessibility import TWO_STEP, AccessParams
+    from reports import scenario_report, scenario_tables
+    from reports.pdf import pdf_document
+
+    ctx = demo_context(demo_db)
+    gemeinden = queries.gemeinde_geometry(ctx.db, KREIS)
+    lon, lat = sc.gemeinde_place(gemeinden, gemeinden["area_id"].iloc[3])
+    hostile = '=HYPERLINK("http://x.example","klick")'
+    scenario = sc.Scenario("+SUM(A1:A9)", KREIS, (sc.Change(sc.ADD, "neu-1", "kita", hostile, lon, lat, 50),))
+    found = scenario_tables.differences(ctx, scenario, "kita", AccessParams(TWO_STEP, 5000), "keine")
+    xlsx, csv = scenario_tables.export_files(found)
+    book = load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames == list(scenario_tables.SHEETS)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "no formula cells"
+    texts = [str(c.value) for c in cells]
+    assert any(hostile in t for t in texts) and "+SUM(A1:A9)" in texts  # kept exactly, as text
+    before_after = book["Vorher-nachher"]
+    assert any(row[0].value == "Gemeinde" for row in before_after.iter_rows())
+    text = csv.data.decode("utf-8-sig")
+    assert "'+SUM(A1:A9)" in text and ";" in text and "Erreichbarkeit Veränderung" in text
+    pdf = pdf_document(scenario_report.scenario_document(found, ctx.kreis_name, ctx.demo))
+    assert pdf.startswith(b"%PDF") and (b"/Count 1\n" in pdf or b"/Count 1 " in pdf)  # one page
+    # the same blocks as a section of the Kreistag report, before its sources page
+    from reports import document as d
+    from reports import kreistag
+
+    section = scenario_report.scenario_section(found)
+    doc = kreistag.kreistag_document(str(demo_db), ["99001001"], ["anteil_u18"], extra_blocks=section)
+    headings = [b.text for b in doc.blocks if isinstance(b, d.Heading)]
+    assert headings.index(section[0].text) < headings.index("Quellen und Lizenzen")
+
+
+def test_page_offers_the_downloads_and_the_kreistag_section(page_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from page_helpers import open_page
+
+    store = store_for(next(page_db.glob("*.duckdb")))
+    offer = queries.offers(Database(str(next(page_db.glob("*.duckdb"))), 0.0), KREIS).query("offer_type == 'kita'").iloc[0]
+    store.save(sc.Scenario("Kita zu", KREIS, (sc.Change(sc.CLOSE, offer["offer_id"], "kita", offer["name"]),)))
+    at = open_page(page_db, monkeypatch, PAGE, {"szenario": "Kita zu", "art": "kita"})
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert {"Alle Unterschiede (.xlsx)", "Vorher/nachher (CSV)", "Kreistag-Abschnitt „Szenario“ (PDF)"} <= set(buttons)
+    assert buttons["Alle Unterschiede (.xlsx)"].help.endswith(".xlsx")

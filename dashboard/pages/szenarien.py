@@ -76,7 +76,7 @@ closable = scenarios.offer_choices(ctx.db, ctx.kreis_id, offer_type)
 close_pick, close_button, take_button = st.columns([4, 1.4, 2.2], vertical_alignment="bottom")
 to_close = close_pick.selectbox("Angebot schließen", ["", *closable], format_func=lambda i: closable.get(i, "(keines)"), key="sz_close")
 if close_button.button("Schließen", key="sz_close_button", disabled=not to_close):
-    added = scenarios.Change(scenarios.CLOSE, to_close, offer_type)
+    added = scenarios.Change(scenarios.CLOSE, to_close, offer_type, closable[to_close])
 if take_button.button("Vorschläge übernehmen", key="sz_take", disabled=suggestion.sites.empty):
     st.session_state["sz_current"] = scenarios.with_sites(current, suggestion.sites, offer_type, None)
     st.rerun()
@@ -96,6 +96,7 @@ if current.changes:
     difference = scenario_view.difference_map(ctx, current, offer_type, catchment, measure, type_label)
     map_component.show(difference.map, key="sz_difference", height=460)
     scenario_view.planning_effects(ctx, current, labels, social_id)
+    scenario_view.export_buttons(ctx, current, offer_type, catchment, social_id)
 else:
     st.caption("Noch keine Änderung: in die Karte klicken und ein Angebot hinzufügen, eines schließen oder die Vorschläge übernehmen.")
 
