@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import indicator_figures, map_component, maps
+from dashboard import indicator_figures, map_component, maps, overview_view
 from dashboard.indicator_figures import ranking_figure, summary_html
 from dashboard.markdown import plain
 from planning import classification, comparison, queries
@@ -45,38 +45,41 @@ class ExplorerView(AreaValues):
     summary: str  # how many areas compare how with the Kreis (HTML)
     missing_text: str | None  # the areas the ranking leaves out, with their reasons
     with_bund: bool  # the build holds Germany: its value is shown beside Kreis and Land
-
-
-def scheme_note(scheme: str, classes: classification.Classes | None) -> str:
-    count = f", {len(classes.colours)} Klassen" if classes is not None else ""
-    return f"Klassen: {classification.SCHEMES[scheme]}{count}"
+    rule_note: str = ""  # why the map does not use the chosen classes (few areas, small spread, a count), else ""
 
 
 def build_view(
-    ctx: Context, indicator_id: str, year: int, level: str, scheme: str = "quantile", k: int = 5, tiles: bool = False
-) -> ExplorerView:
-    """The view of ``indicator_id`` in ``year`` at ``level``, map classes by ``scheme`` and ``k`` (memoised)."""
-    return _view(dataclasses.replace(ctx, year=year), indicator_id, level, scheme, k, tiles)
+    ctx: Context, indicator_id: str, year: int, level: str, scheme: str = "quantile", k: int = 5, tiles: bool = False,
+    names: bool = True, large: bool = False,
+) -> ExplorerView:  # fmt: skip
+    """The view of ``indicator_id`` in ``year`` at ``level``, map classes by ``scheme`` and ``k`` where the map
+    rule allows them (``planning.classification.map_classes``), names on the map, large type (memoised)."""
+    return _view(dataclasses.replace(ctx, year=year), indicator_id, level, scheme, k, tiles, names, large)
 
 
 @functools.lru_cache(maxsize=16)  # a national map is megabytes of text
-def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tiles: bool) -> ExplorerView:
+def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tiles: bool, names: bool, large: bool) -> ExplorerView:
     values = for_year(ctx, indicator_id, ctx.year, level)
     meta, frame = values.meta, values.frame
-    classes = classification.classify(frame["value"], scheme, k)
-    missing = classification.missing_reasons(frame.loc[frame["value"].isna(), "status"])
-    legend = maps.legend_html(f"{meta['label']} {ctx.year}", meta["unit"], classes, int(meta["decimals"]), missing, scheme_note(scheme, classes))
+    layers = overview_view.indicator_layers(
+        ctx, frame, meta, f"{meta['label']} {ctx.year}", scheme=scheme, k=k, reference=values.kreis.value, names=names, large=large
+    )
+    rule_note = "" if layers.classes is not None and layers.classes.method == classification.SCHEME else (
+        layers.classes.note if layers.classes is not None else "Anzahlen als Symbole, ohne Klassen")
     attribution = queries.boundary_attribution(ctx.db, ctx.kreis_id)
     fmap = maps.choropleth(
         frame,
         queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
         value_column="value",
         tooltip_fields={"name": LEVEL_SINGULAR[level], "value_text": meta["label"], "comparison_text": "Vergleich mit Kreis"},
-        classes=classes,
-        legend=legend,
+        classes=layers.classes,
+        legend=layers.legend,
         attribution=attribution,
         tiles=tiles,
-        legend_room=(40, 170),  # the explorer's map is taller than wide: legend below the county
+        symbols=layers.symbols,
+        symbol_points=layers.symbol_points,
+        labels=layers.labels,
+        large=large,
     )
     years = indicator_years(ctx.db, ctx.kreis_id, indicator_id)
     facts = metadata(meta, queries.catalogue(ctx.db), values.sources, years, catalogue_vintage=not ctx.demo)
@@ -84,13 +87,14 @@ def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tile
         **{f.name: getattr(values, f.name) for f in dataclasses.fields(AreaValues)},
         scheme=scheme,
         map=map_component.render(fmap),
-        legend=legend,
+        legend=layers.legend,
         attribution=attribution,
         ranking=ranking_figure(frame, meta, values.kreis, values.land, values.bund),
         table=table(frame, level, meta),
         facts=facts,
         summary=summary_html(frame),
         missing_text=ranking_missing_text(frame),
+        rule_note=rule_note,
         with_bund=queries.has_bund(ctx.db),
     )
 

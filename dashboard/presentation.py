@@ -22,10 +22,10 @@ from dashboard.markdown import plain
 KEY = "praesentation"
 PARAM = share.Param(KEY, KEY, bool, default=False)
 # A map's height while presenting: with headline and the folded settings it fits 1400×1000 and 1920×1080.
-PRESENTATION_MAP_PX = 620
+PRESENTATION_MAP_PX = 580
 
 # rem-based sizes of Streamlit scale with the root font size; headings and metrics follow. Buttons never wrap
-# their label ("Grafi/k"); the title is a one-line headline.
+# their label ("Grafi/k"); the sidebar, opened while presenting, keeps type that fits its width.
 _STYLE = """
 <style>
 html { font-size: 21px; }
@@ -33,6 +33,7 @@ html { font-size: 21px; }
 [data-testid="stMain"] h1 { font-size: 1.7rem; padding: 0; }
 [data-testid="stMetricValue"] { font-size: 2.4rem; }
 [data-testid="stMain"] button p { white-space: nowrap; }
+[data-testid="stSidebarContent"] { zoom: .76; }
 </style>
 """
 

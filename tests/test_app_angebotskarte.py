@@ -331,3 +331,83 @@ def test_download_panel_offers_map_and_tables(app: AppTest, demo_db: Path):
     csv_text = offer_exports.german_csv("Angebote", offer_exports.export_header(ctx, view, offer_rules.OfferFilter(types=("kita",))),
                                         offer_exports.offers_export(offers)).decode("utf-8-sig")  # fmt: skip
     assert "Filter der Angebote;Angebotsart: Kindertageseinrichtung (Kita)" in csv_text and "Hinweis;Demodaten" in csv_text
+
+
+# --- what no list captures, honest classes, presentation (issue 11, items 1, 3, 4, 9) ---------------------------------
+
+
+def _kita_list_missing(demo_db: Path, target: Path) -> Path:
+    """A copy of the demo database whose offer list holds no Kitas: as if the Kreis had no Kita list."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_db, target)
+    with connect(target) as con:
+        for table in ("offers", "offer_capture", "access"):
+            con.execute(f"DELETE FROM {table} WHERE offer_type = 'kita'")
+        con.execute("UPDATE coverage SET offers = 0, offers_per_1000 = 0, capacity = NULL, capacity_known = 0, "
+                    "capacity_per_100 = NULL WHERE category = 'kita'")  # fmt: skip
+    return target
+
+
+def test_a_category_no_list_captures_is_grey_nicht_erfasst_never_zero(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    db = _kita_list_missing(demo_db, tmp_path / "no_kita" / "demo_musterland.duckdb")
+    ((most_type, _),) = _sql(db, "SELECT offer_type, count(*) FROM offers GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1")
+    at = _start(db.parent, monkeypatch)
+    assert at.selectbox(key="offers_category").value == f"angebotsart:{most_type}", "the default is a captured category with offers"
+    options = at.selectbox(key="offers_category").options
+    assert "Angebotsart: Kindertageseinrichtung (Kita) (nicht erfasst)" in options
+    at.selectbox(key="offers_category").set_value("angebotsart:kita")
+    rerun(at)
+    legend = _legends(at)
+    assert "nicht erfasst (keine geladene Angebotsliste enthält diese Angebote) (61)" in legend
+    assert "0,00 bis 0,00" not in legend and "bis" not in legend.split("Angebote (")[0].split("Kita)")[-1]
+    assert any("nicht erfasst" in i.value and "OFFERS.md" in i.value and "covers" in i.value for i in at.info), "how to load a list"
+    table = at.dataframe[0].value
+    assert table.loc[table["Angebotsart"] == "Kindertageseinrichtung (Kita)", "Angebote"].tolist() == ["nicht erfasst"]
+
+
+def test_sozialraeume_are_classed_by_the_map_rule_and_the_number_of_offers_as_circles(app: AppTest):
+    app.radio(key="offers_level").set_value("sozialraum")
+    rerun(app)
+    legend = _legends(app)
+    assert "Klassen: Quantile" not in legend and ("Kreiswert" in legend or "Stufen von" in legend), legend
+    assert "Spannweite" in legend
+    app.selectbox(key="offers_metric").set_value("offers")
+    rerun(app)
+    assert "Symbole statt Farben" in _legends(app) and "L.circleMarker" in map_script(app)
+
+
+def test_one_legend_for_areas_and_points_and_names_on_the_map(app: AppTest):
+    boxes = re.findall(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', map_script(app))
+    assert len(boxes) == 1, "areas and points share one collapsible legend"
+    assert "pa-legend-points" in json.loads(boxes[0]) and json.loads(boxes[0]).startswith("<details")
+    assert app.toggle(key="offers_names").value is True and "pa-labels" in map_script(app)
+
+
+def test_presentation_mode_folds_the_settings_away(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    at = _start(demo_db.parent, monkeypatch, {"praesentation": "1"})
+    assert at.title[0].value.startswith("Angebote je 1.000 der Zielgruppe: Kindertageseinrichtung (Kita) · Gemeinden · Zielgruppe")
+    assert at.expander[0].label == "Einstellungen"
+    assert at.expander[0].selectbox(key="offers_category") is not None and at.expander[0].toggle(key="offers_tiles") is not None
+    assert "font:18px" in _legends(at)
+
+
+@pytest.fixture(scope="module")
+def trier_saarburg_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from etl.build import build
+
+    out = tmp_path_factory.mktemp("ts") / "07235_trier-saarburg.duckdb"
+    build([Path(APP).parent.parent / "config" / "07235_trier-saarburg.toml"], out, say=lambda _msg: None)
+    return out.parent
+
+
+def test_trier_saarburg_opens_on_a_captured_category_and_kita_is_nicht_erfasst(trier_saarburg_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    at = _start(trier_saarburg_dir, monkeypatch)
+    assert at.selectbox(key="offers_category").value == "angebotsart:grundschule", "the school list captures Grundschulen"
+    assert "0,00 bis 0,00" not in _legends(at)
+    at.selectbox(key="offers_category").set_value("angebotsart:kita")
+    rerun(at)
+    legend = _legends(at)
+    assert "nicht erfasst" in legend and "0,00 bis 0,00" not in legend
+    assert "nicht zum Kreis gehörig" in map_script(at), "the hole of the city of Trier is labelled"

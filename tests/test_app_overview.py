@@ -117,3 +117,44 @@ def test_map_and_tables_are_offered_for_download_with_telling_names(app: AppTest
     assert (detail.loc["bev_insgesamt", "Wert"], detail.loc["bev_insgesamt", "Kreis"]) == (own, kreis_value)
     shown = app.dataframe[0].value
     assert len(detail) == len(shown), "the download has the rows of the detail panel"
+
+
+# --- readable, honest maps and presentation mode (issue 11, items 3, 4, 9) -------------------------------------------
+
+
+def test_names_are_on_the_map_and_can_be_switched_off(app: AppTest):
+    assert app.toggle(key="names").value is True
+    assert "pa-labels" in map_script(app) and "Musterstadt" in map_script(app)
+    app.toggle(key="names").set_value(False).run()
+    assert not app.exception and "pa-labels" not in map_script(app)
+
+
+def test_five_sozialraeume_are_not_drawn_in_quantiles(app: AppTest):
+    app.radio(key="level").set_value("sozialraum").run()
+    script = map_script(app)
+    assert "Klassen: Quantile" not in script, "five areas: the map rule replaces quantiles"
+    assert "Kreiswert" in script or "Stufen von" in script
+    assert "Spannweite" in script, "the legend states the spread"
+
+
+def test_a_count_is_drawn_as_circles_not_as_colours(app: AppTest):
+    app.selectbox(key="indicator").set_value("bev_insgesamt").run()
+    script = map_script(app)
+    assert not app.exception
+    assert "pa-symbols" in script and "L.circleMarker" in script and "Symbole statt Farben" in script
+    assert "Klassen:" not in script
+
+
+def test_presentation_mode_has_a_headline_folds_the_controls_and_enlarges_the_legend(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(demo_db.parent))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["praesentation"] = "1"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Anteil Kinder unter 6 Jahren · Gemeinden · 2023"
+    assert "Landkreis Musterland (Demodaten)" in [c.value for c in at.caption]
+    settings = at.expander[0]
+    assert settings.label == "Einstellungen"
+    assert settings.radio(key="level") is not None and settings.selectbox(key="indicator") is not None
+    assert settings.toggle(key="names") is not None, "the switches are folded away too"
+    assert "font:18px" in map_script(at)

@@ -63,6 +63,11 @@ def test_map_renders_areas_and_clustered_offers_offline(browser_page, streamlit_
     legend = frame.locator(".pa-legend").inner_text()
     assert "Kindertageseinrichtung (Kita)" in legend and re.search(r"\d,\d+ bis \d,\d+", legend)
     assert "Beratung und Unterstützung" in frame.locator(".pa-legend-points").inner_text()
+    assert frame.locator(".pa-legend").count() == 1 and frame.locator(".pa-legend .pa-legend-points").count() == 1, "one legend"
+    frame.locator(".pa-legend summary").click()  # the legend folds away and opens again
+    assert not frame.locator(".pa-legend-points").is_visible()
+    frame.locator(".pa-legend summary").click()
+    assert frame.locator(".pa-legend-points").is_visible()
     assert "Stand 31.12.2023" in frame.locator(".leaflet-control-attribution").inner_text()
     assert not outside, f"requests left the machine: {outside}"
     assert not failed, f"failed requests: {failed}"

@@ -1,7 +1,7 @@
 """Downloads, shared links and presentation mode in a real headless Chromium: the files a click delivers (PNG at
 the chosen width and 300 dpi, German CSV with the database's values, the Steckbrief PDF), a link from 'Link zu
 dieser Ansicht' opened in a fresh browser shows the same view, and ?praesentation=1 collapses the sidebar,
-enlarges the type and puts the map first."""
+enlarges the type, puts a headline and the map first and fits one screen."""
 from __future__ import annotations
 
 import io
@@ -120,16 +120,31 @@ def test_a_shared_link_opens_the_same_view(browser_page, streamlit_server, artif
 
 
 def test_presentation_mode(browser_page, streamlit_server, artifacts_dir):
+    """One screen at 1400×1000 and 1920×1080 (issue 11, item 9): headline with indicator, level and year, the map and
+    its legend (type ≥ 18 px) inside the screen, the controls folded into "Einstellungen", "Grafik" on one line."""
     page = browser_page
-    page.set_viewport_size({"width": 1600, "height": 1000})
-    _open(page, f"{streamlit_server}/indikatoren?praesentation=1&kennzahl=anteil_u18&ebene=sozialraum")
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar).to_have_attribute("data-collapsed", "true")
-    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px", "large type"
-    map_top = page.locator(MAP_FRAME).bounding_box()["y"]
-    search_top = page.get_by_text("Suche in Bezeichnung und Definition").bounding_box()["y"]
-    assert map_top < search_top, "the map comes first"
-    page.screenshot(path=str(artifacts_dir / "presentation_mode.png"))
+    for width, height in ((1400, 1000), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        _open(page, f"{streamlit_server}/indikatoren?praesentation=1&kennzahl=anteil_u18&ebene=sozialraum")
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px", "large type"
+        expect(page.locator("[data-testid='stMain'] h1").first).to_have_text("Anteil Minderjährige · Sozialräume · 2023")
+        map_box = page.locator(MAP_FRAME).bounding_box()
+        search_top = page.get_by_text("Suche in Bezeichnung und Definition").bounding_box()["y"]
+        assert map_box["y"] < search_top, "the map comes first"
+        assert map_box["y"] + map_box["height"] <= height, "map and legend fit the screen"
+        legend = page.frame_locator(MAP_FRAME).locator(".pa-legend")
+        assert float(legend.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 18, "legend readable from the back"
+        settings = page.locator("[data-testid='stExpander'] summary").first
+        expect(settings).to_contain_text("Einstellungen")
+        assert not page.get_by_role("combobox", name="Klassenbildung").is_visible(), "controls folded away"
+        grafik = page.get_by_role("button", name="Grafik").first
+        assert grafik.evaluate(
+            "b => { const p = b.querySelector('p'); const r = document.createRange(); r.selectNodeContents(p);"
+            " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+        ) == 1, "'Grafik' on one line"
+        page.screenshot(path=str(artifacts_dir / f"presentation_mode_{width}x{height}.png"))
 
     _open(page, f"{streamlit_server}/indikatoren?kennzahl=anteil_u18&ebene=sozialraum")
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "false")

@@ -1,4 +1,5 @@
-"""The overview map in a real headless Chromium: it renders offline, a click selects a Gemeinde."""
+"""The overview map in a real headless Chromium: it renders offline, a click selects a Gemeinde (and closes the
+tooltip), names on the map never cover each other."""
 from __future__ import annotations
 
 import re
@@ -48,4 +49,20 @@ def test_click_selects_gemeinde_and_shows_its_figures(browser_page, streamlit_se
     browser_page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=10_000)
     # the selected Gemeinde is outlined on the map by an extra, non-interactive layer
     frame.locator(f"path[stroke='#d7301f'][stroke-width='4']").first.wait_for(timeout=10_000)
+    # the tooltip closed with the click and does not stay over the map (issue 11, item 3)
+    assert frame.locator(".leaflet-tooltip").count() == 0 or not frame.locator(".leaflet-tooltip").first.is_visible()
     browser_page.screenshot(path=str(artifacts_dir / "overview_selected_gemeinde.png"))
+
+
+def test_names_on_the_map_never_cover_each_other(browser_page, streamlit_server):
+    frame = _open_map(browser_page, streamlit_server)
+    browser_page.wait_for_timeout(500)
+    boxes = next(f for f in browser_page.frames if "streamlit_folium" in f.url).evaluate(
+        """() => [...document.querySelectorAll('.pa-label span')].filter(s => s.style.visibility !== 'hidden')
+                 .map(s => { const r = s.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, s.textContent]; })"""
+    )
+    assert len(boxes) >= 20 and "Musterstadt" in {b[4] for b in boxes}, "names are shown"
+    crossing = [(a[4], b[4]) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]  # fmt: skip
+    assert not crossing, crossing
+    assert frame.locator(".pa-label").first.evaluate("n => getComputedStyle(n).pointerEvents") == "none", "clicks reach the areas"

@@ -98,3 +98,65 @@ def test_text_in_a_map_is_shown_literally_and_never_run_as_a_template():
     as_json = shown.replace("&", "\\u0026")  # the data sit in the script as JSON strings
     assert rendered.count(as_json) >= 3, "tooltip, legend and attribution show the text as it is"
     assert "<b>fett</b>" not in rendered
+
+
+# --- readable maps (issue 11, item 3) --------------------------------------------------------------------------------
+
+
+def _squares(n: int = 3):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame(
+        {"area_id": [f"a{i}" for i in range(n)], "name": [f"<Ort {i}>" for i in range(n)], "value": [float(i + 1) for i in range(n)],
+         "value_text": [str(i) for i in range(n)]},
+        geometry=[box(6.0 + i * 0.1, 50.0, 6.1 + i * 0.1, 50.1) for i in range(n)], crs="EPSG:4326",
+    )  # fmt: skip
+
+
+def test_legend_is_collapsible_states_the_spread_and_grows_for_presentation():
+    classes = classification.map_classes(SKEWED, decimals=1)
+    html = maps.legend_html("Titel", "%", classes, 1, None, classes.note, spread="Spannweite 1,0 bis 30,0 %")
+    assert html.startswith('<details class="pa-legend" open') and "<summary" in html
+    assert "Spannweite 1,0 bis 30,0 %" in html and "font:12px" in html
+    assert "font:18px" in maps.legend_html("Titel", "%", classes, 1, None, large=True), "readable from the back of a room"
+
+
+def test_size_legend_shows_round_values_with_circles_of_matching_area():
+    symbols = classification.proportional_symbols(pd.Series([100.0, 2_000.0, 18_000.0]), max_radius=30)
+    html = maps.legend_html("Einwohner", "Personen", None, 0, None, symbols=symbols)
+    assert html.count("<circle") == 3 and "10.000" in html and "2.500" in html and "1.000" in html
+    radii = [float(r) for r in __import__("re").findall(r'r="([\d.]+)"', html)]
+    assert radii == sorted(radii, reverse=True) and abs(radii[0] / radii[1] - 2) < 0.05, "a quarter of the value: half the radius"
+
+
+def test_map_names_areas_as_text_closes_tooltips_and_keeps_scale_and_attribution_apart():
+    from planning import map_labels
+
+    shapes = _squares()
+    labels = map_labels.map_labels(shapes, shapes.dissolve())
+    classes = classification.map_classes(shapes["value"], decimals=1)
+    fmap = maps.choropleth(
+        shapes, shapes.dissolve(), value_column="value", tooltip_fields={"name": "Gemeinde"}, classes=classes,
+        legend=maps.legend_html("T", "", classes, 1, None), attribution="Quelle", labels=labels,
+    )  # fmt: skip
+    html = fmap.get_root().render()
+    assert "pa-labels" in html and "\\u003cOrt 0\\u003e" in html and "<Ort 0>" not in html, "names as escaped data, set as text"
+    assert "textContent = row[2]" in html
+    assert '"sticky": false' in html, "the tooltip does not follow the pointer"
+    assert "closeTooltip" in html, "a click closes the tooltip"
+    assert "position: 'bottomleft'" in html and "max-width:calc(100vw - 150px)" in html, "scale left, attribution wraps before it"
+
+
+def test_a_count_map_draws_circles_over_neutral_areas():
+    from planning import map_labels
+
+    shapes = _squares()
+    symbols = classification.proportional_symbols(shapes["value"])
+    fmap = maps.choropleth(
+        shapes, shapes.dissolve(), value_column="value", tooltip_fields={"name": "Gemeinde"}, classes=None,
+        legend="", attribution="Quelle", symbols=symbols, symbol_points=map_labels.value_points(shapes),
+    )  # fmt: skip
+    html = fmap.get_root().render()
+    assert "pa-symbols" in html and "L.circleMarker" in html
+    assert maps.NEUTRAL_FILL in html and "#ffffcc" not in html, "no colour classes"

@@ -13,8 +13,9 @@ share.bind(
     share.Param("explorer_level", "ebene"),
     share.Param("explorer_scheme", "klassen", default="quantile", choices=classification.SCHEMES),
     share.Param("explorer_k", "anzahl", int, default=5, choices=explorer_view.CLASS_COUNTS),
+    share.Param("explorer_names", "namen", bool, default=True),
 )
-st.title(f"Indikatoren {plain(ctx.kreis_name)} – {ctx.year}")
+title = presentation.title_slot(f"Indikatoren {ctx.kreis_name} – {ctx.year}")  # presenting: the headline below
 top = st.container()  # presentation mode: map and ranking go here, above the search
 
 available = indicators.searchable_indicators(ctx)
@@ -68,27 +69,30 @@ st.caption(f"Jahr {year} (für alle Seiten in der Seitenleiste gewählt) · Jahr
 
 # --- about the indicator ------------------------------------------------------------------------------------------
 map_controls = st.session_state.get("explorer_scheme", "quantile"), st.session_state.get("explorer_k", 5)
-view = explorer_view.build_view(ctx, indicator_id, year, level, *map_controls)
+map_style = {"names": st.session_state.setdefault("explorer_names", True), "large": presentation.active()}
+view = explorer_view.build_view(ctx, indicator_id, year, level, *map_controls, **map_style)
 explorer_view.show_about(view)
 explorer_view.show_references(view)
 
 # --- map and ranking ------------------------------------------------------------------------------------------------
-with top if presentation.active() else st.container():
-    map_column, ranking_column = st.columns([3, 2], gap="medium")
-with map_column:
-    classing = st.columns([3, 2, 1.3], vertical_alignment="bottom")
-    scheme = classing[0].selectbox("Klassenbildung", list(classification.SCHEMES), format_func=classification.SCHEMES.get, key="explorer_scheme")
+presentation.headline(title, label, indicators.level_label(level), year, ctx.kreis_name)
+with top if presentation.active() else st.container():  # the map over the whole width, the ranking below it
+    classing = presentation.settings().columns([3.2, 2.4, 2.2, 1.6], vertical_alignment="bottom")
+    scheme = classing[0].selectbox("Klassenbildung", list(classification.SCHEMES), format_func=classification.SCHEMES.get,
+                                   key="explorer_scheme", disabled=bool(view.rule_note), help=view.rule_note or None)  # fmt: skip
     st.session_state.setdefault("explorer_k", 5)
-    k = classing[1].select_slider("Klassen", options=explorer_view.CLASS_COUNTS, key="explorer_k")
+    k = classing[1].select_slider("Klassen", options=explorer_view.CLASS_COUNTS, key="explorer_k", disabled=bool(view.rule_note))
+    classing[2].toggle("Namen anzeigen", key="explorer_names", help="Namen der Gebiete in der Karte; bei Gedränge zuerst die großen.")
     if (scheme, k) != map_controls:  # only on a first run with non-default state; widgets own the values after
-        view = explorer_view.build_view(ctx, indicator_id, year, level, scheme, k)
+        view = explorer_view.build_view(ctx, indicator_id, year, level, scheme, k, **map_style)
     values_table = downloads.value_table(ctx.db, tuple(view.frame["area_id"]), indicator_id, years=(year,))
-    with classing[2]:
+    with classing[3]:
         downloads.download_panel(
             "explorer_map", figure=exports.map_export(ctx, level, indicator_id, year, scheme=scheme, k=k), table=values_table,
             label="Karte",
         )  # fmt: skip
-    map_component.show(view.map, key=f"explorer-map-{level}", height=presentation.map_height(600))
+    map_component.show(view.map, key=f"explorer-map-{level}", height=presentation.map_height(560))
+    ranking_column = st.container()
 with ranking_column:
     heading = st.columns([3, 1.3], vertical_alignment="bottom")
     heading[0].markdown(f"**Rangfolge der {indicators.level_label(level)}**")
