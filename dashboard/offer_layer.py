@@ -7,7 +7,6 @@ text. Building a folium Marker per offer in Python would take seconds for 5,000 
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 
 import folium
@@ -55,21 +54,14 @@ def marker_data(offers: pd.DataFrame, types: pd.DataFrame) -> dict:
     }
 
 
-# Inside a script, in JSON strings: no '</script>' or HTML, and no '{' – see OfferClusters.render.
-_SCRIPT_SAFE = [(c, f"\\u{ord(c):04x}") for c in "<>&'{}\u2028\u2029"]
-
-
 def script_json(data: dict) -> str:
     """``marker_data`` as a JSON array literal for a script: [types, traeger, gemeinden, rows].
 
-    An array, so every brace is inside a string and can be escaped; compact and UTF-8 (a third of the size of
-    folium's ``tojson``, which writes ä as \\u00e4 and puts spaces after separators).
+    An array, so every brace is inside a string and can be escaped (``maps.script_literal``: <, >, &, ' and braces
+    as \\u escapes); compact and UTF-8 (a third of the size of folium's ``tojson``, which writes ä as \\u00e4 and
+    puts spaces after separators).
     """
-    parts = [data["types"], data["traeger"], data["gemeinden"], data["rows"]]
-    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in _SCRIPT_SAFE:  # str.replace per character: 25 times faster than str.translate here
-        text = text.replace(char, escaped)
-    return text
+    return maps.script_literal([data["types"], data["traeger"], data["gemeinden"], data["rows"]])
 
 
 class _ScriptText(Element):
