@@ -374,3 +374,25 @@ def test_page_offers_the_downloads_and_the_kreistag_section(page_db: Path, monke
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     assert {"Alle Unterschiede (.xlsx)", "Vorher/nachher (CSV)", "Kreistag-Abschnitt „Szenario“ (PDF)"} <= set(buttons)
     assert buttons["Alle Unterschiede (.xlsx)"].help.endswith(".xlsx")
+
+
+def test_trier_saarburg_build_stores_the_zensus_cells_where_they_lie(shared_data: Path, tmp_path: Path, repo_root: Path):
+    """Real data: a Trier-Saarburg build stores every Zensus 1 km cell with its position (EPSG:25832), so the
+    capacity-weighted accessibility needs no Gemeinde-centre fallback."""
+    from etl.build import build
+    from planning import accessibility as acc
+
+    out = tmp_path / "ts.duckdb"
+    build([repo_root / "config" / "07235_trier-saarburg.toml"], out, say=lambda text: None)
+    db = Database(str(out), os.path.getmtime(out))
+    points = queries.population_points(db, "07235")
+    assert len(points) > 500 and points["x"].notna().all() and points["basis"].str.contains("Zensus").all()
+    # inside Trier-Saarburg in UTM 32N (metres), neighbouring cells 1 km apart (the grid is laid in EPSG:3035)
+    assert points["x"].between(290_000, 380_000).all() and points["y"].between(5_460_000, 5_540_000).all()
+    from scipy.spatial import cKDTree
+
+    cells = points.drop_duplicates("point_id")[["x", "y"]].to_numpy()
+    nearest, _ = cKDTree(cells).query(cells, k=2)
+    assert pytest.approx(float(pd.Series(nearest[:, 1]).median()), abs=5) == 1000
+    result = acc.county_access(db, "07235", "grundschule", acc.AccessParams(acc.TWO_STEP, 5000))
+    assert acc.AT_GEMEINDE_CENTRE not in result.method_text
