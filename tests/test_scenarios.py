@@ -266,6 +266,7 @@ def test_page_adds_an_offer_where_the_map_is_clicked(page_db: Path, monkeypatch:
     assert len(_frame(at, "sz_compare")) >= 1
     assert any("Präventionskette: Zellen" in m.value for m in at.markdown) and any("Lückenranking" in m.value for m in at.markdown)
     assert any("Noch nicht gespeichert" in c.value for c in at.caption)
+    assert "Alle Unterschiede (.xlsx)" in [b.proto.label for b in at.get("download_button")]
     at.radio(key="sz_measure").set_value("per_100")
     rerun(at)
     assert _shows(_scripts(at)[1], "Veränderung: Plätze je 100 der Zielgruppe")
@@ -365,8 +366,21 @@ def test_xlsx_of_all_differences_has_no_formula_cells_with_a_hostile_offer_name(
 
 
 def test_page_offers_the_downloads_and_the_kreistag_section(page_db: Path, monkeypatch: pytest.MonkeyPatch):
-    from page_helpers import open_page
+    import io
 
+    from openpyxl import load_workbook
+    from page_helpers import open_page
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    storages: list[MemoryMediaFileStorage] = []
+
+    class KeptStorage(MemoryMediaFileStorage):  # AppTest drops its media storage after the run: keep it
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            storages.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", KeptStorage)
     store = store_for(next(page_db.glob("*.duckdb")))
     offer = queries.offers(Database(str(next(page_db.glob("*.duckdb"))), 0.0), KREIS).query("offer_type == 'kita'").iloc[0]
     store.save(sc.Scenario("Kita zu", KREIS, (sc.Change(sc.CLOSE, offer["offer_id"], "kita", offer["name"]),)))
@@ -374,6 +388,10 @@ def test_page_offers_the_downloads_and_the_kreistag_section(page_db: Path, monke
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     assert {"Alle Unterschiede (.xlsx)", "Vorher/nachher (CSV)", "Kreistag-Abschnitt „Szenario“ (PDF)"} <= set(buttons)
     assert buttons["Alle Unterschiede (.xlsx)"].help.endswith(".xlsx")
+    stored = storages[-1].get_file(buttons["Alle Unterschiede (.xlsx)"].url.rsplit("/", 1)[-1])  # the downloaded bytes
+    book = load_workbook(io.BytesIO(stored.content))
+    texts = [str(c.value) for row in book["Änderungen"].iter_rows() for c in row if c.value is not None]
+    assert any("schließen" in t and offer["name"] in t for t in texts)
 
 
 def test_trier_saarburg_build_stores_the_zensus_cells_where_they_lie(shared_data: Path, tmp_path: Path, repo_root: Path):
