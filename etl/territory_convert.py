@@ -92,7 +92,12 @@ def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, sta
             feeding = set(links.loc[links["new"].str.startswith(targets.scope), "old"].tolist())
             candidates = candidates[[k.startswith(targets.scope) or k in feeding for k in candidates["area_id"].tolist()]]
         findings += _not_applicable_findings(candidates, label)
-    unresolved = frame[resolved.isna() & ~zero]
+    # a marker ('.', 'x') under a key that did not exist near that year holds no value: not applicable like a '-'
+    marker_only = resolved.isna() & frame["status"].isin(markers.MISSING_STATUSES)
+    if marker_only.any():
+        not_applicable |= marker_only
+        findings += _not_applicable_findings(frame[marker_only & frame["area_id"].str.startswith(targets.scope)], label, marker=True)
+    unresolved = frame[resolved.isna() & ~zero & ~marker_only]
     extra_links, unresolved = _gemeindefrei_links(unresolved, targets, level, label, findings)
     if not extra_links.empty:
         resolved.loc[extra_links.attrs["rows"]] = frame.loc[extra_links.attrs["rows"], "year"]
@@ -124,8 +129,7 @@ def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, sta
     else:
         changed = crosswalk.changed(level) | _changed_areas(extra_links)
         converted = pd.concat([kept, _aggregate(contributions, targets.names.get(level, {}), stand, changed)], ignore_index=True)
-    same_level = all_records[all_records["level"] == level] if (all_records["level"] != level).any() else all_records
-    converted = _mark_missing_sources(converted, placed, frame, same_level, links, level, targets, label, findings)
+    converted = _mark_missing_sources(converted, placed, frame, all_records, links, level, targets, label, findings)
     converted, dropped = _drop_converted_rates(converted, catalogue)
     findings += _conversion_findings(contributions, converted, dropped, level, targets, label)
     return Converted(converted, findings, unplaced)
@@ -225,17 +229,20 @@ def _join_limited(labels: pd.Series) -> str:
 
 
 def _mark_missing_sources(converted, contributions, frame, all_records, links, level, targets, label, findings) -> pd.DataFrame:
-    """Areas that would need a part from a Kreis the file does not contain in that year are incomplete. The parts an
-    area needs are those of the year its rows were placed with (a row under the key of 2012 for 2011 needs no part of
-    the key it had in 2011). ``contributions``: (area of the target, table year, year of the links) of every placed row."""
-    pairs = pd.DataFrame({"kreis": all_records["area_id"].str[:5], "year": all_records["year"]}).drop_duplicates()
+    """Areas that would need a part the file does not hold on this level in that year are incomplete, not smaller:
+    the file lacks the part's Kreis (an extract of one Kreis), or names it only as a whole (a Kreis table, whose
+    Gemeinde of a kreisfreie Stadt took in Gemeinden of a Landkreis). The parts an area needs are those of the year its
+    rows were placed with (a row under the key of 2012 for 2011 needs no part of the key it had in 2011). Only areas
+    with a row of their own that year, or in a Kreis the file lists on this level, are marked: a Kreis table gives the
+    Gemeinden of a Landkreis no value, incomplete or not. ``contributions``: (target area, table year, links' year)."""
+    same_level = all_records[all_records["level"] == level] if (all_records["level"] != level).any() else all_records
+    pairs = pd.DataFrame({"kreis": same_level["area_id"].str[:5], "year": same_level["year"]}).drop_duplicates()
     covered = set(zip(pairs["kreis"].tolist(), pairs["year"].tolist()))
     lo, hi = links["year"].min(), links["year"].max()
     years = pd.Series(frame["year"].unique())
     # only links from a Kreis that is absent in some year of the table can miss a part
     near = links[links["year"].isin(set(years.clip(lo, hi)) | {r for _, _, r in contributions})]
-    old_kreise = near["old"].str[:5]
-    absent = {k for k in old_kreise.unique().tolist() if not all((k, y) in covered for y in years)}
+    absent = {k for k in near["old"].str[:5].unique().tolist() if not all((k, y) in covered for y in years)}
     if not absent:
         return converted
     in_scope = links[links["new"].str.startswith(targets.scope) & (links["pop"] > 0)]
@@ -243,20 +250,25 @@ def _mark_missing_sources(converted, contributions, frame, all_records, links, l
     if in_scope.empty:
         return converted
     placed = {(n, y): r for n, y, r in contributions}
-    pairs = [(n, y, placed.get((n, y), min(max(y, lo), hi))) for n in in_scope["new"].unique() for y in years.tolist()]
+    own = set(zip(frame["area_id"].str[:5].tolist(), frame["year"].tolist()))
+    pairs = [(n, y, placed.get((n, y), min(max(y, lo), hi))) for n in in_scope["new"].unique() for y in years.tolist()
+             if (n, y) in placed or (n[:5], y) in own]  # fmt: skip
     pairs = pd.DataFrame(pairs, columns=["new", "table_year", "resolved"])
     wanted = pairs.merge(in_scope, left_on=["resolved", "new"], right_on=["year", "new"])
     missing = wanted[[(k, y) not in covered for k, y in zip(wanted["old"].str[:5], wanted["table_year"])]]
     if missing.empty:
         return converted
+    anywhere = set(zip(all_records["area_id"].str[:5].tolist(), all_records["year"].tolist()))
+    missing = missing.assign(whole=[(k, y) in anywhere for k, y in zip(missing["old"].str[:5], missing["table_year"])])
     indicators = frame.groupby("year")["indicator_id"].unique()
     names = targets.names.get(level, {})
     rows, messages = [], []
-    for (target, year), group in missing.groupby(["new", "table_year"]):
+    for (target, year, whole), group in missing.groupby(["new", "table_year", "whole"]):
         parts = ", ".join(sorted(group["old"].unique()))
-        note = f"unvollständig: der Teil aus {parts} (Kreis {', '.join(sorted(group['old'].str[:5].unique()))}) fehlt in der Datei"
-        messages.append((target, year, parts))
-        rows += [(target, indicator, year, note) for indicator in indicators.get(year, [])]
+        kreise = ", ".join(sorted(group["old"].str[:5].unique()))
+        where = f"steht in der Datei nur in der Zeile des Kreises {kreise}" if whole else f"fehlt in der Datei (Kreis {kreise})"
+        messages.append((whole, target, year, parts))
+        rows += [(target, indicator, year, f"unvollständig: der Teil aus {parts} {where}") for indicator in indicators.get(year, [])]
     marks = pd.DataFrame(rows, columns=["area_id", "indicator_id", "year", "note"]).drop_duplicates(["area_id", "indicator_id", "year"])
     mark_of = dict(zip(_series_keys(marks), marks["note"]))
     keys = _series_keys(converted)
@@ -271,13 +283,22 @@ def _mark_missing_sources(converted, contributions, frame, all_records, links, l
         added = new.assign(level=level, name=new["area_id"].map(names).fillna(new["area_id"]), value=np.nan,
                            status=markers.INCOMPLETE, derivation=CONVERTED)  # fmt: skip
         converted = pd.concat([converted, added.reindex(columns=converted.columns)], ignore_index=True)
-    listing = "; ".join(
-        f"{names.get(t, t)} ({t}) {_years(pd.Series([y for tt, y, pp in messages if tt == t and pp == p]))}: Teil aus {p}"
-        for t, p in dict.fromkeys((t, p) for t, _, p in messages)
-    )
-    findings.append(Finding("quelle_unvollstaendig", f"{label}: Werte auf dem Gebietsstand der Grenzdaten unvollständig, weil die "
-                            f"Datei den Kreis eines Teilgebiets im Jahr nicht enthält – {listing}. Abhilfe: die bundesweite "
-                            "Datei der Tabelle (full_original) konfigurieren."))  # fmt: skip
+    for whole, cause, fix in (
+        (False, "die Datei den Kreis eines Teilgebiets im Jahr nicht enthält", "ist die Datei ein Auszug, die bundesweite Datei "
+         "der Tabelle (full_original) konfigurieren; ist sie bundesweit, steht der Teil dort unter einem anderen Schlüssel, und "
+         "die Summe der Gemeinden gilt."),
+        (True, "die Datei ein Teilgebiet im Jahr nur als Teil einer Kreiszeile nennt", "keine nötig – der Kreiswert kommt aus den "
+         "umgerechneten Kreiszeilen; für Gemeindewerte eine Tabelle mit Gemeindezeilen konfigurieren."),
+    ):  # fmt: skip
+        listed = [(t, y, p) for w, t, y, p in messages if w == whole]
+        if not listed:
+            continue
+        listing = "; ".join(
+            f"{names.get(t, t)} ({t}) {_years(pd.Series([y for tt, y, pp in listed if tt == t and pp == p]))}: Teil aus {p}"
+            for t, p in dict.fromkeys((t, p) for t, _, p in listed)
+        )
+        findings.append(Finding("quelle_unvollstaendig", f"{label}: Werte auf dem Gebietsstand der Grenzdaten unvollständig, weil "
+                                f"{cause} – {listing}. Abhilfe: {fix}"))  # fmt: skip
     return converted
 
 
@@ -335,9 +356,12 @@ def _unplaced(unresolved: pd.DataFrame, targets: Targets, label: str, findings: 
     return marks.assign(note=note)
 
 
-def _not_applicable_findings(rows: pd.DataFrame, label: str) -> list[Finding]:
+def _not_applicable_findings(rows: pd.DataFrame, label: str, marker: bool = False) -> list[Finding]:
     if rows.empty:
         return []
+    if marker:
+        return [Finding("nicht_zutreffend", f"{label}: Zeichen ohne Wert ('.', 'x') für Schlüssel, die es im Jahr nicht mehr "
+                        f"oder noch nicht gab (nicht zutreffend, weggelassen): {_key_years(rows)}")]  # fmt: skip
     return [Finding("nicht_zutreffend", f"{label}: '-' für Gebiete, die es im Jahr unter diesem Schlüssel nicht gab "
                     f"(nicht zutreffend, nicht als 0 gezählt): {_key_years(rows)}")]  # fmt: skip
 
