@@ -228,11 +228,15 @@ def test_switching_indicator_year_level_and_classification_changes_the_legend(ap
     seen.append(_legend(app))
     assert map_script(app).count('"area_id"') == 5, "five Sozialräume"
     assert len(_table(app)) == 5 and "Sozialraum" in _table(app).columns
+    # five Sozialräume: honest classes (issue 11, item 4) – no choice of scheme, the legend says why
+    assert app.selectbox(key="explorer_scheme").disabled
+    assert "Nur 5 Gebiete mit Wert" in seen[-1]
+    app.radio(key="explorer_level").set_value("gemeinde")
+    rerun(app)
     app.selectbox(key="explorer_scheme").set_value("equal_interval")
     rerun(app)
     seen.append(_legend(app))
     assert "Klassen: gleiche Intervalle" in seen[-1]
-    app.radio(key="explorer_level").set_value("gemeinde")
     app.selectbox(key="explorer_scheme").set_value("fisher_jenks")
     rerun(app)
     seen.append(_legend(app))
@@ -240,7 +244,8 @@ def test_switching_indicator_year_level_and_classification_changes_the_legend(ap
     app.select_slider(key="explorer_k").set_value(3)
     rerun(app)
     seen.append(_legend(app))
-    assert "3 Klassen" in seen[-1] and seen[-1].count("bis ") == 3
+    # three class rows; the legend also states the spread ("Spannweite … bis …", issue 11 item 4)
+    assert "3 Klassen" in seen[-1] and seen[-1].count("bis ") == 3 + seen[-1].count("Spannweite")
     assert len(set(seen)) == len(seen), "every switch redraws the legend"
     assert all(re.search(r"\d,\d bis \d+,\d", legend) for legend in seen), "German class bounds"
 

@@ -122,8 +122,8 @@ def test_overview_widget_changes_write_the_url():
 def test_explorer_widget_changes_write_the_url():
     at = open_page("indikatoren")
     at.selectbox(key="explorer_indicator").set_value("altenquotient").run()
+    at.select_slider(key="explorer_k").set_value(6).run()  # classes are chosen for Gemeinden; five Sozialräume get fixed ones
     at.radio(key="explorer_level").set_value("sozialraum").run()
-    at.select_slider(key="explorer_k").set_value(6).run()
     at.multiselect(key="explorer_series_altenquotient_sozialraum").set_value([OTHER_SOZIALRAUM]).run()
     assert not at.exception
     assert (at.query_params["kennzahl"], at.query_params["ebene"], at.query_params["anzahl"]) == ("altenquotient", "sozialraum", "6")
