@@ -15,7 +15,7 @@ from etl.config import CountyConfig, load_config, shared_data_root
 from etl.errors import EtlError
 from etl.findings import Finding, findings_path, summary_lines, with_kreis
 from etl.load import check_target, remove_stale_temp_files, write_database
-from etl.prepare import in_scope, prepare_table
+from etl.prepare import in_scope, prepare_tables
 from etl.sources import crosswalk as crosswalk_files
 from etl.territory import Crosswalk, gebietsstand_year, load_crosswalk
 from etl.sources.bkg import UnknownKreis, read_boundaries
@@ -107,22 +107,21 @@ def _extract_county(
     read_scope = crosswalk.source_kreise(config.scope) if crosswalk is not None else config.scope
     crosswalk = crosswalk.for_scope(config.scope).fitted(set(boundaries.gemeinden["area_id"])) if crosswalk is not None else None
     catalogue = load_catalogue()
-    tables, unplaced = [], []
+    reads = []
     for entry in config.statistics:
         say(f"[{config.ags}] Statistik {entry.table} lesen: {entry.path.name}")
         read = read_genesis(entry.path, entry.table, read_scope, entry.encoding)
-        prepared = prepare_table(read, boundaries, config.scope, crosswalk, catalogue)
-        table = prepared.table
+        if crosswalk is None and in_scope(read.records, config.scope).empty:  # with it, rows may arrive by conversion
+            raise _no_rows(config, entry.path)
+        reads.append((entry, read))
+    if reads:
+        say(f"[{config.ags}] Statistik auf den Gebietsstand der Grenzdaten bringen")
+    prepared = prepare_tables([read for _, read in reads], boundaries, config.scope, crosswalk, catalogue)
+    notes.extend(prepared.findings)
+    tables = []
+    for (entry, read), table in zip(reads, prepared.tables):
         if table.records.empty and in_scope(read.records, config.scope).empty:
-            raise EtlError(
-                f"Die Datei enthält keine Zeilen des Kreises {config.ags}",
-                file=entry.path,
-                expected=f"Zeilen mit Schlüsseln, die mit {config.ags} beginnen",
-                fix="Anderen Export wählen oder die Tabelle aus der Konfiguration nehmen.",
-            )
-        notes.extend(prepared.findings)
-        if prepared.unplaced is not None and not prepared.unplaced.empty:
-            unplaced.append(prepared.unplaced)
+            raise _no_rows(config, entry.path)
         if table.records.empty:  # e.g. only published rates of a Kreis whose territory changed
             notes.append(Finding("tabelle", f"{entry.table} ({entry.path.name}): nach der Umrechnung auf Gebietsstand "
                                  f"{crosswalk.gebietsstand if crosswalk else ''} bleibt kein Wert (veröffentlichte Quoten eines "
@@ -148,8 +147,17 @@ def _extract_county(
     for i, source in enumerate(sources):
         source["source_id"] = f"S{first_source_number + i:02d}"
         source["kreis_id"] = config.ags
-    county = CountyInput(config, boundaries, mapping, tables, offer_lists, pd.concat(unplaced, ignore_index=True) if unplaced else None)
+    county = CountyInput(config, boundaries, mapping, tables, offer_lists, prepared.unplaced)
     return county, sources
+
+
+def _no_rows(config: CountyConfig, path: Path) -> EtlError:
+    return EtlError(
+        f"Die Datei enthält keine Zeilen des Kreises {config.ags}",
+        file=path,
+        expected=f"Zeilen mit Schlüsseln, die mit {config.ags} beginnen",
+        fix="Anderen Export wählen oder die Tabelle aus der Konfiguration nehmen.",
+    )
 
 
 def mapping_attribution(config: CountyConfig) -> str:

@@ -23,7 +23,7 @@ from etl.findings import Finding
 from etl.sources.bkg import Boundaries
 from etl.sources.genesis import GenesisTable
 from etl.territory import GEMEINDE_CODE, Crosswalk
-from etl.territory_convert import Converted, Targets, convert_records, row_codes
+from etl.territory_convert import TABLE, Converted, Targets, convert_records, row_codes
 
 SERIES_KEY = ["level", "area_id", "indicator_id", "year"]
 
@@ -31,6 +31,13 @@ SERIES_KEY = ["level", "area_id", "indicator_id", "year"]
 @dataclass
 class PreparedTable:
     table: GenesisTable  # records at the build's areas, with derivation and note
+    findings: list[Finding] = field(default_factory=list)
+    unplaced: pd.DataFrame | None = None  # kreis_id, indicator_id, year, note: Kreis totals that are incomplete
+
+
+@dataclass
+class PreparedTables:
+    tables: list[GenesisTable]  # in the order given, records at the build's areas, with derivation and note
     findings: list[Finding] = field(default_factory=list)
     unplaced: pd.DataFrame | None = None  # kreis_id, indicator_id, year, note: Kreis totals that are incomplete
 
@@ -45,21 +52,37 @@ def targets_of(boundaries: Boundaries, scope: str) -> Targets:
     )
 
 
+def label_of(table: GenesisTable) -> str:
+    return f"{table.table} ({table.file.name})"
+
+
 def prepare_table(table: GenesisTable, boundaries: Boundaries, scope: str, crosswalk: Crosswalk | None, catalogue: pd.DataFrame) -> PreparedTable:
-    """The table's records for the build's areas (see the module docstring); ``scope`` is the config's key prefix."""
-    label = f"{table.table} ({table.file.name})"
-    records = merge_split_series(table.records, table)
+    """One table's records for the build's areas (see the module docstring); ``scope`` is the config's key prefix."""
+    prepared = prepare_tables([table], boundaries, scope, crosswalk, catalogue)
+    return PreparedTable(prepared.tables[0], prepared.findings, prepared.unplaced)
+
+
+def prepare_tables(tables: list[GenesisTable], boundaries: Boundaries, scope: str, crosswalk: Crosswalk | None, catalogue: pd.DataFrame) -> PreparedTables:
+    """The county's tables for the build's areas, converted in one pass (a table never fills another's gap)."""
+    if not tables:
+        return PreparedTables([])
+    labels = [label_of(t) for t in tables]
+    records = pd.concat([merge_split_series(t.records, t).assign(**{TABLE: i}) for i, t in enumerate(tables)], ignore_index=True)
     targets = targets_of(boundaries, scope)
     findings: list[Finding] = []
     if crosswalk is not None:
-        records = fill_single_keys(records, crosswalk, label, findings)
-        converted = convert_records(records, crosswalk, targets, catalogue, label)
+        records = fill_single_keys(records, crosswalk, labels, findings)
+        converted = convert_records(records, crosswalk, targets, catalogue, labels)
     else:
-        converted = _without_crosswalk(records, targets, label)
+        parts = [_without_crosswalk(rows, targets, labels[t]) for t, rows in records.groupby(TABLE)]
+        converted = Converted(pd.concat([p.records for p in parts], ignore_index=True), [f for p in parts for f in p.findings])
     findings += converted.findings
     records = in_scope(converted.records, scope)
-    records = fill_single_areas(records, boundaries, label, findings)
-    return PreparedTable(replace(table, records=records.reset_index(drop=True)), findings, converted.unplaced)
+    records = fill_single_areas(records, boundaries, labels, findings)
+    by_table = dict(tuple(records.groupby(TABLE, sort=False)))
+    prepared = [replace(t, records=by_table[i].drop(columns=TABLE).reset_index(drop=True) if i in by_table else t.records.iloc[:0])
+                for i, t in enumerate(tables)]  # fmt: skip
+    return PreparedTables(prepared, findings, converted.unplaced)
 
 
 def merge_split_series(records: pd.DataFrame, table: GenesisTable) -> pd.DataFrame:
@@ -141,7 +164,7 @@ def in_scope(records: pd.DataFrame, scope: str) -> pd.DataFrame:
     return records[((level != "land") & kreis.str.startswith(scope)) | ((level == "land") & records["area_id"].isin(lands))]
 
 
-def fill_single_keys(records: pd.DataFrame, crosswalk: Crosswalk, label: str, findings: list[Finding]) -> pd.DataFrame:
+def fill_single_keys(records: pd.DataFrame, crosswalk: Crosswalk, labels: list[str], findings: list[Finding]) -> pd.DataFrame:
     """Before converting: a city-state's Land row is its Kreis row, and the Kreis row of a Kreis that had a single
     Gemeinde in that year (most kreisfreie Städte: tables print no Gemeinde row for them) is that Gemeinde's row, so
     that what a Gemeinde took in from other Kreise is added to the city's own figure, not mistaken for all of it."""
@@ -163,20 +186,21 @@ def fill_single_keys(records: pd.DataFrame, crosswalk: Crosswalk, label: str, fi
         target = [key_of(a, y) for a, y in zip(upper["area_id"], upper["year"])]
         copies = upper.assign(level=below, area_id=target)[[t is not None for t in target]]
         lower = records[(records["level"] == below) & records["area_id"].str[:5].isin({a[:5] for a in target if a})]
-        have = set(zip(lower["area_id"].str[:5], lower["indicator_id"], lower["year"]))  # any row of that Kreis
-        copies = copies[[(a[:5], i, y) not in have for a, i, y in zip(copies["area_id"], copies["indicator_id"], copies["year"])]]
+        have = set(zip(lower[TABLE], lower["area_id"].str[:5], lower["indicator_id"], lower["year"]))  # any row of that Kreis
+        copies = copies[[(t, a[:5], i, y) not in have for t, a, i, y in zip(copies[TABLE], copies["area_id"], copies["indicator_id"], copies["year"])]]
         if copies.empty:
             continue
         records = pd.concat([records, copies], ignore_index=True)
-        pairs = sorted(set(zip(upper.loc[copies.index.intersection(upper.index), "area_id"], copies["area_id"])))
-        added.append(f"{level} → {below}: " + ", ".join(f"{a} → {b}" for a, b in pairs))
-    if added:
-        findings.append(Finding("stadtstaat", f"{label}: Werte einer Ebene gelten auch für die darunter, weil beide dasselbe "
-                                f"Gebiet sind ({'; '.join(added)})"))  # fmt: skip
+        for t, rows in copies.groupby(TABLE):
+            pairs = sorted(set(zip(upper.loc[rows.index.intersection(upper.index), "area_id"], rows["area_id"])))
+            added.append((t, f"{level} → {below}: " + ", ".join(f"{a} → {b}" for a, b in pairs)))
+    for t in sorted({t for t, _ in added}):
+        findings.append(Finding("stadtstaat", f"{labels[t]}: Werte einer Ebene gelten auch für die darunter, weil beide dasselbe "
+                                f"Gebiet sind ({'; '.join(text for tt, text in added if tt == t)})"))  # fmt: skip
     return records
 
 
-def fill_single_areas(records: pd.DataFrame, boundaries: Boundaries, label: str, findings: list[Finding]) -> pd.DataFrame:
+def fill_single_areas(records: pd.DataFrame, boundaries: Boundaries, labels: list[str], findings: list[Finding]) -> pd.DataFrame:
     """Land rows of a city-state stand in for its Kreis, Kreis rows of a one-Gemeinde Kreis for the Gemeinde, where
     the table has no row of that level for the indicator and year."""
     kreise = set(boundaries.kreis["area_id"])
@@ -190,13 +214,14 @@ def fill_single_areas(records: pd.DataFrame, boundaries: Boundaries, label: str,
             continue
         copies = upper.assign(level=below, area_id=upper["area_id"].map(mapping))
         lower = records[(records["level"] == below) & records["area_id"].isin(set(mapping.values()))]
-        present = pd.MultiIndex.from_frame(lower[["area_id", "indicator_id", "year"]])
-        copies = copies[~pd.MultiIndex.from_frame(copies[["area_id", "indicator_id", "year"]]).isin(present)]
+        present = set(zip(lower[TABLE], lower["area_id"], lower["indicator_id"], lower["year"]))
+        copies = copies[[k not in present for k in zip(copies[TABLE], copies["area_id"], copies["indicator_id"], copies["year"])]]
         if copies.empty:
             continue
         records = pd.concat([records, copies], ignore_index=True)
-        added.append(f"{level} → {below}: " + ", ".join(f"{a} → {mapping[a]}" for a in sorted(upper["area_id"].unique())))
-    if added:
-        findings.append(Finding("stadtstaat", f"{label}: Werte einer Ebene gelten auch für die darunter, weil beide dasselbe "
-                                f"Gebiet sind ({'; '.join(added)})"))  # fmt: skip
+        for t, rows in copies.groupby(TABLE):
+            added.append((t, f"{level} → {below}: " + ", ".join(f"{a} → {b}" for a, b in sorted(set(zip(upper.loc[rows.index, "area_id"], rows["area_id"]))))))
+    for t in sorted({t for t, _ in added}):
+        findings.append(Finding("stadtstaat", f"{labels[t]}: Werte einer Ebene gelten auch für die darunter, weil beide dasselbe "
+                                f"Gebiet sind ({'; '.join(text for tt, text in added if tt == t)})"))  # fmt: skip
     return records

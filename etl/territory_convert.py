@@ -36,6 +36,7 @@ NOTE = "umgerechnet auf Gebietsstand {stand} (BBSR-Umsteigeschlüssel, © BBSR B
 NEAREST_YEARS = 5  # how far from Y a key's own year may be
 GEMEINDEFREI = re.compile(r"gem(?:einde)?\.?\s*fr|gemeindefrei|gemfr", re.IGNORECASE)
 CONVERTED_LEVELS = ("gemeinde", "kreis")
+TABLE = "table_no"  # the tables of a county are converted in one pass; each row says which table it came from
 _MAX_PARTS_IN_NOTE = 6
 
 
@@ -55,8 +56,9 @@ class Targets:
     gemeindefrei_km2: pd.Series  # area_id -> km², gemeindefreie Gebiete only
 
 
-def convert_records(records: pd.DataFrame, crosswalk: Crosswalk, targets: Targets, catalogue: pd.DataFrame, label: str) -> Converted:
-    """Gemeinde and Kreis rows of one table (``label`` names it in messages) at the crosswalk's Gebietsstand."""
+def convert_records(records: pd.DataFrame, crosswalk: Crosswalk, targets: Targets, catalogue: pd.DataFrame, labels: list[str]) -> Converted:
+    """Gemeinde and Kreis rows of a county's tables at the crosswalk's Gebietsstand. ``records`` has the column
+    TABLE (0, 1, …), ``labels[TABLE]`` names that table in messages; what one table says never fills a gap of another."""
     stand = crosswalk.gebietsstand
     result = Converted(records.iloc[:0].assign(derivation=None, note=None))
     parts = [records[~records["level"].isin(CONVERTED_LEVELS)].assign(derivation="source", note=None)]
@@ -64,7 +66,7 @@ def convert_records(records: pd.DataFrame, crosswalk: Crosswalk, targets: Target
         frame = records[records["level"] == level]
         if frame.empty:
             continue
-        converted = _convert_level(frame, records, crosswalk, level, targets, catalogue, stand, label)
+        converted = _convert_level(frame, records, crosswalk, level, targets, catalogue, stand, labels)
         parts.append(converted.records)
         result.findings += converted.findings
         result.unplaced = pd.concat([result.unplaced, converted.unplaced], ignore_index=True)
@@ -72,13 +74,14 @@ def convert_records(records: pd.DataFrame, crosswalk: Crosswalk, targets: Target
     return result
 
 
-def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, stand, label) -> Converted:
+def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, stand, labels) -> Converted:
     findings: list[Finding] = []
     links = crosswalk.links(level)
-    # what holds for a key in a year holds for all its rows: decided once per (year, key), then spread to the rows
-    codes = row_codes(frame, ["year", "area_id"])
+    # what holds for a key in a year holds for all its rows of a table: decided once per (table, year, key)
+    codes = row_codes(frame, [TABLE, "year", "area_id"])
     _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
     years, keys = frame["year"].to_numpy()[first].tolist(), frame["area_id"].to_numpy()[first].tolist()
+    tables = frame[TABLE].to_numpy()[first].tolist()
     resolved_pairs = _resolved_years(years, keys, links)
     resolved = pd.Series(resolved_pairs[inverse], index=frame.index)
     lo, hi = int(links["year"].min()), int(links["year"].max())
@@ -91,18 +94,18 @@ def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, sta
         if targets.scope:  # only keys of the build's areas (neighbours' rows were read for the crosswalk)
             feeding = set(links.loc[links["new"].str.startswith(targets.scope), "old"].tolist())
             candidates = candidates[[k.startswith(targets.scope) or k in feeding for k in candidates["area_id"].tolist()]]
-        findings += _not_applicable_findings(candidates, label)
+        findings += _per_table(candidates, labels, _not_applicable_findings)
     # a marker ('.', 'x') under a key that did not exist near that year holds no value: not applicable like a '-'
     marker_only = resolved.isna() & frame["status"].isin(markers.MISSING_STATUSES)
     if marker_only.any():
         not_applicable |= marker_only
-        findings += _not_applicable_findings(frame[marker_only & frame["area_id"].str.startswith(targets.scope)], label, marker=True)
+        findings += _per_table(frame[marker_only & frame["area_id"].str.startswith(targets.scope)], labels, _not_applicable_findings, marker=True)
     unresolved = frame[resolved.isna() & ~zero & ~marker_only]
-    extra_links, unresolved = _gemeindefrei_links(unresolved, targets, level, label, findings)
+    extra_links, unresolved = _gemeindefrei_links(unresolved, targets, level, labels, findings)
     if not extra_links.empty:
         resolved.loc[extra_links.attrs["rows"]] = frame.loc[extra_links.attrs["rows"], "year"]
         links = pd.concat([links, extra_links], ignore_index=True)
-    unplaced = _unplaced(unresolved, targets, label, findings)
+    unplaced = _unplaced(unresolved, targets, labels, findings)
 
     # rows whose area kept its territory need no conversion (most rows of most tables): taken as read, unless
     # another row's value goes to the same area and year
@@ -112,8 +115,8 @@ def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, sta
     as_read_pairs &= np.bincount(inverse, weights=placeable.to_numpy(), minlength=len(keys)) > 0
     as_read = placeable & as_read_pairs[inverse]
     contributions = _contributions(frame, resolved, placeable & ~as_read, links, catalogue, targets)
-    receiving = set(zip(contributions["new"].tolist(), contributions["year"].tolist()))
-    shared = np.array([(k, y) in receiving for k, y in zip(keys, years)], dtype=bool) if receiving else np.zeros(len(keys), bool)
+    receiving = set(zip(contributions[TABLE].tolist(), contributions["new"].tolist(), contributions["year"].tolist()))
+    shared = np.array([(t, k, y) in receiving for t, k, y in zip(tables, keys, years)], dtype=bool) if receiving else np.zeros(len(keys), bool)
     if shared.any():
         as_read_pairs &= ~shared
         as_read = placeable & as_read_pairs[inverse]
@@ -122,16 +125,16 @@ def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, sta
         as_read_pairs &= np.array([k.startswith(targets.scope) for k in keys], dtype=bool)
         as_read = placeable & as_read_pairs[inverse]
     kept = (frame if as_read.all() else frame[as_read]).assign(derivation="source", note=None)
-    placed = {(k, y, r) for k, y, r, keep in zip(keys, years, resolved_pairs.tolist(), as_read_pairs) if keep}
-    placed |= set(zip(contributions["new"].tolist(), contributions["year"].tolist(), contributions["resolved"].tolist()))
+    placed = {(t, k, y, r) for t, k, y, r, keep in zip(tables, keys, years, resolved_pairs.tolist(), as_read_pairs) if keep}
+    placed |= set(zip(contributions[TABLE].tolist(), contributions["new"].tolist(), contributions["year"].tolist(), contributions["resolved"].tolist()))
     if contributions.empty:
         converted = kept
     else:
         changed = crosswalk.changed(level) | _changed_areas(extra_links)
         converted = pd.concat([kept, _aggregate(contributions, targets.names.get(level, {}), stand, changed)], ignore_index=True)
-    converted = _mark_missing_sources(converted, placed, frame, all_records, links, level, targets, label, findings)
+    converted = _mark_missing_sources(converted, placed, frame, all_records, links, level, targets, labels, findings)
     converted, dropped = _drop_converted_rates(converted, catalogue)
-    findings += _conversion_findings(contributions, converted, dropped, level, targets, label)
+    findings += _conversion_findings(contributions, converted, dropped, level, targets, labels)
     return Converted(converted, findings, unplaced)
 
 
@@ -186,15 +189,13 @@ def _aggregate(contributions: pd.DataFrame, names: dict[str, str], stand: str, c
         is_ok=contributions["status"] == markers.OK,
         same=(contributions["area_id"] == contributions["new"]) & (contributions["w"] == 1) & ~contributions["changed"],
     )
-    key = ["new", "indicator_id", "year"]
+    key = [TABLE, "new", "indicator_id", "year"]
     g = c.groupby(key, sort=False)
-    out = pd.DataFrame({
-        "level": g["level"].first(), "name": g["name"].first(), "reference_date": g["reference_date"].first(),
-        "value": g["part"].sum(), "n": g.size(), "n_missing": g["missing"].sum(), "any_ok": g["is_ok"].any(),
-        "missing_kinds": g["missing_status"].nunique(),
-        "first_status": g["status"].first(), "flag": g["flag"].first(), "same": g["same"].all(),
-        "line": g["line"].min(), "column": g["column"].first(),
-    }).reset_index().rename(columns={"new": "area_id"})  # fmt: skip
+    out = g[["level", "name", "reference_date", "status", "flag", "column"]].first().rename(columns={"status": "first_status"})
+    out[["value", "n_missing", "n_ok", "n_same"]] = g[["part", "missing", "is_ok", "same"]].sum()  # one pass per kind of reduction
+    out["n"], out["line"], out["missing_kinds"] = g.size(), g["line"].min(), g["missing_status"].nunique()
+    out = out.reset_index().rename(columns={"new": "area_id"})
+    out["any_ok"], out["same"] = out.pop("n_ok") > 0, out.pop("n_same") == out["n"]
     identity = (out["n"] == 1) & out["same"]
     all_missing = out["n_missing"] == out["n"]
     status = np.where(out["n_missing"] == 0, np.where(out["any_ok"], markers.OK, markers.ZERO), markers.INCOMPLETE)
@@ -205,9 +206,9 @@ def _aggregate(contributions: pd.DataFrame, names: dict[str, str], stand: str, c
     note = NOTE.format(stand=stand)
     out["note"] = None
     if not identity.all():
-        changed = c[c.set_index(key).index.isin(pd.MultiIndex.from_frame(out.loc[~identity, ["area_id", "indicator_id", "year"]]))]
+        changed = c[c.set_index(key).index.isin(pd.MultiIndex.from_frame(out.loc[~identity, [TABLE, "area_id", "indicator_id", "year"]]))]
         sources = _source_lists(changed, key)
-        where = pd.MultiIndex.from_frame(out.loc[~identity, ["area_id", "indicator_id", "year"]])
+        where = pd.MultiIndex.from_frame(out.loc[~identity, [TABLE, "area_id", "indicator_id", "year"]])
         out.loc[~identity, "note"] = note + ": " + pd.Series(sources.reindex(where).to_numpy(), index=out.index[~identity]).fillna("")
     partly = (out["status"] == markers.INCOMPLETE)
     out.loc[partly, "note"] = out.loc[partly, "n_missing"].astype(int).astype(str) + " von " + out.loc[partly, "n"].astype(str) + " Teilgebieten ohne Wert; " + out.loc[partly, "note"].fillna(note)
@@ -228,48 +229,49 @@ def _join_limited(labels: pd.Series) -> str:
     return shown + (f" und {len(unique) - _MAX_PARTS_IN_NOTE} weiteren" if len(unique) > _MAX_PARTS_IN_NOTE else "")
 
 
-def _mark_missing_sources(converted, contributions, frame, all_records, links, level, targets, label, findings) -> pd.DataFrame:
+def _mark_missing_sources(converted, contributions, frame, all_records, links, level, targets, labels, findings) -> pd.DataFrame:
     """Areas that would need a part the file does not hold on this level in that year are incomplete, not smaller:
     the file lacks the part's Kreis (an extract of one Kreis), or names it only as a whole (a Kreis table, whose
     Gemeinde of a kreisfreie Stadt took in Gemeinden of a Landkreis). The parts an area needs are those of the year its
     rows were placed with (a row under the key of 2012 for 2011 needs no part of the key it had in 2011). Only areas
     with a row of their own that year, or in a Kreis the file lists on this level, are marked: a Kreis table gives the
-    Gemeinden of a Landkreis no value, incomplete or not. ``contributions``: (target area, table year, links' year)."""
+    Gemeinden of a Landkreis no value, incomplete or not. ``contributions``: (table, target area, table year, links'
+    year) of every placed row."""
     same_level = all_records[all_records["level"] == level] if (all_records["level"] != level).any() else all_records
-    pairs = pd.DataFrame({"kreis": same_level["area_id"].str[:5], "year": same_level["year"]}).drop_duplicates()
-    covered = set(zip(pairs["kreis"].tolist(), pairs["year"].tolist()))
+    pairs = pd.DataFrame({"t": same_level[TABLE], "kreis": same_level["area_id"].str[:5], "year": same_level["year"]}).drop_duplicates()
+    covered = set(zip(pairs["t"].tolist(), pairs["kreis"].tolist(), pairs["year"].tolist()))
     lo, hi = links["year"].min(), links["year"].max()
-    years = pd.Series(frame["year"].unique())
-    # only links from a Kreis that is absent in some year of the table can miss a part
-    near = links[links["year"].isin(set(years.clip(lo, hi)) | {r for _, _, r in contributions})]
-    absent = {k for k in near["old"].str[:5].unique().tolist() if not all((k, y) in covered for y in years)}
+    table_years = sorted(set(zip(frame[TABLE].tolist(), frame["year"].tolist())))
+    # only links from a Kreis that is absent in some year of a table can miss a part
+    near = links[links["year"].isin({min(max(y, lo), hi) for _, y in table_years} | {r for _, _, _, r in contributions})]
+    absent = {k for k in near["old"].str[:5].unique().tolist() if not all((t, k, y) in covered for t, y in table_years)}
     if not absent:
         return converted
     in_scope = links[links["new"].str.startswith(targets.scope) & (links["pop"] > 0)]
     in_scope = in_scope[in_scope["new"].isin(in_scope.loc[in_scope["old"].str[:5].isin(absent), "new"])]
     if in_scope.empty:
         return converted
-    placed = {(n, y): r for n, y, r in contributions}
-    own = set(zip(frame["area_id"].str[:5].tolist(), frame["year"].tolist()))
-    pairs = [(n, y, placed.get((n, y), min(max(y, lo), hi))) for n in in_scope["new"].unique() for y in years.tolist()
-             if (n, y) in placed or (n[:5], y) in own]  # fmt: skip
-    pairs = pd.DataFrame(pairs, columns=["new", "table_year", "resolved"])
+    placed = {(t, n, y): r for t, n, y, r in contributions}
+    own = set(zip(frame[TABLE].tolist(), frame["area_id"].str[:5].tolist(), frame["year"].tolist()))
+    pairs = [(t, n, y, placed.get((t, n, y), min(max(y, lo), hi))) for n in in_scope["new"].unique() for t, y in table_years
+             if (t, n, y) in placed or (t, n[:5], y) in own]  # fmt: skip
+    pairs = pd.DataFrame(pairs, columns=[TABLE, "new", "table_year", "resolved"])
     wanted = pairs.merge(in_scope, left_on=["resolved", "new"], right_on=["year", "new"])
-    missing = wanted[[(k, y) not in covered for k, y in zip(wanted["old"].str[:5], wanted["table_year"])]]
+    missing = wanted[[(t, k, y) not in covered for t, k, y in zip(wanted[TABLE], wanted["old"].str[:5], wanted["table_year"])]]
     if missing.empty:
         return converted
-    anywhere = set(zip(all_records["area_id"].str[:5].tolist(), all_records["year"].tolist()))
-    missing = missing.assign(whole=[(k, y) in anywhere for k, y in zip(missing["old"].str[:5], missing["table_year"])])
-    indicators = frame.groupby("year")["indicator_id"].unique()
+    anywhere = set(zip(all_records[TABLE].tolist(), all_records["area_id"].str[:5].tolist(), all_records["year"].tolist()))
+    missing = missing.assign(whole=[(t, k, y) in anywhere for t, k, y in zip(missing[TABLE], missing["old"].str[:5], missing["table_year"])])
+    indicators = frame.groupby([TABLE, "year"])["indicator_id"].unique()
     names = targets.names.get(level, {})
     rows, messages = [], []
-    for (target, year, whole), group in missing.groupby(["new", "table_year", "whole"]):
+    for (t, target, year, whole), group in missing.groupby([TABLE, "new", "table_year", "whole"]):
         parts = ", ".join(sorted(group["old"].unique()))
         kreise = ", ".join(sorted(group["old"].str[:5].unique()))
         where = f"steht in der Datei nur in der Zeile des Kreises {kreise}" if whole else f"fehlt in der Datei (Kreis {kreise})"
-        messages.append((whole, target, year, parts))
-        rows += [(target, indicator, year, f"unvollständig: der Teil aus {parts} {where}") for indicator in indicators.get(year, [])]
-    marks = pd.DataFrame(rows, columns=["area_id", "indicator_id", "year", "note"]).drop_duplicates(["area_id", "indicator_id", "year"])
+        messages.append((t, whole, target, year, parts))
+        rows += [(t, target, i, year, f"unvollständig: der Teil aus {parts} {where}") for i in indicators.get((t, year), [])]
+    marks = pd.DataFrame(rows, columns=[TABLE, "area_id", "indicator_id", "year", "note"]).drop_duplicates([TABLE, "area_id", "indicator_id", "year"])
     mark_of = dict(zip(_series_keys(marks), marks["note"]))
     keys = _series_keys(converted)
     hit = keys.isin(mark_of).to_numpy()
@@ -283,27 +285,29 @@ def _mark_missing_sources(converted, contributions, frame, all_records, links, l
         added = new.assign(level=level, name=new["area_id"].map(names).fillna(new["area_id"]), value=np.nan,
                            status=markers.INCOMPLETE, derivation=CONVERTED)  # fmt: skip
         converted = pd.concat([converted, added.reindex(columns=converted.columns)], ignore_index=True)
-    for whole, cause, fix in (
+    causes = (
         (False, "die Datei den Kreis eines Teilgebiets im Jahr nicht enthält", "ist die Datei ein Auszug, die bundesweite Datei "
          "der Tabelle (full_original) konfigurieren; ist sie bundesweit, steht der Teil dort unter einem anderen Schlüssel, und "
          "die Summe der Gemeinden gilt."),
         (True, "die Datei ein Teilgebiet im Jahr nur als Teil einer Kreiszeile nennt", "keine nötig – der Kreiswert kommt aus den "
          "umgerechneten Kreiszeilen; für Gemeindewerte eine Tabelle mit Gemeindezeilen konfigurieren."),
-    ):  # fmt: skip
-        listed = [(t, y, p) for w, t, y, p in messages if w == whole]
-        if not listed:
-            continue
-        listing = "; ".join(
-            f"{names.get(t, t)} ({t}) {_years(pd.Series([y for tt, y, pp in listed if tt == t and pp == p]))}: Teil aus {p}"
-            for t, p in dict.fromkeys((t, p) for t, _, p in listed)
-        )
-        findings.append(Finding("quelle_unvollstaendig", f"{label}: Werte auf dem Gebietsstand der Grenzdaten unvollständig, weil "
-                                f"{cause} – {listing}. Abhilfe: {fix}"))  # fmt: skip
+    )  # fmt: skip
+    for t in sorted({m[0] for m in messages}):
+        for whole, cause, fix in causes:
+            listed = [(n, y, p) for tt, w, n, y, p in messages if tt == t and w == whole]
+            if not listed:
+                continue
+            listing = "; ".join(
+                f"{names.get(n, n)} ({n}) {_years(pd.Series([y for nn, y, pp in listed if nn == n and pp == p]))}: Teil aus {p}"
+                for n, p in dict.fromkeys((n, p) for n, _, p in listed)
+            )
+            findings.append(Finding("quelle_unvollstaendig", f"{labels[t]}: Werte auf dem Gebietsstand der Grenzdaten "
+                                    f"unvollständig, weil {cause} – {listing}. Abhilfe: {fix}"))  # fmt: skip
     return converted
 
 
 def _series_keys(frame: pd.DataFrame) -> pd.Series:
-    return frame["area_id"] + "|" + frame["indicator_id"] + "|" + frame["year"].astype(str)
+    return frame[TABLE].astype(str) + "|" + frame["area_id"] + "|" + frame["indicator_id"] + "|" + frame["year"].astype(str)
 
 
 def _drop_converted_rates(converted: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -314,7 +318,7 @@ def _drop_converted_rates(converted: pd.DataFrame, catalogue: pd.DataFrame) -> t
     return converted[~drop], converted[drop]
 
 
-def _gemeindefrei_links(unresolved, targets, level, label, findings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _gemeindefrei_links(unresolved, targets, level, labels, findings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Links for aggregate rows of gemeindefreie Gebiete the Umsteigeschlüssel does not know: to the Kreis's
     gemeindefreie Gebiete in the boundaries, by area."""
     empty = pd.DataFrame(columns=["year", "old", "new", "pop", "area"])
@@ -323,37 +327,43 @@ def _gemeindefrei_links(unresolved, targets, level, label, findings) -> tuple[pd
         return empty, unresolved
     aggregate = unresolved[unresolved["name"].str.contains(GEMEINDEFREI)]
     rows, used = [], []
-    for (year, key), group in aggregate.groupby(["year", "area_id"]):
+    for (t, year, key), group in aggregate.groupby([TABLE, "year", "area_id"]):
         polygons = targets.gemeindefrei_km2[targets.gemeindefrei_km2.index.str.startswith(key[:5])]
         if polygons.empty or polygons.sum() <= 0:
             continue
         share = polygons / polygons.sum()
         rows += [(year, key, area_id, s, s) for area_id, s in share.items()]
         used += list(group.index)
-        findings.append(Finding("zusammengefasst", f"{label}: {group['name'].iloc[0].strip()} ({key}) {year} auf die gemeindefreien "
+        findings.append(Finding("zusammengefasst", f"{labels[t]}: {group['name'].iloc[0].strip()} ({key}) {year} auf die gemeindefreien "
                                 f"Gebiete {', '.join(polygons.index)} verteilt (nach Fläche)"))  # fmt: skip
     if not rows:
         return empty, unresolved
-    links = pd.DataFrame(rows, columns=["year", "old", "new", "pop", "area"])
+    links = pd.DataFrame(rows, columns=["year", "old", "new", "pop", "area"]).drop_duplicates(["year", "old", "new"])
     links.attrs["rows"] = used
     return links, unresolved.drop(index=used)
 
 
-def _unplaced(unresolved: pd.DataFrame, targets: Targets, label: str, findings: list[Finding]) -> pd.DataFrame:
+def _unplaced(unresolved: pd.DataFrame, targets: Targets, labels: list[str], findings: list[Finding]) -> pd.DataFrame:
     """Rows no link places: noted; those with a value make their Kreis's total of that year incomplete."""
     columns = ["kreis_id", "indicator_id", "year", "note"]
     mine = unresolved[unresolved["area_id"].str.startswith(targets.scope)]
     if mine.empty:
         return pd.DataFrame(columns=columns)
     empty = (mine["value"] == 0) & (mine["status"] == markers.OK)
-    listing = _key_years(mine.assign(name=mine["name"].str.strip()))
-    findings.append(Finding("ohne_zuordnung", f"{label}: im Umsteigeschlüssel in keinem Jahr ±{NEAREST_YEARS} gefunden: {listing}. "
-                            "Kreiswerte dieser Jahre sind unvollständig. Abhilfe: Schlüssel in der Datei prüfen "
-                            "(Tippfehler, Gebietsstand vor 1990) oder eine Datei mit dem Gebietsstand der Grenzdaten verwenden."))  # fmt: skip
+    for t, rows in mine.groupby(TABLE):
+        listing = _key_years(rows.assign(name=rows["name"].str.strip()))
+        findings.append(Finding("ohne_zuordnung", f"{labels[t]}: im Umsteigeschlüssel in keinem Jahr ±{NEAREST_YEARS} gefunden: "
+                                f"{listing}. Kreiswerte dieser Jahre sind unvollständig. Abhilfe: Schlüssel in der Datei prüfen "
+                                "(Tippfehler, Gebietsstand vor 1990) oder eine Datei mit dem Gebietsstand der Grenzdaten verwenden."))  # fmt: skip
     counted = mine[~empty]
     note = "unvollständig: Gebiete ohne Zuordnung im Umsteigeschlüssel (" + ", ".join(sorted(counted["area_id"].unique())) + ")"
     marks = counted.assign(kreis_id=counted["area_id"].str[:5])[["kreis_id", "indicator_id", "year"]].drop_duplicates()
     return marks.assign(note=note)
+
+
+def _per_table(rows: pd.DataFrame, labels: list[str], make, **options) -> list[Finding]:
+    """``make(rows of one table, its label)`` for every table among ``rows``."""
+    return [f for t, group in rows.groupby(TABLE) for f in make(group, labels[t], **options)]
 
 
 def _not_applicable_findings(rows: pd.DataFrame, label: str, marker: bool = False) -> list[Finding]:
@@ -366,23 +376,23 @@ def _not_applicable_findings(rows: pd.DataFrame, label: str, marker: bool = Fals
                     f"(nicht zutreffend, nicht als 0 gezählt): {_key_years(rows)}")]  # fmt: skip
 
 
-def _conversion_findings(contributions, converted, dropped, level, targets, label) -> list[Finding]:
+def _conversion_findings(contributions, converted, dropped, level, targets, labels) -> list[Finding]:
     findings = []
-    key = ["new", "indicator_id", "year"]
-    done = converted.loc[(converted["derivation"] == CONVERTED) & (converted["status"] != markers.INCOMPLETE), ["area_id", "indicator_id", "year"]]
-    changed = contributions[pd.MultiIndex.from_frame(contributions[key]).isin(pd.MultiIndex.from_frame(done))]
-    if not changed.empty:
-        names = targets.names.get(level, {})
+    key = [TABLE, "new", "indicator_id", "year"]
+    done = converted.loc[(converted["derivation"] == CONVERTED) & (converted["status"] != markers.INCOMPLETE), [TABLE, "area_id", "indicator_id", "year"]]
+    changed = contributions[pd.MultiIndex.from_frame(contributions[key]).isin(pd.MultiIndex.from_frame(done))] if not done.empty else contributions.iloc[:0]
+    names = targets.names.get(level, {})
+    for t, table_rows in changed.groupby(TABLE):
         parts = []
-        for target, group in changed.groupby("new", sort=True):
+        for target, group in table_rows.groupby("new", sort=True):
             sources = group.assign(name=group["name"].str.strip())
             parts.append(f"{names.get(target, target)} ({target}) ← {_key_years(sources, show_share=True)}")
         what = ("Gemeinde" if len(parts) == 1 else "Gemeinden") if level == "gemeinde" else ("Kreis" if len(parts) == 1 else "Kreise")
-        findings.append(Finding("umrechnung", f"{label}: {len(parts)} {what} auf den Gebietsstand der Grenzdaten umgerechnet "
+        findings.append(Finding("umrechnung", f"{labels[t]}: {len(parts)} {what} auf den Gebietsstand der Grenzdaten umgerechnet "
                                 f"(BBSR-Umsteigeschlüssel): {'; '.join(parts)}"))  # fmt: skip
-    if not dropped.empty:
-        listing = ", ".join(f"{i} {_years(g['year'])} für {', '.join(sorted(g['area_id'].unique()))}" for i, g in dropped.groupby("indicator_id"))
-        findings.append(Finding("quote_umgerechnet", f"{label}: veröffentlichte Quoten umgerechneter Gebiete nicht übernommen "
+    for t, table_rows in dropped.groupby(TABLE):
+        listing = ", ".join(f"{i} {_years(g['year'])} für {', '.join(sorted(g['area_id'].unique()))}" for i, g in table_rows.groupby("indicator_id"))
+        findings.append(Finding("quote_umgerechnet", f"{labels[t]}: veröffentlichte Quoten umgerechneter Gebiete nicht übernommen "
                                 f"(eine Quote wird nie umgerechnet; wo der Katalog ihre Formel hat, aus umgerechneten Zählern neu "
                                 f"berechnet): {listing}"))  # fmt: skip
     return findings
