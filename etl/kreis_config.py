@@ -95,14 +95,18 @@ def kreis_areas(data_root: Path, ags: str) -> KreisAreas:
     """Name and Gemeinden of a Kreis from the boundaries' attribute tables, with the default Sozialräume."""
     path = data_root / BOUNDARIES
     layers = _shapefile_layers(path)
-    kreis = pyogrio.read_dataframe(layers["KRS"], read_geometry=False, where=f"AGS = '{ags}'")
-    if kreis.empty or len(ags) != 5 or not ags.isdigit():
+    kreis = pyogrio.read_dataframe(layers["KRS"], read_geometry=False, where=f"AGS = '{ags}'") if ags.isdigit() else None
+    if kreis is None or kreis.empty or len(ags) != 5:
+        padded = ags.zfill(5) if ags.isdigit() and len(ags) < 5 else None
+        guess = pyogrio.read_dataframe(layers["KRS"], read_geometry=False, where=f"AGS = '{padded}'") if padded else None
+        fix = (f"Die führende Null gehört dazu: --kreis {padded} ({guess['GEN'].iloc[0]})." if guess is not None and not guess.empty
+               else "Kreisschlüssel mit führender Null angeben, z. B. --kreis 07232 (Stand der Grenzdaten: 31.12.2020).")  # fmt: skip
         raise UnknownKreis(
             f"Kreis '{ags}' kommt in den Grenzdaten {path.name} nicht vor",
             file=path,
             column="--kreis",
-            expected="ein 5-stelliger Kreisschlüssel aus der KRS-Ebene, z. B. " + _kreis_examples(path, layers, ags),
-            fix="Kreisschlüssel mit führender Null angeben, z. B. --kreis 07232 (Stand der Grenzdaten: 31.12.2020).",
+            expected="ein 5-stelliger Kreisschlüssel aus der KRS-Ebene, z. B. " + _kreis_examples(path, layers, ags.zfill(5)),
+            fix=fix,
         )
     gemeinden = pyogrio.read_dataframe(layers["GEM"], read_geometry=False, where=f"AGS LIKE '{ags}%'").drop_duplicates("AGS")
     verbaende = pyogrio.read_dataframe(layers["VWG"], read_geometry=False, where=f"ARS LIKE '{ags}%'").drop_duplicates("ARS")
