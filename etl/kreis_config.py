@@ -149,9 +149,11 @@ def config_text(areas: KreisAreas, tables: list[NationalTable], mapping_file: st
         f'attribution = "{ATTRIBUTION}"',
         f'vintage = "{VINTAGE}"',
         "",
-        "# Sozialräume: Verbandsgemeinden/Ämter, wo es sie gibt, sonst Gemeinden (relativ zu dieser Datei)",
+        "# Sozialräume: Verbandsgemeinden/Ämter, wo es sie gibt, sonst Gemeinden (relativ zu dieser Datei) – eine",
+        "# Arbeitsannahme, bis der Kreis seine Planungsräume einträgt (dann status = \"amtlich\")",
         "[sozialraeume]",
         f'path = "{_toml(mapping_file)}"',
+        'status = "Arbeitsannahme"',
     ]
     for table in tables:
         lines += ["", "[[statistics]]", f'table = "{table.table}"', f'path = "{_toml(table.path)}"']
