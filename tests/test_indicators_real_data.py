@@ -148,7 +148,10 @@ def test_mindestsicherungsquote_published_and_computed_agree_within_rounding(dbs
     2010-2015), the ETL keeps the published value and adds the numerator and denominator it computed."""
     quote = _obs(dbs[kreis], "mindestsicherungsquote")
     both = quote[(quote["derivation"] == "source") & quote["numerator"].notna()]
-    assert set(both["year"]) == set(range(2010, 2016))
+    # Trier-Saarburg took in Trittenheim (07231207 → 07235207) in 2012: its published rates of 2010–2011 are of another
+    # territory and are not taken over at today's boundaries (issue 10: rates are never converted)
+    first = 2012 if kreis == "07235" else 2010
+    assert set(both["year"]) == set(range(first, 2016))
     assert set(both.index) == {kreis}
     computed = 100 * both["numerator"] / both["denominator"]
     assert ((both["value"] - computed).abs() <= 0.05 + 1e-9).all(), (both["value"] - computed).to_dict()
@@ -245,8 +248,9 @@ MARKER_CELLS = [
     ("statistics/unemployment_regionalstatistik/13211-02-05-4_00_4kreise.csv", "2008;05358;", 13, "-", ("05358", "alq_w", 2008, "unknown")),
     # 13211-01-03-5: the unpopulated Gutsbezirk Kaufunger Wald is 'x'
     ("statistics/unemployment_regionalstatistik/13211-01-03-5_00_4kreise.csv", "06636200;", 2, "x", ("06636200", "alo", 2016, "locked")),
-    # AI002-1: population change 1995 'x'
-    ("statistics/regionalatlas_indicators/AI002-1_00_4kreise.csv", "1995;07235;", 4, "x", ("07235", "bev_veraenderung_je_10000", 1995, "locked")),
+    # AI002-1: population change 1995 'x' (Düren: Trier-Saarburg's row of 1995 is of a territory without Trittenheim and
+    # is not taken over at today's boundaries, issue 10)
+    ("statistics/regionalatlas_indicators/AI002-1_00_4kreise.csv", "1995;05358;", 4, "x", ("05358", "bev_veraenderung_je_10000", 1995, "locked")),
 ]
 
 
@@ -442,7 +446,8 @@ def test_betreuungsquote_computed_only_where_children_and_population_share_a_yea
     assert quote.loc[kreis, "value"] == pytest.approx(100 * children / population)
     # the official quota (children / population of 31.12. of the year before) is a separate indicator
     official = _obs(dbs[kreis], "betreuungsquote_u3_amtlich")
-    assert set(official["year"]) == set(range(2011, 2017)) and (official["derivation"] == "source").all()
+    first = 2012 if kreis == "07235" else 2011  # Trier-Saarburg's territory of today exists since 2012 (Trittenheim)
+    assert set(official["year"]) == set(range(first, 2017)) and (official["derivation"] == "source").all()
 
 
 def test_alleinerziehende_share_of_family_households_from_the_zensus_file(shared_data, dbs):
@@ -467,5 +472,7 @@ def test_zensus_2011_kreis_row_of_trier_saarburg_lacks_trittenheim_only(shared_d
         total = sum(_number(f[column]) for f in gemeinden)
         assert total - _number(kreis[column]) == _number(trittenheim[column])
     assert _obs(dbs["07235"], "z11_bev", 2011).loc["07235", "value"] == sum(_number(f[2]) for f in gemeinden) == 143_273
+    # Since issue 10 the Kreis row of the Zensus day is known to be of the old territory (Trittenheim was in
+    # 07231 until 2012): it is not compared with today's sum, so no 'Summe der Gemeinden ≠ veröffentlichter Wert'
     warnings = _query(dbs["07235"], "SELECT message FROM build_log WHERE kind = 'warning' AND message LIKE '%Zensus 2011%'")
-    assert len(warnings) == 6
+    assert len(warnings) == 0
