@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import presentation, share
+from dashboard.markdown import plain
 from planning import queries
+from planning.data_quality import data_quality
 from planning.context import Context, default_year, default_year_reason
 
 def database_label(db: queries.Database) -> str:
@@ -72,9 +74,25 @@ def render_sidebar() -> Context | None:
     facts = queries.database_facts(db)
     demo = facts.get("demo") == "true"
     st.sidebar.caption(f"Datenbank erstellt: {facts.get('built_at', '–').replace('T', ' ').removesuffix('+00:00')} UTC")
+    _data_quality_panel(db, kreis_id)
     st.sidebar.toggle("Präsentationsmodus", key=presentation.KEY, help="Große Schrift, Karte zuerst, Seitenleiste eingeklappt.")
     share.link_control(st.sidebar)
     return Context(db, kreis_id, dict(zip(counties["area_id"], counties["name"]))[kreis_id], int(year), demo)
+
+
+def _data_quality_panel(db: queries.Database, kreis_id: str) -> None:
+    """The Gebietsstand the statistics stand on, and every finding of the build in a 'Datenqualität' popover."""
+    quality = data_quality(db, kreis_id)
+    if quality.gebietsstand:
+        st.sidebar.caption(plain(quality.gebietsstand))
+    label = f"Datenqualität ({quality.total} Hinweise)" if quality.total else "Datenqualität (keine Hinweise)"
+    with st.sidebar.popover(label, icon=":material/fact_check:", width="stretch"):
+        st.caption("Was der Datenbank-Aufbau bemerkt und übernommen hat – alle Hinweise, je Art gezählt.")
+        if quality.total:
+            counts = pd.DataFrame({"Art": list(quality.counts), "Anzahl": list(quality.counts.values())})
+            st.dataframe(counts, hide_index=True, width="stretch")
+            st.dataframe(quality.findings, hide_index=True, width="stretch", height=min(38 + 35 * quality.total, 420),
+                         column_config={"Meldung": st.column_config.TextColumn(width="large")})  # fmt: skip
 
 
 def _use_app_navigation() -> None:

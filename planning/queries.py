@@ -22,6 +22,12 @@ def database_facts(db: Database) -> dict[str, str]:
     return dict(zip(log["topic"], log["message"]))
 
 
+@cached(16)
+def build_warnings(db: Database) -> pd.DataFrame:
+    """Every finding the build kept (topic = its kind, message '[Kreis] text'), in the order it was logged."""
+    return fetch(db, "SELECT topic, message FROM build_log WHERE kind = 'warning' ORDER BY rowid")
+
+
 @cached(32)
 def counties(db: Database) -> pd.DataFrame:
     return fetch(db, "SELECT area_id, name FROM areas WHERE level = 'kreis' ORDER BY name")
