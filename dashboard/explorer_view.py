@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import indicator_figures, map_component, maps, overview_view
+from dashboard import indicator_figures, map_component, overview_view
 from dashboard.indicator_figures import ranking_figure, summary_html
 from dashboard.markdown import plain
 from planning import classification, comparison, queries
@@ -67,20 +67,8 @@ def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tile
     rule_note = "" if layers.classes is not None and layers.classes.method == classification.SCHEME else (
         layers.classes.note if layers.classes is not None else "Anzahlen als Symbole, ohne Klassen")
     attribution = queries.boundary_attribution(ctx.db, ctx.kreis_id)
-    fmap = maps.choropleth(
-        frame,
-        queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
-        value_column="value",
-        tooltip_fields={"name": LEVEL_SINGULAR[level], "value_text": meta["label"], "comparison_text": "Vergleich mit Kreis"},
-        classes=layers.classes,
-        legend=layers.legend,
-        attribution=attribution,
-        tiles=tiles,
-        symbols=layers.symbols,
-        symbol_points=layers.symbol_points,
-        labels=layers.labels,
-        large=large,
-    )
+    tooltip = {"name": LEVEL_SINGULAR[level], "value_text": meta["label"], "comparison_text": "Vergleich mit Kreis"}
+    fmap = overview_view.indicator_map(ctx, frame, layers, tooltip, attribution, tiles, large)
     years = indicator_years(ctx.db, ctx.kreis_id, indicator_id)
     facts = metadata(meta, queries.catalogue(ctx.db), values.sources, years, catalogue_vintage=not ctx.demo)
     return ExplorerView(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import folium
 import geopandas as gpd
 
 from dashboard import map_component, maps
@@ -64,6 +65,27 @@ def indicator_layers(
     return MapLayers(classes, symbols, symbol_points, legend, labels)
 
 
+def indicator_map(
+    ctx: Context, frame: gpd.GeoDataFrame, layers: MapLayers, tooltip_fields: dict[str, str], attribution: str,
+    tiles: bool, large: bool,
+) -> folium.Map:  # fmt: skip
+    """The folium map of an indicator's ``frame`` with its ``layers`` over the Kreis outline (both map pages)."""
+    return maps.choropleth(
+        frame,
+        queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
+        value_column="value",
+        tooltip_fields=tooltip_fields,
+        classes=layers.classes,
+        legend=layers.legend,
+        attribution=attribution,
+        tiles=tiles,
+        symbols=layers.symbols,
+        symbol_points=layers.symbol_points,
+        labels=layers.labels,
+        large=large,
+    )
+
+
 @functools.lru_cache(maxsize=16)
 def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False, names: bool = False, large: bool = False) -> MapView:
     meta = queries.catalogue(ctx.db).loc[indicator_id]
@@ -77,20 +99,7 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False, n
     shapes = shapes.merge(compared.frame[["area_id", "comparison"]], on="area_id", how="left")
     layers = indicator_layers(ctx, shapes, meta, f"{meta.label} {ctx.year}", reference=compared.kreis.value, names=names, large=large)
     attribution = queries.boundary_attribution(ctx.db, ctx.kreis_id)
-    fmap = maps.choropleth(
-        shapes,
-        queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
-        value_column="value",
-        tooltip_fields={"name": LEVEL_SINGULAR[level], "value_text": meta.label},
-        classes=layers.classes,
-        legend=layers.legend,
-        attribution=attribution,
-        tiles=tiles,
-        symbols=layers.symbols,
-        symbol_points=layers.symbol_points,
-        labels=layers.labels,
-        large=large,
-    )
+    fmap = indicator_map(ctx, shapes, layers, {"name": LEVEL_SINGULAR[level], "value_text": meta.label}, attribution, tiles, large)
     lines = statistics_lines(used_sources(ctx.db, values["source_id"]))
     return MapView(shapes, map_component.render(fmap), layers.legend, attribution, lines)
 
