@@ -1,4 +1,8 @@
-"""Planungsatlas Familie – Streamlit entry point: page navigation (each page renders the shared sidebar via dashboard.context)."""
+"""Planungsatlas Familie – Streamlit entry point: page navigation (each page renders the shared sidebar via dashboard.context).
+
+The pages come from ``dashboard/page_registry.py``, grouped by section and reduced to what the viewer's role may
+see (``dashboard.auth``); each page also checks its own right when it starts, so a direct URL is refused too.
+"""
 from __future__ import annotations
 
 import sys
@@ -10,23 +14,23 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import presentation, share  # noqa: E402
+from dashboard import page_registry, presentation, share  # noqa: E402
 
 st.set_page_config(page_title="Planungsatlas Familie", page_icon=str(ROOT / "dashboard" / "assets" / "icon.png"), layout="wide",
                    initial_sidebar_state=presentation.sidebar_state())
 
-page = st.navigation(
-    [
-        st.Page(str(ROOT / "dashboard" / "pages" / "uebersichtskarte.py"), title="Übersichtskarte", icon=":material/map:", default=True),
-        st.Page(str(ROOT / "dashboard" / "pages" / "indikatoren.py"), title="Indikatoren", icon=":material/query_stats:"),
-        st.Page(str(ROOT / "dashboard" / "pages" / "angebotskarte.py"), title="Angebotskarte", icon=":material/location_on:"),
-        st.Page(str(ROOT / "dashboard" / "pages" / "praeventionskette.py"), title="Präventionskette", icon=":material/timeline:"),
-        st.Page(str(ROOT / "dashboard" / "pages" / "bedarf_versorgung.py"), title="Bedarf & Versorgung", icon=":material/balance:"),
-        st.Page(str(ROOT / "dashboard" / "pages" / "szenarien.py"), title="Szenarien", icon=":material/alt_route:"),
-        st.Page(str(ROOT / "dashboard" / "pages" / "steckbrief.py"), title="Steckbrief", icon=":material/assignment:"),
-        st.Page(str(ROOT / "dashboard" / "pages" / "kreistag.py"), title="Kreistag-Bericht", icon=":material/picture_as_pdf:"),
-    ]
-)
+
+def _navigation() -> dict[str, list]:
+    """The pages by section, as st.navigation takes them; the first page is the default."""
+    sections: dict[str, list] = {}
+    for entry in page_registry.PAGES:
+        sections.setdefault(entry.section, []).append(
+            st.Page(str(entry.file), title=entry.title, icon=entry.icon, default=entry.id == page_registry.DEFAULT_PAGE)
+        )
+    return sections
+
+
+page = st.navigation(_navigation())
 try:
     page.run()
 finally:  # also after st.stop(): the URL and the link always show the view the page ended with

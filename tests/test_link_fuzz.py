@@ -14,11 +14,12 @@ import pytest
 from page_helpers import open_page
 from streamlit.testing.v1 import AppTest
 
-from dashboard import share
+from dashboard import page_registry, share
 from dashboard.markdown import WORD_JOINER
 
-# every page of the navigation (dashboard/app.py), so a new page is fuzzed without touching this test
-PAGES = re.findall(r'"pages"\s*/\s*"(\w+)\.py"', (Path(__file__).resolve().parent.parent / "dashboard" / "app.py").read_text(encoding="utf-8"))
+# every page of the navigation's planning section (dashboard/page_registry.py), so a new page is fuzzed without
+# touching this test
+PAGES = page_registry.page_ids("Planung")
 HOSTILE = {
     "sql": "1' OR '1'='1'; DROP TABLE areas; --",
     "markdown": "**Sitzung abgelaufen:** [bitte hier neu anmelden](http://evil.example/login) ![t](http://127.0.0.1:9/t.png)",
