@@ -56,6 +56,9 @@ class CountyConfig:
     min_count: int = DEFAULT_MIN_COUNT
     offers: list[OfferSource] = field(default_factory=list)
     population_grid: Path | None = None  # Zensus 1 km grid folder for accessibility
+    own_indicators: list[Path] = field(default_factory=list)  # the county's own indicator tables (xlsx template)
+    # planners' offer edits and duplicate merges from the workspace (etl/sources/offer_overlay.py); set at publish
+    offer_overlay: Path | None = None
 
     @property
     def scope(self) -> str:
@@ -164,6 +167,7 @@ def load_config(path: Path | str) -> CountyConfig:
             for entry in raw.get("offers", [])
         ],
         population_grid=data_root / raw["grid"]["path"] if "grid" in raw else None,
+        own_indicators=[data_root / str(_require(entry, "path", file, "own_indicators")) for entry in raw.get("own_indicators", [])],
     )
 
 
