@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from etl import own_indicators
 from etl.catalogue import load_catalogue
 from etl.config import CountyConfig, load_config, shared_data_root
 from etl.errors import EtlError
@@ -21,6 +22,7 @@ from etl.territory import Crosswalk, gebietsstand_year, load_crosswalk
 from etl.sources.bkg import UnknownKreis, read_boundaries
 from etl.sources.genesis import read_genesis
 from etl.sources.sozialraum import read_sozialraum_mapping
+from etl.offer_overlay import apply_overlay_edits, apply_overlay_merges
 from etl.offers_taxonomy import lebensphasen, offer_types
 from etl.sources.offers import read_offer_list
 from etl.sources.text import control_characters, control_problem, without_control_characters
@@ -144,6 +146,9 @@ def _extract_county(
         sources.append({"kind": "offers", "table_code": entry.format, "title": offer_list.title,
                         "publisher": "Planungsatlas Familie (Demodaten)" if config.demo else None, "licence": None, "attribution": attribution,
                         "stand": entry.stand, "file": entry.path.name, "encoding": offer_list.encoding, "rows": len(offer_list.offers)})  # fmt: skip
+    if config.offer_overlay is not None:
+        offer_lists, overlay_source = apply_overlay_edits(config.offer_overlay, offer_lists, say, notes)
+        sources.append(overlay_source)
     for i, source in enumerate(sources):
         source["source_id"] = f"S{first_source_number + i:02d}"
         source["kreis_id"] = config.ags
@@ -181,6 +186,9 @@ def _offer_tables(county: CountyInput, areas: pd.DataFrame, observations: pd.Dat
     if not placed:
         return {}
     offers = gpd.GeoDataFrame(pd.concat(placed, ignore_index=True), crs=placed[0].crs)
+    if county.config.offer_overlay is not None:
+        offers, merged = apply_overlay_merges(county.config.offer_overlay, offers)
+        report += merged
     population = observations[observations["indicator_id"].str.startswith("bev_")]
     latest = population[population["indicator_id"].isin(GRID_WEIGHT_INDICATORS.values()) & population["status"].isin(("ok", "zero"))]
     latest = latest.sort_values("year").groupby(["area_id", "indicator_id"])["value"].last().unstack()
@@ -219,11 +227,16 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         seen[config.ags] = config.file
 
     counties, sources, findings = [], [], []
+    own_tables, own_ids = [], set()  # (Kreis, source_id, table) of the counties' own indicator tables
     for config in configs:
         notes: list[Finding] = []
         county, county_sources = _extract_county(config, len(sources) + 1, say, notes)
         counties.append(county)
         sources += county_sources
+        for table in own_indicators.read_tables(config, own_ids):
+            say(f"[{config.ags}] Eigene Indikatoren: {table.file.name} ({len(table.indicators)} Indikatoren, {len(table.values)} Werte)")
+            sources.append(own_indicators.source_record(table, config) | {"source_id": f"S{len(sources) + 1:02d}", "kreis_id": config.ags})
+            own_tables.append((config.ags, sources[-1]["source_id"], table))
         findings += with_kreis(notes, config.ags)
     say("Gebiete zusammenstellen und Geometrie vereinfachen")
     all_areas = build_areas(counties)
@@ -235,6 +248,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         observations.append(build_observations(county, in_scope, catalogue, county_findings))
         findings += with_kreis(county_findings, county.config.ags)
         offer_frames.append(_offer_tables(county, in_scope, observations[-1], say))
+        observations += [own_indicators.observations(t, in_scope, ags, sid) for ags, sid, t in own_tables if ags == county.config.ags]
     # Land reference values come with every county of that Land: keep them once
     all_observations = pd.concat(observations, ignore_index=True).drop_duplicates(["area_id", "indicator_id", "year"])
     log = [("info", "built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))]
@@ -248,7 +262,8 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
     say(f"Schreiben: {out}")
     frames = {
         "areas": all_areas,
-        "indicators": catalogue.reset_index(drop=True),
+        "indicators": pd.concat([catalogue.reset_index(drop=True), own_indicators.indicator_rows([t for *_, t in own_tables], len(catalogue))])
+        if own_tables else catalogue.reset_index(drop=True),
         "observations": all_observations,
         "sources": pd.DataFrame(sources),
         "build_log": pd.DataFrame(log, columns=["kind", "topic", "message"]),
