@@ -104,8 +104,9 @@ SOURCES = Table(
     (
         Field("source_id", "VARCHAR", "S01, S02, … in the order of the config", nullable=False),
         Field("kreis_id", "VARCHAR", "The county whose config named the file", nullable=False),
-        Field("kind", "VARCHAR", "boundaries | statistics | sozialraum_mapping | offers | crosswalk (the BBSR Umsteigeschlüssel "
-              "the statistics were converted with, attribution '© BBSR Bonn')", nullable=False),
+        Field("kind", "VARCHAR", "boundaries | statistics | sozialraum_mapping | offers | offer_edits (planners' edits and duplicate "
+              "merges from the workspace) | crosswalk (the BBSR Umsteigeschlüssel the statistics were converted with, attribution "
+              "'© BBSR Bonn')", nullable=False),
         Field("table_code", "VARCHAR", "GENESIS table code, e.g. 12411-02-03-5"),
         Field("title", "VARCHAR", "What the source holds"),
         Field("publisher", "VARCHAR", "Who publishes it"),
@@ -136,6 +137,8 @@ OFFERS = Table(
     "Offers for families from the county's offer lists, placed in their Gemeinde (what the import report lets through).",
     (
         Field("offer_id", "VARCHAR", "<source_id>-<row>: the list and its row", nullable=False),
+        Field("offer_key", "VARCHAR", "Stable key over re-imports (etl/offer_keys.py: list file, Angebotsart, name, address); "
+              "planners' edits and duplicate decisions are keyed by it", nullable=False),
         Field("kreis_id", "VARCHAR", "The county whose config named the list", nullable=False),
         Field("gemeinde_id", "VARCHAR", "→ areas: the Gemeinde the point lies in (point-in-polygon, 1 km tolerance at borders)", nullable=False),
         Field("offer_type", "VARCHAR", "→ offer_types.offer_type", nullable=False),

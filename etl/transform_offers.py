@@ -26,7 +26,7 @@ from geo.placement import assign_areas, in_germany, to_metric_points
 
 BORDER_TOLERANCE_M = 1000.0  # VG5000 borders are generalised by up to several hundred metres
 OFFER_COLUMNS = [
-    "offer_id", "kreis_id", "gemeinde_id", "offer_type", "name", "traeger", "address", "kapazitaet",
+    "offer_id", "offer_key", "kreis_id", "gemeinde_id", "offer_type", "name", "traeger", "address", "kapazitaet",
     "alter_von", "alter_bis", "gueltig_ab", "gueltig_bis", "source_id", "source_row", "lon", "lat", "geometry",
     *DETAIL_FIELDS,  # the public finder's columns (oeffentlich, contact, times, …) and kontakt_intern
 ]  # fmt: skip

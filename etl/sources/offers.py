@@ -24,6 +24,7 @@ import openpyxl
 import pandas as pd
 
 from etl.errors import EtlError
+from etl.offer_keys import offer_keys
 from etl.offers_taxonomy import offer_types, type_by_label
 from etl.sources.offer_details import check_detail
 from etl.sources.text import (
@@ -61,7 +62,7 @@ class OfferList:
     format: str
     title: str
     attribution: str | None
-    offers: pd.DataFrame  # FIELDS + row + offer_type
+    offers: pd.DataFrame  # FIELDS + row + offer_type + offer_key
     report: list[ReportRow] = field(default_factory=list)
     encoding: str | None = None  # of a CSV as read_text detected it (None for Excel), for the source record
 
@@ -141,7 +142,9 @@ def read_offer_list(path: Path, format_name: str, encoding: str = AUTO, public: 
     offers.loc[missing_name, "name"] = "(ohne Namen)"
     kept = set(offers["row"])
     report += [ReportRow(row, column, control_problem(found), LOADED) for (row, column), found in sorted(controls.items()) if row in kept]
-    return OfferList(path, format_name, meta["title"], meta.get("attribution"), offers.reset_index(drop=True), report, sheet.encoding)
+    offers = offers.reset_index(drop=True)
+    offers["offer_key"] = offer_keys(path.name, offers)  # what planners' edits and duplicate decisions are keyed by
+    return OfferList(path, format_name, meta["title"], meta.get("attribution"), offers, report, sheet.encoding)
 
 
 def _replace_control_characters(raw: pd.DataFrame, rows: list[int], wanted: set[str]) -> dict[tuple[int, str], str]:
