@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import downloads
+from dashboard import auth, downloads
 from dashboard.offer_map import OfferMapView, map_export
 from dashboard.markdown import plain
 from planning import coverage
@@ -28,8 +28,10 @@ def filter_label() -> str:
 
 def offer_filters(ctx: Context, types: pd.DataFrame, phases: pd.DataFrame, where: DeltaGenerator | None = None) -> OfferFilter:
     """Four multiselects (Angebotsart, Lebensphase, Handlungsfeld, Träger) one below the other in ``where``
-    (default: the page), each choice with its number of offers."""
-    choices = filter_choices(ctx.db, ctx.kreis_id)
+    (default: the page), each choice with its number of offers. Offers marked "nur intern" are left out for a
+    viewer without the right to read internal offers (``OfferFilter.internal``), in the counts as well."""
+    internal = auth.allowed("read_internal")
+    choices = filter_choices(ctx.db, ctx.kreis_id, internal)
     # widget key, label, what it offers with counts, name of a value
     filters = [
         ("offers_types", "Angebotsart", choices.types, lambda t: types.loc[t, "label"]),
@@ -46,7 +48,7 @@ def offer_filters(ctx: Context, types: pd.DataFrame, phases: pd.DataFrame, where
         ))
         for column, (key, label, counts, name) in zip([where or st] * len(filters), filters)
     ]  # fmt: skip
-    return OfferFilter(*chosen)
+    return OfferFilter(*chosen, internal=internal)
 
 
 @st.fragment  # choosing width or resolution reruns only the panel

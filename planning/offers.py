@@ -6,6 +6,10 @@ nothing chosen lets every offer through. An offer belongs to a Lebensphase when 
 are shown as "(ohne Angabe)" and can be chosen as such. The counts next to each choice are over all offers of the
 Kreis, in taxonomy order (Träger by name), and leave out values no offer has.
 
+Internal offers: an offer marked "nur intern" in its list (oeffentlich = nein) and the internal fields
+(``kontakt_intern``) reach only viewers who may read internal offers (role right ``read_internal``); for anyone
+else the offer is not there at all – not on the map, not in a table, not in a count of the filters.
+
 Capacities read "35 Plätze" (the number alone where the Angebotsart has no unit), ages "3 bis 6 Jahre",
 "ab 12 Jahren" or "bis 1 Jahre"; unknown values stay empty. Points are coloured by Handlungsfeld in the
 catalogue's order, on screen and in print alike.
@@ -22,6 +26,7 @@ from planning.db import Database, cached
 from planning.formatting import number
 
 NO_TRAEGER = "(ohne Angabe)"
+INTERNAL_COLUMNS = ("kontakt_intern",)  # fields for the planning office only (etl/metadata/offer_formats.toml)
 # ColorBrewer Dark2: saturated, so points stay visible on the light sequential choropleth colours
 FIELD_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
 
@@ -34,6 +39,7 @@ class OfferFilter:
     phases: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     traeger: tuple[str, ...] = ()
+    internal: bool = True  # whether the viewer may see offers marked "nur intern" (role right read_internal)
 
     @property
     def active(self) -> bool:
@@ -89,10 +95,20 @@ class FilterChoices:
     traeger: dict[str, int]
 
 
-@cached(16)
-def filter_choices(db: Database, kreis_id: str) -> FilterChoices:
-    """The choices of the four filters over every offer of the Kreis (the same on every rerun: memoised)."""
+def visible_offers(db: Database, kreis_id: str, internal: bool) -> pd.DataFrame:
+    """The offers of the Kreis the viewer may see: all of them with ``internal``, else only the public ones and
+    none of their internal fields."""
     offers = queries.offers(db, kreis_id)
+    if internal:
+        return offers
+    hidden = set(queries.internal_offer_ids(db, kreis_id))
+    return offers[~offers["offer_id"].isin(hidden)].drop(columns=list(INTERNAL_COLUMNS), errors="ignore")
+
+
+@cached(16)
+def filter_choices(db: Database, kreis_id: str, internal: bool = True) -> FilterChoices:
+    """The choices of the four filters over every offer of the Kreis the viewer may see (memoised)."""
+    offers = visible_offers(db, kreis_id, internal)
     types, phases = queries.offer_types(db), queries.lebensphasen(db)
     return FilterChoices(
         types=counted(offers["offer_type"], types["offer_type"].tolist()),
@@ -104,8 +120,9 @@ def filter_choices(db: Database, kreis_id: str) -> FilterChoices:
 
 @cached(16)
 def shown_offers(db: Database, kreis_id: str, chosen: OfferFilter) -> pd.DataFrame:
-    """The offers of the Kreis that pass ``chosen`` (memoised per filter; callers get a copy)."""
-    return filter_offers(queries.offers(db, kreis_id), chosen)
+    """The offers of the Kreis that pass ``chosen`` (memoised per filter; callers get a copy); offers marked
+    "nur intern" only when ``chosen.internal``."""
+    return filter_offers(visible_offers(db, kreis_id, chosen.internal), chosen)
 
 
 @cached(16)

@@ -309,6 +309,14 @@ def offers(db: Database, kreis_id: str) -> pd.DataFrame:
     )
 
 
+@cached(32)
+def internal_offer_ids(db: Database, kreis_id: str) -> list:
+    """The offers of a Kreis marked "nur intern" (oeffentlich = false); a database built before the flag has none."""
+    if "oeffentlich" not in columns(db, "offers"):
+        return []
+    return fetch(db, "SELECT offer_id FROM offers WHERE kreis_id = ? AND oeffentlich = false", [kreis_id])["offer_id"].tolist()
+
+
 @cached(64)
 def coverage(db: Database, kreis_id: str, level: str, dimension: str) -> pd.DataFrame:
     """Coverage rows (offers, capacity, target population, per-1,000 and per-100 rates) of every area of a

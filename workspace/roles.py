@@ -10,12 +10,14 @@ This module is Streamlit-free; ``dashboard/auth.py`` asks it at the moment of ev
 from __future__ import annotations
 
 import functools
+import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROLES_FILE = Path(__file__).resolve().parent.parent / "config" / "roles.toml"
+ROLES_ENV = "PLANUNGSATLAS_ROLES"  # another roles file, e.g. a county's own roles
 PUBLIC = "public"
 ACTIONS = frozenset({
     "upload", "publish", "rollback", "edit_offers", "decide_duplicates", "edit_sozialraeume", "read_internal",
@@ -70,10 +72,9 @@ def _load(path: Path, mtime: float) -> dict[str, Role]:
 
 
 def load_roles(path: Path | None = None) -> dict[str, Role]:
-    """Every role of ``config/roles.toml`` (or ``path``), with inherited pages and actions resolved.
-
-    Read again when the file changes, so an administrator's edit counts from the next page run on."""
-    path = path or ROLES_FILE
+    """Every role of ``config/roles.toml`` (or ``path``, or the file ``$PLANUNGSATLAS_ROLES`` names), with inherited
+    pages and actions resolved. Read again when the file changes, so an edit counts from the next page run on."""
+    path = path or Path(os.environ.get(ROLES_ENV) or ROLES_FILE)
     return _load(path, path.stat().st_mtime)
 
 
