@@ -14,19 +14,28 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` only puts dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import page_registry, presentation, share  # noqa: E402
+from dashboard import auth, page_registry, presentation, share  # noqa: E402
 
 st.set_page_config(page_title="Planungsatlas Familie", page_icon=str(ROOT / "dashboard" / "assets" / "icon.png"), layout="wide",
                    initial_sidebar_state=presentation.sidebar_state())
 
 
 def _navigation() -> dict[str, list]:
-    """The pages by section, as st.navigation takes them; the first page is the default."""
+    """The pages by section, as st.navigation takes them; the first page is the default.
+
+    Pages the viewer may not open are hidden rather than left out: a direct URL to one then still reaches the
+    page, whose start (``context.page_start``) refuses it and logs the attempt – left out, Streamlit would
+    quietly show the default page instead. Nobody logged in: every page hidden, each shows the login."""
+    try:
+        visible = auth.visible_pages()
+    except auth.AuthConfigError:
+        visible = set()  # the page's own start shows the configuration error
     sections: dict[str, list] = {}
     for entry in page_registry.PAGES:
         sections.setdefault(entry.section, []).append(
-            st.Page(str(entry.file), title=entry.title, icon=entry.icon, default=entry.id == page_registry.DEFAULT_PAGE)
-        )
+            st.Page(str(entry.file), title=entry.title, icon=entry.icon, default=entry.id == page_registry.DEFAULT_PAGE,
+                    visibility="visible" if entry.id in visible else "hidden")
+        )  # fmt: skip
     return sections
 
 

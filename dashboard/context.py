@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import presentation, share
+from dashboard import auth, presentation, share
 from dashboard.markdown import plain
 from planning import queries
 from planning.data_quality import data_quality
@@ -110,17 +111,36 @@ def _use_app_navigation() -> None:
         st.rerun()
 
 
+def current_page_id() -> str:
+    """The id (file stem) of the page this run executes, as app.py's navigation resolved it."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    info = run.pages_manager.get_pages().get(run.page_script_hash) if run else None
+    return Path(str(info["script_path"])).stem if info else ""
+
+
+def page_start() -> auth.Viewer:
+    """The start of every page, also of those without the data sidebar (Benutzer & Rechte): app navigation, URL
+    state, style, and the viewer's right to the page – a login or a logged refusal stops the run here, before
+    anything of the data is drawn."""
+    _use_app_navigation()
+    share.begin()
+    presentation.apply_style()
+    return auth.require_page(current_page_id())
+
+
 def page_context() -> Context:
-    """Every page starts here: the shared sidebar, the demo banner, or a clear stop when no database exists.
+    """Every page starts here: the viewer's right to the page (login or refusal), the shared sidebar, the demo
+    banner, or a clear stop when no database exists.
 
     Pages call it themselves (rather than the entry script) so that each page also runs on its own,
     e.g. under AppTest, which reruns only the page script after a widget change. It binds the sidebar to the
     URL (``share``); pages bind their own widgets with ``share.bind`` right after.
     """
-    _use_app_navigation()
-    share.begin()
-    presentation.apply_style()
+    viewer = page_start()
     ctx = render_sidebar()
+    auth.sidebar(viewer)
     if ctx is None:
         st.error(
             f"Keine Datenbank gefunden in `{queries.database_dir()}`. "
