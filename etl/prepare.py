@@ -9,7 +9,7 @@
 - One area, several levels: Berlin and Hamburg are Land, Kreis and Gemeinde at once (11 = 11000 = 11000000), a
   kreisfreie Stadt is Kreis and Gemeinde. Tables print only the Land row (Berlin, Hamburg) or only the Kreis row (most
   kreisfreie Städte): it stands in for the level below where the table has no row of its own.
-- Only the build's areas stay (rows of neighbouring Kreise were read for the Umsteigeschlüssel), and its Land.
+- Only the build's areas stay (rows of neighbouring Kreise were read for the Umsteigeschlüssel), its Land and Germany.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from etl import markers
 from etl.errors import EtlError
 from etl.findings import Finding
 from etl.sources.bkg import Boundaries
-from etl.sources.genesis import GenesisTable
+from etl.sources.genesis import BUND, GenesisTable
 from etl.territory import GEMEINDE_CODE, Crosswalk
 from etl.territory_convert import TABLE, Converted, Targets, convert_records, row_codes
 
@@ -155,13 +155,14 @@ def _sum_rows(column: pd.Series):
 
 
 def in_scope(records: pd.DataFrame, scope: str) -> pd.DataFrame:
-    """The rows of the build's areas: its Gemeinden, Verbände, Kreise and Jugendämter, and its Land."""
+    """The rows of the build's areas: its Gemeinden, Verbände, Kreise and Jugendämter, its Land and Germany."""
     if not scope:
         return records
     level = records["level"]
     kreis = records["area_id"].where(level != "jugendamt", records["area_id"].str[2:])
     lands = {a for a in records.loc[level == "land", "area_id"].unique() if scope.startswith(a) or a.startswith(scope)}
-    return records[((level != "land") & kreis.str.startswith(scope)) | ((level == "land") & records["area_id"].isin(lands))]
+    own = (~level.isin(("land", BUND))) & kreis.str.startswith(scope)
+    return records[own | ((level == "land") & records["area_id"].isin(lands)) | (level == BUND)]
 
 
 def fill_single_keys(records: pd.DataFrame, crosswalk: Crosswalk, labels: list[str], findings: list[Finding]) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """From what the sources say to what the database holds.
 
-- areas: Gemeinden, Verbände, Kreise and Länder from the boundaries; Sozialräume dissolved from their Gemeinden;
+- areas: Gemeinden, Verbände, Kreise and Länder from the boundaries, Germany where a table has its row; Sozialräume dissolved from their Gemeinden;
   Jugendamt districts from the youth-office keys the statistics name (a town with its own Jugendamt, and the
   Kreisjugendamt for the rest of the Kreis)
 - observations: Gemeinde values as published; Verband, Sozialraum and Kreis values by summing Gemeinde counts
@@ -26,8 +26,8 @@ from etl import keys, markers
 from etl.config import CountyConfig
 from etl.errors import EtlError
 from etl.findings import Finding
-from etl.sources.bkg import Boundaries
-from etl.sources.genesis import GenesisTable
+from etl.sources.bkg import Boundaries, read_germany
+from etl.sources.genesis import BUND, GenesisTable
 from etl.sources.offers import OfferList
 from geo.geometry import area_km2, dissolve
 from geo.simplify import simplify_for_display
@@ -38,8 +38,9 @@ LEVEL_SOZIALRAUM = "sozialraum"
 LEVEL_KREIS = "kreis"
 LEVEL_LAND = "land"
 LEVEL_JUGENDAMT = "jugendamt"
+LEVEL_BUND = BUND  # Germany ('DG'): reference values only, like the Land
 GROUPINGS = {LEVEL_VERBAND: "verband_id", LEVEL_SOZIALRAUM: "sozialraum_id", LEVEL_JUGENDAMT: "jugendamt_id", LEVEL_KREIS: "kreis_id"}
-PUBLISHED_LEVELS = (keys.GEMEINDE, keys.KREIS, keys.JUGENDAMT, keys.LAND)
+PUBLISHED_LEVELS = (keys.GEMEINDE, keys.KREIS, keys.JUGENDAMT, keys.LAND, BUND)
 OBSERVATION_COLUMNS = [
     "area_id", "indicator_id", "year", "reference_date", "value", "status", "flag",
     "numerator", "denominator", "derivation", "source_id", "note",
@@ -100,6 +101,9 @@ def _county_areas(county: CountyInput) -> list[gpd.GeoDataFrame]:
         kreise["name"] = county.config.name
     parts.append(kreise)
     parts.append(b.laender.assign(level=LEVEL_LAND, kreis_id=None, parent_id=None))
+    if any((t.records["level"] == BUND).any() for _, t in county.tables):  # a national table: Germany beside the Land
+        germany = read_germany(b.source, tuple(sorted(b.layer_sources.items())))
+        parts.append(germany.to_crs(b.laender.crs).assign(level=LEVEL_BUND, kreis_id=None, parent_id=None))
     return parts
 
 
@@ -161,13 +165,16 @@ def _display_geometry(areas: gpd.GeoDataFrame) -> gpd.GeoSeries:
     laender = areas[areas["level"] == LEVEL_LAND]
     if not laender.empty:  # reference areas, not drawn next to the Gemeinden: simplified on their own
         out.loc[laender.index] = simplify_for_display(laender, tolerance_m=500)
+    germany = areas[areas["level"] == LEVEL_BUND]
+    if not germany.empty:
+        out.loc[germany.index] = simplify_for_display(germany, tolerance_m=2000)
     return out
 
 
 def areas_in_scope(areas: gpd.GeoDataFrame, scope: str) -> gpd.GeoDataFrame:
-    """The areas a county config covers, with its Land (for reference values)."""
+    """The areas a county config covers, with its Land and Germany (for reference values)."""
     land = (areas["level"] == LEVEL_LAND) & areas["area_id"].map(lambda land_id: scope.startswith(land_id) or land_id.startswith(scope))
-    return areas[areas["kreis_id"].fillna("#").str.startswith(scope) | land]
+    return areas[areas["kreis_id"].fillna("#").str.startswith(scope) | land | (areas["level"] == LEVEL_BUND)]
 
 
 # --- observations ------------------------------------------------------------------------------------------
@@ -179,7 +186,7 @@ def build_observations(county: CountyInput, areas: gpd.GeoDataFrame, catalogue: 
     gemeinde_obs = published[published["level"] == keys.GEMEINDE]
 
     summable = catalogue.index[catalogue["kind"].isin(("count", "measure"))]
-    levels = [gemeinde_obs, published[published["level"] == keys.LAND]]
+    levels = [gemeinde_obs, published[published["level"].isin((keys.LAND, BUND))]]
     membership = _membership(areas)
     for level, column in GROUPINGS.items():
         members = membership[["area_id", "bez", column]].dropna(subset=[column])

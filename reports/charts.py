@@ -47,12 +47,13 @@ def _axis_title(ind: Indicator) -> str:
 
 
 def _reference_lines(fig: go.Figure, references: pd.DataFrame | None, ind: Indicator) -> list[float]:
-    """Kreis (dashed) and Land (dotted) as vertical lines, named with their value in the legend."""
+    """Kreis (dashed), Land (dotted) and Bund (dash-dotted) as vertical lines, named with their value in the legend."""
     drawn = []
     if references is None:
         return drawn
+    styles = {"land": (LAND, "dot"), "bund": (MUTED, "dashdot")}
     for _, ref in references[_known(references)].iterrows():
-        colour, dash = (LAND, "dot") if ref["level"] == "land" else (KREIS, "dash")
+        colour, dash = styles.get(ref["level"], (KREIS, "dash"))
         fig.add_vline(x=ref["value"], line=dict(color=colour, dash=dash, width=1.4), layer="above")
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=colour, dash=dash, width=1.4),
                                  name=f"{esc(ref['name'])}: {_label(ref['value'], ind)}"))  # fmt: skip

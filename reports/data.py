@@ -12,7 +12,11 @@ import geopandas as gpd
 import pandas as pd
 
 from etl.db import connect, cursor
-from planning.context import LEVEL_PLURAL, LEVEL_SINGULAR  # noqa: F401  (the reports name levels as the pages do)
+from planning.context import LEVEL_PLURAL  # noqa: F401  (the reports name levels as the pages do)
+from planning.context import LEVEL_SINGULAR as _PAGE_SINGULAR
+from planning.queries import bund_id_on
+
+LEVEL_SINGULAR = {**_PAGE_SINGULAR, "bund": "Bund"}  # Germany appears in the exports as a reference row
 
 Db = str | Path | duckdb.DuckDBPyConnection
 
@@ -98,6 +102,17 @@ def land_id(kreis_id: str) -> str:
     return kreis_id[:2]
 
 
+def bund_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Germany's area id where the build holds it (a Kreis built from the national tables), else None."""
+    return bund_id_on(con)
+
+
+def reference_ids(con: duckdb.DuckDBPyConnection, kreis_id: str) -> list[str]:
+    """The Kreis, its Land and – where the build has it – Germany: the rows every table and chart compares with."""
+    germany = bund_id(con)
+    return [kreis_id, land_id(kreis_id), *([germany] if germany else [])]
+
+
 def member_gemeinden(con: duckdb.DuckDBPyConnection, a: Area) -> list[str]:
     """Gemeinde ids that make up an area (the area itself for a Gemeinde)."""
     column = {"sozialraum": "sozialraum_id", "verbandsgemeinde": "parent_id", "kreis": "kreis_id",
@@ -156,14 +171,15 @@ def level_values(con: duckdb.DuckDBPyConnection, kreis_id: str, level: str, indi
 
 
 def comparators(con: duckdb.DuckDBPyConnection, kreis_id: str, indicator_id: str, year: int) -> pd.DataFrame:
-    """Kreis and Land rows (Land only where the build has its value)."""
+    """Kreis, Land and Bund rows (Land and Bund only where the build has their value), in that order."""
     sql = f"""
         SELECT a.area_id, a.name, a.level, {_obs_columns(con)}
         FROM areas a JOIN observations o ON o.area_id = a.area_id AND o.indicator_id = ? AND o.year = ?
-        WHERE a.area_id IN (?, ?)
-        ORDER BY a.level = 'land', a.area_id
+        WHERE list_contains(?, a.area_id)
+        ORDER BY list_position(?, a.area_id)
     """
-    return _df(con, sql, [indicator_id, year, kreis_id, land_id(kreis_id)])
+    ids = reference_ids(con, kreis_id)
+    return _df(con, sql, [indicator_id, year, ids, ids])
 
 
 def series(con: duckdb.DuckDBPyConnection, area_ids: Sequence[str], indicator_id: str) -> pd.DataFrame:
@@ -326,10 +342,10 @@ def offers_by_phase(con: duckdb.DuckDBPyConnection, a: Area) -> pd.DataFrame | N
 
 
 def indicator_source_ids(con: duckdb.DuckDBPyConnection, kreis_id: str, indicator_id: str, years: Sequence[int]) -> list[str]:
-    """Every source behind an indicator's values in the Kreis (all levels, Kreis and Land) for the years."""
+    """Every source behind an indicator's values in the Kreis (all levels, Kreis, Land and Bund) for the years."""
     sql = """
         SELECT DISTINCT o.source_id FROM observations o JOIN areas a USING (area_id)
         WHERE o.indicator_id = ? AND list_contains(?, o.year) AND o.source_id IS NOT NULL
-          AND (a.kreis_id = ? OR a.area_id = ? OR a.area_id = ?)
+          AND (a.kreis_id = ? OR list_contains(?, a.area_id))
     """
-    return _df(con, sql, [indicator_id, list(years), kreis_id, kreis_id, land_id(kreis_id)])["source_id"].tolist()
+    return _df(con, sql, [indicator_id, list(years), kreis_id, reference_ids(con, kreis_id)])["source_id"].tolist()

@@ -47,7 +47,7 @@ def ranking_figure(
     db: data.Db, kreis_id: str, level: str, indicator_id: str, year: int | None = None, *,
     highlight: Sequence[str] = (), width: int = WIDTH_PX,
 ) -> go.Figure:  # fmt: skip
-    """Bars of every area of ``level`` in the Kreis (latest year by default), Kreis and Land as lines."""
+    """Bars of every area of ``level`` in the Kreis (latest year by default), Kreis, Land and Bund as lines."""
     with data.connection(db) as con:
         kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
         refs = data.comparators(con, kreis_id, indicator_id, year)
@@ -61,7 +61,7 @@ def distribution_figure(
     highlight: Sequence[str] = (), width: int = WIDTH_PX,
 ) -> go.Figure:  # fmt: skip
     """Every area of ``level`` as a dot on the value axis, chosen ones named with their rank, Kreis and Land as
-    lines: the ranking for levels with too many areas for bars."""
+    lines (and Bund where the build has it): the ranking for levels with too many areas for bars."""
     with data.connection(db) as con:
         kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
         refs = data.comparators(con, kreis_id, indicator_id, year)
@@ -77,22 +77,31 @@ def map_figure(
     highlight: Sequence[str] = (), scheme: str = "quantile", k: int = 5, width: int = WIDTH_PX,
     plot_height: int = 360,
 ) -> go.Figure:  # fmt: skip
-    """Static choropleth of ``level`` in the Kreis with the Kreis outline; chosen areas outlined and named."""
+    """Static choropleth of ``level`` in the Kreis with the Kreis outline; chosen areas outlined and named. Classes
+    around the Kreis value of the year where the areas differ little, as on the screen."""
     with data.connection(db) as con:
         kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
+        reference = kreis_value(data.comparators(con, kreis_id, indicator_id, year), kreis_id)
         shapes = data.shapes(con, kreis_id, level)
         outline = data.shapes(con, kreis_id, "kreis").union_all()
         subtitle = f"{data.LEVEL_PLURAL[level]} im {kreis.name} · {period_text(values, year)}"
         caption = _caption(con, _title(ind), subtitle, kreis_id, [level], values, years=[year], geometry=True)
     return charts.choropleth_map(shapes, values, ind, caption, outline=outline, highlight=highlight, scheme=scheme,
-                                 k=k, width=width, plot_height=plot_height)  # fmt: skip
+                                 k=k, width=width, plot_height=plot_height, reference=reference)  # fmt: skip
+
+
+def kreis_value(references: pd.DataFrame, kreis_id: str) -> float | None:
+    """The Kreis's own value among the comparator rows, None where it has none (withheld, missing)."""
+    own = references[(references["area_id"] == kreis_id) & references["status"].isin(("ok", "zero")) & references["value"].notna()]
+    return float(own["value"].iloc[0]) if not own.empty else None
 
 
 def time_series_figure(
     db: data.Db, area_ids: Sequence[str], indicator_id: str, *, comparators: bool = True, index: bool = False,
     width: int = WIDTH_PX, plot_height: int = 220,
 ) -> go.Figure:  # fmt: skip
-    """The indicator over all years for the areas, with their Kreis and Land (``comparators``).
+    """The indicator over all years for the areas, with their Kreis, Land and Bund (``comparators``; Bund where the
+    build has it).
 
     ``index``: each line as an index of its first year with a value (= 100), to compare growth of areas of
     very different size (population of a Sozialraum against the Kreis).
@@ -101,14 +110,14 @@ def time_series_figure(
         ind = data.indicator(con, indicator_id)
         first = data.area(con, area_ids[0])
         kreis_id = first.kreis_id or first.area_id
-        ids = list(dict.fromkeys([*area_ids, *([kreis_id, data.land_id(kreis_id)] if comparators else [])]))
+        ids = list(dict.fromkeys([*area_ids, *(data.reference_ids(con, kreis_id) if comparators else [])]))
         frame = data.series(con, ids, indicator_id)
         if frame.empty:
             raise LookupError(f"no values of {indicator_id!r} for {', '.join(area_ids)}")
         if index:
             frame = _indexed(frame)
         span = data.years_text(frame["year"].unique())
-        shown = frame.loc[~frame["level"].isin(["kreis", "land"]), "name"].unique()
+        shown = frame.loc[~frame["level"].isin(["kreis", "land", "bund"]), "name"].unique()
         names = ", ".join(shown) or first.name
         if len(wrap(f"{names} · {data.years_text(frame['year'].unique())}", width - 2 * PAD, SUBTITLE_PX)) > 1:
             names = f"{len(shown)} {data.LEVEL_PLURAL.get(first.level, 'Gebiete')}"  # the legend names them

@@ -1,4 +1,4 @@
-"""Tables of values for chosen areas with their Kreis and Land, as .xlsx and as German CSV.
+"""Tables of values for chosen areas with their Kreis, Land and Bund, as .xlsx and as German CSV.
 
 Both files carry the same header block (indicator, definition, unit, source, licence, period, Datenstand) in
 front of the table, because dl-de/by asks for the attribution to travel with the data and a second metadata
@@ -12,7 +12,7 @@ CSV decisions (Excel with German settings opens it by double-click, pandas reads
   directly: ``pd.read_csv(f, sep=";", decimal=",", skiprows=<lines before it>, encoding="utf-8-sig")``.
 - Area keys are written as they are; Excel shows '07235001' as the number 7235001 (the .xlsx keeps them text).
 - A missing value is an empty 'Wert' with its reason in 'Status'; never 0.
-- Next to each value (an area's; in the area table also the Kreis' and the Land's): Status, Zähler and Nenner
+- Next to each value (an area's; in the area table also the Kreis', the Land's and the Bund's): Status, Zähler and Nenner
   (the counts it was computed from; empty for a withheld value) and the 95-% interval (Wilson, as
   ``planning.comparison`` uses it; only for a proportion in % with its counts, else empty).
 - Text cells go through ``etl.spreadsheet``: a name that starts like a formula stays text (CSV: leading apostrophe;
@@ -34,7 +34,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from planning import comparison
+from planning import comparison, trend
 from planning.formatting import value_text
 from etl.markers import STATUS_LABELS_DE
 from etl.spreadsheet import csv_number, german_csv, xlsx_append
@@ -46,7 +46,7 @@ LOW, HIGH = "95-%-Intervall unten", "95-%-Intervall oben"
 # next to every value: its status, the counts it was computed from and the interval of a proportion
 DETAIL = ("Status", "Zähler", "Nenner", LOW, HIGH)
 COLUMNS = ["Gebiet", "Schlüssel", "Ebene", "Jahr", "Einheit", "Wert", *DETAIL, "Kennzeichen", "Hinweis"]
-COMPARATORS = ("Kreis", "Land")
+COMPARATORS = ("Kreis", "Land", "Bund")  # Bund: Germany, where the build has it (a Kreis from the national tables)
 AREA_COLUMNS = ["Kennzahl", "Kennung", "Einheit", "Jahr", "Wert", *DETAIL,
                 *(f"{who}{'' if c == '' else ' ' + c}" for who in COMPARATORS for c in ("", *DETAIL)),
                 "Kennzeichen", "Hinweis"]  # fmt: skip
@@ -88,7 +88,7 @@ class ValueTable:
 
     @property
     def summary(self) -> str:
-        return f"{len(self.rows)} Zeilen: die Gebiete, dazu Kreis und Land als Vergleich, {self.period}"
+        return f"{len(self.rows)} Zeilen: die Gebiete, dazu Kreis, Land und Bund (wo vorhanden) als Vergleich, {self.period}"
 
     @property
     def row_decimals(self) -> list[int]:
@@ -97,9 +97,9 @@ class ValueTable:
 
 @dataclass(frozen=True)
 class AreaTable:
-    """Every listed indicator of one area in one year next to its Kreis and Land; ``rows`` has AREA_COLUMNS.
+    """Every listed indicator of one area in one year next to its Kreis, Land and Bund; ``rows`` has AREA_COLUMNS.
 
-    'Wert', 'Kreis' and 'Land' are numbers (empty where missing; the area's reason in 'Status').
+    'Wert', 'Kreis', 'Land' and 'Bund' are numbers (empty where missing; the area's reason in 'Status').
     """
 
     area: data.Area
@@ -112,7 +112,7 @@ class AreaTable:
 
     @property
     def summary(self) -> str:
-        return f"{len(self.rows)} Kennzahlen von {self.area.name}, je mit Kreis und Land als Vergleich, {self.year}"
+        return f"{len(self.rows)} Kennzahlen von {self.area.name}, je mit Kreis, Land und Bund als Vergleich, {self.year}"
 
     @property
     def title(self) -> str:
@@ -174,7 +174,8 @@ def value_table(
     db: data.Db, area_ids: Sequence[str], indicator_id: str, *, years: Sequence[int] | None = None,
     comparators: bool = True,
 ) -> ValueTable:  # fmt: skip
-    """Rows per area and year (areas in the given order, then Kreis and Land where the build has them).
+    """Rows per area and year (areas in the given order, then Kreis, Land and Bund where the build has them); the
+    header says the trend of each area's last five years with values, as the screen does.
 
     ``years``: None for the latest year with a value for the areas, or the years wanted.
     """
@@ -182,8 +183,9 @@ def value_table(
         ind = data.indicator(con, indicator_id)
         chosen = [data.area(con, a) for a in area_ids]
         kreis_id = chosen[0].kreis_id or chosen[0].area_id
-        ids = list(dict.fromkeys([*area_ids, *([kreis_id, data.land_id(kreis_id)] if comparators else [])]))
-        frame = data.series(con, ids, indicator_id)
+        ids = list(dict.fromkeys([*area_ids, *(data.reference_ids(con, kreis_id) if comparators else [])]))
+        every_year = data.series(con, ids, indicator_id)
+        frame = every_year
         wanted = list(years) if years else [max(data.years(con, indicator_id, area_ids), default=None)]
         frame = frame[frame["year"].isin(wanted)]
         frame = frame.assign(order=frame["area_id"].map({a: i for i, a in enumerate(ids)}))
@@ -191,6 +193,7 @@ def value_table(
         extra = credits.extra_source_ids(con, kreis_id, frame["level"].unique())
         found = credits.credits(con, credits.source_ids_of(frame) | set(extra), years=frame["year"].unique())
         header = _header(ind, found, [int(y) for y in sorted(frame["year"].unique())], data.is_demo(con))
+        header += trend_lines(every_year, ind, ids)
         kreis_name = data.area(con, kreis_id).name
     rows = pd.concat([pd.DataFrame({
         "Gebiet": frame["name"],
@@ -205,6 +208,29 @@ def value_table(
     })], axis=1).reset_index(drop=True)[COLUMNS]  # fmt: skip
     years_found = sorted(int(y) for y in rows["Jahr"].unique())
     return ValueTable(ind, rows, header, found, kreis_name, chosen[0].level, years_found)
+
+
+def trend_lines(series: pd.DataFrame, ind: data.Indicator, area_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """('Trend', 'Kreis X: steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003), letzte 5 Jahre …; …') and
+    ('Trendtest', the method) for the areas whose last five years with values could be tested (as on the screen);
+    nothing where none could."""
+    found = []
+    for area_id in area_ids:
+        own = series[(series["area_id"] == area_id) & series["status"].isin(("ok", "zero")) & series["value"].notna()]
+        if own.empty:
+            continue
+        own = own.sort_values("year")
+        counted = own["numerator"].notna().all() and own["denominator"].notna().all()
+        result = trend.trend(
+            own["year"].astype(int).tolist(), own["value"].astype(float).tolist(), kind=ind.kind, unit=ind.unit,
+            per=ind.per, numerators=own["numerator"].tolist() if counted else None,
+            denominators=own["denominator"].tolist() if counted else None, polarity=ind.polarity, decimals=ind.decimals,
+        )  # fmt: skip
+        if result.method:
+            found.append((own["name"].iloc[0], result))
+    if not found:
+        return []
+    return [("Trend", "; ".join(f"{name}: {t.text}" for name, t in found)), ("Trendtest", trend.method_note([t.method for _, t in found]))]
 
 
 def _unique(values) -> str:
@@ -237,29 +263,32 @@ def _header(ind: data.Indicator, found: list[credits.Credit], years: list[int], 
 
 
 def area_table(db: data.Db, area_id: str, year: int) -> AreaTable:
-    """Every listed indicator the area has a row for in ``year``, in catalogue order, with Kreis and Land, each
-    value with its status, counts and interval (``details``)."""
+    """Every listed indicator the area has a row for in ``year``, in catalogue order, with Kreis, Land and Bund
+    (empty where the build has no Germany), each value with its status, counts and interval (``details``)."""
     with data.connection(db) as con:
         a = data.area(con, area_id)
         kreis_id = a.kreis_id or a.area_id
-        counts = {alias: _counts(con, alias) for alias in ("o", "k", "l")}
+        germany = data.bund_id(con) or ""
+        counts = {alias: _counts(con, alias) for alias in ("o", "k", "l", "b")}
         per = "i.per" if _has_column(con, "indicators", "per") else "NULL::DOUBLE AS per"
         frame = con.execute(
             f"""
             SELECT i.label, i.indicator_id, i.unit, i.kind, i.decimals, {per}, o.value, coalesce(o.status, 'absent') AS status,
                    {counts["o"]}, o.flag, o.note, o.source_id,
                    k.value AS kreis_value, k.status AS kreis_status, {counts["k"]}, k.source_id AS kreis_source,
-                   l.value AS land_value, l.status AS land_status, {counts["l"]}, l.source_id AS land_source
+                   l.value AS land_value, l.status AS land_status, {counts["l"]}, l.source_id AS land_source,
+                   b.value AS bund_value, b.status AS bund_status, {counts["b"]}, b.source_id AS bund_source
             FROM indicators i
             JOIN observations o ON o.indicator_id = i.indicator_id AND o.area_id = ? AND o.year = ?
             LEFT JOIN observations k ON k.indicator_id = i.indicator_id AND k.area_id = ? AND k.year = ?
             LEFT JOIN observations l ON l.indicator_id = i.indicator_id AND l.area_id = ? AND l.year = ?
+            LEFT JOIN observations b ON b.indicator_id = i.indicator_id AND b.area_id = ? AND b.year = ?
             WHERE i.listed
             ORDER BY i.position
             """,
-            [area_id, year, kreis_id, year, data.land_id(kreis_id), year],
+            [area_id, year, kreis_id, year, data.land_id(kreis_id), year, germany, year],
         ).df()  # fmt: skip
-        used = {s for column in ("source_id", "kreis_source", "land_source") for s in frame[column].dropna()}
+        used = {s for column in ("source_id", "kreis_source", "land_source", "bund_source") for s in frame[column].dropna()}
         found = credits.credits(con, used | set(credits.extra_source_ids(con, kreis_id, [a.level])), years=[year])
         demo = data.is_demo(con)
         kreis_name = data.area(con, kreis_id).name
@@ -271,7 +300,7 @@ def area_table(db: data.Db, area_id: str, year: int) -> AreaTable:
         "Jahr": int(year),
         "Wert": frame["value"].where(frame["status"].isin(("ok", "zero"))).astype(float),
     }), details(frame, frame["unit"].fillna(""), per)]
-    for who, prefix in (("Kreis", "kreis_"), ("Land", "land_")):
+    for who, prefix in (("Kreis", "kreis_"), ("Land", "land_"), ("Bund", "bund_")):
         theirs = frame[[f"{prefix}{c}" for c in ("value", "status", "numerator", "denominator")]]
         theirs.columns = ["value", "status", "numerator", "denominator"]
         parts.append(pd.DataFrame({who: theirs["value"].where(theirs["status"].isin(("ok", "zero"))).astype(float)}))
@@ -280,7 +309,7 @@ def area_table(db: data.Db, area_id: str, year: int) -> AreaTable:
     rows = pd.concat(parts, axis=1)[AREA_COLUMNS]
     decimals = [int(d) if pd.notna(d) else (1 if k == "rate" else 0) for d, k in zip(frame["decimals"], frame["kind"])]
     members = f"{data.LEVEL_SINGULAR.get(a.level, a.level)} {a.name} ({a.area_id})"
-    header = [("Gebiet", members), ("Vergleich", f"{kreis_name}; Land, wo die Datenbank es enthält"),
+    header = [("Gebiet", members), ("Vergleich", f"{kreis_name}; Land und Bund (Deutschland), wo die Datenbank sie enthält"),
               ("Spalten", INTERVAL_NOTE), *_credit_lines(found, [int(year)], demo)]  # fmt: skip
     return AreaTable(a, kreis_name, int(year), rows, decimals, header, found)
 
@@ -292,7 +321,7 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
 
 def _counts(con: duckdb.DuckDBPyConnection, alias: str) -> str:
     """The numerator and denominator columns of an observations alias (NULL in databases built before them)."""
-    prefix = {"o": "", "k": "kreis_", "l": "land_"}[alias]
+    prefix = {"o": "", "k": "kreis_", "l": "land_", "b": "bund_"}[alias]
     if _has_column(con, "observations", "numerator"):
         return f"{alias}.numerator AS {prefix}numerator, {alias}.denominator AS {prefix}denominator"
     return f"NULL::DOUBLE AS {prefix}numerator, NULL::DOUBLE AS {prefix}denominator"

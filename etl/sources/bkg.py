@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,6 +24,8 @@ from geo.geometry import DISPLAY_CRS, to_metric
 from geo.placement import GERMANY_LONLAT
 
 LAYERS = ("GEM", "VWG", "KRS", "LAN")
+OPTIONAL_LAYERS = ("STA",)  # the Staat (Germany), for the Bund reference values; else the Länder dissolved
+GERMANY_ID = "DG"  # the key the statistical offices give Germany
 COLUMNS = ["ARS", "AGS", "GEN", "BEZ", "GF"]
 LAND_AREAS = (4, 9)  # GF: 4 = land with structure (VG250), 9 = VG5000's only value; 1/2 are water without structure
 _SHAPEFILE_PARTS = (".dbf", ".shx", ".prj")
@@ -60,7 +63,7 @@ def _shapefile_layers(path: Path) -> dict[str, str]:
             ) from exc
         prefix = f"/vsizip/{path}/"
     layers = {}
-    for layer in LAYERS:
+    for layer in LAYERS + OPTIONAL_LAYERS:
         pattern = re.compile(rf"(^|/)[A-Za-z0-9]+_{layer}\.shp$", re.IGNORECASE)
         hits = sorted(n for n in names if pattern.search(n))
         if not hits:
@@ -81,7 +84,7 @@ def _shapefile_layers(path: Path) -> dict[str, str]:
 def _geopackage_layers(path: Path) -> dict[str, str]:
     layers = {}
     for name, _ in pyogrio.list_layers(path):
-        for layer in LAYERS:
+        for layer in LAYERS + OPTIONAL_LAYERS:
             if name.lower().endswith(f"_{layer.lower()}"):
                 layers[layer] = name
     return layers
@@ -218,6 +221,19 @@ def read_boundaries(path: Path, scope: str) -> Boundaries:
         {"area_id": laender["AGS"], "name": laender["GEN"], "bez": laender["BEZ"]}, geometry=laender.geometry.values, crs=laender.crs
     )
     return Boundaries(gemeinden.reset_index(drop=True), verbaende.reset_index(drop=True), kreis_frame, laender, path, layers)
+
+
+@lru_cache(maxsize=4)
+def read_germany(path: Path, layers: tuple[tuple[str, str], ...]) -> gpd.GeoDataFrame:
+    """Germany as one area (id 'DG', as the statistics name it) for the Bund reference values: the release's Staat
+    layer (STA) where it has one, else its Länder dissolved. Read once per release (every Kreis of a build has it)."""
+    by_name = dict(layers)
+    if "STA" in by_name:
+        frame = _read_layer(path, by_name, "STA", "1=1")
+    else:
+        frame = _read_layer(path, by_name, "LAN", "1=1")
+    geometry = frame.geometry.union_all()
+    return gpd.GeoDataFrame({"area_id": [GERMANY_ID], "name": ["Deutschland"], "bez": ["Bundesrepublik"]}, geometry=[geometry], crs=frame.crs)
 
 
 def _kreis_examples(path: Path, layers: dict[str, str], kreis: str) -> str:

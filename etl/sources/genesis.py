@@ -31,6 +31,8 @@ METADATA_FILE = Path(__file__).resolve().parent.parent / "metadata" / "genesis_t
 FOOTER_MARK = "__________"
 LEAD_FIELDS = ("period", "key", "name")  # any other lead column is a row dimension looked up in `codes`
 SKIP = "!skip"
+BUND = "bund"  # level of Germany's row (the key DG): reference values beside Kreis and Land
+GERMANY_KEY = "DG"
 RECORD_COLUMNS = [
     "level", "area_id", "name", "indicator_id", "year", "reference_date",
     "value", "status", "flag", "line", "column",
@@ -88,7 +90,8 @@ def parse_period(text: str) -> tuple[int, date | None] | None:
 
 def read_genesis(path: Path, table: str, scope: str | tuple[str, ...], encoding: str = AUTO) -> GenesisTable:
     """Read one export and keep the rows in ``scope`` (a Kreis key, a Land key or "" for Germany, or several key
-    prefixes): Gemeinden, Verbände and Kreis rows, and the Land rows of the scope; Germany rows are left out."""
+    prefixes): Gemeinden, Verbände and Kreis rows, the Land rows of the scope and the row of Germany ('DG', level
+    'bund': the Bund reference value); Regierungsbezirke are left out."""
     meta = table_metadata()["tables"].get(table)
     if meta is None:
         raise EtlError(
@@ -157,6 +160,8 @@ def _keep_row(path: Path, line: int, column: int | str, raw_key: str, name: str,
             expected="AGS (8 Stellen), ARS (12), RLP-Schlüssel (10), Kreis (5) oder DG",
             fix="Datei auf verrutschte Spalten oder eingefügte Zeilen prüfen.",
         )
+    if area.level == keys.HIGHER and area.id == GERMANY_KEY:
+        return keys.AreaKey(BUND, GERMANY_KEY)  # Germany: the Bund reference value of every build
     return area if area.in_scope(scope) else None
 
 
