@@ -16,6 +16,7 @@ from etl.config import CountyConfig, load_config, shared_data_root
 from etl.errors import EtlError
 from etl.findings import Finding, findings_path, summary_lines, with_kreis
 from etl.load import check_target, remove_stale_temp_files, write_database
+from etl.neighbours import neighbour_table
 from etl.prepare import in_scope, prepare_tables
 from etl.sources import crosswalk as crosswalk_files
 from etl.territory import Crosswalk, gebietsstand_year, load_crosswalk
@@ -269,6 +270,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         "build_log": pd.DataFrame(log, columns=["kind", "topic", "message"]),
         "offer_types": offer_types(),
         "lebensphasen": lebensphasen(),
+        "neighbours": neighbour_table([c.boundaries for c in counties]),  # names for the holes of the maps
     }
     for name in ("offers", "import_report", "coverage", "access", "offer_capture"):
         parts = [f[name] for f in offer_frames if name in f]

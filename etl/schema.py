@@ -25,12 +25,13 @@ class Table:
 
 AREAS = Table(
     "areas",
-    "Every area the dashboard can show: Land (reference values), Kreis, Verbandsgemeinde/Amt, Gemeinde, "
-    "Sozialraum, and Jugendamt districts (a town with its own youth office, or the rest of the Kreis).",
+    "Every area the dashboard can show: Germany and Land (reference values; Germany where a table has its row), "
+    "Kreis, Verbandsgemeinde/Amt, Gemeinde, Sozialraum, and Jugendamt districts (a town with its own youth office, or "
+    "the rest of the Kreis).",
     (
-        Field("area_id", "VARCHAR", "Gemeinde: AGS (8 digits); Verband: ARS Gemeindeverband (9); Kreis: AGS (5); Land: 2 digits; "
+        Field("area_id", "VARCHAR", "Gemeinde: AGS (8 digits); Verband: ARS Gemeindeverband (9); Kreis: AGS (5); Land: 2 digits; Germany: 'DG'; "
               "Sozialraum: '<Kreis>-SR<nn>'; Jugendamt: 'JH' + 8 digits as in youth-welfare statistics", nullable=False),
-        Field("level", "VARCHAR", "land | kreis | verbandsgemeinde | gemeinde | sozialraum | jugendamt", nullable=False),
+        Field("level", "VARCHAR", "bund | land | kreis | verbandsgemeinde | gemeinde | sozialraum | jugendamt", nullable=False),
         Field("name", "VARCHAR", "Official name (BKG GEN) or Sozialraum name from the county's mapping", nullable=False),
         Field("bez", "VARCHAR", "Kind of area as BKG names it (BEZ: Stadt, Gemeinde, Verbandsgemeinde, Landkreis …)"),
         Field("parent_id", "VARCHAR", "Administrative parent: Gemeinde → Verbandsgemeinde or Kreis; Verband and Sozialraum → Kreis"),
@@ -261,9 +262,25 @@ ACCESS = Table(
     ),
 )
 
+NEIGHBOURS = Table(
+    "neighbours",
+    "Kreise and kreisfreie Städte next to each Kreis of the build (etl/neighbours.py, from the boundaries' Kreis layer): "
+    "sharing at least 500 m of border, or lying inside it. Maps name a hole of the Kreis by the neighbour in it.",
+    (
+        Field("kreis_id", "VARCHAR", "→ areas: the Kreis of the build", nullable=False),
+        Field("neighbour_id", "VARCHAR", "AGS (5 digits) of the neighbouring Kreis or kreisfreie Stadt", nullable=False),
+        Field("name", "VARCHAR", "Its name (BKG GEN), e.g. 'Trier'", nullable=False),
+        Field("bez", "VARCHAR", "Its kind (BKG BEZ), e.g. 'Kreisfreie Stadt', 'Landkreis'"),
+        Field("enclosed", "BOOLEAN", "Lies (at least 99 % of it) in a hole of the Kreis, like Trier in Trier-Saarburg", nullable=False),
+        Field("lon", "DOUBLE", "Label point, EPSG:4326: farthest from its border (enclosed) or in its part near the Kreis", nullable=False),
+        Field("lat", "DOUBLE", "Label point, EPSG:4326", nullable=False),
+    ),
+    ("kreis_id", "neighbour_id"),
+)
+
 TABLES = (
     AREAS, INDICATORS, OBSERVATIONS, SOURCES, BUILD_LOG, OFFERS, OFFER_TYPES, LEBENSPHASEN, IMPORT_REPORT, OFFER_CAPTURE,
-    COVERAGE, ACCESS,
+    COVERAGE, ACCESS, NEIGHBOURS,
 )  # fmt: skip
 
 

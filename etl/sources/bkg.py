@@ -236,6 +236,13 @@ def read_germany(path: Path, layers: tuple[tuple[str, str], ...]) -> gpd.GeoData
     return gpd.GeoDataFrame({"area_id": [GERMANY_ID], "name": ["Deutschland"], "bez": ["Bundesrepublik"]}, geometry=[geometry], crs=frame.crs)
 
 
+def read_all_kreise(path: Path, layers: dict[str, str]) -> gpd.GeoDataFrame:
+    """Every Kreis of the release (area_id, name, bez, geometry in EPSG:25832), one row each: for the neighbours."""
+    frame = _read_layer(path, layers, "KRS", "1=1").dissolve(by="AGS", aggfunc="first", as_index=False)
+    return gpd.GeoDataFrame({"area_id": frame["AGS"], "name": frame["GEN"], "bez": frame["BEZ"]}, geometry=frame.geometry.values,
+                            crs=frame.crs)  # fmt: skip
+
+
 def _kreis_examples(path: Path, layers: dict[str, str], kreis: str) -> str:
     """A few real Kreis keys with names, nearest to the wrong one, for the error message."""
     land = kreis[:2] if kreis[:2].isdigit() else ""
