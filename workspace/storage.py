@@ -356,7 +356,7 @@ class Workspace:
         with _in(self, connection) as c:
             c.execute(t.versions.insert().values(
                 db_name=db_name, seq=seq, file=file, sha256=sha256, created_at=now(), actor=actor, action=action,
-                source_seq=source_seq, summary=summary, changes=changes, stats=json.dumps(stats or {}, ensure_ascii=False),
+                source_seq=source_seq, summary=summary, changes=changes, stats=json.dumps(stats or {}, ensure_ascii=False, default=str),
                 recipe=json.dumps(recipe, ensure_ascii=False) if recipe is not None else None))
             self._audit(c, actor, action, db_name, f"Version {seq}" + (f" (Stand von Version {source_seq})" if source_seq else ""))
 
