@@ -36,7 +36,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("steckbrief", "Steckbrief", ":material/assignment:", "Planung"),
     PageEntry("kreistag", "Kreistag-Bericht", ":material/picture_as_pdf:", "Planung"),
     # Daten (owners add their page here when it exists): daten, angebote_pflegen, sozialraeume
-    # Verwaltung
+    PageEntry("angebote_pflegen", "Angebote pflegen", ":material/edit_note:", "Daten"),
+    PageEntry("benutzer", "Benutzer & Rechte", ":material/manage_accounts:", "Verwaltung"),
 )
 
 DEFAULT_PAGE = PAGES[0].id

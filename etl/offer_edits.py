@@ -118,7 +118,7 @@ def _check_date(text: str) -> EditCheck:
             raise ValueError
     except ValueError:
         return EditCheck(None, f"'{text}' ist kein Datum", "TT.MM.JJJJ, z. B. 01.08.2026")
-    return EditCheck(day.strftime("%d.%m.%Y"))
+    return EditCheck(day.isoformat())  # as the lists write it most often, and as the finder reads it
 
 
 def latest_edits(edits: pd.DataFrame) -> pd.DataFrame:

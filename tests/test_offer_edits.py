@@ -23,7 +23,7 @@ DEMO_CONFIG = "config/demo_musterland.toml"
 
 @pytest.mark.parametrize(("field", "raw", "value"), [
     ("kapazitaet", "45", 45.0), ("kapazitaet", "12,5", 12.5), ("kapazitaet", "", None), ("alter_von", 3, 3.0),
-    ("lon", "6,6401", 6.6401), ("gueltig_ab", "2026-08-01", "01.08.2026"), ("gueltig_bis", "1.8.2027", "01.08.2027"),
+    ("lon", "6,6401", 6.6401), ("gueltig_ab", "2026-08-01", "2026-08-01"), ("gueltig_bis", "1.8.2027", "2027-08-01"),
     ("oeffentlich", True, True), ("oeffentlich", "nein", False), ("webseite", "www.kita.de", "https://www.kita.de"),
     ("offer_type", "kita", "kita"), ("barrierefrei", "teilweise", "teilweise"), ("name", "  Kita Regenbogen ", "Kita Regenbogen"),
 ])  # fmt: skip
