@@ -57,7 +57,8 @@ def check_login(username: str, password: str) -> str | None:
 def _local_form() -> None:
     with st.form("auth_login", clear_on_submit=True, width=420):
         username = st.text_input("Benutzername", key="auth_login_name", autocomplete="username")
-        password = st.text_input("Passwort", type="password", key="auth_login_password", autocomplete="current-password")
+        # no key: the password never sits in the session's named state
+        password = st.text_input("Passwort", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Anmelden", type="primary", icon=":material/login:")
     if submitted:
         user = check_login(username, password)

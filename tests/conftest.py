@@ -82,6 +82,15 @@ def _app_navigation_under_apptest():
     app_test.PagesManager = original
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_login_in_page_tests():
+    """Page tests open the app without a login (``PLANUNGSATLAS_AUTH=demo``), also over real-data databases,
+    where the app's own default would ask for one. Tests of the login set the mode themselves (monkeypatch),
+    and the test of the README start removes it to see the default."""
+    os.environ.setdefault("PLANUNGSATLAS_AUTH", "demo")
+    yield
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
