@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 
 from dashboard import map_component, maps
-from planning import classification, map_labels, queries
+from planning import classification, map_labels, queries, reference_queries
 from planning.area_values import for_year
 from planning.context import LEVEL_SINGULAR, Context
 from planning.formatting import short_unit, value_text
@@ -61,8 +61,17 @@ def indicator_layers(
         )
         note = classes.note if classes is not None else None
     legend = maps.legend_html(title, unit, classes, decimals, missing, note, spread=spread, symbols=symbols, large=large)
-    labels = map_labels.map_labels(frame, queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")) if names else None
+    labels = _labels(ctx, frame) if names else None
     return MapLayers(classes, symbols, symbol_points, legend, labels)
+
+
+def _labels(ctx: Context, frame: gpd.GeoDataFrame):
+    """Names of the areas and of the neighbours in the Kreis's holes; those of a whole level are computed once per
+    database and level (``map_labels.level_labels``), not at every change of the Kennzahl."""
+    levels = frame["level"].unique() if "level" in frame else []
+    if len(levels) == 1:
+        return map_labels.level_labels(ctx.db, ctx.kreis_id, str(levels[0]))
+    return map_labels.map_labels(frame, queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"), reference_queries.neighbours(ctx.db, ctx.kreis_id))
 
 
 def indicator_map(

@@ -4,8 +4,10 @@ Rules a planner should know:
 - A name stands at the point of the area farthest from its border (the "pole of inaccessibility"), so it stays
   inside even a long or bent Gemeinde; an area in several parts is named in its largest part.
 - Where the Kreis has a hole – land of a neighbour inside it, like the city of Trier inside Trier-Saarburg –
-  the hole is labelled "nicht zum Kreis gehörig": the database does not know its neighbours' names yet. Holes
-  smaller than half a percent of the Kreis are slivers of the simplified border and are left out.
+  the hole carries the neighbour's name and kind, "Trier (kreisfreie Stadt)" (table ``neighbours``: the enclosed
+  neighbour whose label point lies in the hole); where the database knows no neighbour there (built before the
+  table existed, or a hole of several neighbours' land) it reads "nicht zum Kreis gehörig". Holes smaller than half
+  a percent of the Kreis are slivers of the simplified border and are left out.
 - When names crowd, the map shows the larger areas' names first (``weight`` = size of the area).
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from planning import queries
+from planning import queries, reference_queries
 from planning.db import Database, cached
 
 HOLE_LABEL = "nicht zum Kreis gehörig"
@@ -56,31 +58,51 @@ def label_points(shapes: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LABEL_COLUMNS)
 
 
-def hole_points(outline: BaseGeometry | gpd.GeoDataFrame) -> pd.DataFrame:
-    """A label "nicht zum Kreis gehörig" inside every hole of the Kreis outline that is not a sliver."""
+def neighbour_label(name: str, bez: str | None) -> str:
+    """'Trier (kreisfreie Stadt)', 'Birkenfeld (Landkreis)': a name in a hole says that it is another Kreis."""
+    kind = (bez or "").strip()
+    return f"{name} ({kind[:1].lower() + kind[1:]})" if kind.lower().startswith("kreisfreie") else (f"{name} ({kind})" if kind else name)
+
+
+def hole_points(outline: BaseGeometry | gpd.GeoDataFrame, neighbours: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A label inside every hole of the Kreis outline that is not a sliver: the name of the enclosed neighbour whose
+    label point lies in it (``neighbours``: name, bez, enclosed, lon, lat, as ``reference_queries.neighbours``), else
+    "nicht zum Kreis gehörig"."""
     if isinstance(outline, gpd.GeoDataFrame):
         outline = shapely.union_all(outline.geometry.values)
     total = outline.area
+    inside = neighbours[neighbours["enclosed"].astype(bool)] if neighbours is not None and not neighbours.empty else None
     rows = []
     for part in getattr(outline, "geoms", [outline]):
         for ring in getattr(part, "interiors", []):
             hole = Polygon(ring)
             if total and hole.area >= MIN_HOLE_SHARE * total:
                 lon, lat = inner_point(hole)
-                rows.append((HOLE_LABEL, lon, lat, float(hole.area), True))
+                rows.append((_hole_name(hole, inside), lon, lat, float(hole.area), True))
     return pd.DataFrame(rows, columns=LABEL_COLUMNS)
 
 
-def map_labels(shapes: gpd.GeoDataFrame, outline: BaseGeometry | gpd.GeoDataFrame) -> pd.DataFrame:
-    """The labels of a map: every area's name and the Kreis's holes, larger first."""
-    frame = pd.concat([label_points(shapes), hole_points(outline)], ignore_index=True)
+def _hole_name(hole: Polygon, inside: pd.DataFrame | None) -> str:
+    if inside is None:
+        return HOLE_LABEL
+    points = shapely.points(inside["lon"].to_numpy(float), inside["lat"].to_numpy(float))
+    found = inside[shapely.contains(hole, points)]
+    if len(found) != 1:  # none, or land of several neighbours: the plain words say it right
+        return HOLE_LABEL
+    return neighbour_label(str(found["name"].iloc[0]), found["bez"].iloc[0])
+
+
+def map_labels(shapes: gpd.GeoDataFrame, outline: BaseGeometry | gpd.GeoDataFrame, neighbours: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The labels of a map: every area's name and the Kreis's holes (named by ``neighbours``), larger first."""
+    frame = pd.concat([label_points(shapes), hole_points(outline, neighbours)], ignore_index=True)
     return frame.sort_values("weight", ascending=False, ignore_index=True)
 
 
 @cached(32)
 def level_labels(db: Database, kreis_id: str, level: str) -> pd.DataFrame:
     """``map_labels`` of a level of the Kreis (memoised per database version)."""
-    return map_labels(queries.area_shapes(db, kreis_id, level), queries.area_shapes(db, kreis_id, "kreis"))
+    return map_labels(queries.area_shapes(db, kreis_id, level), queries.area_shapes(db, kreis_id, "kreis"),
+                      reference_queries.neighbours(db, kreis_id))  # fmt: skip
 
 
 def value_points(shapes: gpd.GeoDataFrame, value_column: str = "value") -> pd.DataFrame:

@@ -337,13 +337,14 @@ def _lines(geometry: BaseGeometry) -> tuple[list, list]:
 def choropleth_map(
     shapes: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, caption: Caption, *, outline: BaseGeometry,
     highlight: Collection[str] = (), scheme: str = "quantile", k: int = 5, labels: bool | None = None,
-    width: int = WIDTH_PX, plot_height: int = 360, reference: float | None = None,
+    width: int = WIDTH_PX, plot_height: int = 360, reference: float | None = None, neighbours: pd.DataFrame | None = None,
 ) -> go.Figure:  # fmt: skip
     """A static map: areas coloured by class, Kreis outline, chosen areas outlined red, legend with class bounds.
 
     No tiles: the geometry alone carries the map (works offline, no third-party map licence). Mercator keeps
     north up and shapes true at county scale. ``labels`` names the areas (default: up to 12 areas, or the
-    highlighted ones); holes in the Kreis (a neighbour's land) read "nicht zum Kreis gehörig". Classes follow
+    highlighted ones); a hole in the Kreis carries the name of the neighbour in it (``neighbours``, as
+    ``planning.reference_queries.neighbours``), else "nicht zum Kreis gehörig". Classes follow
     ``planning.classification.map_classes`` (around the Kreis value ``reference`` where the areas differ little,
     rounded steps for few areas); a count (catalogue kind/unit) is drawn as circles whose area is the value.
     """
@@ -395,10 +396,10 @@ def choropleth_map(
     named = chosen if highlight else (frame if labels or (labels is None and len(frame) <= 12) else frame.iloc[0:0])
     if labels is not False:
         points = label_points(named).assign(hole=False) if not named.empty else None
-        holes = hole_points(outline)
+        holes = hole_points(outline, neighbours)
         for rows, style in ((points, dict(color=KREIS)), (holes, dict(color=MUTED, style="italic"))):
             if rows is not None and not rows.empty:
-                text = [esc(n).replace("Kreis gehörig", "Kreis<br>gehörig") for n in rows["name"]]  # a hole is narrow
+                text = [esc(n).replace("Kreis gehörig", "Kreis<br>gehörig").replace(" (", "<br>(") for n in rows["name"]]  # a hole is narrow
                 fig.add_trace(go.Scattergeo(lon=rows["lon"], lat=rows["lat"], mode="text", text=text,
                                             textfont=dict(size=BODY_PX - 1, shadow=_HALO, **style), showlegend=False))  # fmt: skip
 

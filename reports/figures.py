@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+from planning import reference_queries
 from reports import charts, credits, data
 from reports.style import PAD, SUBTITLE_PX, WIDTH_PX, Caption, wrap
 
@@ -77,8 +78,9 @@ def map_figure(
     highlight: Sequence[str] = (), scheme: str = "quantile", k: int = 5, width: int = WIDTH_PX,
     plot_height: int = 360,
 ) -> go.Figure:  # fmt: skip
-    """Static choropleth of ``level`` in the Kreis with the Kreis outline; chosen areas outlined and named. Classes
-    around the Kreis value of the year where the areas differ little, as on the screen."""
+    """Static choropleth of ``level`` in the Kreis with the Kreis outline; chosen areas outlined and named, the
+    neighbour in a hole of the Kreis named. Classes around the Kreis value of the year where the areas differ little,
+    as on the screen."""
     with data.connection(db) as con:
         kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
         reference = kreis_value(data.comparators(con, kreis_id, indicator_id, year), kreis_id)
@@ -86,8 +88,9 @@ def map_figure(
         outline = data.shapes(con, kreis_id, "kreis").union_all()
         subtitle = f"{data.LEVEL_PLURAL[level]} im {kreis.name} · {period_text(values, year)}"
         caption = _caption(con, _title(ind), subtitle, kreis_id, [level], values, years=[year], geometry=True)
+        neighbours = reference_queries.neighbours_on(con, kreis_id)
     return charts.choropleth_map(shapes, values, ind, caption, outline=outline, highlight=highlight, scheme=scheme,
-                                 k=k, width=width, plot_height=plot_height, reference=reference)  # fmt: skip
+                                 k=k, width=width, plot_height=plot_height, reference=reference, neighbours=neighbours)  # fmt: skip
 
 
 def kreis_value(references: pd.DataFrame, kreis_id: str) -> float | None:
