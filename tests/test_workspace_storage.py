@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -212,3 +214,25 @@ def test_concurrent_writers_each_get_their_own_mapping_version(workspace_url: st
     for thread in threads:
         thread.join()
     assert errors == [] and sorted(got) == [1, 2, 3, 4, 5, 6]
+
+
+_HOLD_LOCK = """
+import sys, time
+from workspace.storage import Workspace
+ws = Workspace.open(sys.argv[1])
+with ws.locked("versions:demo") as connection:
+    start = time.time()
+    time.sleep(0.6)
+    end = time.time()
+print(start, end)
+"""
+
+
+def test_the_lock_holds_across_processes(workspace_url: str) -> None:
+    Workspace.open(workspace_url)  # tables exist before the processes race
+    repo = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, workspace_url], cwd=repo, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    spans = sorted(tuple(map(float, p.communicate(timeout=60)[0].split())) for p in procs)
+    assert all(p.returncode == 0 for p in procs)
+    assert spans[1][0] >= spans[0][1]  # the second process got the lock only after the first let go
