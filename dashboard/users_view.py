@@ -81,7 +81,8 @@ def _done(message: str) -> None:
 
 
 def add_user_form() -> None:
-    """A form for a new local user: name, display name, roles, first password (twice)."""
+    """A form for a new local user: name, display name, roles, first password (twice; password fields carry no
+    key, so no password sits in the session's named state)."""
     with st.form("users_add", clear_on_submit=True):
         st.markdown("**Neues Konto**")
         left, right = st.columns(2)
@@ -89,8 +90,8 @@ def add_user_form() -> None:
         display = right.text_input("Anzeigename", key="users_add_display")
         chosen = st.multiselect("Rollen", list(role_rules.labels()), format_func=role_rules.labels().get, key="users_add_roles")
         left, right = st.columns(2)
-        first = left.text_input("Erstes Passwort", type="password", key="users_add_pw")
-        again = right.text_input("Passwort wiederholen", type="password", key="users_add_pw2")
+        first = left.text_input("Erstes Passwort", type="password")
+        again = right.text_input("Passwort wiederholen", type="password")
         submitted = st.form_submit_button("Konto anlegen", icon=":material/person_add:")
     if not submitted:
         return
@@ -139,8 +140,8 @@ def edit_user(users: list[User]) -> None:
     with st.form("users_password", clear_on_submit=True):
         st.markdown(f"**Neues Passwort für „{username}“**")
         left, right = st.columns(2)
-        first = left.text_input("Neues Passwort", type="password", key="users_new_pw")
-        again = right.text_input("Wiederholen", type="password", key="users_new_pw2")
+        first = left.text_input("Neues Passwort", type="password")
+        again = right.text_input("Wiederholen", type="password")
         submitted = st.form_submit_button("Passwort setzen", icon=":material/key:")
     if submitted:
         who = auth.require("manage_users", username)
