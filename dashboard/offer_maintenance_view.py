@@ -41,8 +41,8 @@ def no_inventory(ctx: Context) -> bool:
 
 def _filtered(shown: pd.DataFrame, key: str) -> pd.DataFrame:
     columns = st.columns([3, 3, 4])
-    types = columns[0].multiselect("Angebotsart", sorted(shown["type_label"].unique()), key=f"{key}_types")
-    gemeinden = columns[1].multiselect("Gemeinde", sorted(shown["gemeinde_name"].unique()), key=f"{key}_gemeinden")
+    types = columns[0].multiselect("Angebotsart", sorted(shown["type_label"].unique()), key=f"{key}_types", placeholder="alle")
+    gemeinden = columns[1].multiselect("Gemeinde", sorted(shown["gemeinde_name"].unique()), key=f"{key}_gemeinden", placeholder="alle")
     text = columns[2].text_input("Suche in Name, Träger, Adresse", key=f"{key}_text").strip().casefold()
     keep = pd.Series(True, index=shown.index)
     if types:

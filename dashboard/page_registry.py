@@ -36,7 +36,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("steckbrief", "Steckbrief", ":material/assignment:", "Planung"),
     PageEntry("kreistag", "Kreistag-Bericht", ":material/picture_as_pdf:", "Planung"),
     # Daten (owners add their page here when it exists): daten, angebote_pflegen, sozialraeume
+    PageEntry("daten", "Daten", ":material/upload_file:", "Daten"),
     PageEntry("angebote_pflegen", "Angebote pflegen", ":material/edit_note:", "Daten"),
+    PageEntry("sozialraeume", "Sozialräume", ":material/hub:", "Daten"),
     PageEntry("benutzer", "Benutzer & Rechte", ":material/manage_accounts:", "Verwaltung"),
 )
 
