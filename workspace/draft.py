@@ -202,6 +202,29 @@ _CHECKS = {"angebote": _check_offers, "statistik": _check_statistics, "eigene_in
            "sozialraeume": _check_mapping}  # fmt: skip
 
 
+def template_for(db_path: Path, kreis_id: str) -> bytes:
+    """The own-indicator template with the Kreis's area keys (sheet "Gebiete") and the catalogue's Handlungsfelder."""
+    from etl.own_indicator_template import template_xlsx
+
+    areas = _areas(db_path)
+    mine = areas[(areas["kreis_id"] == kreis_id) | (areas["area_id"] == kreis_id)] if areas is not None else None
+    return template_xlsx(mine, catalogue_topics())
+
+
+def base_config(db_path: Path, kreis_id: str) -> tuple[CountyConfig, str | None]:
+    """The config the published database of this Kreis was built from (its recipe), and None; when the recipe cannot
+    be told, a config of just the Kreis key (enough to check uploads) and the reason, so publishing can say it."""
+    from workspace.recipe import load_configs, recipe_of
+    from workspace.storage import WorkspaceError
+
+    try:
+        configs = load_configs(recipe_of(Path(db_path)), Path(tempfile.mkdtemp(prefix="planungsatlas-recipe-")))
+        return next(c for c in configs if c.ags == kreis_id or kreis_id.startswith(c.scope)), None
+    except (WorkspaceError, EtlError, StopIteration) as exc:
+        reason = str(exc) or f"Kreis {kreis_id} steht in keiner Konfiguration der Datenbank."
+        return CountyConfig(Path(db_path), kreis_id, None, False, Path(), "", None, None), reason
+
+
 # -- the config of the next version ----------------------------------------------------------------------------
 
 
