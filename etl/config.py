@@ -40,6 +40,15 @@ class OfferSource:
     public: bool = False
 
 
+DEFAULT_MIN_BASE = 30  # survey shares from fewer respondents in an area are not shown
+
+
+@dataclass(frozen=True)
+class SurveySource:
+    path: Path  # survey workbook (sheets "Ergebnisse" and "Fragen", etl/sources/survey.py)
+    min_base: int = DEFAULT_MIN_BASE  # areas with fewer respondents to a question get no value
+
+
 @dataclass(frozen=True)
 class CountyConfig:
     file: Path
@@ -59,6 +68,7 @@ class CountyConfig:
     own_indicators: list[Path] = field(default_factory=list)  # the county's own indicator tables (xlsx template)
     # planners' offer edits and duplicate merges from the workspace (etl/sources/offer_overlay.py); set at publish
     offer_overlay: Path | None = None
+    surveys: list[SurveySource] = field(default_factory=list)  # family surveys: shares per area (etl/survey.py)
 
     @property
     def scope(self) -> str:
@@ -168,7 +178,22 @@ def load_config(path: Path | str) -> CountyConfig:
         ],
         population_grid=data_root / raw["grid"]["path"] if "grid" in raw else None,
         own_indicators=[data_root / str(_require(entry, "path", file, "own_indicators")) for entry in raw.get("own_indicators", [])],
+        surveys=[SurveySource(data_root / str(_require(entry, "path", file, "surveys")), _min_base(entry, file))
+                 for entry in raw.get("surveys", [])],  # fmt: skip
     )
+
+
+def _min_base(entry: dict, file: Path) -> int:
+    value = entry.get("min_base", DEFAULT_MIN_BASE)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise EtlError(
+            f"surveys.min_base = {value!r} ist ungültig",
+            file=file,
+            column="surveys.min_base",
+            expected=f"eine ganze Zahl ab 1 (Standard {DEFAULT_MIN_BASE}): so viele Befragte braucht ein Gebiet, damit sein Anteil gezeigt wird",
+            fix=f"z. B. min_base = {DEFAULT_MIN_BASE}",
+        )
+    return value
 
 
 def _covers(entry: dict, file: Path) -> tuple[str, ...] | None:
