@@ -154,3 +154,17 @@ def test_register_initial_once_even_when_called_concurrently(workspace_url: str,
     for thread in threads:
         thread.join()
     assert errors == [] and results == [1, 1, 1, 1] and list(ws.versions(NAME)["seq"]) == [1]
+
+
+def test_a_database_rebuilt_outside_the_workspace_is_kept_as_a_version_first(workspace: Workspace, live: Path) -> None:
+    v.register_initial(workspace, live, "system")
+    with duckdb.connect(str(live)) as con:  # as if `python -m etl build --out` had replaced it by hand
+        con.execute("CREATE TABLE von_hand AS SELECT 1 AS x")
+    by_hand = v.sha256_of(live)
+    back = v.rollback(workspace, live, 1, "anna")
+    listing = workspace.versions(NAME)
+    assert list(listing["action"]) == ["initial", "initial", "rollback"] and back.seq == 3
+    assert listing.iloc[1]["sha256"] == by_hand and "Außerhalb" in listing.iloc[1]["summary"]
+    assert listing.iloc[1]["recipe"]["configs"] == ["config/demo_musterland.toml"]
+    v.rollback(workspace, live, 2, "anna")
+    assert v.sha256_of(live) == by_hand  # the hand-made state was not lost

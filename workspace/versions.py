@@ -135,6 +135,28 @@ def _register_initial(ws: Workspace, db_path: Path, actor: str, recipe: Recipe, 
     return 1
 
 
+def _adopt_external(ws: Workspace, db_path: Path, actor: str, connection) -> int | None:
+    """Inside the caller's locked transaction: when the live file is no longer the current version's (rebuilt by hand
+    with ``python -m etl build``, or by scripts/start.sh after an update), keep it as a new version first, so nothing
+    is lost and it can be restored later. Returns the current version."""
+    current = ws.current_version(db_path.stem, connection)
+    if current is None or not db_path.is_file():
+        return current
+    row = ws.versions(db_path.stem, connection).iloc[-1]
+    if sha256_of(db_path) == row["sha256"]:
+        return current
+    try:
+        recipe = recipe_of(db_path).to_dict()
+    except WorkspaceError:
+        recipe = row["recipe"]
+    target = version_file(db_path, current + 1)
+    _install(db_path, target)
+    ws.add_version(db_path.stem, current + 1, _relative(db_path, target), sha256_of(target), actor, "initial",
+                   summary="Außerhalb des Arbeitsbereichs neu gebaut (z. B. python -m etl build); als Version übernommen",
+                   recipe=recipe, connection=connection)
+    return current + 1
+
+
 def draft_configs(base: list[CountyConfig], uploads: list[Upload], folder: Path, ws: Workspace, db_name: str) -> list[CountyConfig]:
     """The configs with the workspace's uploads and changes applied (workspace.draft). Uploads that name a Kreis
     (meta "kreis") go to that county, the others to the first. Until workspace.draft exists the base is used."""
@@ -175,6 +197,9 @@ def publish(ws: Workspace, db_path: Path, actor: str, base_version: int | None, 
     current = ws.current_version(name)
     if base_version is not None and current != base_version:
         raise _stale(ws, name, base_version, None)
+    if current is not None:
+        with ws.locked(f"versions:{name}") as connection:
+            current = _adopt_external(ws, db_path, actor, connection)
     listing = ws.versions(name)
     if current is None:  # the first publish: version 1 is registered together with version 2, or not at all
         initial = recipe or recipe_of(_existing(db_path))
@@ -248,6 +273,7 @@ def rollback(ws: Workspace, db_path: Path, to_seq: int, actor: str, base_version
         current = int(listing["seq"].max())
         if base_version is not None and current != base_version:
             raise _stale(ws, name, base_version, connection)
+        current = _adopt_external(ws, db_path, actor, connection)
         rows = listing[listing["seq"] == to_seq]
         if rows.empty:
             raise WorkspaceError(f"Version {to_seq} gibt es nicht; vorhanden: {', '.join(map(str, listing['seq']))}.")
