@@ -30,6 +30,10 @@ def _when(iso: str) -> str:
     return f"{text[8:10]}.{text[5:7]}.{text[:4]} {text[11:16]} UTC" if len(text) >= 16 else text
 
 
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s".replace(".", ",")
+
+
 def drafts(ctx: Context) -> None:
     """Every draft of the database, each with its check against the live version and "Verwerfen"."""
     ws = workspace()
@@ -60,7 +64,7 @@ def publish(ctx: Context) -> None:
     _, reason = base_config(ctx)
     count = len(ws.uploads(name, status="entwurf"))
     st.caption(f"Live ist {'Version ' + str(current) if current else 'der Ausgangsstand (noch keine Version gespeichert)'}; "
-               f"{count} Entwurf/Entwürfe. Veröffentlichen baut die Datenbank neu (Konfiguration + veröffentlichte Uploads "
+               f"{'ein Entwurf' if count == 1 else f'{count} Entwürfe'}. Veröffentlichen baut die Datenbank neu (Konfiguration + veröffentlichte Uploads "
                "+ Entwürfe + Angebotsbearbeitungen + Sozialräume) und tauscht sie in einem Schritt aus.")  # fmt: skip
     if reason:
         st.warning(plain(reason), icon=":material/warning:")
@@ -78,7 +82,7 @@ def publish(ctx: Context) -> None:
     except (EtlError, WorkspaceError) as exc:
         say("error", f"Nichts wurde veröffentlicht; die bisherige Version bleibt. {exc}")
     else:
-        say("success", f"Version {result.seq} veröffentlicht ({result.seconds:.1f} s): {result.changes or 'keine Änderungen'}. {result.summary}")
+        say("success", f"Version {result.seq} veröffentlicht ({_seconds(result.seconds)}): {result.changes or 'keine Änderungen'}. {result.summary}")
     st.session_state.pop(SEEN, None)
     st.rerun()
 
@@ -103,7 +107,7 @@ def version_list(ctx: Context) -> None:
         "Änderungen": listing["changes"].fillna(""),
         "Bau": listing["summary"].fillna(""),
     }).iloc[::-1]  # fmt: skip
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={"Änderungen": st.column_config.TextColumn(width="large")})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={"Änderungen": st.column_config.TextColumn(width="medium"), "Bau": st.column_config.TextColumn(width="medium")})
     rows = (listing.iloc[-1]["stats"] or {}).get("change_rows") or []
     if rows:
         with st.expander(f"Änderungen von Version {current} im Einzelnen ({len(rows)})"):
@@ -121,5 +125,5 @@ def version_list(ctx: Context) -> None:
         except (WorkspaceError, versions.StaleVersion) as exc:
             say("warning", str(exc))
         else:
-            say("success", f"Version {result.to_seq} ist wieder live (als Version {result.seq}, {result.seconds:.2f} s, Prüfsumme gleich).")
+            say("success", f"Version {result.to_seq} ist wieder live (als Version {result.seq}, {_seconds(result.seconds)}, Prüfsumme gleich).")
         st.rerun()
