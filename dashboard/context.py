@@ -14,9 +14,35 @@ from planning import queries
 from planning.data_quality import data_quality
 from planning.context import Context, default_year, default_year_reason
 
+SELECT_CHARS = 26  # what a sidebar select box shows uncut at Streamlit's default sidebar width (measured in Chromium)
+_KIND_PREFIXES = ("Landkreis ", "Kreis ", "Stadtkreis ", "Kreisfreie Stadt ")
+
+
+def short_name(name: str, limit: int = SELECT_CHARS) -> str:
+    """A county's name as a select box shows it uncut: 'Landkreis'/'Kreis' in front dropped where the name is too long
+    ('Musterland (Demodaten)'), and only then shortened with '…' (the caption under the box has the full name)."""
+    if len(name) > limit:
+        name = _without_kind(name)
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def _without_kind(name: str) -> str:
+    return next((name[len(p):] for p in _KIND_PREFIXES if name.startswith(p)), name)
+
+
 def database_label(db: queries.Database) -> str:
+    """The database in the sidebar's select box, short enough to show uncut: its county ('Trier-Saarburg'), two
+    counties, or 'n Kreise · <file>'."""
     names = queries.counties(db)["name"].tolist()
-    return ", ".join(names) if len(names) <= 2 else f"{len(names)} Kreise ({db.name})"
+    if len(names) == 1:
+        return short_name(names[0])
+    both = ", ".join(_without_kind(n) for n in names)
+    return both if len(names) == 2 and len(both) <= SELECT_CHARS else short_name(f"{len(names)} Kreise · {db.name}")
+
+
+def database_caption(db: queries.Database) -> str:
+    """What the select box may have shortened: every county's full name and the database file."""
+    return f"{', '.join(queries.counties(db)['name'])} · Datei {Path(db.path).name}"
 
 
 @functools.lru_cache(maxsize=32)
@@ -57,11 +83,12 @@ def render_sidebar() -> Context | None:
     _keep("db_path", paths)
     path = st.sidebar.selectbox("Datenbank", paths, format_func=lambda p: database_label(by_path[p]), key="db_path")
     db = by_path[path]
+    st.sidebar.caption(plain(database_caption(db)))
     counties = queries.counties(db)
     _keep("kreis_id", counties["area_id"].tolist())
     kreis_id = st.sidebar.selectbox(
-        "Kreis", counties["area_id"].tolist(), format_func=dict(zip(counties["area_id"], counties["name"])).get, key="kreis_id",
-        disabled=len(counties) == 1,
+        "Kreis", counties["area_id"].tolist(), format_func=lambda k: short_name(dict(zip(counties["area_id"], counties["name"]))[k]),
+        key="kreis_id", disabled=len(counties) == 1,
     )  # fmt: skip
     coverage = queries.indicator_years(db, kreis_id)
     years = sorted(coverage["year"].unique().tolist(), reverse=True)
@@ -86,8 +113,9 @@ def _data_quality_panel(db: queries.Database, kreis_id: str) -> None:
     quality = data_quality(db, kreis_id)
     if quality.gebietsstand:
         st.sidebar.caption(plain(quality.gebietsstand))
-    label = f"Datenqualität ({quality.total} Hinweise)" if quality.total else "Datenqualität (keine Hinweise)"
-    with st.sidebar.popover(label, icon=":material/fact_check:", width="stretch"):
+    # short enough not to be cut beside its icon; the count says whether there is anything to read
+    label = f"Datenqualität: {quality.total} Hinweis{'' if quality.total == 1 else 'e'}"
+    with st.sidebar.popover(label, icon=":material/fact_check:", width="stretch", help="Hinweise des Datenbank-Aufbaus, je Art gezählt"):
         st.caption("Was der Datenbank-Aufbau bemerkt und übernommen hat – alle Hinweise, je Art gezählt.")
         if quality.total:
             counts = pd.DataFrame({"Art": list(quality.counts), "Anzahl": list(quality.counts.values())})

@@ -103,7 +103,7 @@ def test_trier_saarburg_names_the_hole_and_says_nicht_erfasst(browser_page, trie
     page = browser_page
     _open(page, f"{trier_saarburg_server}/", (1400, 1000))
     frame = page.frame_locator(MAP_FRAME)
-    assert frame.locator(".pa-label.pa-hole").inner_text().replace("\n", " ") == "nicht zum Kreis gehörig"
+    assert frame.locator(".pa-label.pa-hole").inner_text().replace("\n", " ") == "Trier (kreisfreie Stadt)", "the neighbour in the hole"
     assert frame.locator(".pa-label span").filter(has_text="Konz").first.is_visible(), "Gemeinde names on the map"
     _open(page, f"{trier_saarburg_server}/angebotskarte", (1400, 1000))
     legend = frame.locator(".pa-legend").inner_text()
