@@ -158,17 +158,19 @@ def _stop_process_group(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve_app(db_dir: Path, log_dir: Path) -> Iterator[str]:
-    """A Streamlit server of the app on a free local port over the databases in ``db_dir``; yields its base URL."""
-    port = _free_port()
+def serve_app(db_dir: Path, log_dir: Path, port: int | None = None, args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Iterator[str]:
+    """A Streamlit server of the app on a free local port over the databases in ``db_dir``; yields its base URL.
+    ``args`` are more options of ``streamlit run``, ``env`` more environment (e.g. the login mode)."""
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     cmd = [
         sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
         "--server.port", str(port),
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
+        *args,
     ]  # fmt: skip
-    env = {**os.environ, "PLANUNGSATLAS_DB_DIR": str(db_dir)}
+    env = {**os.environ, "PLANUNGSATLAS_DB_DIR": str(db_dir), **(env or {})}
     # A file, not a pipe: nobody reads a pipe while tests run, and a full pipe would block the server.
     log_path = log_dir / "server.log"
     with open(log_path, "wb") as log:
