@@ -35,6 +35,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("szenarien", "Szenarien", ":material/alt_route:", "Planung"),
     PageEntry("steckbrief", "Steckbrief", ":material/assignment:", "Planung"),
     PageEntry("kreistag", "Kreistag-Bericht", ":material/picture_as_pdf:", "Planung"),
+    PageEntry("ziele", "Ziele & Maßnahmen", ":material/flag:", "Planung"),
     # Daten (owners add their page here when it exists): daten, angebote_pflegen, sozialraeume
     PageEntry("daten", "Daten", ":material/upload_file:", "Daten"),
     PageEntry("angebote_pflegen", "Angebote pflegen", ":material/edit_note:", "Daten"),

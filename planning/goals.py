@@ -32,6 +32,12 @@ GOALS_FILE = Path(__file__).resolve().parent.parent / "config" / "goals.toml"
 REACHED, ON_TRACK, AT_RISK, MISSED, NO_DATA = "erreicht", "auf Kurs", "gefährdet", "verfehlt", "keine Daten"
 STATUS_ORDER = (MISSED, AT_RISK, NO_DATA, ON_TRACK, REACHED)  # the order of attention: worst first
 INDICATOR, QUALITATIVE = "indikator", "qualitativ"
+RULE_TEXT = (
+    "Regel: Der Zielpfad verläuft gerade vom Ausgangswert zum Zielwert im Zieljahr. Erreicht: der neueste Wert hat den "
+    "Zielwert erreicht. Verfehlt: das Zieljahr ist erreicht, der Zielwert nicht. Auf Kurs: der neueste Wert – oder "
+    "sein 95-%-Intervall (Wilson, bei Anteilen mit Zähler und Nenner) – erreicht den Pfadwert seines Jahres. "
+    "Gefährdet: der Wert liegt samt Intervall hinter dem Pfad. Keine Daten: kein Ausgangswert oder noch kein neuerer Wert."
+)
 
 
 @cache
@@ -106,7 +112,7 @@ def check_goal(goal: Goal, handlungsfelder: list[str] | None = None) -> list[str
     return problems
 
 
-def _interval(row: pd.Series, unit: str) -> tuple[float, float] | None:
+def interval_of(row: pd.Series, unit: str) -> tuple[float, float] | None:
     """The 95 % Wilson interval of a rate in % with its counts, in percent; None otherwise."""
     k, n = row.get("numerator"), row.get("denominator")
     if not str(unit).startswith("%") or k is None or n is None or pd.isna(k) or pd.isna(n) or n <= 0 or not 0 <= k <= n:
@@ -135,7 +141,7 @@ def progress(goal: Goal, series: pd.DataFrame, unit: str = "") -> Progress:
         return Progress(NO_DATA, baseline, path=path, reason=f"noch kein Wert nach dem Ausgangsjahr {goal.baseline_year}")
     newest = later.iloc[-1]
     year, value = int(newest["year"]), float(newest["value"])
-    interval = _interval(newest, unit)
+    interval = interval_of(newest, unit)
     up = goal.target_value >= baseline  # the goal's direction
     expected = path_value(goal, baseline, year)
     way = (value - baseline) / (goal.target_value - baseline) if goal.target_value != baseline else None

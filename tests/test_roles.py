@@ -10,7 +10,7 @@ from dashboard import page_registry
 from workspace import roles
 
 PLANNING = {"uebersichtskarte", "indikatoren", "angebotskarte", "praeventionskette", "bedarf_versorgung", "szenarien",
-            "steckbrief", "kreistag"}  # fmt: skip
+            "steckbrief", "kreistag", "ziele"}  # fmt: skip
 DATA = {"daten", "angebote_pflegen", "sozialraeume"}
 EXPECTED_PAGES = {
     "public": set(),
@@ -53,10 +53,10 @@ def test_every_page_of_the_app_is_granted_and_every_granted_page_is_known() -> N
     assert granted <= registered | DATA, f"roles grant unknown pages: {granted - registered - DATA}"
     assert page_registry.DEFAULT_PAGE == "uebersichtskarte"
     assert page_registry.page_ids("Planung") == ["uebersichtskarte", "indikatoren", "angebotskarte", "praeventionskette",
-                                                 "bedarf_versorgung", "szenarien", "steckbrief", "kreistag"]  # fmt: skip
+                                                 "bedarf_versorgung", "szenarien", "steckbrief", "kreistag", "ziele"]  # fmt: skip
     assert [page_registry.page(p).title for p in page_registry.page_ids("Planung")] == [
         "Übersichtskarte", "Indikatoren", "Angebotskarte", "Präventionskette", "Bedarf & Versorgung", "Szenarien",
-        "Steckbrief", "Kreistag-Bericht",
+        "Steckbrief", "Kreistag-Bericht", "Ziele & Maßnahmen",
     ]  # fmt: skip
     assert all(p.file.is_file() for p in page_registry.PAGES)
 
