@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from etl import own_indicators
+from etl import own_indicators, survey
 from etl.catalogue import load_catalogue
 from etl.config import CountyConfig, load_config, shared_data_root
 from etl.errors import EtlError
@@ -229,6 +229,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
 
     counties, sources, findings = [], [], []
     own_tables, own_ids = [], set()  # (Kreis, source_id, table) of the counties' own indicator tables
+    survey_tables = []  # (Kreis, source_id, min_base, table) of the counties' surveys; their ids also go to own_ids
     for config in configs:
         notes: list[Finding] = []
         county, county_sources = _extract_county(config, len(sources) + 1, say, notes)
@@ -238,6 +239,11 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
             say(f"[{config.ags}] Eigene Indikatoren: {table.file.name} ({len(table.indicators)} Indikatoren, {len(table.values)} Werte)")
             sources.append(own_indicators.source_record(table, config) | {"source_id": f"S{len(sources) + 1:02d}", "kreis_id": config.ags})
             own_tables.append((config.ags, sources[-1]["source_id"], table))
+        for entry, table in survey.read_surveys(config, own_ids):
+            say(f"[{config.ags}] Befragung: {table.file.name} ({len(table.questions)} Fragen, {len(table.skipped)} Meldungen zu Freitext)")
+            sources.append(survey.source_record(table, config) | {"source_id": f"S{len(sources) + 1:02d}", "kreis_id": config.ags})
+            survey_tables.append((config.ags, sources[-1]["source_id"], entry.min_base, table))
+            notes += [Finding("eingabe", f"Datei {table.file.name}, {skipped}") for skipped in table.skipped]
         findings += with_kreis(notes, config.ags)
     say("Gebiete zusammenstellen und Geometrie vereinfachen")
     all_areas = build_areas(counties)
@@ -250,6 +256,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         findings += with_kreis(county_findings, county.config.ags)
         offer_frames.append(_offer_tables(county, in_scope, observations[-1], say))
         observations += [own_indicators.observations(t, in_scope, ags, sid) for ags, sid, t in own_tables if ags == county.config.ags]
+        observations += [survey.observations(t, base, in_scope, ags, sid) for ags, sid, base, t in survey_tables if ags == county.config.ags]
     # Land reference values come with every county of that Land: keep them once
     all_observations = pd.concat(observations, ignore_index=True).drop_duplicates(["area_id", "indicator_id", "year"])
     log = [("info", "built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))]
@@ -263,8 +270,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
     say(f"Schreiben: {out}")
     frames = {
         "areas": all_areas,
-        "indicators": pd.concat([catalogue.reset_index(drop=True), own_indicators.indicator_rows([t for *_, t in own_tables], len(catalogue))])
-        if own_tables else catalogue.reset_index(drop=True),
+        "indicators": _indicators(catalogue, [t for *_, t in own_tables], [t for *_, t in survey_tables]),
         "observations": all_observations,
         "sources": pd.DataFrame(sources),
         "build_log": pd.DataFrame(log, columns=["kind", "topic", "message"]),
@@ -290,6 +296,16 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         findings_file=findings_path(out) if findings else None,
         gebietsstand=", ".join(stands) or None,
     )
+
+
+def _indicators(catalogue: pd.DataFrame, own_tables: list, survey_tables: list) -> pd.DataFrame:
+    """The catalogue, then the survey questions, then the counties' own indicators."""
+    frames = [catalogue.reset_index(drop=True)]
+    if survey_tables:
+        frames.append(survey.indicator_rows(survey_tables, len(catalogue)))
+    if own_tables:
+        frames.append(own_indicators.indicator_rows(own_tables, sum(map(len, frames))))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _gebietsstand_fact(stands: list[str], configs: list[CountyConfig]) -> str:
