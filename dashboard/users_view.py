@@ -60,6 +60,16 @@ def roles_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def group_table() -> pd.DataFrame:
+    """OIDC: which group of the organisation's login gives which roles (config/auth.toml [oidc.group_roles])."""
+    oidc = auth.settings().get("oidc", {})
+    mapping = oidc.get("group_roles", {})
+    return pd.DataFrame({
+        f"Gruppe (Claim „{oidc.get('groups_claim', 'groups')}“)": list(mapping),
+        "Rollen": [role_label(roles) for roles in mapping.values()],
+    })  # fmt: skip
+
+
 def _admins_left(users: list[User], without: str) -> int:
     return sum(1 for u in users if u.active and ADMIN in u.roles and u.username != without)
 
@@ -88,7 +98,8 @@ def add_user_form() -> None:
         left, right = st.columns(2)
         username = left.text_input("Benutzername", key="users_add_name")
         display = right.text_input("Anzeigename", key="users_add_display")
-        chosen = st.multiselect("Rollen", list(role_rules.labels()), format_func=role_rules.labels().get, key="users_add_roles")
+        chosen = st.multiselect("Rollen", list(role_rules.labels()), format_func=role_rules.labels().get, key="users_add_roles",
+                                placeholder="Rollen wählen")
         left, right = st.columns(2)
         first = left.text_input("Erstes Passwort", type="password")
         again = right.text_input("Passwort wiederholen", type="password")
@@ -117,7 +128,7 @@ def edit_user(users: list[User]) -> None:
     user = users[names.index(username)]
     chosen = st.multiselect(
         "Rollen", list(role_rules.labels()), default=[r for r in user.roles if r in role_rules.labels()],
-        format_func=role_rules.labels().get, key=f"users_roles_{username}",
+        format_func=role_rules.labels().get, key=f"users_roles_{username}", placeholder="keine Rolle",
     )  # fmt: skip
     save, lock = st.columns(2)
     if save.button("Rollen speichern", key="users_save_roles", icon=":material/save:"):

@@ -139,6 +139,8 @@ def test_an_admin_from_the_provider_sees_users_and_rights(oidc_app, browser_page
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Benutzer & Rechte").click()
     expect(page.get_by_role("heading", name="Benutzer & Rechte")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("Anmeldung über das Konto der Organisation (OIDC)")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Konto anlegen")).to_have_count(0)  # accounts are the organisation's
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=TIMEOUT)
     _settled(page)
     page.screenshot(path=str(artifacts_dir / "oidc_admin_benutzer.png"))
 

@@ -8,13 +8,7 @@ viewer = context.page_start()  # refuses (and logs) everyone without the page; e
 st.sidebar.title("Planungsatlas Familie")
 auth.sidebar(viewer)
 st.title("Benutzer & Rechte")
-if viewer.mode == "oidc":
-    st.info(
-        "Anmeldung über das Konto der Organisation (OIDC): Rollen kommen aus den Gruppen des Kontos "
-        "(Zuordnung in `config/auth.toml`). Lokale Konten unten gelten nur im Modus „local“.",
-        icon=":material/badge:",
-    )
-elif viewer.mode == "demo":
+if viewer.mode == "demo":
     st.info("Demo-Modus: ohne Anmeldung. Konten gelten erst, wenn der Modus „local“ ist.", icon=":material/science:")
 message = st.session_state.pop("users_message", None)
 if message:
@@ -22,14 +16,23 @@ if message:
 
 users_tab, roles_tab, audit_tab = st.tabs(["Konten", "Rollen", "Protokoll"])
 with users_tab:
-    users = auth.workspace().users()
-    st.dataframe(users_view.users_table(users), hide_index=True, width="stretch",
-                 column_config={"Aktiv": st.column_config.CheckboxColumn()})  # fmt: skip
-    left, right = st.columns(2, gap="large")
-    with left:
-        users_view.edit_user(users)
-    with right:
-        users_view.add_user_form()
+    if viewer.mode == "oidc":
+        st.info(
+            "Anmeldung über das Konto der Organisation (OIDC): Konten und Gruppen verwaltet die Organisation; "
+            "welche Gruppe welche Rollen gibt, steht in `config/auth.toml`.",
+            icon=":material/badge:",
+        )
+        st.dataframe(users_view.group_table(), hide_index=True, width="stretch")
+    else:
+        users = auth.workspace().users()
+        if users:
+            st.dataframe(users_view.users_table(users), hide_index=True, width="stretch",
+                         column_config={"Aktiv": st.column_config.CheckboxColumn()})  # fmt: skip
+        left, right = st.columns(2, gap="large")
+        with left:
+            users_view.edit_user(users)
+        with right:
+            users_view.add_user_form()
 with roles_tab:
     st.markdown("Welche Rolle welche Seiten sieht und was sie darf (aus `config/roles.toml`, geerbte Rechte eingeschlossen).")
     st.dataframe(users_view.roles_table(), hide_index=True, width="stretch",
