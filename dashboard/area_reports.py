@@ -43,16 +43,16 @@ def steckbrief_document(db: queries.Database, area_id: str) -> d.Document:
     return profile.steckbrief_document(queries.connection(db), area_id)
 
 
-def steckbrief_pdf(db: queries.Database, area_id: str) -> ExportFile:
-    return profile.steckbrief_pdf(queries.connection(db), area_id)
+def steckbrief_pdf(db: queries.Database, area_id: str, extra_blocks: Sequence[d.Block] = ()) -> ExportFile:
+    return profile.steckbrief_pdf(queries.connection(db), area_id, extra_blocks=extra_blocks)
 
 
 def kreistag_files(
     ctx: Context, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None, title: str,
-    progress: kreistag.Progress,
+    progress: kreistag.Progress, extra_blocks: Sequence[d.Block] = (),
 ) -> list[ExportFile]:  # fmt: skip
     report = kreistag.kreistag_report(queries.connection(ctx.db), list(area_ids), list(indicator_ids), year=year,
-                                      title=title.strip() or kreistag.DEFAULT_TITLE, progress=progress)  # fmt: skip
+                                      title=title.strip() or kreistag.DEFAULT_TITLE, progress=progress, extra_blocks=extra_blocks)  # fmt: skip
     return [report.pdf, report.docx]
 
 
@@ -60,7 +60,12 @@ def show_document(doc: d.Document, *, skip: int = 0) -> None:
     """A report document on screen, block by block. ``skip``: leading blocks the page shows itself (title).
     The demo note is left out: the page has the demo banner. Figures keep their print width, for which their
     legends and source lines are laid out."""
-    for block in doc.blocks[skip:]:
+    show_blocks(doc.blocks[skip:])
+
+
+def show_blocks(blocks: Sequence[d.Block]) -> None:
+    """Report blocks on screen (figures at their print width)."""
+    for block in blocks:
         if isinstance(block, d.Figure):
             st.plotly_chart(block.fig, width="content", config={"displaylogo": False, "displayModeBar": False})
         elif isinstance(block, d.Heading):

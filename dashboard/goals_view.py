@@ -171,3 +171,17 @@ def saved_note() -> None:
 def overview_frame(ctx: Context) -> pd.DataFrame:
     goals, items = _lists(ctx)
     return overview(ctx.db, ctx.kreis_id, goals, items)
+
+
+def goal_blocks(ctx: Context, area_id: str | None = None) -> list:
+    """The goals as report blocks: all of the Kreis (Kreistag report), or those set for one area (Steckbrief);
+    empty when there are none, so a report without goals has no empty section."""
+    table = overview_frame(ctx)
+    if area_id is not None:
+        goals, _ = _lists(ctx)
+        table = table[table["goal_id"].isin([g.id for g in goals if g.area_id == area_id])]
+    if table.empty:
+        return []
+    from reports.goal_report import goal_section  # noqa: PLC0415 – only where a report is made
+
+    return goal_section(table, "Ziele für dieses Gebiet" if area_id else "Ziele und Maßnahmen", 2 if area_id else 1)

@@ -134,8 +134,10 @@ def _charts(con: duckdb.DuckDBPyConnection, a: data.Area) -> tuple[list[d.Block]
     return blocks, sources
 
 
-def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[str] = KEY_INDICATORS) -> d.Document:
-    """The Steckbrief as neutral blocks (``reports.pdf`` or ``reports.word`` render it)."""
+def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[str] = KEY_INDICATORS,
+                        extra_blocks: Sequence[d.Block] = ()) -> d.Document:  # fmt: skip
+    """The Steckbrief as neutral blocks (``reports.pdf`` or ``reports.word`` render it); ``extra_blocks`` (e.g. the
+    area's goals from the workspace) come before the sources."""
     with data.connection(db) as con:
         a = data.area(con, area_id)
         if a.level not in ("gemeinde", "verbandsgemeinde", "sozialraum", "jugendamt") or a.kreis_id is None:
@@ -168,6 +170,7 @@ def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[st
                             "sonst ähnlich; nur für Anteile in % mit Zähler und Nenner, sonst –.", "small"))  # fmt: skip
     doc.add(*charts)
     doc.add(d.Heading("Angebote nach Lebensphase", 2), *offers)
+    doc.add(*extra_blocks)
     doc.add(d.Heading("Quellen und Lizenzen", 2))
     doc.add(*[d.Paragraph(line, "small") for line in credit_lines])
     if built:
@@ -175,7 +178,8 @@ def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[st
     return doc
 
 
-def steckbrief_pdf(db: data.Db, area_id: str, *, indicator_ids: Sequence[str] = KEY_INDICATORS) -> ExportFile:
+def steckbrief_pdf(db: data.Db, area_id: str, *, indicator_ids: Sequence[str] = KEY_INDICATORS,
+                   extra_blocks: Sequence[d.Block] = ()) -> ExportFile:  # fmt: skip
     """The Steckbrief as PDF, named 'steckbrief_<ebene>_<gebiet>_<kreis>.pdf'."""
-    doc = steckbrief_document(db, area_id, indicator_ids=indicator_ids)
+    doc = steckbrief_document(db, area_id, indicator_ids=indicator_ids, extra_blocks=extra_blocks)
     return ExportFile(f"{doc.file_stem}.pdf", pdf_document(doc), MIME["pdf"])

@@ -101,3 +101,28 @@ def test_a_reader_sees_the_overview_but_no_form(db_dir, monkeypatch):
     at = open_page(db_dir, monkeypatch, PAGE)
     assert any("Ziele pflegt die Rolle „Planung“" in c.value for c in at.caption)
     assert not [b for b in at.button if b.label == "Ziel speichern"]
+
+
+def test_the_kreistag_report_and_the_steckbrief_carry_the_goals(demo_db):
+    """The goal section in the report's PDF (text extracted) and in a Steckbrief of the goal's area."""
+    from pypdf import PdfReader
+
+    from planning import queries
+    from planning.goal_overview import overview
+    from reports import kreistag, profile
+    from reports.goal_report import goal_section
+    from reports.pdf import pdf_document
+
+    indicator, area, years = _rate_with_years(demo_db)
+    goal = Goal("Soziale Lage", "Quote senken", "indikator", years[0], years[-1] + 3, responsible="Jugendamt",
+                indicator_id=indicator, area_id=area, baseline_year=years[0], target_value=0.0, id=1)  # fmt: skip
+    db = queries.Database(str(demo_db), demo_db.stat().st_mtime)
+    blocks = goal_section(overview(db, DEMO_KREIS, [goal], []))
+    con = queries.connection(db)
+    doc = kreistag.kreistag_document(con, [DEMO_KREIS], [indicator], extra_blocks=blocks)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_document(doc))).pages)
+    assert "Ziele und Maßnahmen" in text and "Quote senken" in text and "Regel: Der Zielpfad" in text
+    gemeinde = queries.area_shapes(db, DEMO_KREIS, "gemeinde")["area_id"].iloc[0]
+    sheet = profile.steckbrief_document(con, gemeinde, extra_blocks=goal_section(overview(db, DEMO_KREIS, [goal], []), "Ziele für dieses Gebiet", 2))
+    headings = [b.text for b in sheet.blocks if type(b).__name__ == "Heading"]
+    assert headings.index("Ziele für dieses Gebiet") < headings.index("Quellen und Lizenzen")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from planning.context import LEVEL_LABELS
-from dashboard import area_reports, context, downloads, share
+from dashboard import area_reports, context, downloads, goals_view, share
 from planning import indicators, report_choices
 from reports.kreistag import DEFAULT_TITLE
 
@@ -49,6 +49,9 @@ year = options[1].selectbox(
     format_func=lambda y: "je Kennzahl das neueste" if y == LATEST else str(y),
 ) or None  # fmt: skip
 
+goals = goals_view.goal_blocks(ctx)
+with_goals = st.toggle("Zielübersicht anhängen", value=bool(goals), disabled=not goals, key="kreistag_goals",
+                       help="Ziele und Maßnahmen mit ihrem Stand (Seite „Ziele & Maßnahmen“)" if goals else "Noch keine Ziele erfasst.")
 missing = [what for what, chosen in (("ein Gebiet", area_ids), ("eine Kennzahl", indicator_ids)) if not chosen]
 if missing:
     st.info(f"Bitte mindestens {' und '.join(missing)} wählen.", icon=":material/checklist:")
@@ -56,8 +59,9 @@ else:
     st.caption(f"{len(area_ids)} Gebiet(e), {len(indicator_ids)} Kennzahl(en): etwa {len(indicator_ids) + 2} Seiten.")
 downloads.prepared_files(
     "kreistag",
-    signature=(ctx.db, ctx.kreis_id, tuple(area_ids), tuple(indicator_ids), year, title),
-    build=lambda progress: area_reports.kreistag_files(ctx, area_ids, indicator_ids, year=year, title=title, progress=progress),
+    signature=(ctx.db, ctx.kreis_id, tuple(area_ids), tuple(indicator_ids), year, title, repr(goals) if with_goals else ""),
+    build=lambda progress: area_reports.kreistag_files(ctx, area_ids, indicator_ids, year=year, title=title, progress=progress,
+                                                       extra_blocks=goals if with_goals else ()),
     button="Bericht erstellen (PDF und Word)",
     working="Bericht wird erstellt …",
     progress=True,

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from planning.context import LEVEL_SINGULAR
-from dashboard import area_reports, context, downloads, share
+from dashboard import area_reports, context, downloads, goals_view, share
 from dashboard.markdown import plain
 from planning import report_choices
 
@@ -18,9 +18,10 @@ names = report_choices.area_names(ctx, level)
 if st.session_state.get("steckbrief_area") not in names:
     st.session_state["steckbrief_area"] = report_choices.preferred(list(names), st.session_state.get("selected_area"))
 area_id = pickers[1].selectbox("Gebiet", list(names), format_func=names.get, key="steckbrief_area")
+goals = goals_view.goal_blocks(ctx, area_id)  # from the workspace: not part of the cached document
 with pickers[2]:
     downloads.prepared_files(
-        "steckbrief", signature=(ctx.db, area_id), build=lambda: [area_reports.steckbrief_pdf(ctx.db, area_id)],
+        "steckbrief", signature=(ctx.db, area_id, repr(goals)), build=lambda: [area_reports.steckbrief_pdf(ctx.db, area_id, goals)],
         button="Steckbrief als PDF", working="PDF wird erstellt …",
     )  # fmt: skip
 
@@ -36,3 +37,4 @@ st.caption(
     "hier nicht); Kreis, Land und Deutschland im selben Jahr, soweit die Datenbank sie hat."
 )
 area_reports.show_document(document)
+area_reports.show_blocks(goals)
