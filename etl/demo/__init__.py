@@ -1,7 +1,7 @@
 """Generator of the demo county "Landkreis Musterland (Demodaten)", Kreis key 99001: `python -m etl demo`.
 
 Everything is invented, but written in exactly the formats of the real sources (BKG VG250 shapefiles,
-GENESIS/IT.NRW classic-table CSVs, the Sozialraum mapping CSV, an offer list as Excel and CSV), so the real loaders
+GENESIS/IT.NRW classic-table CSVs, the Sozialraum mapping CSV, an offer list as Excel and CSV, a family survey workbook), so the real loaders
 read it unchanged. The output is a pure function of SEED: two runs give the same files (tests/test_demo_data.py
 checks the committed ones in data/demo/).
 
@@ -16,6 +16,7 @@ Modules, each importing only those above it:
 - offer_details.py  the public finder's columns (hours, costs, contact, …; a few offers nur intern)
 - offers.py       which offers the county has (the model)
 - offer_files.py  the offer list as .xlsx and .csv
+- survey.py       the invented family survey (befragung/) as a survey workbook
 - write.py        generate() (the whole tree) and main() (the command line)
 """
 from etl.demo.county import FOREST_NAME, KREIS_AGS, SEED

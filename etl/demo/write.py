@@ -2,7 +2,8 @@
 
 generate() draws the county and its population from SEED and writes, in this order: the VG250-style boundaries
 (geo/vg250_musterland/), the population tables (statistics/), the Sozialraum mapping, the social tables
-(statistics/, their own random stream) and the offer list (angebote/, its own random stream). main() is what
+(statistics/, their own random stream), the offer list (angebote/, its own random stream) and the family survey
+(befragung/, its own random stream). main() is what
 `python -m etl demo [--out FOLDER]` runs.
 """
 from __future__ import annotations
@@ -17,13 +18,14 @@ from etl.demo.county import SEED, build_county
 from etl.demo.offer_files import write_offer_lists
 from etl.demo.population import simulate_population, write_population_tables
 from etl.demo.social import write_social_tables
+from etl.demo.survey import write_survey
 from etl.demo.tables import write_text
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
 def generate(out_dir: Path) -> None:
-    """Write the complete demo source tree (geo/, statistics/, Sozialraum mapping, angebote/) into out_dir."""
+    """Write the complete demo source tree (geo/, statistics/, Sozialraum mapping, angebote/, befragung/) into out_dir."""
     out_dir = Path(out_dir)
     rng = np.random.default_rng(SEED)
     county = build_county(rng)
@@ -34,6 +36,7 @@ def generate(out_dir: Path) -> None:
     write_text(out_dir / "sozialraeume_musterland.csv", sozialraum_csv(county))
     write_social_tables(county, counts, statistics)
     write_offer_lists(county, counts, out_dir)
+    write_survey(county, counts, out_dir)
 
 
 def main(argv: list[str] | None = None) -> None:
