@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from planning.db import database_dir
 from workspace import tables as t
+from workspace.engine import lock_id, make_engine
 
 URL_ENV = "PLANUNGSATLAS_WORKSPACE_URL"
 UPLOAD_KINDS = ("angebote", "statistik", "eigene_indikatoren", "sozialraeume")
@@ -35,7 +36,6 @@ UPLOAD_STATUSES = ("entwurf", "veroeffentlicht", "verworfen")
 DECISIONS = ("dasselbe", "verschieden")
 MAPPING_STATUSES = ("amtlich", "Arbeitsannahme")
 VERSION_ACTIONS = ("initial", "publish", "rollback")
-SQLITE_BUSY_TIMEOUT_MS = 30_000  # a publish holds the write lock for about a second; readers and writers wait
 
 
 class WorkspaceError(ValueError):
@@ -74,37 +74,6 @@ def workspace_url() -> str:
     return os.environ.get(URL_ENV) or f"sqlite:///{database_dir() / 'workspace.sqlite'}"
 
 
-def _make_engine(url: str) -> sa.Engine:
-    if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
-    database = sa.make_url(url).database
-    if database and database != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-
-    # pysqlite's own transaction handling starts transactions late and never as IMMEDIATE; take it over so a
-    # write transaction holds SQLite's write lock from its first statement (no lost updates between processes).
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(connection: sa.Connection) -> None:
-        write = connection.get_execution_options().get("workspace_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-    return engine
-
-
-def _lock_id(name: str) -> int:
-    """A stable signed 64-bit number for a PostgreSQL advisory lock."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-
-
 class Workspace:
     """The workspace of every database, in one store. ``db_name`` is a database file's stem, e.g. "demo_musterland"."""
 
@@ -121,7 +90,7 @@ class Workspace:
         url = url or workspace_url()
         with cls._cache_lock:
             if url not in cls._cache:
-                cls._cache[url] = cls(_make_engine(url))
+                cls._cache[url] = cls(make_engine(url))
             return cls._cache[url]
 
     @classmethod
@@ -150,7 +119,7 @@ class Workspace:
         advisory transaction lock; SQLite: the database's write lock, which a write transaction holds anyway)."""
         with self.write() as connection:
             if self.backend == "postgresql":
-                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_id(name))))
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_id(name))))
             yield connection
 
     def _read(self, query: sa.Executable) -> list[sa.Row]:
