@@ -120,6 +120,8 @@ def test_a_stale_publisher_is_told_who_published_and_keeps_the_upload(workspace:
     assert not v.version_file(live, 3).exists() and not list(v.versions_dir(live).glob(".build-*"))
     with pytest.raises(v.StaleVersion, match="bert"):  # the planner's page still shows version 1
         v.publish(workspace, live, "anna", base_version=1, say=lambda _m: None)
+    with pytest.raises(v.StaleVersion, match="noch keine Version"):  # a page that showed no version yet
+        v.publish(workspace, live, "anna", base_version=None, say=lambda _m: None)
     with pytest.raises(v.StaleVersion):
         v.rollback(workspace, live, 1, "anna", base_version=1)
 

@@ -80,7 +80,8 @@ def _run(ws: Workspace, args: argparse.Namespace) -> int:
     if args.command == "publish":
         say = (lambda _m: None) if args.quiet else (lambda m: print(m, flush=True))
         recipe = v.recipe_from(args.config, args.kreis) if args.config or args.kreis else None
-        result = v.publish(ws, args.db, args.user, base_version=None, say=say, recipe=recipe)
+        seen = ws.current_version(Path(args.db).resolve().stem)
+        result = v.publish(ws, args.db, args.user, base_version=seen, say=say, recipe=recipe)
         print(f"Version {result.seq} ist live ({result.seconds:.1f} s). {result.summary}")
         if result.changes:
             print(result.changes)

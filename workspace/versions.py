@@ -103,7 +103,7 @@ def _stale(ws: Workspace, name: str, seen: int | None, connection) -> StaleVersi
     what = "zurückgesetzt" if latest["action"] == "rollback" else "veröffentlicht"
     return StaleVersion(
         f"Inzwischen hat {latest['actor']} ({latest['created_at'][:16].replace('T', ' ')} UTC) Version {latest['seq']} {what}; "
-        f"Sie hatten Version {seen if seen is not None else '–'} vor sich. Nichts ist verloren: Ihre Uploads bleiben als "
+        f"Ihre Ansicht zeigte {f'Version {seen}' if seen is not None else 'noch keine Version'}. Nichts ist verloren: Ihre Uploads bleiben als "
         "Entwurf gespeichert. Bitte die Vorschau neu prüfen und dann erneut veröffentlichen.")
 
 
@@ -188,14 +188,15 @@ def describe_changes(old_db: Path, new_db: Path) -> tuple[str, list[dict]]:
 def publish(ws: Workspace, db_path: Path, actor: str, base_version: int | None, say: Callable[[str], None] = print,
             recipe: Recipe | None = None) -> PublishResult:
     """Build the draft into the next version and make it live. ``base_version`` is the version the planner saw
-    (None: whatever is current, e.g. from the shell); if another one is live by now, ``StaleVersion``."""
+    (None: no version yet – the first publish); if another one is live by now, ``StaleVersion``. The shell passes
+    the version current when it starts."""
     from etl.build import build  # the whole ETL: only when publishing
 
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
     name = db_path.stem
     current = ws.current_version(name)
-    if base_version is not None and current != base_version:
+    if current != base_version:
         raise _stale(ws, name, base_version, None)
     if current is not None:
         with ws.locked(f"versions:{name}") as connection:
