@@ -108,7 +108,7 @@ def checked(key: tuple, run) -> draft.UploadCheck:
     """The check of ``key`` from the session's memo, or ``run()`` (kept for the next runs)."""
     memo = st.session_state.setdefault(_CHECKS, {})
     if key not in memo:
-        if len(memo) > 6:
+        if len(memo) > 24:  # the drafts' checks and a few uploads
             memo.pop(next(iter(memo)))
         with st.spinner("Datei wird geprüft …"):
             memo[key] = run()

@@ -144,3 +144,33 @@ def test_bad_input_previews_name_the_place_and_cannot_be_saved(case, db_dir, mon
     assert "Erwartet" in errors and "Abhilfe" in errors
     assert at.button(key="daten_save").disabled
     assert hashlib.sha256((db_dir / "demo_musterland.duckdb").read_bytes()).hexdigest() == before
+
+
+def test_an_offer_list_replaces_the_configured_one_and_the_angebotskarte_lists_the_new_offer(db_dir, monkeypatch):
+    import io
+
+    import openpyxl
+
+    from tests.test_workspace_upload import DEMO_LIST
+
+    lines = DEMO_LIST.read_bytes().decode("utf-8-sig").splitlines()
+    added = lines[1].split(";")
+    added[0], added[1] = "ML-NEU", "Familiencafé Neubeginn"
+    book = openpyxl.Workbook()
+    for line in [*lines, ";".join(added)]:
+        book.active.append(line.split(";"))
+    out = io.BytesIO()
+    book.save(out)
+    at = open_page(db_dir, monkeypatch, PAGE)
+    _upload(at, "angebote", "angebote_musterland_demodaten.xlsx", out.getvalue())
+    changes = next(df.value for df in at.dataframe if "Änderung" in df.value.columns)
+    assert list(zip(changes["Änderung"], changes["Bezeichnung"])) == [("neu", "Familiencafé Neubeginn")]
+    at.button(key="daten_save").click()
+    rerun(at)
+    at.button(key="daten_publish").click()
+    rerun(at)
+    assert "Version 2 veröffentlicht" in _texts(at) and "Angebot: 1 neu" in _texts(at), _texts(at)
+    at.switch_page("pages/angebotskarte.py")
+    rerun(at)
+    names = set().union(*(set(df.value[c].astype(str)) for df in at.dataframe for c in df.value.columns if c in ("Name", "Angebot")))
+    assert "Familiencafé Neubeginn" in names

@@ -326,7 +326,8 @@ def _check_rate(ident, kind, per, cells, number, value, numerator, denominator, 
 def check_areas(table: OwnIndicatorTable, areas: pd.DataFrame, kreis_id: str) -> None:
     """Every Gebietsschlüssel must be an area of the Kreis (not a Land); a number that lost its leading zero in
     Excel (7235001 for 07235001) is taken with it. Problems are added to ``table.problems``."""
-    mine = areas[(areas["kreis_id"] == kreis_id) | (areas["area_id"] == kreis_id)]
+    prefix = "" if kreis_id == "DE" else kreis_id  # a config for a Land or all of Germany: every Kreis in it
+    mine = areas[(areas["kreis_id"].fillna("").str.startswith(prefix) & (areas["level"] != "land")) | (areas["area_id"] == kreis_id)]
     known = set(mine["area_id"])
     fixed = []
     for row in table.values.itertuples():
