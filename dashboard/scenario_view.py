@@ -176,6 +176,40 @@ def add_offer_form(ctx: Context, scenario: scenarios.Scenario, offer_type: str, 
     return scenarios.Change(scenarios.ADD, offer_id, offer_type, name, round(lon, 6), round(lat, 6), capacity or None)
 
 
+CHANGE_ACTIONS = {scenarios.CLOSE: "schließen", scenarios.MOVE: "verlegen", scenarios.CAPACITY: "Plätze ändern"}
+
+
+def change_offer_form(ctx: Context, scenario: scenarios.Scenario, offer_type: str) -> scenarios.Change | None:
+    """The form 'Angebot ändern': close an offer, move it (to the clicked place or into a Gemeinde) or change its
+    places – published offers and those the scenario added alike."""
+    import streamlit as st
+
+    choices = scenarios.offer_choices(ctx.db, ctx.kreis_id, offer_type)
+    choices |= {c.offer_id: f"{c.name or 'Neues Angebot'} (Szenario)" for c in scenario.changes if c.kind == scenarios.ADD and c.offer_type == offer_type}
+    geometry = queries.gemeinde_geometry(ctx.db, ctx.kreis_id)
+    names = dict(zip(geometry["area_id"], geometry["name"]))
+    place = st.session_state.get("sz_place")
+    places = ([CLICKED] if place else []) + list(names)
+    place_labels = {CLICKED: f"angeklickte Stelle (in {names.get(scenarios.gemeinde_at(*place, geometry))})" if place else "", **names}
+    with st.form("sz_change", border=True):
+        st.markdown("**Angebot ändern**")
+        which, action, where, capacity = st.columns([3.4, 1.6, 2.6, 1.4])
+        offer_id = which.selectbox("Angebot", list(choices), format_func=choices.get)
+        kind = action.radio("Änderung", list(CHANGE_ACTIONS), format_func=CHANGE_ACTIONS.get)
+        target = where.selectbox("Neuer Ort (verlegen)", places, format_func=place_labels.get,
+                                 help="Klick in die Karte wählt eine Stelle; sonst die Mitte einer Gemeinde.")  # fmt: skip
+        places_new = capacity.number_input("Plätze (ändern)", 0, 2000, 0)
+        if not st.form_submit_button("Übernehmen", icon=":material/edit_location_alt:") or offer_id is None:
+            return None
+    name = choices[offer_id]
+    if kind == scenarios.MOVE:
+        lon, lat = place if target == CLICKED else scenarios.gemeinde_place(geometry, target)
+        return scenarios.Change(scenarios.MOVE, offer_id, offer_type, name, round(lon, 6), round(lat, 6))
+    if kind == scenarios.CAPACITY:
+        return scenarios.Change(scenarios.CAPACITY, offer_id, offer_type, name, capacity=float(places_new) or None)
+    return scenarios.Change(scenarios.CLOSE, offer_id, offer_type, name)
+
+
 def manage_buttons(store, ctx: Context, current: scenarios.Scenario, chosen: str, saved: list[str]) -> None:
     """Save (under a new name = copy), rename, delete, start afresh."""
     import streamlit as st

@@ -414,3 +414,36 @@ def test_trier_saarburg_build_stores_the_zensus_cells_where_they_lie(shared_data
     assert pytest.approx(float(pd.Series(nearest[:, 1]).median()), abs=5) == 1000
     result = acc.county_access(db, "07235", "grundschule", acc.AccessParams(acc.TWO_STEP, 5000))
     assert acc.AT_GEMEINDE_CENTRE not in result.method_text
+
+
+def test_the_change_form_moves_an_offer_and_changes_its_places(demo_db: Path, tmp_path, monkeypatch):
+    """Szenarien page: 'Angebot ändern' – Plätze ändern, then verlegen into another Gemeinde; both become changes of the
+    scenario and show in the before/after table."""
+    import shutil
+
+    from page_helpers import open_page, rerun
+
+    folder = tmp_path / "db"
+    folder.mkdir()
+    shutil.copy(demo_db, folder / demo_db.name)
+    at = open_page(folder, monkeypatch, "pages/szenarien.py")
+    db = Database(str(folder / demo_db.name), (folder / demo_db.name).stat().st_mtime)
+    offer_id = next(iter(sc.offer_choices(db, "99001", at.session_state["sz_type"])))
+    gemeinde = queries.gemeinde_geometry(db, "99001")["area_id"].iloc[3]
+    next(s for s in at.selectbox if s.label == "Angebot").set_value(offer_id)
+    next(r for r in at.radio if r.label == "Änderung").set_value(sc.CAPACITY)
+    next(n for n in at.number_input if n.label == "Plätze (ändern)").set_value(55)
+    next(b for b in at.button if b.label == "Übernehmen").click()
+    rerun(at)
+    [change] = at.session_state["sz_current"].changes
+    assert (change.kind, change.capacity) == (sc.CAPACITY, 55.0)
+    next(s for s in at.selectbox if s.label == "Angebot").set_value(offer_id)
+    next(r for r in at.radio if r.label == "Änderung").set_value(sc.MOVE)
+    next(s for s in at.selectbox if s.label == "Neuer Ort (verlegen)").set_value(gemeinde)
+    next(b for b in at.button if b.label == "Übernehmen").click()
+    rerun(at)
+    kinds = [c.kind for c in at.session_state["sz_current"].changes]
+    assert kinds == [sc.CAPACITY, sc.MOVE]
+    moved = at.session_state["sz_current"].changes[1]
+    assert moved.offer_id == change.offer_id == offer_id and moved.lon is not None
+    assert any(df.value is not None for df in at.dataframe)

@@ -72,12 +72,8 @@ type_label = labels[offer_type]
 shown = scenario_view.click_map(ctx, current, offer_type, type_label)
 scenario_view.take_click(map_component.show(shown.map, key="sz_map", height=460, returned_objects=["last_clicked"]))
 added = scenario_view.add_offer_form(ctx, current, offer_type, type_label)
-closable = scenarios.offer_choices(ctx.db, ctx.kreis_id, offer_type)
-close_pick, close_button, take_button = st.columns([4, 1.4, 2.2], vertical_alignment="bottom")
-to_close = close_pick.selectbox("Angebot schließen", ["", *closable], format_func=lambda i: closable.get(i, "(keines)"), key="sz_close")
-if close_button.button("Schließen", key="sz_close_button", disabled=not to_close):
-    added = scenarios.Change(scenarios.CLOSE, to_close, offer_type, closable[to_close])
-if take_button.button("Vorschläge übernehmen", key="sz_take", disabled=suggestion.sites.empty):
+added = scenario_view.change_offer_form(ctx, current, offer_type) or added
+if st.button("Vorschläge übernehmen", key="sz_take", disabled=suggestion.sites.empty):
     st.session_state["sz_current"] = scenarios.with_sites(current, suggestion.sites, offer_type, None)
     st.rerun()
 if added is not None:  # again from the top: the map shows the changed scenario
