@@ -236,3 +236,19 @@ def test_the_lock_holds_across_processes(workspace_url: str) -> None:
     spans = sorted(tuple(map(float, p.communicate(timeout=60)[0].split())) for p in procs)
     assert all(p.returncode == 0 for p in procs)
     assert spans[1][0] >= spans[0][1]  # the second process got the lock only after the first let go
+
+
+_OPEN = """
+import sys
+from workspace.storage import Workspace
+Workspace.open(sys.argv[1]).log("start", "open")
+"""
+
+
+def test_replicas_starting_together_create_the_tables_once(workspace_url: str) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", _OPEN, workspace_url], cwd=repo, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    assert len(Workspace.open(workspace_url).audit_log(action="open")) == 4

@@ -82,7 +82,15 @@ class Workspace:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        t.metadata.create_all(engine)
+        self.create_tables(t.metadata)
+
+    def create_tables(self, metadata: sa.MetaData) -> None:
+        """Create the tables of ``metadata`` that are missing; replicas starting together take turns (PostgreSQL
+        would otherwise let two of them create the same table)."""
+        with self.engine.begin() as connection:
+            if self.backend == "postgresql":
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_id("workspace-schema"))))
+            metadata.create_all(connection)
 
     @classmethod
     def open(cls, url: str | None = None) -> "Workspace":
