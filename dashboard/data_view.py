@@ -85,7 +85,8 @@ def _meta(kind: str, ctx: Context) -> dict:
         formats = offer_formats()
         cols = st.columns([3, 2, 2])
         meta["format"] = cols[0].selectbox("Format", list(formats), format_func=lambda f: formats[f]["title"], key="daten_format")
-        stand = cols[1].date_input("Datenstand", value=date.today(), format="DD.MM.YYYY", key="daten_stand")
+        stand = cols[1].date_input("Datenstand", value=None, max_value=date.today(), format="DD.MM.YYYY", key="daten_stand",
+                                   help="Stand der Liste; er steht bei jeder Karte mit diesen Angeboten.")
         meta["stand"] = stand.isoformat() if stand else None
         meta["public"] = cols[2].checkbox("Angebote öffentlich (Familienwegweiser)", key="daten_public",
                                           help="Gilt, wo die Spalte „oeffentlich“ leer ist.")  # fmt: skip

@@ -7,6 +7,7 @@ StaleVersion, the page says who, and the drafts stay as they are.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from workspace import draft, versions
 from workspace.storage import WorkspaceError
 
 SEEN = "daten_seen_version"  # the version the page showed in its last run: what a click refers to
+_LOG = logging.getLogger(__name__)
 ACTIONS = {"initial": "Ausgangsstand", "publish": "Veröffentlicht", "rollback": "Zurückgesetzt"}
 
 
@@ -68,6 +70,8 @@ def publish(ctx: Context) -> None:
                "+ Entwürfe + Angebotsbearbeitungen + Sozialräume) und tauscht sie in einem Schritt aus.")  # fmt: skip
     if reason:
         st.warning(plain(reason), icon=":material/warning:")
+    if not auth.allowed("publish"):  # the button stays: a click is refused on the server and logged (auth.require)
+        st.caption("Ihre Rolle darf nicht veröffentlichen.")
     clicked = st.button("Veröffentlichen", type="primary", key="daten_publish", icon=":material/publish:")
     st.session_state[SEEN] = current
     if not clicked:
@@ -81,6 +85,9 @@ def publish(ctx: Context) -> None:
         say("warning", str(exc))
     except (EtlError, WorkspaceError) as exc:
         say("error", f"Nichts wurde veröffentlicht; die bisherige Version bleibt. {exc}")
+    except Exception as exc:  # noqa: BLE001 - a failed build must leave the page usable; the live version stays
+        _LOG.exception("publish of %s failed", name)
+        say("error", f"Nichts wurde veröffentlicht; die bisherige Version bleibt. Unerwarteter Fehler beim Bau: {type(exc).__name__}: {exc}")
     else:
         say("success", f"Version {result.seq} veröffentlicht ({_seconds(result.seconds)}): {result.changes or 'keine Änderungen'}. {result.summary}")
     st.session_state.pop(SEEN, None)

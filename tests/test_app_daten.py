@@ -174,3 +174,29 @@ def test_an_offer_list_replaces_the_configured_one_and_the_angebotskarte_lists_t
     rerun(at)
     names = set().union(*(set(df.value[c].astype(str)) for df in at.dataframe for c in df.value.columns if c in ("Name", "Angebot")))
     assert "Familiencafé Neubeginn" in names
+
+
+def test_a_publish_without_the_right_is_refused_and_logged(db_dir, gemeinden, monkeypatch, tmp_path):
+    """A role that may open the page and upload, but not publish: the page says so, and a click sent anyway is refused
+    on the server at the moment of the action and written to the audit log; nothing is published."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[roles.public]\npages = []\nactions = []\n\n[roles.planung]\nlabel = "Nur hochladen"\n'
+                     'pages = ["daten"]\nactions = ["upload"]\n', encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("PLANUNGSATLAS_ROLES", str(roles))
+    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(db_dir))
+    from workspace import versions
+
+    live = db_dir / "demo_musterland.duckdb"
+    versions.register_initial(Workspace.open(), live, "system")
+    before = hashlib.sha256(live.read_bytes()).hexdigest()
+    at = open_page(db_dir, monkeypatch, PAGE)
+    table = filled(tmp_path / "eigene.xlsx", GOOD_META, good_values(gemeinden))
+    _upload(at, "eigene_indikatoren", table.name, table.read_bytes())
+    assert not at.button(key="daten_save").disabled  # uploading is allowed
+    assert "Ihre Rolle darf nicht veröffentlichen." in _texts(at)
+    at.button(key="daten_publish").click()  # what a forged request sends as well
+    at.run()
+    assert any("Keine Berechtigung für „publish“" in e.value for e in at.error), [e.value for e in at.error] + [_texts(at)]
+    log = Workspace.open().audit_log(action="publish")
+    assert len(log) == 1 and not log["allowed"].iloc[0] and log["actor"].iloc[0] == "demo"
+    assert Workspace.open().current_version("demo_musterland") == 1 and hashlib.sha256(live.read_bytes()).hexdigest() == before

@@ -250,7 +250,7 @@ def draft_config(base: CountyConfig, uploads: list, folder: Path, ws, db_name: s
                                  covers=tuple(meta["covers"]) if meta.get("covers") else None, public=bool(meta.get("public", False)))  # fmt: skip
             config = replace(config, offers=_replaced(config.offers, source, target.name))
         elif upload.kind == "statistik":
-            config = replace(config, statistics=_replaced(config.statistics, StatisticsSource(str(meta["table"]), target), target.name))
+            config = replace(config, statistics=_replaced(config.statistics, StatisticsSource(str(meta.get("table") or ""), target), target.name))
         elif upload.kind == "eigene_indikatoren":
             config = replace(config, own_indicators=_replaced(config.own_indicators, target, target.name))
         elif upload.kind == "sozialraeume":
