@@ -112,6 +112,14 @@ def test_bad_input_is_named_by_sheet_row_and_column(case, demo_areas, tmp_path):
     assert "Erwartet:" in message and "Abhilfe:" in message
 
 
+def test_a_faulty_metadata_row_is_listed_once_not_again_for_each_of_its_values(demo_areas, gemeinden, tmp_path):
+    meta = [[*GOOD_META[0][:6], None, GOOD_META[0][7]], GOOD_META[1]]  # kita_warteliste without licence
+    table = _read(filled(tmp_path / "eine.xlsx", meta, good_values(gemeinden)), demo_areas)
+    assert [(p.sheet, p.row, p.column) for p in table.problems] == [("Metadaten", 2, "Lizenz")]
+    with pytest.raises(EtlError, match="Lizenz fehlt"):
+        table.raise_for_problems()
+
+
 def test_an_unreadable_file_or_a_missing_sheet_stops_with_the_file_named(tmp_path):
     bad = tmp_path / "kaputt.xlsx"
     bad.write_text("id;Wert\n", encoding="utf-8")

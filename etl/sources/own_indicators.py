@@ -172,7 +172,8 @@ def read_own_indicators(path: Path, known_ids: set[str] | frozenset[str] = froze
         book.close()
     problems: list[Problem] = []
     indicators = _indicators(meta_rows, known_ids, topics, problems)
-    values = _values(value_rows, indicators, problems)
+    described = {_cell_text(cells.get("id")) for _, cells in meta_rows}
+    values = _values(value_rows, indicators, described, problems)
     return OwnIndicatorTable(path, indicators, values, problems)
 
 
@@ -238,7 +239,9 @@ def _suggest_id(text: str) -> str:
     return plain if ID_PATTERN.match(plain) else "kreis_" + (plain or "indikator")[:30]
 
 
-def _values(rows: list[tuple[int, dict]], indicators: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def _values(rows: list[tuple[int, dict]], indicators: pd.DataFrame, described: set[str], problems: list[Problem]) -> pd.DataFrame:
+    """The value rows; those of an indicator whose Metadaten row has a problem are not checked again (its problem
+    is listed once, and the table does not load until it is fixed)."""
     kinds = dict(zip(indicators["indicator_id"], indicators["kind"]))
     pers = dict(zip(indicators["indicator_id"], indicators["per"]))
     this_year = date.today().year
@@ -247,9 +250,11 @@ def _values(rows: list[tuple[int, dict]], indicators: pd.DataFrame, problems: li
     for number, cells in rows:
         here = len(problems)
         ident = _cell_text(cells.get("indicator"))
+        if ident in described and ident not in kinds:
+            continue
         if ident not in kinds:
             problems.append(Problem(VALUES_SHEET, number, "Indikator",
-                                    f"Indikator „{ident}“ steht nicht (fehlerfrei) im Blatt „{META_SHEET}“" if ident else "Indikator fehlt",
+                                    f"Indikator „{ident}“ steht nicht im Blatt „{META_SHEET}“" if ident else "Indikator fehlt",
                                     f"eine id aus dem Blatt „{META_SHEET}“" + (f": {', '.join(kinds)}" if kinds else ""),
                                     "id korrigieren oder den Indikator im Blatt „Metadaten“ beschreiben."))  # fmt: skip
         area = cells.get("area")
