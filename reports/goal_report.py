@@ -9,13 +9,12 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from etl.spreadsheet import xlsx_append
 from planning.goal_overview import OVERVIEW_COLUMNS, status_counts
 from planning.goals import RULE_TEXT, Goal, Measure, Progress
 from reports import document as d
 from reports.render import MIME, ExportFile, file_stem
+from reports.workbook import titled_sheet
 
 PRINT_COLUMNS = ["Ziel", "Gebiet", "Ausgangswert", "Zielwert", "Aktueller Wert", "Status", "Maßnahmen"]
 MEASURE_COLUMNS = {"title": "Maßnahme", "status": "Status", "responsible": "Verantwortlich", "start": "Beginn", "end": "Ende", "note": "Hinweis"}
@@ -34,18 +33,7 @@ def goals_xlsx(kreis_name: str, overview: pd.DataFrame, measures: pd.DataFrame) 
     for n, (name, frame) in enumerate((("Zielübersicht", overview.drop(columns=["goal_id"])), ("Maßnahmen", measures))):
         ws = wb.active if n == 0 else wb.create_sheet()
         ws.title = name
-        xlsx_append(ws, [f"{name} – {kreis_name}"])
-        ws["A1"].font = Font(bold=True, size=13)
-        for key, value in (("Regel", RULE_TEXT), ("Stand", f"{date.today():%d.%m.%Y}")):
-            xlsx_append(ws, [key, value])
-        xlsx_append(ws, [])
-        xlsx_append(ws, list(frame.columns))
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
-        for record in frame.itertuples(index=False):
-            xlsx_append(ws, record)
-        for column in ws.columns:
-            ws.column_dimensions[column[0].column_letter].width = 22
+        titled_sheet(ws, f"{name} – {kreis_name}", [("Regel", RULE_TEXT), ("Stand", f"{date.today():%d.%m.%Y}")], frame, 22, 22)
     out = io.BytesIO()
     wb.save(out)
     return ExportFile(f"{file_stem('zieluebersicht', kreis_name)}.xlsx", out.getvalue(), MIME["xlsx"])

@@ -12,13 +12,13 @@ from datetime import date
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from etl.spreadsheet import german_csv, xlsx_append
+from etl.spreadsheet import german_csv
 from planning import queries, scenario_effects, scenarios
 from planning.accessibility import AccessParams
 from planning.context import Context
 from reports.render import MIME, ExportFile, file_stem
+from reports.workbook import titled_sheet
 
 SHEETS = ("Änderungen", "Vorher-nachher", "Präventionskette", "Lückenranking")
 
@@ -66,23 +66,6 @@ def differences(ctx: Context, scenario: scenarios.Scenario, offer_type: str, par
     return ScenarioDifferences(scenario, offer_type, labels.get(offer_type, offer_type), comparison, changes, before_after, chain, gaps, header)
 
 
-def _sheet(ws, title: str, header: list[tuple[str, str]], frame: pd.DataFrame) -> None:
-    xlsx_append(ws, [title])
-    ws["A1"].font = Font(bold=True, size=13)
-    for key, value in header:
-        xlsx_append(ws, [key, value])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-    xlsx_append(ws, [])
-    xlsx_append(ws, [str(c) for c in frame.columns])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for record in frame.itertuples(index=False):
-        xlsx_append(ws, record)
-    for column in ws.columns:
-        ws.column_dimensions[column[0].column_letter].width = 16
-    ws.column_dimensions["A"].width = 28
-
-
 def _title(found: ScenarioDifferences) -> str:
     return f"Szenario „{found.scenario.name}“: {found.type_label}"
 
@@ -96,7 +79,7 @@ def xlsx_bytes(found: ScenarioDifferences) -> bytes:
         ws = wb.active if n == 0 else wb.create_sheet()
         ws.title = name
         shown = frame if not frame.empty or name not in empty else pd.DataFrame({"Hinweis": [empty[name]]})
-        _sheet(ws, f"{_title(found)} – {name}", found.header if n == 0 else found.header[:3], shown)
+        titled_sheet(ws, f"{_title(found)} – {name}", found.header if n == 0 else found.header[:3], shown)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,14 @@ DEMO_KREIS_NAME = "Landkreis Musterland (Demodaten)"
 def demo_context(demo_db: Path) -> Context:
     """The context a page has on the demo database (year 2023), for calling dashboard modules directly."""
     return Context(queries.Database(str(demo_db), demo_db.stat().st_mtime), DEMO_KREIS, DEMO_KREIS_NAME, 2023, True)
+
+
+def writable_db_dir(tmp_path: Path, demo_db: Path) -> Path:
+    """A folder of its own with a copy of the demo database, for pages that write (the workspace lives beside it)."""
+    folder = tmp_path / "db"
+    folder.mkdir()
+    shutil.copy(demo_db, folder / demo_db.name)
+    return folder
 
 
 def rerun(at: AppTest) -> AppTest:

@@ -3,7 +3,6 @@ edit with its reason, duplicates decided and kept off the list, and the edit rea
 from __future__ import annotations
 
 import dataclasses
-import shutil
 
 import duckdb
 import openpyxl
@@ -11,7 +10,7 @@ import pytest
 
 from etl.build import build
 from etl.config import load_config
-from page_helpers import open_page, rerun
+from page_helpers import writable_db_dir, open_page, rerun
 from workspace.offer_overlay import write_workspace_overlay
 from workspace.storage import Workspace, workspace_url
 
@@ -20,10 +19,7 @@ PAGE = "pages/angebote_pflegen.py"
 
 @pytest.fixture
 def db_dir(tmp_path, demo_db):
-    folder = tmp_path / "db"
-    folder.mkdir()
-    shutil.copy(demo_db, folder / demo_db.name)
-    return folder
+    return writable_db_dir(tmp_path, demo_db)
 
 
 def _editor_state(at, changes: dict[int, dict]) -> None:

@@ -4,11 +4,10 @@ rule module's checks on the real shapes of the demo county."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from page_helpers import demo_context, open_page, rerun
+from page_helpers import writable_db_dir, demo_context, open_page, rerun
 from planning import queries
 from planning.sozialraum_assignment import check_assignment, current_assignment, sozialraum_shapes
 from workspace.storage import Workspace, workspace_url
@@ -19,10 +18,7 @@ WORK_KEY = "sozialraum_work_demo_musterland_99001"
 
 @pytest.fixture
 def db_dir(tmp_path, demo_db):
-    folder = tmp_path / "db"
-    folder.mkdir()
-    shutil.copy(demo_db, folder / demo_db.name)
-    return folder
+    return writable_db_dir(tmp_path, demo_db)
 
 
 def _map_names(at) -> str:

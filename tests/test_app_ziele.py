@@ -3,13 +3,12 @@ the rule, a measure serves it, the xlsx carries both, and a reader without 'edit
 from __future__ import annotations
 
 import io
-import shutil
 
 import duckdb
 import openpyxl
 import pytest
 
-from page_helpers import DEMO_KREIS, open_page, rerun
+from page_helpers import writable_db_dir, DEMO_KREIS, open_page, rerun
 from planning.goals import Goal
 from workspace.goals import GoalStore
 from workspace.storage import Workspace, workspace_url
@@ -19,10 +18,7 @@ PAGE = "pages/ziele.py"
 
 @pytest.fixture
 def db_dir(tmp_path, demo_db):
-    folder = tmp_path / "db"
-    folder.mkdir()
-    shutil.copy(demo_db, folder / demo_db.name)
-    return folder
+    return writable_db_dir(tmp_path, demo_db)
 
 
 def _store(db_dir, monkeypatch) -> GoalStore:
