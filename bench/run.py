@@ -1,6 +1,7 @@
 """Performance benchmark of Planungsatlas Familie: ETL builds, national boundaries, map page, payload, browser.
 
     .venv/bin/python bench/run.py [--skip-browser] [--out bench/results/latest.json]
+    .venv/bin/python bench/run.py --only-browser   # demo and Trier-Saarburg in Chromium only (a quick before/after)
 
 Builds and server-side page runs each happen in their own subprocess (wall time and peak RSS via os.wait4), so
 one measurement's imports and caches cannot flatter the next. Targets and method: bench/README.md.
@@ -31,6 +32,7 @@ from bench.pages import page_files, page_worker  # noqa: E402
 from etl.config import load_config, shared_data_root  # noqa: E402  (light: no geo stack imported)
 
 DEMO_CONFIG = REPO_ROOT / "config" / "demo_musterland.toml"
+TRIER_SAARBURG_CONFIG = REPO_ROOT / "config" / "07235_trier-saarburg.toml"  # issue 11: control change → map ≤ 1 s here
 NATIONAL_CONFIG = REPO_ROOT / "config" / "de_vg5000_boundaries.toml"  # all of Germany, boundaries only
 BUILD_TARGET_S, NATIONAL_TARGET_S = 5.0, 60.0
 # every page, warm: county and national database; map payload: county and national
@@ -116,7 +118,9 @@ def app_server(db_dir: Path):
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: nobody reads it while the benchmark runs
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**os.environ, "PLANUNGSATLAS_DB_DIR": str(db_dir)},
+        # no login page between the benchmark and the map (real-data databases would otherwise ask for one)
+        env = {"PLANUNGSATLAS_AUTH": "demo", **os.environ, "PLANUNGSATLAS_DB_DIR": str(db_dir)}
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
         try:
             deadline = time.monotonic() + 60
@@ -294,8 +298,9 @@ def measure_offer_map(tmp: Path, demo_db: Path | None, browser: bool) -> list[Li
     ]  # fmt: skip
 
 
-def measure_browser(db: Path) -> list[Line]:
-    """Headless Chromium against a running app with the demo database, a fresh browser context per round."""
+def measure_browser(db: Path, county: str = "demo") -> list[Line]:
+    """Headless Chromium against a running app with one database (``county`` names it in the lines), a fresh browser
+    context per round."""
     from playwright.sync_api import sync_playwright
 
     rounds = []
@@ -306,13 +311,26 @@ def measure_browser(db: Path) -> list[Line]:
             rounds.append(browser_round(context.new_page(), url))
             context.close()
     return [
-        Line(f"browser: Übersichtskarte, {what} (demo, median of {BROWSER_ROUNDS})", target, ms(statistics.median(times)),
+        Line(f"browser: Übersichtskarte, {what} ({county}, median of {BROWSER_ROUNDS})", target, ms(statistics.median(times)),
              None if target == "–" else statistics.median(times) < FILTER_TARGET_S, {"seconds": times})
         for what, target, times in (
             ("navigation → first polygon", "–", [r[0] for r in rounds]),
             ("Kennzahl change → new legend", f"< {ms(FILTER_TARGET_S)}", [r[1] for r in rounds]),
         )
     ]  # fmt: skip
+
+
+def browser_lines(tmp: Path) -> list[Line]:
+    """The Übersichtskarte in Chromium on the demo and on Trier-Saarburg (built here), nothing else."""
+    lines = []
+    for config, county in ((DEMO_CONFIG, "demo"), (TRIER_SAARBURG_CONFIG, "Trier-Saarburg")):
+        if config != DEMO_CONFIG and real_data_missing(config):
+            lines.append(skipped(f"browser: Übersichtskarte ({county})", f"< {ms(FILTER_TARGET_S)}", real_data_missing(config)))
+            continue
+        out = tmp / config.stem / f"{config.stem}.duckdb"
+        timed_build(config, out)
+        lines += measure_browser(out, county)
+    return lines
 
 
 def measure_exports(demo_db: Path | None) -> list[Line]:
@@ -342,10 +360,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-browser", action="store_true", help="leave out the Playwright/Chromium measurement")
     parser.add_argument("--only-offer-map", action="store_true", help="only the demo build and the Angebotskarte with 5,000 offers")
+    parser.add_argument("--only-browser", action="store_true", help="only the Übersichtskarte in Chromium: demo and Trier-Saarburg")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "latest.json", help="JSON result file")
     args = parser.parse_args()
 
     browser = not args.skip_browser and os.access(CHROMIUM, os.X_OK)
+    if args.only_browser:
+        with tempfile.TemporaryDirectory(prefix="planungsatlas-bench-") as tmp_name:
+            print_table(browser_lines(Path(tmp_name)))
+        return 0
     if args.only_offer_map:
         with tempfile.TemporaryDirectory(prefix="planungsatlas-bench-") as tmp_name:
             out = Path(tmp_name) / "demo" / "demo_musterland.duckdb"
@@ -367,6 +390,8 @@ def main() -> int:
             lines.append(skipped("browser", "–", "--skip-browser" if args.skip_browser else f"{CHROMIUM} missing"))
         else:
             lines += measure_browser(dbs[DEMO_CONFIG.stem])
+            if TRIER_SAARBURG_CONFIG.stem in dbs:
+                lines += measure_browser(dbs[TRIER_SAARBURG_CONFIG.stem], "Trier-Saarburg")
     print_table(lines)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "python": sys.version.split()[0],

@@ -181,8 +181,8 @@ def value_table(
     """
     with data.connection(db) as con:
         ind = data.indicator(con, indicator_id)
-        chosen = [data.area(con, a) for a in area_ids]
-        kreis_id = chosen[0].kreis_id or chosen[0].area_id
+        first = data.area(con, area_ids[0])  # the level and Kreis of the choice (one query, not one per area)
+        kreis_id = first.kreis_id or first.area_id
         ids = list(dict.fromkeys([*area_ids, *(data.reference_ids(con, kreis_id) if comparators else [])]))
         every_year = data.series(con, ids, indicator_id)
         frame = every_year
@@ -207,19 +207,26 @@ def value_table(
         "Hinweis": frame["note"].fillna(""),
     })], axis=1).reset_index(drop=True)[COLUMNS]  # fmt: skip
     years_found = sorted(int(y) for y in rows["Jahr"].unique())
-    return ValueTable(ind, rows, header, found, kreis_name, chosen[0].level, years_found)
+    return ValueTable(ind, rows, header, found, kreis_name, first.level, years_found)
+
+
+TREND_AREAS = 8  # more chosen areas than this: the trend line names Kreis, Land and Bund only (as the screen's lines)
 
 
 def trend_lines(series: pd.DataFrame, ind: data.Indicator, area_ids: Sequence[str]) -> list[tuple[str, str]]:
     """('Trend', 'Kreis X: steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003), letzte 5 Jahre …; …') and
     ('Trendtest', the method) for the areas whose last five years with values could be tested (as on the screen);
-    nothing where none could."""
+    nothing where none could. ``area_ids``: the chosen areas, then Kreis, Land and Bund."""
+    known = series[series["status"].isin(("ok", "zero")) & series["value"].notna()]
+    by_area = {a: rows.sort_values("year") for a, rows in known.groupby("area_id", sort=False) if len(rows) >= trend.POINTS}
+    compared = set(series.loc[series["level"].isin(("kreis", "land", "bund")), "area_id"])
+    references = [a for a in area_ids if a in compared]
+    chosen = [a for a in area_ids if a not in references]
     found = []
-    for area_id in area_ids:
-        own = series[(series["area_id"] == area_id) & series["status"].isin(("ok", "zero")) & series["value"].notna()]
-        if own.empty:
+    for area_id in (chosen if len(chosen) <= TREND_AREAS else []) + references:
+        own = by_area.get(area_id)
+        if own is None:
             continue
-        own = own.sort_values("year")
         counted = own["numerator"].notna().all() and own["denominator"].notna().all()
         result = trend.trend(
             own["year"].astype(int).tolist(), own["value"].astype(float).tolist(), kind=ind.kind, unit=ind.unit,

@@ -5,6 +5,7 @@ A Kreis built by key reads the national GENESIS files; their 'DG;Deutschland' ro
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,13 @@ def test_demo_without_a_germany_row_has_no_bund(demo_db: Path) -> None:
     with data.connection(str(demo_db)) as con:
         assert data.bund_id(con) is None
         assert data.reference_ids(con, "99999") == ["99999", "99"]
+
+
+def test_trend_line_names_few_chosen_areas_and_always_the_references(by_key: Path) -> None:
+    with data.connection(str(by_key)) as con:
+        gemeinden = data.member_gemeinden(con, data.area(con, "07235"))
+    two = dict(tables.value_table(str(by_key), gemeinden[:2], "bev_insgesamt", years=[2015]).header)["Trend"]
+    names = re.findall(r"(?:^|; )([^;:()]+): ", two)
+    assert len(names) == 5 and names[2:] == ["Landkreis Trier-Saarburg", "Rheinland-Pfalz", "Deutschland"]
+    every = dict(tables.value_table(str(by_key), gemeinden, "bev_insgesamt", years=[2015]).header)["Trend"]
+    assert re.findall(r"(?:^|; )([^;:()]+): ", every) == names[2:], "a hundred Gemeinden: only the references"
