@@ -28,7 +28,7 @@ def _navigation() -> dict[str, list]:
     quietly show the default page instead. Nobody logged in: every page hidden, each shows the login."""
     try:
         visible = auth.visible_pages()
-    except auth.AuthConfigError:
+    except (auth.AuthConfigError, auth.role_rules.RolesError):
         visible = set()  # the page's own start shows the configuration error
     sections: dict[str, list] = {}
     for entry in page_registry.PAGES:

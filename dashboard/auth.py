@@ -59,7 +59,10 @@ class Viewer:
 
 @functools.lru_cache(maxsize=2)
 def _settings(path: Path, mtime: float) -> dict:
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise AuthConfigError(f"{path}: kein gültiges TOML ({exc}); die Datei wie in docs/AUTH.md beschrieben korrigieren.") from exc
 
 
 def settings() -> dict:
@@ -178,10 +181,11 @@ def require_page(page_id: str) -> Viewer:
     open the page, else the viewer."""
     try:
         who = viewer()
-    except AuthConfigError as exc:
-        st.error(str(exc), icon=":material/error:")
+        pages = visible_pages(who)
+    except (AuthConfigError, role_rules.RolesError) as exc:  # misconfigured: nobody sees anything, told why
+        st.error(f"Anmeldung nicht eingerichtet: {exc}", icon=":material/error:")
         st.stop()
-    if page_id in visible_pages(who):
+    if page_id in pages:
         return who
     if not who.logged_in:
         from dashboard import login_view  # the login form only where it is needed

@@ -236,3 +236,12 @@ def test_an_unknown_mode_is_named(demo_db: Path, monkeypatch) -> None:
     at = _app(demo_db, monkeypatch, "uebersichtskarte")
     assert "PLANUNGSATLAS_AUTH='offen' ist keine Anmeldeart; erwartet: demo, local, oidc." in _errors(at)
     assert not at.selectbox
+
+
+def test_a_broken_roles_file_shows_nothing_but_the_reason(demo_db: Path, tmp_path: Path, monkeypatch) -> None:
+    broken = tmp_path / "roles.toml"
+    broken.write_text('[roles.public]\npages = []\n[roles.lesen]\nactions = ["alles"]\n', encoding="utf-8")
+    monkeypatch.setenv("PLANUNGSATLAS_ROLES", str(broken))
+    at = _app(demo_db, monkeypatch, "indikatoren")
+    assert f"Anmeldung nicht eingerichtet: {broken}: Rolle „lesen“, Schlüssel actions: unbekannte Aktion(en) ['alles']" in _errors(at)
+    assert not at.selectbox and not at.dataframe

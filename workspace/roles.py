@@ -47,7 +47,7 @@ def _resolve(raw: dict, name: str, path: Path, seen: tuple[str, ...] = ()) -> tu
     unknown = actions - ACTIONS
     if unknown:
         raise RolesError(
-            f"{path}: Rolle „{name}“, Spalte actions: unbekannte Aktion(en) {sorted(unknown)}; erwartet eine von {sorted(ACTIONS)}."
+            f"{path}: Rolle „{name}“, Schlüssel actions: unbekannte Aktion(en) {sorted(unknown)}; erwartet eine von {sorted(ACTIONS)}."
         )
     for parent in entry.get("inherits", []):
         more_pages, more_actions = _resolve(raw, parent, path, (*seen, name))
