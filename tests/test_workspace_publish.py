@@ -50,3 +50,42 @@ def test_uploaded_offers_are_published_and_the_rollback_takes_them_back(workspac
     # the rolled-back version was built without the upload: the next publish leaves it out too
     again = v.publish(workspace, db, "anna", base_version=3, say=lambda _m: None)
     assert again.seq == 4 and _offer_names(db) == before
+
+
+_PUBLISH = """
+import sys
+from pathlib import Path
+from workspace import versions as v
+from workspace.storage import Workspace
+ws = Workspace.open(sys.argv[1])
+try:
+    result = v.publish(ws, Path(sys.argv[2]), sys.argv[3], base_version=1, say=lambda _m: None)
+    print("won", result.seq)
+except v.StaleVersion as exc:
+    print("stale", exc)
+"""
+
+
+def test_two_planners_publishing_at_once_one_wins_the_other_is_told(workspace_url: str, demo_db: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    ws = Workspace.open(workspace_url)
+    db = tmp_path / "db" / demo_db.name
+    db.parent.mkdir()
+    shutil.copyfile(demo_db, db)
+    v.register_initial(ws, db, "system")
+    upload = ws.add_upload(NAME, "angebote", "neue_angebote.csv", _new_list(), "anna", {"format": "planungsatlas", "public": True})
+    repo = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", _PUBLISH, workspace_url, str(db), who], cwd=repo, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for who in ("anna", "bert")]
+    outcomes = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outcomes]
+    said = sorted(out.strip().splitlines()[-1] for out, _ in outcomes)  # DuckDB may print a progress bar before
+    assert said[0] == "stale" + said[0][5:] and said[1] == "won 2", said
+    winner = ws.versions(NAME).iloc[-1]["actor"]
+    assert winner in said[0] and "Entwurf" in said[0]  # the loser is told who published
+    listing = ws.versions(NAME)
+    assert list(listing["seq"]) == [1, 2] and v.sha256_of(db) == listing.iloc[-1]["sha256"]
+    assert ws.upload(upload).status == "veroeffentlicht" and "Testtreff Nummer 1" in _offer_names(db)
+    assert not [p for p in v.versions_dir(db).iterdir() if p.name.startswith(".")]  # no half-built files left
