@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from etl.config import REPO_ROOT, CountyConfig, load_config
+from etl.db import connect
 from workspace.storage import WorkspaceError
 
 _BY_KEY = re.compile(r"(\d{5})\.toml")
@@ -60,7 +59,7 @@ def recipe_of(db_path: Path) -> Recipe:
     """Read the recipe from the database's build log: each config's full path (``config_path``); for databases built
     before that was logged, the config's name looked up in ``config/``. A config written for ``build --kreis`` is
     remembered as its Kreis key. Raises WorkspaceError when the recipe cannot be told."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect(db_path, read_only=True) as con:  # its own instance: never a cached one of a replaced file
         rows = con.execute("SELECT topic, message FROM build_log WHERE kind = 'info' AND topic IN ('config', 'config_path') "
                            "ORDER BY rowid").fetchall()
     paths = [m for t, m in rows if t == "config_path"]
