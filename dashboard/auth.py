@@ -185,6 +185,10 @@ def require_page(page_id: str) -> Viewer:
     except (AuthConfigError, role_rules.RolesError) as exc:  # misconfigured: nobody sees anything, told why
         st.error(f"Anmeldung nicht eingerichtet: {exc}", icon=":material/error:")
         st.stop()
+    if who.mode == "oidc" and who.logged_in and st.session_state.get("auth_oidc_logged") != who.username:
+        # the provider did the login; the audit learns of it at the session's first page
+        _audit(who, "login", who.username, f"oidc; Rollen: {', '.join(who.roles) or 'keine'}")
+        st.session_state["auth_oidc_logged"] = who.username
     if page_id in pages:
         return who
     if not who.logged_in:

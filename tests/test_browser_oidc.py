@@ -120,6 +120,8 @@ def test_a_reader_from_the_provider_sees_the_planning_pages_only(oidc_app, brows
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Angemeldet: Lena Leser (Lesen (Steuerungsgruppe))")
     _settled(page)
     page.screenshot(path=str(artifacts_dir / "oidc_lesen.png"))
+    login = ws.audit_log(action="login")
+    assert login.loc[login["actor"] == "lena", "detail"].tolist() == ["oidc; Rollen: lesen"], "one login entry per session"
     # a direct URL to a page of another role: refused and logged
     page.goto(f"{base}/benutzer", wait_until="domcontentloaded")
     expect(page.get_by_text("Keine Berechtigung: Die Seite „Benutzer & Rechte“ ist für Ihre Rolle")).to_be_visible(timeout=TIMEOUT)
