@@ -278,3 +278,20 @@ def county_access(
     if not {"x", "y"} <= set(offers.columns):
         offers = metric_offers(offers)
     return capacity_access(demand, offers, params, costs, basis)
+
+
+def share_within(demand: pd.DataFrame, offers: pd.DataFrame, reach_m: float, members: pd.DataFrame) -> pd.Series:
+    """Per area (``members``: gemeinde_id → area_id): the share in % of its target group (``demand``: area_id = the
+    Gemeinde, weight, x, y) living within ``reach_m`` straight-line metres of an offer (``offers`` with x/y in
+    EPSG:25832). An area without target group has no share (NaN), not 0."""
+    from scipy.spatial import cKDTree  # noqa: PLC0415
+
+    reached = np.zeros(len(demand), dtype=bool)
+    if len(offers) and len(demand):
+        distance, _ = cKDTree(offers[["x", "y"]].to_numpy(float)).query(demand[["x", "y"]].to_numpy(float), k=1)
+        reached = distance <= reach_m
+    points = demand.assign(reached_weight=demand["weight"] * reached).merge(members, left_on="area_id", right_on="gemeinde_id",
+                                                                          suffixes=("_gemeinde", ""))  # fmt: skip
+    sums = points.groupby("area_id")[["reached_weight", "weight"]].sum()
+    return (sums["reached_weight"] / sums["weight"] * 100).where(sums["weight"] > 0)
+

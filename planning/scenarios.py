@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planning import queries
-from planning.accessibility import AccessParams, by_area, county_access
+from planning.accessibility import AccessParams, by_area, county_access, demand_points, metric_offers, share_within
 from planning.db import Database, cached
 from planning.formatting import number
 
@@ -136,6 +136,7 @@ def compare(db: Database, kreis_id: str, scenario: Scenario, offer_type: str, le
     published = queries.offers(db, kreis_id)
     changed = apply(published, scenario, queries.gemeinde_geometry(db, kreis_id))
     members = queries.area_members(db, kreis_id, level)
+    demand, _ = demand_points(db, kreis_id, offer_type)
     before_offers = published[published["offer_type"] == offer_type]
     after_offers = active(changed)[lambda f: f["offer_type"] == offer_type]
     target = queries.coverage(db, kreis_id, level, "angebotsart")
@@ -152,6 +153,8 @@ def compare(db: Database, kreis_id: str, scenario: Scenario, offer_type: str, le
         table[f"per_100_{suffix}"] = (table[f"capacity_{suffix}"] / people * 100).where((people > 0) & places_known)
         result = county_access(db, kreis_id, offer_type, params, offers=offers)
         table[f"access_{suffix}"] = table["area_id"].map(by_area(result, members).set_index("area_id")["value"])
+        if params.cost_unit == "m":  # with a travel-time matrix the catchment is minutes, not a straight-line reach
+            table[f"share_{suffix}"] = table["area_id"].map(share_within(demand, metric_offers(offers), params.catchment, members))
     table["changed"] = ~np.isclose(table["access_before"].fillna(0), table["access_after"].fillna(0)) | (
         table["offers_before"] != table["offers_after"]) | ~np.isclose(table["capacity_before"], table["capacity_after"])  # fmt: skip
     notes = [result.fallback_text] if result.fallback_text else []
@@ -170,6 +173,8 @@ def comparison_table(comparison: Comparison, only_changed: bool = True) -> pd.Da
         "Plätze je 100 vorher": fmt(rows["per_100_before"], 1), "Plätze je 100 nachher": fmt(rows["per_100_after"], 1),
         "Erreichbarkeit vorher": fmt(rows["access_before"], 2), "Erreichbarkeit nachher": fmt(rows["access_after"], 2),
         "Erreichbarkeit ±": fmt(rows["access_after"] - rows["access_before"], 2),
+        **({"Im Umkreis vorher (%)": fmt(rows["share_before"], 0), "Im Umkreis nachher (%)": fmt(rows["share_after"], 0)}
+           if "share_before" in rows else {}),
     })  # fmt: skip
 
 

@@ -17,7 +17,8 @@ from reports.scenario_tables import ScenarioDifferences
 MAX_ROWS = 8
 # narrower headings for the printed page (the xlsx keeps the long ones); the method paragraph names 2SFCA
 SHORT_COLUMNS = {"Erreichbarkeit vorher": "2SFCA vorher", "Erreichbarkeit nachher": "2SFCA nachher",
-                 "Erreichbarkeit ±": "2SFCA ±", "Rangpunkte vorher": "Punkte vorher", "Rangpunkte nachher": "Punkte nachher"}  # fmt: skip
+                 "Erreichbarkeit ±": "2SFCA ±", "Rangpunkte vorher": "Punkte vorher", "Rangpunkte nachher": "Punkte nachher",
+                 "Im Umkreis vorher (%)": "Umkreis vorher %", "Im Umkreis nachher (%)": "Umkreis nachher %"}  # fmt: skip
 MARKS = {" ✕": "", " ▼": ""}  # the page's cell marks; the status words say the same, and the PDF font lacks them
 
 
@@ -43,7 +44,8 @@ def scenario_section(found: ScenarioDifferences, number_in_report: int | None = 
     if compared.empty:
         blocks.append(d.Paragraph("Keine Gemeinde ändert sich."))
     else:
-        blocks.append(d.Table(compared, widths=(3.2, *[2.1] * 7), right=tuple(range(1, 8))))
+        others = len(compared.columns) - 1  # the share within reach is left out with a travel-time matrix
+        blocks.append(d.Table(compared, widths=(3.0, *[15.0 / others] * others), right=tuple(range(1, others + 1))))
     for title, frame, what, empty, widths in (
         ("Präventionskette: Zellen, die ihren Status ändern", found.chain.replace(MARKS, regex=True), "Zellen",
          "Keine Zelle ändert ihren Status.", (3.6, 4.0, 5.2, 5.2)),

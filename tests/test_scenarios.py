@@ -56,6 +56,8 @@ def test_added_offer_changes_only_areas_within_its_catchment(db):
     assert (table.loc[comparison.changed_areas, "access_after"] >= table.loc[comparison.changed_areas, "access_before"] - 1e-9).all()
     shown = sc.comparison_table(comparison)
     assert len(shown) == len(comparison.changed_areas) and "Erreichbarkeit nachher" in shown.columns
+    assert (table.loc[comparison.changed_areas, "share_after"] >= table.loc[comparison.changed_areas, "share_before"] - 1e-9).all()
+    assert table.loc[site, "share_after"] == pytest.approx(100.0), "everyone of the new site's Gemeinde lives within 5 km of it"
 
 
 def test_closed_offer_lowers_its_area(db):
@@ -447,3 +449,18 @@ def test_the_change_form_moves_an_offer_and_changes_its_places(demo_db: Path, tm
     moved = at.session_state["sz_current"].changes[1]
     assert moved.offer_id == change.offer_id == offer_id and moved.lon is not None
     assert any(df.value is not None for df in at.dataframe)
+
+
+def test_share_within_reach_by_hand():
+    """Gemeinde A: 30 people at 1 km and 10 at 6 km from the only offer → 75 %; Gemeinde B: 5 people at 9 km → 0 %;
+    Gemeinde C has nobody → no share."""
+    from planning.accessibility import share_within
+
+    demand = pd.DataFrame({"area_id": ["A", "A", "B", "C"], "weight": [30.0, 10.0, 5.0, 0.0],
+                           "x": [1000.0, 6000.0, 9000.0, 0.0], "y": [0.0, 0.0, 0.0, 0.0]})  # fmt: skip
+    offers = pd.DataFrame({"x": [0.0], "y": [0.0]})
+    members = pd.DataFrame({"gemeinde_id": ["A", "B", "C"], "area_id": ["S1", "S2", "S2"]})
+    shares = share_within(demand, offers, 5000.0, members)
+    assert shares["S1"] == pytest.approx(75.0) and shares["S2"] == pytest.approx(0.0)
+    assert share_within(demand, offers, 5000.0, members.assign(area_id=["A", "B", "C"]))["C"] != share_within(
+        demand, offers, 5000.0, members.assign(area_id=["A", "B", "C"]))["C"], "C has no target group: NaN"
