@@ -50,7 +50,9 @@ def differences(ctx: Context, scenario: scenarios.Scenario, offer_type: str, par
         "Plätze vorher": t["capacity_before"], "Plätze nachher": t["capacity_after"],
         "Plätze je 100 vorher": t["per_100_before"], "Plätze je 100 nachher": t["per_100_after"],
         "Erreichbarkeit vorher": t["access_before"], "Erreichbarkeit nachher": t["access_after"],
-        "Erreichbarkeit Veränderung": t["access_after"] - t["access_before"], "geändert": t["changed"].map({True: "ja", False: "nein"}),
+        "Erreichbarkeit Veränderung": t["access_after"] - t["access_before"],
+        **({"Im Umkreis vorher (%)": t["share_before"], "Im Umkreis nachher (%)": t["share_after"]} if "share_before" in t else {}),
+        "geändert": t["changed"].map({True: "ja", False: "nein"}),
     })  # fmt: skip
     changes = pd.DataFrame({"Nr.": range(1, len(scenario.changes) + 1),
                             "Änderung": [scenarios.change_text(c, labels) for c in scenario.changes]})  # fmt: skip
