@@ -148,7 +148,9 @@ def show_check(check: draft.UploadCheck) -> None:
     cols[2].metric("Änderungen", f"{len(check.changes):,}".replace(",", "."))
     cols[3].metric("Prüfung", f"{check.seconds:.1f} s".replace(".", ","))
     for error in check.errors:
-        st.error("**Die Datei kann so nicht geladen werden.** " + plain(error), icon=":material/error:")
+        # one line each for the place, "Erwartet:" and "Abhilfe:" (plain() folds line breaks within a part)
+        st.error("**Die Datei kann so nicht geladen werden.**  \n" + "  \n".join(plain(line) for line in error.splitlines()),
+                 icon=":material/error:")  # fmt: skip
     if check.ok:
         st.success(plain(f"{check.filename}: {check.rows} Zeilen werden geladen. Änderungen: {changes_text(check.changes)}."),
                    icon=":material/check_circle:")  # fmt: skip

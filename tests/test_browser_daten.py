@@ -1,6 +1,7 @@
 """The page "Daten" in a real headless Chromium: a file chosen in the file picker (set_input_files) is checked and
-previewed, saved as a draft and published; the live database then holds the county's indicators. Screenshots:
-tests/artifacts/daten_preview.png (after the check) and daten_published.png (version list)."""
+previewed (a faulty one first: its message names sheet, row and column, and it cannot be saved), saved as a draft
+and published; the live database then holds the county's indicators. Screenshots: tests/artifacts/daten_bad_input.png,
+daten_preview.png (after the check) and daten_published.png (version list)."""
 from __future__ import annotations
 
 import shutil
@@ -38,6 +39,14 @@ def test_upload_preview_and_publish_in_the_browser(browser_page, demo_db: Path, 
         expect(page.get_by_role("heading", name="Daten – Landkreis Musterland (Demodaten)")).to_be_visible(timeout=60_000)
         page.get_by_text("Eigene Indikatoren", exact=True).click()
         _settle(page)
+        bad = filled(tmp_path / "falsch.xlsx", GOOD_META, [["familienbesuche", "07235001", "", 2023, 3, None, None]])
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
+        error = page.locator("[data-testid='stAlert']").filter(has_text="Die Datei kann so nicht geladen werden.")
+        expect(error).to_be_visible(timeout=60_000)
+        _settle(page)
+        assert "Blatt „Werte“, Zeile 2, Spalte Gebietsschlüssel" in error.inner_text()
+        expect(page.get_by_role("button", name="Als Entwurf speichern")).to_be_disabled()
+        page.screenshot(path=str(artifacts_dir / "daten_bad_input.png"))
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(table))
         expect(page.get_by_text("Zeilen, die geladen werden", exact=True)).to_be_visible(timeout=60_000)
         _settle(page)

@@ -166,7 +166,8 @@ def _check_own_indicators(path: Path, meta: dict, config: CountyConfig, db_path:
     errors = []
     if table.problems:
         first = table.problems[0].error(path.name)
-        errors.append(f"{len(table.problems)} Problem(e): die Tabelle wird nicht geladen, bis alle behoben sind. Erstes: {first}")
+        count = "1 Problem" if len(table.problems) == 1 else f"{len(table.problems)} Probleme (alle im Prüfbericht)"
+        errors.append(f"{count}: die Tabelle wird erst geladen, wenn alles behoben ist.\n{first}")
     preview = table.values.drop(columns=["row"]).rename(columns={"indicator_id": "Indikator", "area_id": "Gebiet", "year": "Jahr",
                                                                 "value": "Wert", "numerator": "Zähler", "denominator": "Nenner"})  # fmt: skip
     check = UploadCheck("eigene_indikatoren", path.name, 0 if errors else len(table.values), report, errors, preview.head(200))
