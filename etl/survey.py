@@ -78,7 +78,7 @@ def source_record(table: SurveyTable, config: CountyConfig) -> dict:
     periods = ", ".join(dict.fromkeys(q.field_period for q in table.questions))
     titles = ", ".join(dict.fromkeys(q.source for q in table.questions))
     return {
-        "kind": "statistics", "table_code": None, "title": f"Befragung: {titles}", "publisher": publisher,
+        "kind": "statistics", "table_code": None, "title": titles if "befragung" in titles.lower() else f"Befragung: {titles}", "publisher": publisher,
         "licence": "; ".join(dict.fromkeys(q.licence for q in table.questions)),
         "attribution": "Demodaten (erfundene Befragung)" if config.demo else f"{publisher}: {titles}",
         "stand": f"Feldzeit {periods}" if periods else None, "file": table.file.name, "encoding": None, "rows": len(table.results),
