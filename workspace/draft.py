@@ -26,7 +26,6 @@ import shapely
 
 from etl.catalogue import load_catalogue
 from etl.config import CountyConfig, OfferSource, StatisticsSource
-from etl.db import connect
 from etl.errors import EtlError
 from etl.own_indicators import catalogue_topics
 from etl.prepare import in_scope
@@ -36,6 +35,7 @@ from etl.sources.own_indicators import check_areas, read_own_indicators
 from etl.sources.sozialraum import read_sozialraum_mapping
 from etl.transform_offers import place_offers
 from workspace import draft_changes
+from workspace.draft_changes import connect as read_published
 
 KINDS = {"angebote": "Angebotsliste", "statistik": "Statistik (GENESIS-Export)", "eigene_indikatoren": "Eigene Indikatoren",
          "sozialraeume": "Sozialraum-Zuordnung"}  # fmt: skip
@@ -98,7 +98,7 @@ def _gemeinden(db_path: Path | None, scope: str) -> gpd.GeoDataFrame | None:
     """The published Gemeinden of the config's scope with full geometry (EPSG:25832), for placing offers."""
     if db_path is None or not Path(db_path).is_file():
         return None
-    with connect(db_path, read_only=True) as con:
+    with read_published(db_path) as con:  # DuckDB's own ST_AsWKB: no spatial extension to load
         frame = con.execute("SELECT area_id, name, kreis_id, ST_AsWKB(geom) AS wkb FROM areas WHERE level = 'gemeinde' "
                             "AND area_id LIKE ? || '%'", [scope]).df()  # fmt: skip
     geometry = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")])
@@ -108,7 +108,7 @@ def _gemeinden(db_path: Path | None, scope: str) -> gpd.GeoDataFrame | None:
 def _areas(db_path: Path | None) -> pd.DataFrame | None:
     if db_path is None or not Path(db_path).is_file():
         return None
-    with connect(db_path, read_only=True) as con:
+    with read_published(db_path) as con:
         return con.execute("SELECT area_id, name, level, parent_id, kreis_id, sozialraum_id FROM areas").df()
 
 
@@ -180,7 +180,7 @@ def _own_ids_elsewhere(db_path: Path | None, file_name: str) -> set[str]:
     """Ids of own indicators in the database from another file (a file of the same name is replaced by the upload)."""
     if db_path is None or not Path(db_path).is_file():
         return set()
-    with connect(db_path, read_only=True) as con:
+    with read_published(db_path) as con:
         rows = con.execute("SELECT DISTINCT o.indicator_id, s.file FROM observations o JOIN sources s USING (source_id) "
                            "WHERE NOT list_contains(?, o.indicator_id)", [list(load_catalogue().index)]).fetchall()  # fmt: skip
     return {ident for ident, file in rows if file != file_name}

@@ -15,7 +15,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.db import connect
+import contextlib
+from collections.abc import Iterator
+
+import duckdb
+
+@contextlib.contextmanager
+def connect(db_path: Path, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The published database for reading tables without geometry: attached read-only to an in-memory instance
+    (like etl.db.connect, so a database replaced by a publish is seen anew) but without loading the spatial
+    extension, which costs most of a second per connection."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS published (READ_ONLY)")
+        con.execute("USE published")
+        yield con
+    finally:
+        con.close()
+
 
 CHANGE_COLUMNS = ["Änderung", "Art", "Bezeichnung", "Detail"]
 NEW, CHANGED, REMOVED = "neu", "geändert", "entfernt"
