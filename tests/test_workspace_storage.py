@@ -252,3 +252,18 @@ def test_replicas_starting_together_create_the_tables_once(workspace_url: str) -
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     assert len(Workspace.open(workspace_url).audit_log(action="open")) == 4
+
+
+def test_the_postgresql_variant_skips_locally_and_fails_where_it_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workspace_helpers import postgres_url_or_skip
+
+    monkeypatch.delenv("PLANUNGSATLAS_TEST_POSTGRES_URL", raising=False)
+    monkeypatch.delenv("PLANUNGSATLAS_REQUIRE_POSTGRES", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="is not set"):
+        postgres_url_or_skip()
+    monkeypatch.setenv("PLANUNGSATLAS_REQUIRE_POSTGRES", "1")
+    with pytest.raises(pytest.fail.Exception, match="required"):
+        postgres_url_or_skip()
+    monkeypatch.setenv("PLANUNGSATLAS_TEST_POSTGRES_URL", "postgresql+psycopg://nobody:x@127.0.0.1:1/none")
+    with pytest.raises(pytest.fail.Exception, match="unreachable"):
+        postgres_url_or_skip()

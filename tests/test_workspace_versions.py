@@ -170,3 +170,28 @@ def test_a_database_rebuilt_outside_the_workspace_is_kept_as_a_version_first(wor
     assert listing.iloc[1]["recipe"]["configs"] == ["config/demo_musterland.toml"]
     v.rollback(workspace, live, 2, "anna")
     assert v.sha256_of(live) == by_hand  # the hand-made state was not lost
+
+
+def test_leftovers_of_a_killed_publish_are_removed_but_not_those_of_a_running_one(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    host = socket.gethostname()
+    names = [f".build-{host}-{dead}-abcd1234.duckdb", f".build-{host}-{dead}-abcd1234.duckdb.tmp-{dead}",
+             f".build-{host}-{os.getpid()}-abcd1234.duckdb", f".build-andere-maschine-{dead}-abcd1234.duckdb", "v0001.duckdb"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / f".draft-{host}-{dead}-k2j3h4_x").mkdir()
+    removed = {p.name for p in v.remove_stale_work(tmp_path)}
+    assert removed == {names[0], names[1], f".draft-{host}-{dead}-k2j3h4_x"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+
+
+def test_a_recipe_by_key_gives_the_config_etl_build_kreis_writes(shared_data: Path, tmp_path: Path) -> None:
+    from workspace.recipe import load_configs
+
+    (config,) = load_configs(Recipe(kreise=("07235",)), tmp_path)
+    assert config.ags == "07235" and config.statistics and config.file.is_relative_to(tmp_path)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
+import socket
 import tempfile
 import time
 import uuid
@@ -26,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.config import CountyConfig
+from etl.load import _alive
 from workspace.recipe import Recipe, load_configs, recipe_from, recipe_of
 from workspace.storage import Upload, Workspace, WorkspaceError
 
 SIDECARS = (".importbericht.csv", ".warnungen.csv")  # written by the build beside a database; kept per version
 VERSIONS = "versions"
+_WORK = re.compile(r"\.(?:build|draft)-(?P<host>.+)-(?P<pid>\d+)-[0-9a-z_]{8}(?:\..*)?")  # a publish's work files, see remove_stale_work
 MAX_CHANGE_ROWS = 2000  # kept per version for the version list; the count line covers the rest
 
 
@@ -171,6 +175,19 @@ def draft_configs(base: list[CountyConfig], uploads: list[Upload], folder: Path,
     return drafted
 
 
+def remove_stale_work(folder: Path) -> list[Path]:
+    """Remove what a publish killed midway left in ``versions/<name>/`` (``.build-<host>-<pid>-…``, ``.draft-…``):
+    only files of this machine whose process is gone, so another replica's running publish is never touched."""
+    removed = []
+    for path in sorted(folder.glob(".build-*")) + sorted(folder.glob(".draft-*")) if folder.is_dir() else []:
+        match = _WORK.fullmatch(path.name)
+        if not match or match["host"] != socket.gethostname() or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
+            continue
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def describe_changes(old_db: Path, new_db: Path) -> tuple[str, list[dict]]:
     """What changed against the live database: one line in words and the rows (Änderung, Art, Bezeichnung, Detail),
     from workspace.draft_changes when it exists."""
@@ -213,10 +230,12 @@ def publish(ws: Workspace, db_path: Path, actor: str, base_version: int | None, 
     uploads = kept + drafts
     folder = versions_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    temp_db = folder / f".build-{uuid.uuid4().hex[:8]}.duckdb"
+    for stale in remove_stale_work(folder):
+        say(f"Reste eines abgebrochenen Veröffentlichens entfernt: {stale.name}")
+    temp_db = folder / f".build-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
     target, seq, installed = None, (current or 1) + 1, False
     try:
-        with tempfile.TemporaryDirectory(prefix=".draft-", dir=folder) as work:
+        with tempfile.TemporaryDirectory(prefix=f".draft-{socket.gethostname()}-{os.getpid()}-", dir=folder) as work:
             configs = draft_configs(load_configs(recipe, Path(work)), uploads, Path(work), ws, name)
             summary = build(configs, temp_db, say)  # EtlError here: nothing of the workspace or the live file changed
         changes, change_rows = describe_changes(db_path, temp_db)
