@@ -281,3 +281,47 @@ def pd_isna(value) -> bool:
     import pandas as pd
 
     return bool(pd.isna(value))
+
+
+def test_observations_sum_gemeinden_up_and_keep_given_areas(tmp_path, demo_db):
+    from etl.survey import observations
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        areas = con.sql("SELECT area_id, level, parent_id, kreis_id, sozialraum_id FROM areas").df()
+    gemeinden = areas[(areas["level"] == "gemeinde") & (areas["sozialraum_id"] == "99001-SR04")].head(3)
+    rows = [[g, "Q1", "1", 10 + i, 20 + i] for i, g in enumerate(gemeinden["area_id"])]  # each base below 30
+    rows.append(["99001-SR04", "Q1", "2", 50, 100])  # the Sozialraum as the county gives it
+    table = read_survey(workbook(tmp_path / "s.xlsx", [GOOD_QUESTION], rows), catalogue_topics())
+    got = observations(table, 30, areas, "99001", "S99").set_index("area_id")
+    for g in gemeinden["area_id"]:
+        assert got.at[g, "status"] == "suppressed" and got.at[g, "note"] == NOTE and math.isnan(got.at[g, "value"])
+    assert (got.at["99001-SR04", "numerator"], got.at["99001-SR04", "derivation"]) == (50, "source"), "given, not summed"
+    assert (got.at["99001", "numerator"], got.at["99001", "denominator"], got.at["99001", "status"]) == (33, 63, "ok")
+    assert got.at["99001", "value"] == pytest.approx(33 / 63 * 100) and set(got["year"]) == {2024}
+    given = {r[0]: (r[3], r[4]) for r in rows}
+    checked = 0
+    for vg, members in gemeinden[gemeinden["parent_id"].isin(set(areas.loc[areas["level"] == "verbandsgemeinde", "area_id"]))].groupby("parent_id"):
+        count, base = (sum(given[g][i] for g in members["area_id"]) for i in (0, 1))
+        expected = ("ok", count, base) if base >= 30 else ("suppressed", None, None)
+        row = got.loc[vg]
+        assert (row["status"], *(None if pd_isna(v) else v for v in (row["numerator"], row["denominator"]))) == expected
+        checked += 1
+    assert checked, "the Gemeinden lie in a Verbandsgemeinde"
+    assert set(got["indicator_id"]) == {"umfrage_q1"} and set(got["source_id"]) == {"S99"}
+
+
+def test_a_build_with_a_question_id_taken_stops_before_writing(tmp_path):
+    from dataclasses import replace
+
+    from etl.build import build
+    from etl.config import SurveySource
+
+    config = load_config(REPO_ROOT / "config" / "demo_musterland.toml")
+    twice = tmp_path / "zweite_befragung.xlsx"
+    twice.write_bytes(DEMO_SURVEY.read_bytes())
+    out = tmp_path / "x.duckdb"
+    with pytest.raises(EtlError) as caught:
+        build([replace(config, surveys=[*config.surveys, SurveySource(twice)])], out, say=lambda _: None)
+    message = str(caught.value)
+    assert "zweite_befragung.xlsx, Blatt „Fragen“, Zeile 2, Spalte Frage" in message and "„umfrage_f01“" in message, message
+    assert not out.exists()
