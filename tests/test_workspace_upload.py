@@ -13,7 +13,7 @@ from etl.config import REPO_ROOT, load_config
 from tests.own_indicator_fixtures import GOOD_META, filled, good_values
 from workspace.draft import check_upload, draft_config, safe_name
 from workspace.draft_changes import changes_text, diff_databases
-from workspace.storage import Workspace
+from workspace_helpers import workspace, workspace_url  # noqa: F401  (fixtures: SQLite and PostgreSQL)
 
 DEMO_CONFIG = REPO_ROOT / "config" / "demo_musterland.toml"
 DEMO_LIST = REPO_ROOT / "data" / "demo" / "angebote" / "angebote_musterland_demodaten.csv"
@@ -142,8 +142,8 @@ def test_a_sozialraum_mapping_upload_shows_the_gemeinden_that_move(config, demo_
     assert (check.changes["Art"] == "Zuordnung").sum() == 1
 
 
-def test_draft_config_replaces_lists_of_the_same_name_and_adds_the_rest(config, gemeinden, tmp_path):
-    ws = Workspace.open(f"sqlite:///{tmp_path / 'ws.sqlite'}")
+def test_draft_config_replaces_lists_of_the_same_name_and_adds_the_rest(config, gemeinden, tmp_path, workspace):
+    ws = workspace
     xlsx = REPO_ROOT / "data" / "demo" / "angebote" / "angebote_musterland_demodaten.xlsx"
     own = filled(tmp_path / "eigene.xlsx", GOOD_META, good_values(gemeinden))
     ids = [
