@@ -172,3 +172,20 @@ def test_draft_config_replaces_lists_of_the_same_name_and_adds_the_rest(config, 
 def test_safe_names_keep_the_file_name_only():
     assert safe_name("C:\\Users\\x\\Angebote 2025.xlsx") == "Angebote 2025.xlsx"
     assert safe_name("../../etc/passwd") == "passwd" and safe_name("..") == "upload" and safe_name("a<b>.csv") == "a_b_.csv"
+
+
+def test_the_base_config_is_the_recipe_or_the_kreis_with_the_reason(demo_db, tmp_path):
+    import shutil
+
+    import duckdb
+
+    from workspace.draft import base_config
+
+    config, reason = base_config(demo_db, "99001")
+    assert config.file == DEMO_CONFIG.resolve() and reason is None
+    unknown = tmp_path / "unbekannt.duckdb"
+    shutil.copy(demo_db, unknown)
+    with duckdb.connect(str(unknown)) as con:
+        con.execute("UPDATE build_log SET message = '/nirgends/gibts_nicht.toml' WHERE topic IN ('config', 'config_path')")
+    config, reason = base_config(unknown, "99001")
+    assert config.ags == "99001" and "gibts_nicht.toml" in reason  # uploads can still be checked; publishing says why not

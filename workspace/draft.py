@@ -219,7 +219,10 @@ def base_config(db_path: Path, kreis_id: str) -> tuple[CountyConfig, str | None]
     from workspace.storage import WorkspaceError
 
     try:
-        configs = load_configs(recipe_of(Path(db_path)), Path(tempfile.mkdtemp(prefix="planungsatlas-recipe-")))
+        recipe = recipe_of(Path(db_path))
+        # a config made by key writes its Sozialraum file: a folder only then
+        folder = Path(tempfile.mkdtemp(prefix="planungsatlas-recipe-")) if recipe.kreise else Path(tempfile.gettempdir())
+        configs = load_configs(recipe, folder)
         return next(c for c in configs if c.ags == kreis_id or kreis_id.startswith(c.scope)), None
     except (WorkspaceError, EtlError, StopIteration) as exc:
         reason = str(exc) or f"Kreis {kreis_id} steht in keiner Konfiguration der Datenbank."
