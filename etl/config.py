@@ -47,6 +47,7 @@ DEFAULT_MIN_BASE = 30  # survey shares from fewer respondents in an area are not
 class SurveySource:
     path: Path  # survey workbook (sheets "Ergebnisse" and "Fragen", etl/sources/survey.py)
     min_base: int = DEFAULT_MIN_BASE  # areas with fewer respondents to a question get no value
+    results: Path | None = None  # the sheet "Ergebnisse" as a CSV file instead (e.g. a survey tool's export)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,8 @@ def load_config(path: Path | str) -> CountyConfig:
         ],
         population_grid=data_root / raw["grid"]["path"] if "grid" in raw else None,
         own_indicators=[data_root / str(_require(entry, "path", file, "own_indicators")) for entry in raw.get("own_indicators", [])],
-        surveys=[SurveySource(data_root / str(_require(entry, "path", file, "surveys")), _min_base(entry, file))
+        surveys=[SurveySource(data_root / str(_require(entry, "path", file, "surveys")), _min_base(entry, file),
+                              data_root / str(entry["results"]) if entry.get("results") else None)
                  for entry in raw.get("surveys", [])],  # fmt: skip
     )
 
