@@ -217,13 +217,14 @@ def trend_lines(series: pd.DataFrame, ind: data.Indicator, area_ids: Sequence[st
     """('Trend', 'Kreis X: steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003), letzte 5 Jahre …; …') and
     ('Trendtest', the method) for the areas whose last five years with values could be tested (as on the screen);
     nothing where none could. ``area_ids``: the chosen areas, then Kreis, Land and Bund."""
-    known = series[series["status"].isin(("ok", "zero")) & series["value"].notna()]
-    by_area = {a: rows.sort_values("year") for a, rows in known.groupby("area_id", sort=False) if len(rows) >= trend.POINTS}
     compared = set(series.loc[series["level"].isin(("kreis", "land", "bund")), "area_id"])
     references = [a for a in area_ids if a in compared]
     chosen = [a for a in area_ids if a not in references]
+    tested = (chosen if len(chosen) <= TREND_AREAS else []) + references
+    known = series[series["area_id"].isin(tested) & series["status"].isin(("ok", "zero")) & series["value"].notna()]
+    by_area = {a: rows.sort_values("year") for a, rows in known.groupby("area_id", sort=False) if len(rows) >= trend.POINTS}
     found = []
-    for area_id in (chosen if len(chosen) <= TREND_AREAS else []) + references:
+    for area_id in tested:
         own = by_area.get(area_id)
         if own is None:
             continue
