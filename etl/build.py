@@ -228,7 +228,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         seen[config.ags] = config.file
 
     counties, sources, findings = [], [], []
-    own_tables, own_ids = [], set()  # (Kreis, source_id, table) of the counties' own indicator tables
+    own_tables, own_ids = [], set()  # (Kreis, {indicator: source_id}, table) of the counties' own indicator tables
     survey_tables = []  # (Kreis, source_id, min_base, table) of the counties' surveys; their ids also go to own_ids
     for config in configs:
         notes: list[Finding] = []
@@ -237,13 +237,16 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
         sources += county_sources
         for table in own_indicators.read_tables(config, own_ids):
             say(f"[{config.ags}] Eigene Indikatoren: {table.file.name} ({len(table.indicators)} Indikatoren, {len(table.values)} Werte)")
-            sources.append(own_indicators.source_record(table, config) | {"source_id": f"S{len(sources) + 1:02d}", "kreis_id": config.ags})
-            own_tables.append((config.ags, sources[-1]["source_id"], table))
+            source_ids = {}  # one source per indicator: its own source text and licence
+            for ident, record in own_indicators.source_records(table, config).items():
+                sources.append(record | {"source_id": f"S{len(sources) + 1:02d}", "kreis_id": config.ags})
+                source_ids[ident] = sources[-1]["source_id"]
+            own_tables.append((config.ags, source_ids, table))
         for entry, table in survey.read_surveys(config, own_ids):
             say(f"[{config.ags}] Befragung: {table.file.name} ({len(table.questions)} Fragen, {len(table.skipped)} Meldungen zu Freitext)")
             sources.append(survey.source_record(table, config) | {"source_id": f"S{len(sources) + 1:02d}", "kreis_id": config.ags})
             survey_tables.append((config.ags, sources[-1]["source_id"], entry.min_base, table))
-            notes += [Finding("eingabe", f"Datei {table.file.name}, {skipped}") for skipped in table.skipped]
+            notes += [Finding("eingabe", f"Datei {skipped}") for skipped in table.skipped]
         findings += with_kreis(notes, config.ags)
     say("Gebiete zusammenstellen und Geometrie vereinfachen")
     all_areas = build_areas(counties)

@@ -49,7 +49,7 @@ def read_surveys(config: CountyConfig, taken: set[str]) -> list[tuple[SurveySour
     out = []
     known = set(load_catalogue().index)
     for source in config.surveys:
-        table = read_survey(source.path, catalogue_topics())
+        table = read_survey(source.path, catalogue_topics(), source.results)
         table.raise_for_problems()
         for question in table.questions:
             ident = indicator_id(question.question_id)
@@ -81,7 +81,7 @@ def source_record(table: SurveyTable, config: CountyConfig) -> dict:
         "kind": "statistics", "table_code": None, "title": titles if "befragung" in titles.lower() else f"Befragung: {titles}", "publisher": publisher,
         "licence": "; ".join(dict.fromkeys(q.licence for q in table.questions)),
         "attribution": "Demodaten (erfundene Befragung)" if config.demo else f"{publisher}: {titles}",
-        "stand": f"Feldzeit {periods}" if periods else None, "file": table.file.name, "encoding": None, "rows": len(table.results),
+        "stand": f"Feldzeit {periods}" if periods else None, "file": table.file.name + (f" + {table.results_file.name}" if table.results_file else ""), "encoding": None, "rows": len(table.results),
     }  # fmt: skip
 
 

@@ -325,3 +325,17 @@ def test_a_build_with_a_question_id_taken_stops_before_writing(tmp_path):
     message = str(caught.value)
     assert "zweite_befragung.xlsx, Blatt „Fragen“, Zeile 2, Spalte Frage" in message and "„umfrage_f01“" in message, message
     assert not out.exists()
+
+
+def test_answers_may_come_as_a_csv_file_named_in_its_problems(tmp_path):
+    path = workbook(tmp_path / "fragen.xlsx", [GOOD_QUESTION, OPEN_QUESTION], [])
+    answers = tmp_path / "antworten.csv"
+    answers.write_bytes("\ufeffBefragte;Gebietsschlüssel;Frage;Antwort\r\n1;99001001;Q1;sehr zufrieden\r\n2;99001001;Q1;3\r\n"
+                        "3;99001001;Q9;mehr Busse\r\n4;99001002;Q1;2\r\n".encode())  # fmt: skip
+    table = read_survey(path, catalogue_topics(), answers)
+    assert table.problems == [] and table.skipped == ["antworten.csv, Zeile 4: Frage „Q9“ ist offen (Freitext) – nicht übernommen"]
+    got = table.results.set_index("area_id")
+    assert (got.at["99001001", "count"], got.at["99001001", "base"], got.at["99001002", "count"]) == (1, 2, 1)
+    answers.write_text("Befragte,Gebietsschlüssel,Frage,Antwort\n1,99001001,Q2,ja\n", encoding="utf-8")
+    message = _problem_text(read_survey(path, catalogue_topics(), answers))
+    assert "Datei antworten.csv, Zeile 2, Spalte Frage: Frage „Q2“ steht nicht im Blatt „Fragen“" in message, message

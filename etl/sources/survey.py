@@ -13,6 +13,9 @@ Sheet "Ergebnisse" in one of two forms:
 - one row per answer: Befragte (respondent id), Gebietsschlüssel, Frage, Antwort – the reader counts: Basis = the
   respondents in the area who gave an answer of the question's categories, Anzahl = those of them who gave a counted one.
 
+The sheet "Ergebnisse" may also come as a CSV file of its own (config ``results``; `;`, `,` or tab separated, as
+Excel or a survey tool saves it): then its problems name that file and its line instead of the sheet.
+
 Rules a planner can check: the share of a question in an area is Anzahl of the counted categories ÷ Basis. Answers
 to an open question, and answers in a closed question that are none of its categories (free text), are not
 imported: the rows are reported as skipped (without their text, which may name people), never silently lost. Every
@@ -22,6 +25,7 @@ a problem is not loaded at all.
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -35,7 +39,7 @@ from etl.sources.own_indicators import POLARITIES, Problem
 from etl.sources.own_indicators import _cell_text as cell_text
 from etl.sources.own_indicators import _key as header_key
 from etl.sources.own_indicators import _number as number
-from etl.sources.text import require_file
+from etl.sources.text import read_text, require_file
 
 RESULTS_SHEET, QUESTIONS_SHEET = "Ergebnisse", "Fragen"
 OPEN_TYPES = {"offen", "freitext", "open"}
@@ -97,21 +101,28 @@ class SurveyTable:
     file: Path
     questions: list[Question]
     results: pd.DataFrame  # question_id, area_id, count, base, row (first row of the area's answers)
-    skipped: list[str] = field(default_factory=list)  # rows not imported (open text), in a planner's words
+    skipped: list[str] = field(default_factory=list)  # rows not imported (open text): "<file>, Blatt …, Zeile …: why"
     problems: list[Problem] = field(default_factory=list)
+    results_file: Path | None = None  # the CSV file the answers came from, where not the sheet "Ergebnisse"
 
     def raise_for_problems(self) -> None:
         """Stop with the first problem (and how many more there are): nothing of a faulty survey is loaded."""
         if self.problems:
-            error = self.problems[0].error(self.file.name)
+            first = self.problems[0]
+            if first.sheet == RESULTS_SHEET and self.results_file is not None:
+                error = EtlError(first.problem, file=self.results_file.name, line=first.row, column=first.column,
+                                 expected=first.expected or None, fix=first.fix or None)  # fmt: skip
+            else:
+                error = first.error(self.file.name)
             if len(self.problems) > 1:
                 error.problem += f" (und {len(self.problems) - 1} weitere Probleme in dieser Datei)"
             raise error
 
 
-def read_survey(path: Path, topics: tuple[str, ...] = ()) -> SurveyTable:
-    """Read a survey workbook; ``topics`` are the Handlungsfelder allowed (all when empty). Only an unreadable file
-    or a missing sheet or column raises; every other problem is collected in the table."""
+def read_survey(path: Path, topics: tuple[str, ...] = (), results: Path | None = None) -> SurveyTable:
+    """Read a survey workbook (``results``: a CSV file with the answers instead of its sheet "Ergebnisse");
+    ``topics`` are the Handlungsfelder allowed (all when empty). Only an unreadable file or a missing sheet or
+    column raises; every other problem is collected in the table."""
     require_file(path, "Befragung")
     try:
         book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
@@ -121,16 +132,17 @@ def read_survey(path: Path, topics: tuple[str, ...] = ()) -> SurveyTable:
                        fix="In Excel „Speichern unter → Excel-Arbeitsmappe (.xlsx)“ wählen.") from exc  # fmt: skip
     try:
         question_header, question_rows = _sheet(book, QUESTIONS_SHEET, path, QUESTION_COLUMNS)
-        result_header, result_rows = _sheet(book, RESULTS_SHEET, path, RESULT_COLUMNS)
+        result_header, result_rows = _csv(results) if results is not None else _sheet(book, RESULTS_SHEET, path, RESULT_COLUMNS)
     finally:
         book.close()
     _require_columns(question_header, OPEN_REQUIRED, QUESTIONS_SHEET, path)
     per_answer = "respondent" in result_header
-    _require_columns(result_header, ANSWERS_REQUIRED if per_answer else AGGREGATED_REQUIRED, RESULTS_SHEET, path)
+    _require_columns(result_header, ANSWERS_REQUIRED if per_answer else AGGREGATED_REQUIRED, RESULTS_SHEET, path, results)
     problems: list[Problem] = []
     questions, open_ids, described = _questions(question_rows, topics, problems)
-    table = SurveyTable(path, list(questions.values()), pd.DataFrame(), [], problems)
-    closed = _closed_rows(result_rows, questions, open_ids, described, table)
+    table = SurveyTable(path, list(questions.values()), pd.DataFrame(), [], problems, results)
+    where = results.name if results is not None else f"{path.name}, Blatt „{RESULTS_SHEET}“"  # of skipped rows
+    closed = _closed_rows(result_rows, questions, open_ids, described, table, where)
     table.results = (_count_answers if per_answer else _aggregated)(closed, questions, problems)
     return table
 
@@ -150,10 +162,27 @@ def _sheet(book, name: str, file: Path, columns: dict[str, str]) -> tuple[list[s
     return header, out
 
 
-def _require_columns(header: list, required: tuple[str, ...], sheet: str, file: Path) -> None:
+def _csv(path: Path) -> tuple[list[str | None], list[tuple[int, dict]]]:
+    """The answers from a CSV file: (header fields, (line, {field: cell}) of the non-empty lines)."""
+    require_file(path, "Antworten der Befragung (CSV)")
+    text, _ = read_text(path)
+    first = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first.count)
+    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header = [RESULT_COLUMNS.get(header_key(h)) for h in (lines[0] if lines else [])]
+    out = []
+    for number_, cells in enumerate(lines[1:], start=2):
+        record = {f: cells[i] for i, f in enumerate(header) if f and i < len(cells)}
+        if any(cell_text(v) for v in record.values()):
+            out.append((number_, record))
+    return header, out
+
+
+def _require_columns(header: list, required: tuple[str, ...], sheet: str, file: Path, results: Path | None = None) -> None:
     missing = [GERMAN[f] for f in required if f not in header]
     if missing:
-        raise EtlError(f"Spalten {', '.join(missing)} fehlen", file=f"{file.name}, Blatt „{sheet}“", line=1,
+        where = results.name if results is not None and sheet == RESULTS_SHEET else f"{file.name}, Blatt „{sheet}“"
+        raise EtlError(f"Spalten {', '.join(missing)} fehlen", file=where, line=1,
                        expected="Kopfzeile mit " + ", ".join(GERMAN[f] for f in required),
                        fix="Spaltenüberschriften wie in config/README.md (Abschnitt [[surveys]]) benennen.")  # fmt: skip
 
@@ -238,7 +267,7 @@ def _area_text(value: object) -> str:
 
 
 def _closed_rows(rows: list[tuple[int, dict]], questions: dict[str, Question], open_ids: set[str], described: set[str],
-                 table: SurveyTable) -> list[dict]:  # fmt: skip
+                 table: SurveyTable, where: str) -> list[dict]:  # fmt: skip
     """The rows of closed questions with their answer as the category's wording; open text is counted as skipped.
     Rows of a question with a problem in "Fragen" are left to that problem (the survey does not load anyway)."""
     open_rows: dict[str, list[int]] = {}
@@ -274,9 +303,9 @@ def _closed_rows(rows: list[tuple[int, dict]], questions: dict[str, Question], o
         out.append({"row": row, "question_id": ident, "area_id": area, "answer": wording, "respondent": cell_text(cells.get("respondent")),
                     "count": cells.get("count"), "base": cells.get("base")})  # fmt: skip
     for ident, numbers in open_rows.items():
-        table.skipped.append(f"Blatt „{RESULTS_SHEET}“, {_rows_text(numbers)}: Frage „{ident}“ ist offen (Freitext) – nicht übernommen")
+        table.skipped.append(f"{where}, {_rows_text(numbers)}: Frage „{ident}“ ist offen (Freitext) – nicht übernommen")
     for ident, numbers in free_rows.items():
-        table.skipped.append(f"Blatt „{RESULTS_SHEET}“, {_rows_text(numbers)}, Spalte Antwort: Freitext statt einer Antwortkategorie "
+        table.skipped.append(f"{where}, {_rows_text(numbers)}, Spalte Antwort: Freitext statt einer Antwortkategorie "
                              f"der Frage „{ident}“ – nicht übernommen")  # fmt: skip
     return out
 
