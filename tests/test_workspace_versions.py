@@ -75,6 +75,7 @@ def test_publish_then_rollback_restores_the_exact_database(workspace: Workspace,
     assert (live.parent / f"{NAME}.importbericht.csv").read_bytes() == v.version_file(live, 1).with_name("v0001.importbericht.csv").read_bytes()
     row = workspace.versions(NAME).iloc[-1]
     assert (row["action"], row["source_seq"], row["actor"], row["sha256"]) == ("rollback", 1, "bert", original)
+    assert "change_rows" not in row["stats"]  # the detailed changes belong to the publish, not to its undoing
     assert workspace.current_version(NAME) == 3
     assert [e for e in workspace.audit_log()["action"]][:2] == ["rollback", "upload_status"]
     assert not [f for f in _files(live.parent) if ".build-" in f or ".tmp" in f or ".draft-" in f]
@@ -128,10 +129,14 @@ def test_a_stale_publisher_is_told_who_published_and_keeps_the_upload(workspace:
 
 def test_rollback_refuses_a_changed_version_file_and_unknown_versions(workspace: Workspace, live: Path) -> None:
     v.register_initial(workspace, live, "system")
-    before = v.sha256_of(live)
     with pytest.raises(WorkspaceError, match="Version 7 gibt es nicht"):
         v.rollback(workspace, live, 7, "anna")
-    with v.version_file(live, 1).open("ab") as handle:
+    with pytest.raises(WorkspaceError, match="schon live"):
+        v.rollback(workspace, live, 1, "anna")
+    with duckdb.connect(str(live)) as con:  # another state is live (rebuilt by hand) …
+        con.execute("CREATE TABLE von_hand AS SELECT 1 AS x")
+    before = v.sha256_of(live)
+    with v.version_file(live, 1).open("ab") as handle:  # … and the file of version 1 was changed on disk
         handle.write(b"\0")
     with pytest.raises(WorkspaceError, match="verändert"):
         v.rollback(workspace, live, 1, "anna")

@@ -297,6 +297,8 @@ def rollback(ws: Workspace, db_path: Path, to_seq: int, actor: str, base_version
         rows = listing[listing["seq"] == to_seq]
         if rows.empty:
             raise WorkspaceError(f"Version {to_seq} gibt es nicht; vorhanden: {', '.join(map(str, listing['seq']))}.")
+        if int(to_seq) == current:
+            raise WorkspaceError(f"Version {to_seq} ist schon live; nichts zu tun.")
         row = rows.iloc[0]
         source = db_path.parent / row["file"]
         if not source.is_file() or sha256_of(source) != row["sha256"]:
@@ -304,7 +306,8 @@ def rollback(ws: Workspace, db_path: Path, to_seq: int, actor: str, base_version
                                  "sie wird nicht eingesetzt. Bitte eine andere Version wählen oder die Datei wiederherstellen.")
         seq = current + 1
         ws.add_version(name, seq, row["file"], row["sha256"], actor, "rollback", summary=f"Zurückgesetzt auf Version {to_seq}",
-                       stats=row["stats"], recipe=row["recipe"], source_seq=int(to_seq), connection=connection)
+                       stats={k: x for k, x in row["stats"].items() if k != "change_rows"},  # the changes were those of a publish
+                       recipe=row["recipe"], source_seq=int(to_seq), connection=connection)
         _install(source, db_path)
         if sha256_of(db_path) != row["sha256"]:
             raise WorkspaceError(f"Nach dem Kopieren stimmt die Prüfsumme von {db_path.name} nicht; bitte erneut zurücksetzen.")
