@@ -167,8 +167,8 @@ def page_context() -> Context:
     URL (``share``); pages bind their own widgets with ``share.bind`` right after.
     """
     viewer = page_start()
+    auth.sidebar(viewer)  # at the top of the sidebar: the demo note and who is logged in stay in view
     ctx = render_sidebar()
-    auth.sidebar(viewer)
     if ctx is None:
         st.error(
             f"Keine Datenbank gefunden in `{queries.database_dir()}`. "

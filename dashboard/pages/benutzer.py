@@ -5,8 +5,8 @@ from dashboard import auth, context, users_view
 from dashboard.markdown import plain
 
 viewer = context.page_start()  # refuses (and logs) everyone without the page; every change checks manage_users again
-st.sidebar.title("Planungsatlas Familie")
 auth.sidebar(viewer)
+st.sidebar.title("Planungsatlas Familie")
 st.title("Benutzer & Rechte")
 if viewer.mode == "demo":
     st.info("Demo-Modus: ohne Anmeldung. Konten gelten erst, wenn der Modus „local“ ist.", icon=":material/science:")
