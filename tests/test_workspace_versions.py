@@ -109,18 +109,26 @@ def test_a_stale_publisher_is_told_who_published_and_keeps_the_upload(workspace:
     upload = workspace.add_upload(NAME, "angebote", "liste.csv", b"x", "anna")
     real_draft = v.draft_configs
 
-    def meanwhile(base, uploads, folder, ws, db_name):  # while anna's build runs, bert rolls back (a new version)
-        v.rollback(ws, live, 1, "bert")
+    busy = []
+
+    def meanwhile(base, uploads, folder, ws, db_name):  # while anna's build runs, bert publishes (version 2)
+        if not busy:
+            busy.append("bert")
+            v.publish(ws, live, "bert", base_version=1, say=lambda _m: None)
         return real_draft(base, uploads, folder, ws, db_name)
 
     monkeypatch.setattr(v, "draft_configs", meanwhile)
     with pytest.raises(v.StaleVersion, match="bert") as refused:
         v.publish(workspace, live, "anna", base_version=1, say=lambda _m: None)
-    assert "Version 2" in str(refused.value) and "Entwurf" in str(refused.value)
-    assert workspace.upload(upload).status == "entwurf" and workspace.current_version(NAME) == 2
+    assert "Version 2 veröffentlicht" in str(refused.value) and "Entwurf" in str(refused.value)
+    assert workspace.current_version(NAME) == 2 and workspace.versions(NAME).iloc[-1]["actor"] == "bert"
     assert not v.version_file(live, 3).exists() and not list(v.versions_dir(live).glob(".build-*"))
+    # drafts belong to the database: the upload anna saw went out with bert's version, nothing of it is lost
+    assert workspace.upload(upload).status == "veroeffentlicht" and upload in workspace.versions(NAME).iloc[-1]["recipe"]["uploads"]
+    later = workspace.add_upload(NAME, "angebote", "liste2.csv", b"y", "anna")
     with pytest.raises(v.StaleVersion, match="bert"):  # the planner's page still shows version 1
         v.publish(workspace, live, "anna", base_version=1, say=lambda _m: None)
+    assert workspace.upload(later).status == "entwurf"  # refused: the new upload stays a draft
     with pytest.raises(v.StaleVersion, match="noch keine Version"):  # a page that showed no version yet
         v.publish(workspace, live, "anna", base_version=None, say=lambda _m: None)
     with pytest.raises(v.StaleVersion):
