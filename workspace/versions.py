@@ -297,8 +297,6 @@ def rollback(ws: Workspace, db_path: Path, to_seq: int, actor: str, base_version
         rows = listing[listing["seq"] == to_seq]
         if rows.empty:
             raise WorkspaceError(f"Version {to_seq} gibt es nicht; vorhanden: {', '.join(map(str, listing['seq']))}.")
-        if int(to_seq) == current:
-            raise WorkspaceError(f"Version {to_seq} ist schon live; nichts zu tun.")
         row = rows.iloc[0]
         source = db_path.parent / row["file"]
         if not source.is_file() or sha256_of(source) != row["sha256"]:
