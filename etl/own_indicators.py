@@ -14,7 +14,6 @@ from etl.catalogue import COLUMNS, load_catalogue
 from etl.config import CountyConfig
 from etl.sources.own_indicators import OwnIndicatorTable, check_areas, read_own_indicators
 
-SOURCE_TITLE = "Eigene Indikatoren des Kreises"
 GROUPINGS = {"verbandsgemeinde": "parent_id", "sozialraum": "sozialraum_id", "kreis": "kreis_id"}
 
 
@@ -35,15 +34,19 @@ def read_tables(config: CountyConfig, taken: set[str]) -> list[OwnIndicatorTable
     return tables
 
 
-def source_record(table: OwnIndicatorTable, config: CountyConfig) -> dict:
-    """The ``sources`` row of one table: the county as publisher, the licences as entered."""
+def source_records(table: OwnIndicatorTable, config: CountyConfig) -> dict[str, dict]:
+    """One ``sources`` row per indicator of the table: the county as publisher, the indicator's own source text as
+    the title and its own licence (so an export of one indicator never cites another's licence)."""
     publisher = config.name or f"Kreis {config.ags}"
-    labels = ", ".join(table.indicators["label"])
+    counts = table.values["indicator_id"].value_counts()
     return {
-        "kind": "statistics", "table_code": None, "title": f"{SOURCE_TITLE}: {labels}", "publisher": publisher,
-        "licence": "; ".join(dict.fromkeys(table.indicators["licence"])), "attribution": f"{publisher}: eigene Daten",
-        "stand": None, "file": table.file.name, "encoding": None, "rows": len(table.values),
-    }  # fmt: skip
+        meta["indicator_id"]: {
+            "kind": "statistics", "table_code": None, "title": meta["source"], "publisher": publisher,
+            "licence": meta["licence"], "attribution": f"{publisher}: eigene Daten ({meta['source']})",
+            "stand": None, "file": table.file.name, "encoding": None, "rows": int(counts.get(meta["indicator_id"], 0)),
+        }  # fmt: skip
+        for meta in table.indicators.to_dict("records")
+    }
 
 
 def indicator_rows(tables: list[OwnIndicatorTable], first_position: int) -> pd.DataFrame:
@@ -56,7 +59,7 @@ def indicator_rows(tables: list[OwnIndicatorTable], first_position: int) -> pd.D
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def observations(table: OwnIndicatorTable, areas: pd.DataFrame, kreis_id: str, source_id: str) -> pd.DataFrame:
+def observations(table: OwnIndicatorTable, areas: pd.DataFrame, kreis_id: str, source_ids: dict[str, str]) -> pd.DataFrame:
     """The table's values as observations of the Kreis's areas (keys checked here: raises on a key that is no area
     of the Kreis), with the Gemeinde values carried up where the module docstring says."""
     check_areas(table, areas, kreis_id)
@@ -64,7 +67,7 @@ def observations(table: OwnIndicatorTable, areas: pd.DataFrame, kreis_id: str, s
     given = table.values.assign(derivation="source")
     derived = _carried_up(given, table.indicators, areas)
     frame = pd.concat([given, derived], ignore_index=True) if len(derived) else given
-    frame = frame.assign(status="ok", flag=None, reference_date=pd.NaT, source_id=source_id, note=None)
+    frame = frame.assign(status="ok", flag=None, reference_date=pd.NaT, source_id=frame["indicator_id"].map(source_ids), note=None)
     return frame.drop(columns=["row"], errors="ignore")
 
 

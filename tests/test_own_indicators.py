@@ -160,11 +160,15 @@ def test_the_config_names_own_tables_and_the_build_shows_them_like_catalogue_ind
         meta = con.sql("SELECT * FROM indicators WHERE indicator_id = 'kita_warteliste'").df().iloc[0]
         last = con.sql("SELECT max(position) FROM indicators WHERE indicator_id NOT IN ('kita_warteliste', 'familienbesuche')").fetchone()[0]
         obs = con.sql("SELECT * FROM observations WHERE indicator_id IN ('kita_warteliste', 'familienbesuche')").df()
-        source = con.sql("SELECT s.* FROM sources s WHERE file = 'eigene.xlsx'").df().iloc[0]
+        sources = con.sql("SELECT s.* FROM sources s WHERE file = 'eigene.xlsx' ORDER BY source_id").df()
     assert meta["topic"] == "Familie und Arbeitswelt/Betreuung" and meta["licence"] == "dl-de/by-2-0" and meta["listed"]
     assert meta["position"] > last and meta["vintage"] == "2023"
-    assert source["kind"] == "statistics" and source["publisher"] == "Landkreis Musterland (Demodaten)" and source["kreis_id"] == "99001"
-    assert set(obs["source_id"]) == {source["source_id"]}
+    # one source per indicator, with that indicator's own source text and licence (an export cites only its own)
+    assert list(sources["title"]) == [GOOD_META[0][5], GOOD_META[1][5]] and list(sources["licence"]) == [GOOD_META[0][6], GOOD_META[1][6]]
+    assert set(sources["kind"]) == {"statistics"} and set(sources["publisher"]) == {"Landkreis Musterland (Demodaten)"}
+    assert set(sources["kreis_id"]) == {"99001"}
+    by_indicator = obs.groupby("indicator_id")["source_id"].unique().map(list).to_dict()
+    assert by_indicator == {"kita_warteliste": [sources["source_id"][0]], "familienbesuche": [sources["source_id"][1]]}
     rate = obs[obs["indicator_id"] == "kita_warteliste"].set_index("area_id")
     assert rate.at["99001", "value"] == 7.5 and rate.at["99001", "derivation"] == "source"  # as given, not recomputed
     members = demo_areas[demo_areas["sozialraum_id"] == "99001-SR04"]["area_id"]
@@ -187,3 +191,16 @@ def test_a_faulty_table_stops_the_build_and_leaves_the_database_as_it_was(own_bu
     with pytest.raises(EtlError, match="gibt es schon"):
         build([replace(load_config(config), own_indicators=[*load_config(config).own_indicators, twice])], out, say=lambda _: None)
     assert out.read_bytes() == before
+
+
+def test_an_export_of_an_own_indicator_cites_its_own_source_and_licence(own_build):
+    from planning import queries
+    from reports import tables
+
+    out, _ = own_build
+    db = queries.Database(str(out), out.stat().st_mtime)
+    header = dict(tables.value_table(queries.connection(db), ["99001-SR04"], "kita_warteliste").header)
+    assert header["Lizenz"] == "dl-de/by-2-0"  # not the other indicator's "nur für die interne Planung"
+    assert "Kita-Bedarfsplanung" in header["Quelle"] and "Frühe Hilfen" not in header["Quelle"]
+    csv = tables.csv_bytes(tables.value_table(queries.connection(db), ["99001-SR04"], "familienbesuche")).decode("utf-8-sig")
+    assert "Lizenz;nur für die interne Planung" in csv and "Willkommensbesuche" in csv
