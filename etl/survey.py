@@ -18,14 +18,15 @@ Rules:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
 from etl.catalogue import COLUMNS, load_catalogue
 from etl.config import CountyConfig, SurveySource
-from etl.errors import EtlError
 from etl.own_indicators import catalogue_topics
-from etl.sources.survey import Question, SurveyTable, check_areas, read_survey
+from etl.sources.own_indicators import Problem
+from etl.sources.survey import QUESTIONS_SHEET, Question, SurveyTable, check_areas, read_survey
 
 PREFIX = "umfrage_"
 DEMO_PUBLISHER = "Planungsatlas Familie (Demodaten)"
@@ -47,20 +48,36 @@ def read_surveys(config: CountyConfig, taken: set[str]) -> list[tuple[SurveySour
     own indicators and surveys read before, also of other counties); adds them to ``taken``. Raises on the first
     faulty survey."""
     out = []
-    known = set(load_catalogue().index)
     for source in config.surveys:
         table = read_survey(source.path, catalogue_topics(), source.results)
+        check_ids(table, taken)
         table.raise_for_problems()
-        for question in table.questions:
-            ident = indicator_id(question.question_id)
-            if ident in known or ident in taken:
-                raise EtlError(f"Frage „{question.question_id}“ ergibt die Kennzahl „{ident}“, die es in dieser Datenbank schon gibt",
-                               file=f"{source.path.name}, Blatt „Fragen“", line=question.row, column="Frage",
-                               expected="eine Frage-ID, die in keiner anderen Befragung oder Tabelle eigener Indikatoren vorkommt",
-                               fix="Frage-ID ändern (z. B. mit dem Jahr: „F07_2023“), in „Fragen“ und „Ergebnisse“.")  # fmt: skip
-            taken.add(ident)
+        taken.update(indicator_id(q.question_id) for q in table.questions)
         out.append((source, table))
     return out
+
+
+def check_ids(table: SurveyTable, taken: set[str]) -> None:
+    """A question whose indicator id is in the catalogue or in ``taken`` is a problem of its row in "Fragen"."""
+    known = set(load_catalogue().index) | taken
+    for question in table.questions:
+        ident = indicator_id(question.question_id)
+        if ident in known:
+            table.problems.append(Problem(
+                QUESTIONS_SHEET, question.row, "Frage", f"Frage „{question.question_id}“ ergibt die Kennzahl „{ident}“, die es in dieser "
+                "Datenbank schon gibt", "eine Frage-ID, die in keiner anderen Befragung oder Tabelle eigener Indikatoren vorkommt",
+                "Frage-ID ändern (z. B. mit dem Jahr: „F07_2023“), in „Fragen“ und „Ergebnisse“."))  # fmt: skip
+
+
+def check_upload(path: Path, areas: pd.DataFrame | None, kreis_id: str, taken: set[str], results: Path | None = None) -> SurveyTable:
+    """A survey as an upload is checked before publishing: read, ids against ``taken`` (the catalogue is added
+    here) and area keys against ``areas`` (None: not checked), every problem collected in ``table.problems``
+    (sheet, row, column, expected, fix), never raised; ``table.skipped`` lists the open text left out."""
+    table = read_survey(path, catalogue_topics(), results)
+    check_ids(table, taken)
+    if areas is not None:
+        check_areas(table, areas, kreis_id)
+    return table
 
 
 def definition(question: Question) -> str:

@@ -339,3 +339,16 @@ def test_answers_may_come_as_a_csv_file_named_in_its_problems(tmp_path):
     answers.write_text("Befragte,Gebietsschlüssel,Frage,Antwort\n1,99001001,Q2,ja\n", encoding="utf-8")
     message = _problem_text(read_survey(path, catalogue_topics(), answers))
     assert "Datei antworten.csv, Zeile 2, Spalte Frage: Frage „Q2“ steht nicht im Blatt „Fragen“" in message, message
+
+
+def test_an_upload_check_collects_every_problem_without_raising(tmp_path, demo_db):
+    from etl.survey import check_upload
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        areas = con.sql("SELECT area_id, level, kreis_id FROM areas").df()
+    path = workbook(tmp_path / "u.xlsx", [GOOD_QUESTION, OPEN_QUESTION], [["99001001", "Q1", "1", 3, 40], ["12345678", "Q1", "1", 3, 40],
+                                                                        ["99001001", "Q9", "Spielplatz", 1, None]])  # fmt: skip
+    table = check_upload(path, areas, "99001", {"umfrage_q1"})
+    assert [(p.sheet, p.row, p.column) for p in table.problems] == [("Fragen", 2, "Frage"), ("Ergebnisse", 3, "Gebietsschlüssel")]
+    assert len(table.skipped) == 1 and "Zeile 4" in table.skipped[0]
+    assert check_upload(path, None, "99001", set()).problems == []
