@@ -55,3 +55,26 @@ def test_publish_rollback_and_versions_from_the_shell(workspace_url: str, demo_d
     assert len(lines) == 3 and [line.split()[0] for line in lines] == ["1", "2", "*"]
     assert "initial" in lines[0] and "publish" in lines[1] and "anna" in lines[1]
     assert "bert" in lines[2] and "rollback (= Version 1)" in lines[2]
+
+
+def test_a_database_of_unknown_origin_needs_its_config_once(workspace_url: str, demo_db: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import duckdb
+
+    monkeypatch.setattr(v, "draft_configs", lambda base, uploads, folder, ws, db_name: base)
+    db = tmp_path / "db" / "landkreis_x.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(demo_db, db)
+    with duckdb.connect(str(db)) as con:  # built from a config that is gone
+        con.execute("UPDATE build_log SET message = '/nirgends/landkreis_x.toml' WHERE topic = 'config_path'")
+        con.execute("UPDATE build_log SET message = 'landkreis_x.toml' WHERE topic = 'config'")
+    base = ["--workspace", workspace_url]
+    assert cli.main([*base, "publish", "--db", str(db), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "nichts geändert" in err and "landkreis_x.toml" in err and "--config" in err
+    assert Workspace.open(workspace_url).versions("landkreis_x").empty
+    assert cli.main([*base, "publish", "--db", str(db), "--quiet", "--config", "config/missing.toml"]) == 2
+    assert "nicht gefunden" in capsys.readouterr().err
+    assert cli.main([*base, "publish", "--db", str(db), "--quiet", "--config", "config/demo_musterland.toml"]) == 0
+    listing = Workspace.open(workspace_url).versions("landkreis_x")
+    assert list(listing["seq"]) == [1, 2] and listing.iloc[0]["recipe"]["configs"] == ["config/demo_musterland.toml"]
