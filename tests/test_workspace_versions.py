@@ -206,3 +206,20 @@ def test_a_recipe_by_key_gives_the_config_etl_build_kreis_writes(shared_data: Pa
 
     (config,) = load_configs(Recipe(kreise=("07235",)), tmp_path)
     assert config.ags == "07235" and config.statistics and config.file.is_relative_to(tmp_path)
+
+
+def test_a_full_disk_while_swapping_in_leaves_the_old_version_live(workspace: Workspace, live: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = {f: (live.parent / f).read_bytes() for f in _files(live.parent)}
+    upload = workspace.add_upload(NAME, "angebote", "liste.csv", b"x", "anna")
+    real_install = v._install
+
+    def full_disk(source: Path, target: Path) -> None:
+        if target == live:
+            raise OSError(28, "No space left on device")
+        real_install(source, target)
+
+    monkeypatch.setattr(v, "_install", full_disk)
+    with pytest.raises(OSError):
+        v.publish(workspace, live, "anna", base_version=None, say=lambda _m: None)
+    assert workspace.versions(NAME).empty and workspace.upload(upload).status == "entwurf"
+    assert {f: (live.parent / f).read_bytes() for f in _files(live.parent)} == before  # no version file left behind
