@@ -122,7 +122,7 @@ def test_own_indicators_new_and_changed_against_the_published_version(config, de
     again = check_upload("eigene_indikatoren", "eigene.xlsx", second.read_bytes(), {}, config, published)
     assert again.ok, again.errors  # same file name: its ids are not "taken"
     rows = {(r["Änderung"], r["Art"]): r["Detail"] for _, r in again.changes.iterrows()}
-    assert rows[("neu", "Jahr")] == "2024: 1 Werte" and rows[("geändert", "Werte")] == "2023: 1 Werte anders als veröffentlicht"
+    assert rows[("neu", "Jahr")] == "2024: 1 Wert" and rows[("geändert", "Werte")] == "2023: 1 Wert anders als veröffentlicht"
     # the same ids under another file name would collide with the published ones
     other = check_upload("eigene_indikatoren", "andere.xlsx", second.read_bytes(), {}, config, published)
     assert not other.ok and "gibt es schon" in other.errors[0]
@@ -189,3 +189,17 @@ def test_the_base_config_is_the_recipe_or_the_kreis_with_the_reason(demo_db, tmp
         con.execute("UPDATE build_log SET message = '/nirgends/gibts_nicht.toml' WHERE topic IN ('config', 'config_path')")
     config, reason = base_config(unknown, "99001")
     assert config.ags == "99001" and "gibts_nicht.toml" in reason  # uploads can still be checked; publishing says why not
+
+
+def test_a_statistics_export_again_changes_nothing_and_an_edited_value_is_named(config, demo_db):
+    path = REPO_ROOT / "data" / "demo" / "statistics" / "12411-01-01-5_musterland.csv"
+    raw = path.read_bytes()
+    same = check_upload("statistik", path.name, raw, {"table": "12411-01-01-5"}, config, demo_db)
+    assert same.ok and same.rows > 500 and same.changes.empty and same.report.empty
+    # Altenborn's population 2023: 1267 → 1300 (male and female unchanged)
+    edited = raw.replace(b"99001001;        Altenborn;1267;", b"99001001;        Altenborn;1300;")
+    assert edited != raw
+    check = check_upload("statistik", path.name, edited, {"table": "12411-01-01-5"}, config, demo_db)
+    assert list(zip(check.changes["Änderung"], check.changes["Art"], check.changes["Detail"])) == [
+        ("geändert", "Werte", "2023: 1 Wert anders als veröffentlicht")]  # fmt: skip
+    assert check.changes["Bezeichnung"].iloc[0] == "Einwohner insgesamt"

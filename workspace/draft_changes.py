@@ -111,16 +111,20 @@ def value_changes(new: pd.DataFrame, db_path: Path, labels: dict[str, str] | Non
         theirs = old[old["indicator_id"] == ident]
         if ident not in known:
             years = sorted(mine["year"].unique())
-            rows.append((NEW, "Indikator", label, f"{len(mine)} Werte, Jahre {', '.join(map(str, years))}"))
+            rows.append((NEW, "Indikator", label, f"{_values_text(len(mine))}, {'Jahr' if len(years) == 1 else 'Jahre'} {', '.join(map(str, years))}"))
             continue
         for year in sorted(set(mine["year"]) - set(theirs["year"])):
-            rows.append((NEW, "Jahr", label, f"{year}: {int((mine['year'] == year).sum())} Werte"))
+            rows.append((NEW, "Jahr", label, f"{year}: {_values_text(int((mine['year'] == year).sum()))}"))
         both = mine.merge(theirs, on=["area_id", "year"], suffixes=("", "_old"))
         same = np.isclose(both["value"].astype(float), both["value_old"].astype(float), rtol=1e-9, atol=1e-9, equal_nan=True)
         differ = both[~same]
         for year, part in differ.groupby("year"):
-            rows.append((CHANGED, "Werte", label, f"{year}: {len(part)} Werte anders als veröffentlicht"))
+            rows.append((CHANGED, "Werte", label, f"{year}: {_values_text(len(part))} anders als veröffentlicht"))
     return _frame(rows)
+
+
+def _values_text(n: int) -> str:
+    return "1 Wert" if n == 1 else f"{n} Werte"
 
 
 def mapping_changes(new: pd.DataFrame, db_path: Path) -> pd.DataFrame:
