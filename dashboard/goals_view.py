@@ -39,12 +39,16 @@ def summary(ctx: Context) -> None:
         column.markdown(f"<div style='border-left:6px solid {STATUS_COLOURS[status]};padding-left:.6em'><b>{n}</b> {status}</div>",
                         unsafe_allow_html=True)  # fmt: skip  – fixed words and numbers only, no data text
     fields = ["alle Handlungsfelder", *dict.fromkeys(table["Handlungsfeld"])]
+    if st.session_state.get("goals_field") not in fields:  # e.g. from a link: a field without goals here
+        st.session_state["goals_field"] = fields[0]
     field = st.selectbox("Handlungsfeld", fields, key="goals_field")
     shown = table if field == fields[0] else table[table["Handlungsfeld"] == field]
     st.dataframe(shown.drop(columns=["goal_id", "Art"]), hide_index=True, width="stretch",
                  column_config={"Begründung": st.column_config.TextColumn(width="large")})  # fmt: skip
     st.caption(RULE_TEXT)
     titles = dict(zip(shown["goal_id"], shown["Ziel"]))
+    if st.session_state.get("goals_chart") not in titles:
+        st.session_state["goals_chart"] = next(iter(titles))
     chosen = st.selectbox("Zielpfad anzeigen", list(titles), format_func=titles.get, key="goals_chart")
     goal = next(g for g in goals if g.id == chosen)
     if goal.kind == INDICATOR:

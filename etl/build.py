@@ -246,7 +246,7 @@ def build(config_paths: list[Path | CountyConfig], out: Path, say: Callable[[str
             say(f"[{config.ags}] Befragung: {table.file.name} ({len(table.questions)} Fragen, {len(table.skipped)} Meldungen zu Freitext)")
             sources.append(survey.source_record(table, config) | {"source_id": f"S{len(sources) + 1:02d}", "kreis_id": config.ags})
             survey_tables.append((config.ags, sources[-1]["source_id"], entry.min_base, table))
-            notes += [Finding("eingabe", f"Datei {skipped}") for skipped in table.skipped]
+            notes += [Finding("freitext", f"Datei {skipped}") for skipped in table.skipped]
         findings += with_kreis(notes, config.ags)
     say("Gebiete zusammenstellen und Geometrie vereinfachen")
     all_areas = build_areas(counties)

@@ -28,6 +28,7 @@ KINDS = {
     "kreissumme": "Summe der Gemeinden ≠ veröffentlichter Wert",
     "quote": "veröffentlichte Quote ≠ aus Zählern berechnet",
     "tabelle": "Tabelle nicht gelesen",
+    "freitext": "Freitext-Antworten einer Befragung nicht übernommen (nur geschlossene Fragen werden Kennzahlen)",
     "bearbeitung": "Bearbeitung aus dem Planungsatlas ohne passendes Angebot (Liste geändert oder Zeile entfernt)",
 }
 CSV_COLUMNS = {"kind_label": "Art", "kreis": "Kreis", "message": "Meldung", "kind": "Kennung"}

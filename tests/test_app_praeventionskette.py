@@ -203,7 +203,7 @@ def test_a_database_without_offer_tables_gets_a_clear_hint(demo_db: Path, tmp_pa
         con.execute("DROP TABLE coverage")
     at = open_page(tmp_path, monkeypatch, PAGE)
     assert any("älteren Version ohne Angebotstabellen" in i.value and "python -m etl build" in i.value for i in at.info)
-    assert not at.dataframe
+    assert not at.main.dataframe  # the sidebar's Datenqualität popover has its own tables
 
 
 def test_the_demo_captures_every_category_so_nothing_is_nicht_erfasst(app: AppTest, demo_db: Path):

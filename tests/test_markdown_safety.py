@@ -49,6 +49,7 @@ PAGES = {
     "steckbrief": {"ebene": "sozialraum", "gebiet": "{area}"},
     "kreistag": {"ebene": "sozialraum", "gebiete": "{area}"},
     "szenarien": {},
+    "ziele": {"feld": "Soziale Lage"},
 }
 
 

@@ -2,10 +2,11 @@
 rule, the measures serving them, and the forms to keep both (role 'planung')."""
 import streamlit as st
 
-from dashboard import context, goals_view as view
+from dashboard import context, goals_view as view, share
 from dashboard.markdown import plain
 
 ctx = context.page_context()
+share.bind(share.Param("goals_field", "feld"), share.Param("goals_chart", "ziel", int))
 st.title(plain(f"Ziele & Maßnahmen – {ctx.kreis_name}"))
 view.saved_note()
 overview_tab, goal_tab, measures_tab = st.tabs(["Zielübersicht", "Ziel bearbeiten", "Maßnahmen"])
