@@ -165,6 +165,9 @@ def test_an_offer_list_replaces_the_configured_one_and_the_angebotskarte_lists_t
     _upload(at, "angebote", "angebote_musterland_demodaten.xlsx", out.getvalue())
     changes = next(df.value for df in at.dataframe if "Änderung" in df.value.columns)
     assert list(zip(changes["Änderung"], changes["Bezeichnung"])) == [("neu", "Familiencafé Neubeginn")]
+    report = next(df.value for df in at.dataframe if "Problem" in df.value.columns)  # the demo list's planted faults
+    assert len(report) >= 5 and {"verworfen", "geladen"} <= set(report["Ergebnis"]) and report["Zeile"].notna().all()
+    assert {m.label: m.value for m in at.metric}["Zeilen im Prüfbericht"] == str(len(report))
     at.button(key="daten_save").click()
     rerun(at)
     at.button(key="daten_publish").click()
