@@ -218,10 +218,12 @@ def test_genesis_filters_the_unmodified_all_germany_file_itself(genesis, shared_
     full = read_genesis(shared_data / POPULATION / "full_original" / "12411-02-03-5_00.csv", "12411-02-03-5", kreis)
     extract = genesis(kreis, "12411-02-03-5")
     # same records; only the line numbers differ, the full file has all of Germany before and between them,
-    # and it has the Land row (kept as the reference value for the Kreis's Land)
+    # and it has the Land row and Germany's (kept as the reference values beside the Kreis: Land and Bund)
     land = full.records[full.records["level"] == "land"]
     assert set(land["area_id"]) == {kreis[:2]} and len(land) == 54
-    county = full.records[full.records["level"] != "land"].reset_index(drop=True)
+    bund = full.records[full.records["level"] == "bund"]
+    assert set(bund["area_id"]) == {"DG"} and len(bund) == 54
+    county = full.records[~full.records["level"].isin(("land", "bund"))].reset_index(drop=True)
     pd.testing.assert_frame_equal(county.drop(columns="line"), extract.records.drop(columns="line"))
     assert (full.stand, full.attribution) == (extract.stand, extract.attribution)
 
