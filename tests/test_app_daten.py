@@ -203,3 +203,19 @@ def test_a_publish_without_the_right_is_refused_and_logged(db_dir, gemeinden, mo
     log = Workspace.open().audit_log(action="publish")
     assert len(log) == 1 and not log["allowed"].iloc[0] and log["actor"].iloc[0] == "demo"
     assert Workspace.open().current_version("demo_musterland") == 1 and hashlib.sha256(live.read_bytes()).hexdigest() == before
+
+
+def test_a_hostile_file_name_is_shown_as_text(db_dir, gemeinden, monkeypatch, tmp_path):
+    table = filled(tmp_path / "t.xlsx", GOOD_META, good_values(gemeinden))
+    hostile = "**fett** [hier klicken](evil.example) $x$ _y_.xlsx"
+    at = open_page(db_dir, monkeypatch, PAGE)
+    _upload(at, "eigene_indikatoren", hostile, table.read_bytes())
+    at.button(key="daten_save").click()
+    rerun(at)
+    shown = [e.value for e in at.success] + [e.label for e in at.expander]
+    assert len(shown) >= 2
+    for text in shown:
+        assert "__fett__" not in text and "[hier klicken](" not in text and "$x$" not in text, text  # Markdown stays text
+    from workspace.draft import safe_name
+
+    assert Workspace.open().uploads("demo_musterland")[0].filename == safe_name(hostile) == "__fett__ [hier klicken](evil.example) $x$ _y_.xlsx"
