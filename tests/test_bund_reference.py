@@ -138,3 +138,20 @@ def test_trend_line_names_few_chosen_areas_and_always_the_references(by_key: Pat
     assert len(names) == 5 and names[2:] == ["Landkreis Trier-Saarburg", "Rheinland-Pfalz", "Deutschland"]
     every = dict(tables.value_table(str(by_key), gemeinden, "bev_insgesamt", years=[2015]).header)["Trend"]
     assert re.findall(r"(?:^|; )([^;:()]+): ", every) == names[2:], "a hundred Gemeinden: only the references"
+
+
+def test_explorer_and_steckbrief_show_the_bund_of_a_kreis_built_by_key(by_key: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from page_helpers import open_page
+
+    from reports import document as d
+    from reports import profile
+
+    with data.connection(str(by_key)) as con:
+        u6 = data.comparators(con, "07235", "anteil_u6", 2015).set_index("area_id")["value"]
+    at = open_page(by_key.parent, monkeypatch, "pages/indikatoren.py", {"kennzahl": "anteil_u6", "jahr": "2015"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Deutschland 2015"] == f"{u6['DG']:.1f}".replace(".", ",") + " %"
+    assert metrics["Rheinland-Pfalz 2015"] == f"{u6['07']:.1f}".replace(".", ",") + " %"
+    doc = profile.steckbrief_document(str(by_key), "07235001")  # Aach, a Gemeinde of the Kreis
+    table = next(b.frame for b in doc.blocks if isinstance(b, d.Table) and "Kennzahl" in b.frame).set_index("Kennzahl")
+    assert table.loc["Anteil Kinder unter 6 Jahren (%)", "Deutschland"] == f"{u6['DG']:.1f}".replace(".", ",")
