@@ -13,6 +13,8 @@ Rules:
   Gemeinde rows the Kreis is the sum of the Sozialraum rows (else of the Verbandsgemeinde rows). A Kreis row in
   the file is taken as it is. Summing respondents is right for an unweighted survey; for a weighted one the
   weighted counts are summed, which is what the weights are for.
+- A withheld Gemeinde must not be recoverable by subtraction: where a shown total has exactly one withheld
+  Gemeinde among its Gemeinden, the shown one with the smallest Basis is withheld too (``complementary``).
 - Rows skipped as open text are reported as findings of the build.
 """
 from __future__ import annotations
@@ -126,7 +128,7 @@ def observations(table: SurveyTable, min_base: int, areas: pd.DataFrame, kreis_i
     years = {indicator_id(q.question_id): q.year for q in table.questions}
     frame["indicator_id"] = frame["question_id"].map(indicator_id)
     frame["year"] = frame["indicator_id"].map(years)
-    shown = frame["base"] >= min_base
+    shown = complementary(frame, frame["base"] >= min_base, areas, kreis_id)
     frame["value"] = (frame["count"] / frame["base"] * 100).where(shown)
     frame["numerator"] = frame["count"].where(shown)
     frame["denominator"] = frame["base"].where(shown)
@@ -135,6 +137,31 @@ def observations(table: SurveyTable, min_base: int, areas: pd.DataFrame, kreis_i
     frame = frame.assign(flag=None, reference_date=pd.NaT, source_id=source_id)
     return frame[["area_id", "indicator_id", "year", "value", "numerator", "denominator", "status", "flag",
                   "derivation", "source_id", "note", "reference_date"]]  # fmt: skip
+
+
+def complementary(frame: pd.DataFrame, shown: pd.Series, areas: pd.DataFrame, kreis_id: str) -> pd.Series:
+    """Also withhold a Gemeinde whose withheld neighbour could be worked out by subtraction: wherever a shown total
+    (Verbandsgemeinde, Sozialraum, Kreis) has exactly one withheld Gemeinde among the Gemeinden it sums, the shown
+    Gemeinde with the smallest Basis is withheld too; repeated until no total has exactly one (the rule statistical
+    offices call secondary suppression)."""
+    shown = shown.copy()
+    gemeinden = areas[areas["level"] == "gemeinde"].set_index("area_id")
+    is_gemeinde = frame["area_id"].isin(gemeinden.index) & (frame["derivation"] == "source")
+    groups = {column: frame.loc[is_gemeinde, "area_id"].map(gemeinden[column]) for column in LEVELS_UP.values()}
+    groups["kreis"] = pd.Series(kreis_id, index=frame.index[is_gemeinde])
+    totals = dict(zip(zip(frame["question_id"], frame["area_id"]), frame.index))
+    changed = True
+    while changed:
+        changed = False
+        for members in groups.values():
+            for (question, group), rows in frame.loc[members.index].groupby([frame.loc[members.index, "question_id"], members]):
+                withheld = ~shown[rows.index]
+                total = totals.get((question, group))
+                if total is not None and shown[total] and withheld.sum() == 1 and (~withheld).any():
+                    smallest = rows.loc[~withheld, "base"].idxmin()
+                    shown[smallest] = False
+                    changed = True
+    return shown
 
 
 def _summed(given: pd.DataFrame, areas: pd.DataFrame, kreis_id: str) -> pd.DataFrame:

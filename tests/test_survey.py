@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from etl.config import REPO_ROOT, load_config
@@ -352,3 +353,22 @@ def test_an_upload_check_collects_every_problem_without_raising(tmp_path, demo_d
     assert [(p.sheet, p.row, p.column) for p in table.problems] == [("Fragen", 2, "Frage"), ("Ergebnisse", 3, "Gebietsschlüssel")]
     assert len(table.skipped) == 1 and "Zeile 4" in table.skipped[0]
     assert check_upload(path, None, "99001", set()).problems == []
+
+
+def test_complementary_suppression_by_hand():
+    """VG 'V1' of G1 (base 10, withheld), G2 (base 50) and G3 (base 40): shown VG total 100 would give G1 away, so G3
+    (the smaller shown base) is withheld too; VG 'V2' with two withheld Gemeinden stays as it is."""
+    from etl.survey import complementary
+
+    areas = pd.DataFrame({
+        "area_id": ["K", "V1", "V2", "G1", "G2", "G3", "G4", "G5"], "level": ["kreis", "verbandsgemeinde", "verbandsgemeinde",
+                                                                          "gemeinde", "gemeinde", "gemeinde", "gemeinde", "gemeinde"],
+        "parent_id": [None, "K", "K", "V1", "V1", "V1", "V2", "V2"], "sozialraum_id": [None] * 8,
+    })  # fmt: skip
+    frame = pd.DataFrame({
+        "question_id": ["F1"] * 8, "area_id": ["G1", "G2", "G3", "G4", "G5", "V1", "V2", "K"],
+        "base": [10, 50, 40, 12, 14, 100, 26, 126], "derivation": ["source"] * 5 + ["sum"] * 3,
+    })  # fmt: skip
+    shown = complementary(frame, frame["base"] >= 30, areas, "K")
+    assert dict(zip(frame["area_id"], shown)) == {"G1": False, "G2": True, "G3": False, "G4": False, "G5": False,
+                                                   "V1": True, "V2": False, "K": True}  # fmt: skip
