@@ -147,22 +147,13 @@ def test_bad_input_previews_name_the_place_and_cannot_be_saved(case, db_dir, mon
 
 
 def test_an_offer_list_replaces_the_configured_one_and_the_angebotskarte_lists_the_new_offer(db_dir, monkeypatch):
-    import io
+    from tests.test_workspace_upload import demo_offer_rows, rows_xlsx
 
-    import openpyxl
-
-    from tests.test_workspace_upload import DEMO_LIST
-
-    lines = DEMO_LIST.read_bytes().decode("utf-8-sig").splitlines()
-    added = lines[1].split(";")
+    rows = demo_offer_rows()
+    added = list(rows[1])
     added[0], added[1] = "ML-NEU", "Familiencafé Neubeginn"
-    book = openpyxl.Workbook()
-    for line in [*lines, ";".join(added)]:
-        book.active.append(line.split(";"))
-    out = io.BytesIO()
-    book.save(out)
     at = open_page(db_dir, monkeypatch, PAGE)
-    _upload(at, "angebote", "angebote_musterland_demodaten.xlsx", out.getvalue())
+    _upload(at, "angebote", "angebote_musterland_demodaten.xlsx", rows_xlsx([*rows, added]))
     changes = next(df.value for df in at.dataframe if "Änderung" in df.value.columns)
     assert list(zip(changes["Änderung"], changes["Bezeichnung"])) == [("neu", "Familiencafé Neubeginn")]
     report = next(df.value for df in at.dataframe if "Problem" in df.value.columns)  # the demo list's planted faults

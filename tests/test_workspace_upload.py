@@ -2,6 +2,7 @@
 published database) and the config of the next version made from the uploads."""
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -48,27 +49,36 @@ def test_the_same_list_again_loads_every_row_and_changes_nothing(config, demo_db
 
 
 def test_an_edited_list_shows_new_changed_and_removed_offers(config, demo_db):
-    lines = _csv_rows(DEMO_LIST)
-    header, rows = lines[0], lines[1:]
-    removed_name = rows[0].split(";")[1]
-    changed = rows[1].split(";")
-    changed[3] = "Neuer Träger e. V."
-    added = rows[2].split(";")
-    added[1] = "Familiencafé Neubeginn"
-    text = "\n".join([header, ";".join(changed), *rows[2:], ";".join(added)]).encode("utf-8")
-    xlsx = REPO_ROOT / "data" / "demo" / "angebote" / "angebote_musterland_demodaten.xlsx"
-    check = check_upload("angebote", "angebote_musterland_demodaten.xlsx", _as_xlsx(text), {"format": "planungsatlas"}, config, demo_db)
-    assert xlsx.is_file() and check.ok
+    header, *rows = demo_offer_rows()
+    removed_name = rows[0][1]
+    changed = list(rows[1])
+    changed[header.index("traeger")] = "Neuer Träger e. V."
+    changed[header.index("telefon")] = "0651 12345"
+    added = list(rows[2])
+    added[header.index("name")] = "Familiencafé Neubeginn"
+    content = rows_xlsx([header, changed, *rows[2:], added])
+    check = check_upload("angebote", "angebote_musterland_demodaten.xlsx", content, {"format": "planungsatlas"}, config, demo_db)
+    assert check.ok
     by = {kind: part for kind, part in check.changes.groupby("Änderung")}
     assert list(by["neu"]["Bezeichnung"]) == ["Familiencafé Neubeginn"]
     assert list(by["entfernt"]["Bezeichnung"]) == [removed_name]
-    assert list(by["geändert"]["Bezeichnung"]) == [changed[1]] and "Neuer Träger e. V." in by["geändert"]["Detail"].iloc[0]
+    assert list(by["geändert"]["Bezeichnung"]) == [changed[1]]
+    detail = by["geändert"]["Detail"].iloc[0]
+    assert "Träger: " in detail and "→ Neuer Träger e. V." in detail and "Telefon: " in detail and "→ 0651 12345" in detail
+    # the same rows as the published list (fields with ';' inside quotes included): no change at all
+    assert check_upload("angebote", "angebote_musterland_demodaten.xlsx", rows_xlsx([header, *rows]), {"format": "planungsatlas"},
+                        config, demo_db).changes.empty  # fmt: skip
 
 
-def _as_xlsx(csv_bytes: bytes) -> bytes:
+def demo_offer_rows() -> list[list[str]]:
+    """The demo offer list's cells (read as CSV: quoted fields keep their ';')."""
+    return list(csv.reader(io.StringIO(DEMO_LIST.read_bytes().decode("utf-8-sig")), delimiter=";"))
+
+
+def rows_xlsx(rows: list[list[str]]) -> bytes:
     book = openpyxl.Workbook()
-    for line in csv_bytes.decode("utf-8").splitlines():
-        book.active.append(line.split(";"))
+    for row in rows:
+        book.active.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -36,7 +36,11 @@ def connect(db_path: Path, read_only: bool = True) -> Iterator[duckdb.DuckDBPyCo
 
 CHANGE_COLUMNS = ["Änderung", "Art", "Bezeichnung", "Detail"]
 NEW, CHANGED, REMOVED = "neu", "geändert", "entfernt"
-COMPARED = {"traeger": "Träger", "kapazitaet": "Kapazität", "alter_von": "Alter von", "alter_bis": "Alter bis", "gemeinde_id": "Gemeinde"}
+COMPARED = {
+    "traeger": "Träger", "kapazitaet": "Kapazität", "alter_von": "Alter von", "alter_bis": "Alter bis", "gemeinde_id": "Gemeinde",
+    "oeffentlich": "öffentlich", "kontakt": "Kontakt", "telefon": "Telefon", "email": "E-Mail", "webseite": "Webseite",
+    "zeiten": "Zeiten", "kosten": "Kosten", "sprachen": "Sprachen", "barrierefrei": "barrierefrei",
+}  # fmt: skip  (the fields a family portal shows, where the database has them)
 
 
 def _norm(text: object) -> str:
@@ -92,8 +96,10 @@ def published_offers(db_path: Path, file_name: str | None = None) -> pd.DataFram
     with connect(db_path, read_only=True) as con:
         if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'offers'").fetchone()[0]:
             return pd.DataFrame(columns=["offer_type", "name", "address", *COMPARED])
-        return con.execute(f"SELECT o.offer_type, o.name, coalesce(o.address, '') AS address, o.traeger, o.kapazitaet, "
-                           f"o.alter_von, o.alter_bis, o.gemeinde_id FROM offers o JOIN sources s USING (source_id) {where}", params).df()  # fmt: skip
+        have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'offers'").fetchall()}
+        fields = "".join(f", o.{c}" for c in COMPARED if c in have)  # databases built before the finder fields lack some
+        return con.execute(f"SELECT o.offer_type, o.name, coalesce(o.address, '') AS address{fields} "
+                           f"FROM offers o JOIN sources s USING (source_id) {where}", params).df()  # fmt: skip
 
 
 def value_changes(new: pd.DataFrame, db_path: Path, labels: dict[str, str] | None = None) -> pd.DataFrame:
