@@ -24,6 +24,12 @@ def test_default_url_is_a_file_next_to_the_databases(monkeypatch: pytest.MonkeyP
     assert default_url() == "postgresql+psycopg://u:p@host/db"
 
 
+def test_the_embedded_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    Workspace.open(f"sqlite:///{tmp_path / 'neu' / 'workspace.sqlite'}").add_user("anna", "hash", ["admin"])
+    assert (tmp_path / "neu" / "workspace.sqlite").stat().st_mode & 0o777 == 0o600
+    Workspace.close_all()
+
+
 def test_open_caches_one_workspace_per_url_and_keeps_data(workspace_url: str) -> None:
     ws = Workspace.open(workspace_url)
     assert Workspace.open(workspace_url) is ws

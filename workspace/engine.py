@@ -21,6 +21,8 @@ def make_engine(url: str) -> sa.Engine:
     database = sa.make_url(url).database
     if database and database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+        # password hashes and uploaded files: readable by the app's user only (SQLite's journals take the same mode)
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     # pysqlite's own transaction handling starts transactions late and never as IMMEDIATE; take it over so a
