@@ -71,7 +71,8 @@ def _labels(ctx: Context, frame: gpd.GeoDataFrame):
     levels = frame["level"].unique() if "level" in frame else []
     if len(levels) == 1:
         return map_labels.level_labels(ctx.db, ctx.kreis_id, str(levels[0]))
-    return map_labels.map_labels(frame, queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"), reference_queries.neighbours(ctx.db, ctx.kreis_id))
+    outline = queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")
+    return map_labels.map_labels(frame, outline, reference_queries.neighbours(ctx.db, ctx.kreis_id))
 
 
 def indicator_map(

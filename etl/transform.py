@@ -1,6 +1,7 @@
 """From what the sources say to what the database holds.
 
-- areas: Gemeinden, Verbände, Kreise and Länder from the boundaries, Germany where a table has its row; Sozialräume dissolved from their Gemeinden;
+- areas: Gemeinden, Verbände, Kreise and Länder from the boundaries, Germany where a table has its row;
+  Sozialräume dissolved from their Gemeinden;
   Jugendamt districts from the youth-office keys the statistics name (a town with its own Jugendamt, and the
   Kreisjugendamt for the rest of the Kreis)
 - observations: Gemeinde values as published; Verband, Sozialraum and Kreis values by summing Gemeinde counts

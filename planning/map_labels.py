@@ -61,7 +61,9 @@ def label_points(shapes: gpd.GeoDataFrame) -> pd.DataFrame:
 def neighbour_label(name: str, bez: str | None) -> str:
     """'Trier (kreisfreie Stadt)', 'Birkenfeld (Landkreis)': a name in a hole says that it is another Kreis."""
     kind = (bez or "").strip()
-    return f"{name} ({kind[:1].lower() + kind[1:]})" if kind.lower().startswith("kreisfreie") else (f"{name} ({kind})" if kind else name)
+    if kind.lower().startswith("kreisfreie"):
+        kind = kind[:1].lower() + kind[1:]  # 'Kreisfreie Stadt' reads 'kreisfreie Stadt' inside the brackets
+    return f"{name} ({kind})" if kind else name
 
 
 def hole_points(outline: BaseGeometry | gpd.GeoDataFrame, neighbours: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -92,7 +94,9 @@ def _hole_name(hole: Polygon, inside: pd.DataFrame | None) -> str:
     return neighbour_label(str(found["name"].iloc[0]), found["bez"].iloc[0])
 
 
-def map_labels(shapes: gpd.GeoDataFrame, outline: BaseGeometry | gpd.GeoDataFrame, neighbours: pd.DataFrame | None = None) -> pd.DataFrame:
+def map_labels(
+    shapes: gpd.GeoDataFrame, outline: BaseGeometry | gpd.GeoDataFrame, neighbours: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The labels of a map: every area's name and the Kreis's holes (named by ``neighbours``), larger first."""
     frame = pd.concat([label_points(shapes), hole_points(outline, neighbours)], ignore_index=True)
     return frame.sort_values("weight", ascending=False, ignore_index=True)

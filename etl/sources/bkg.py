@@ -233,7 +233,8 @@ def read_germany(path: Path, layers: tuple[tuple[str, str], ...]) -> gpd.GeoData
     else:
         frame = _read_layer(path, by_name, "LAN", "1=1")
     geometry = frame.geometry.union_all()
-    return gpd.GeoDataFrame({"area_id": [GERMANY_ID], "name": ["Deutschland"], "bez": ["Bundesrepublik"]}, geometry=[geometry], crs=frame.crs)
+    attributes = {"area_id": [GERMANY_ID], "name": ["Deutschland"], "bez": ["Bundesrepublik"]}
+    return gpd.GeoDataFrame(attributes, geometry=[geometry], crs=frame.crs)
 
 
 def read_all_kreise(path: Path, layers: dict[str, str]) -> gpd.GeoDataFrame:
