@@ -63,30 +63,47 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def _same(a: object, b: object) -> bool:
-    missing = [x is None or (isinstance(x, float) and pd.isna(x)) or x == "" for x in (a, b)]
-    if all(missing):
-        return True
-    if any(missing):
-        return False
-    try:
-        return float(a) == float(b)
-    except (TypeError, ValueError):
-        return str(a).strip() == str(b).strip()
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as a planner reads them: ja/nein, whole numbers without '.0', '' for empty."""
+    def one(x: object) -> str:
+        if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+            return ""
+        if isinstance(x, bool | np.bool_):
+            return "ja" if x else "nein"
+        if isinstance(x, float | np.floating) and float(x).is_integer():
+            return str(int(x))
+        return str(x).strip()
+
+    return values.map(one)
+
+
+def _same(new: pd.Series, old: pd.Series) -> pd.Series:
+    """Cell by cell: equal as numbers, or as text (both empty counts as equal)."""
+    a, b = _text(new), _text(old)
+    x, y = pd.to_numeric(a.str.replace(",", "."), errors="coerce"), pd.to_numeric(b.str.replace(",", "."), errors="coerce")
+    return (a == b) | (x.notna() & y.notna() & (x == y))
 
 
 def offer_changes(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     """New, changed and removed offers between two offer frames (offer_type, name, address, traeger, …)."""
     new, old = new.assign(_key=offer_match_keys(new)).set_index("_key"), old.assign(_key=offer_match_keys(old)).set_index("_key")
-    rows = [(NEW, "Angebot", new.at[k, "name"], f"{new.at[k, 'offer_type']}, {new.at[k, 'address'] or 'ohne Adresse'}")
-            for k in new.index.difference(old.index, sort=False)]  # fmt: skip
-    rows += [(REMOVED, "Angebot", old.at[k, "name"], f"{old.at[k, 'offer_type']}, {old.at[k, 'address'] or 'ohne Adresse'}")
-             for k in old.index.difference(new.index, sort=False)]  # fmt: skip
-    for k in new.index.intersection(old.index, sort=False):
-        differs = [f"{label}: {old.at[k, c]!s} → {new.at[k, c]!s}" for c, label in COMPARED.items()
-                   if c in new and c in old and not _same(new.at[k, c], old.at[k, c])]  # fmt: skip
-        if differs:
-            rows.append((CHANGED, "Angebot", new.at[k, "name"], "; ".join(differs)))
+    added, gone = new.index.difference(old.index, sort=False), old.index.difference(new.index, sort=False)
+    rows = [(NEW, "Angebot", name, f"{kind}, {address or 'ohne Adresse'}")
+            for name, kind, address in zip(new.loc[added, "name"], new.loc[added, "offer_type"], new.loc[added, "address"])]  # fmt: skip
+    rows += [(REMOVED, "Angebot", name, f"{kind}, {address or 'ohne Adresse'}")
+             for name, kind, address in zip(old.loc[gone, "name"], old.loc[gone, "offer_type"], old.loc[gone, "address"])]  # fmt: skip
+    common = new.index.intersection(old.index, sort=False)
+    if len(common):
+        now, before = new.loc[common], old.loc[common]
+        texts = pd.Series("", index=common)
+        for column, label in COMPARED.items():
+            if column in now and column in before:
+                differ = ~_same(now[column], before[column])
+                if differ.any():
+                    was, became = _text(before.loc[differ, column]).replace("", "leer"), _text(now.loc[differ, column]).replace("", "leer")
+                    texts[differ] += "; " + label + ": " + was + " → " + became
+        changed = texts != ""
+        rows += [(CHANGED, "Angebot", name, text[2:]) for name, text in zip(now.loc[changed, "name"], texts[changed])]
     return _frame(rows)
 
 
