@@ -126,7 +126,7 @@ def test_uploads_keep_the_exact_bytes_and_their_status(workspace: Workspace) -> 
 def test_a_failed_write_leaves_nothing_behind(workspace: Workspace) -> None:
     with pytest.raises(RuntimeError):
         with workspace.write() as connection:
-            workspace._audit(connection, "anna", "half")
+            workspace.audit(connection, "anna", "half")
             raise RuntimeError("crash in the middle")
     assert workspace.audit_log().empty
     # a batch of mapping rows with one bad row: neither the mapping version nor any row is kept

@@ -57,16 +57,16 @@ class GoalStore:
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        metadata.create_all(ws.engine)
+        ws.create_tables(metadata)
 
     def goals(self, db_name: str, kreis_id: str) -> list[Goal]:
         g = goals_table.c
-        rows = self.ws._read(sa.select(g.id, g.data).where(g.db_name == db_name, g.kreis_id == kreis_id, g.archived.is_(False)).order_by(g.id))
+        rows = self.ws.read(sa.select(g.id, g.data).where(g.db_name == db_name, g.kreis_id == kreis_id, g.archived.is_(False)).order_by(g.id))
         return [_goal(r) for r in rows]
 
     def measures(self, db_name: str, kreis_id: str) -> list[Measure]:
         m = measures_table.c
-        rows = self.ws._read(sa.select(m.id, m.data).where(m.db_name == db_name, m.kreis_id == kreis_id, m.archived.is_(False)).order_by(m.id))
+        rows = self.ws.read(sa.select(m.id, m.data).where(m.db_name == db_name, m.kreis_id == kreis_id, m.archived.is_(False)).order_by(m.id))
         return [_measure(r) for r in rows]
 
     def save_goal(self, db_name: str, kreis_id: str, goal: Goal, actor: str) -> int:
@@ -90,7 +90,7 @@ class GoalStore:
         table = goals_table if kind == "goal" else measures_table
         with self.ws.write() as c:
             c.execute(table.update().where(table.c.id == item_id, table.c.db_name == db_name).values(archived=True, updated_at=now(), actor=actor))
-            self.ws._audit(c, actor, f"{kind}_archive", f"{db_name}/{item_id}")
+            self.ws.audit(c, actor, f"{kind}_archive", f"{db_name}/{item_id}")
 
     def _save(self, table: sa.Table, db_name: str, kreis_id: str, item: Goal | Measure, actor: str, kind: str) -> int:
         record = _record(item)
@@ -98,11 +98,11 @@ class GoalStore:
             if item.id is None:
                 new_id = c.execute(table.insert().values(db_name=db_name, kreis_id=kreis_id, data=record, archived=False,
                                                          updated_at=now(), actor=actor)).inserted_primary_key[0]  # fmt: skip
-                self.ws._audit(c, actor, f"{kind}_add", f"{db_name}/{new_id}", record[:2000])
+                self.ws.audit(c, actor, f"{kind}_add", f"{db_name}/{new_id}", record[:2000])
                 return int(new_id)
             old = c.execute(sa.select(table.c.data).where(table.c.id == item.id, table.c.db_name == db_name)).scalar()
             if old is None:
                 raise WorkspaceError(f"{'Ziel' if kind == 'goal' else 'Maßnahme'} {item.id} gibt es nicht.")
             c.execute(table.update().where(table.c.id == item.id).values(data=record, updated_at=now(), actor=actor))
-            self.ws._audit(c, actor, f"{kind}_change", f"{db_name}/{item.id}", f"{old[:900]} → {record[:900]}")
+            self.ws.audit(c, actor, f"{kind}_change", f"{db_name}/{item.id}", f"{old[:900]} → {record[:900]}")
             return int(item.id)

@@ -130,12 +130,14 @@ class Workspace:
                 connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_id(name))))
             yield connection
 
-    def _read(self, query: sa.Executable) -> list[sa.Row]:
+    def read(self, query: sa.Executable) -> list[sa.Row]:
+        """Rows of one query (for stores that keep their own tables in the workspace, e.g. workspace/goals.py)."""
         with self.engine.connect() as connection:
             return list(connection.execute(query))
 
     @staticmethod
-    def _audit(connection: sa.Connection, actor: str, action: str, target: str = "", detail: str = "", allowed: bool = True) -> None:
+    def audit(connection: sa.Connection, actor: str, action: str, target: str = "", detail: str = "", allowed: bool = True) -> None:
+        """The audit row of a write, inside that write's transaction (all of it or nothing)."""
         connection.execute(t.audit.insert().values(at=now(), actor=actor, action=action, target=target, detail=detail, allowed=allowed))
 
     # -- users ------------------------------------------------------------------------------------------------
@@ -151,23 +153,23 @@ class Workspace:
                 c.execute(t.users.insert().values(
                     username=username, display_name=display_name, password_hash=password_hash,
                     roles=json.dumps(_roles(roles)), active=True, created_at=stamp, updated_at=stamp))
-                self._audit(c, actor, "user_add", username, f"Rollen: {', '.join(_roles(roles)) or 'keine'}")
+                self.audit(c, actor, "user_add", username, f"Rollen: {', '.join(_roles(roles)) or 'keine'}")
         except sa.exc.IntegrityError:
             raise WorkspaceError(f"Den Benutzer {username!r} gibt es schon. Bitte einen anderen Namen wählen.") from None
 
     def user(self, username: str) -> User | None:
-        rows = self._read(sa.select(t.users).where(t.users.c.username == username))
+        rows = self.read(sa.select(t.users).where(t.users.c.username == username))
         return _user(rows[0]) if rows else None
 
     def users(self) -> list[User]:
-        return [_user(r) for r in self._read(sa.select(t.users).order_by(t.users.c.username))]
+        return [_user(r) for r in self.read(sa.select(t.users).order_by(t.users.c.username))]
 
     def _update_user(self, username: str, actor: str, action: str, detail: str, **values: Any) -> None:
         with self.write() as c:
             done = c.execute(t.users.update().where(t.users.c.username == username).values(updated_at=now(), **values))
             if done.rowcount == 0:
                 raise WorkspaceError(f"Den Benutzer {username!r} gibt es nicht.")
-            self._audit(c, actor, action, username, detail)
+            self.audit(c, actor, action, username, detail)
 
     def set_roles(self, username: str, roles: list[str], actor: str) -> None:
         self._update_user(username, actor, "user_roles", f"Rollen: {', '.join(_roles(roles)) or 'keine'}", roles=json.dumps(_roles(roles)))
@@ -183,7 +185,7 @@ class Workspace:
     def log(self, actor: str, action: str, target: str = "", detail: str = "", allowed: bool = True) -> None:
         """One audit entry, e.g. a refused request (allowed=False) or a login."""
         with self.write() as c:
-            self._audit(c, actor, action, target, detail, allowed)
+            self.audit(c, actor, action, target, detail, allowed)
 
     def audit_log(self, limit: int = 500, action: str | None = None, target: str | None = None) -> pd.DataFrame:
         """The newest entries first: at, actor, action, target, detail, allowed."""
@@ -192,7 +194,7 @@ class Workspace:
             query = query.where(t.audit.c.action == action)
         if target is not None:
             query = query.where(t.audit.c.target == target)
-        rows = self._read(query.order_by(t.audit.c.id.desc()).limit(limit))
+        rows = self.read(query.order_by(t.audit.c.id.desc()).limit(limit))
         frame = pd.DataFrame(rows, columns=["at", "actor", "action", "target", "detail", "allowed"])
         return frame.astype({"allowed": bool})
 
@@ -208,7 +210,7 @@ class Workspace:
                 db_name=db_name, kind=kind, filename=filename, sha256=digest, size=len(content), uploaded_by=actor,
                 uploaded_at=now(), status="entwurf", meta=json.dumps(meta or {}, ensure_ascii=False))).inserted_primary_key[0]
             c.execute(t.upload_contents.insert().values(upload_id=upload_id, content=content))
-            self._audit(c, actor, "upload", db_name, f"{kind}: {filename} ({len(content)} Bytes, sha256 {digest[:12]})")
+            self.audit(c, actor, "upload", db_name, f"{kind}: {filename} ({len(content)} Bytes, sha256 {digest[:12]})")
         return int(upload_id)
 
     def uploads(self, db_name: str, status: str | None = "entwurf") -> list[Upload]:
@@ -216,14 +218,14 @@ class Workspace:
         query = sa.select(t.uploads).where(t.uploads.c.db_name == db_name)
         if status is not None:
             query = query.where(t.uploads.c.status == status)
-        return [_upload(r) for r in self._read(query.order_by(t.uploads.c.id))]
+        return [_upload(r) for r in self.read(query.order_by(t.uploads.c.id))]
 
     def upload(self, upload_id: int) -> Upload | None:
-        rows = self._read(sa.select(t.uploads).where(t.uploads.c.id == upload_id))
+        rows = self.read(sa.select(t.uploads).where(t.uploads.c.id == upload_id))
         return _upload(rows[0]) if rows else None
 
     def upload_content(self, upload_id: int) -> bytes:
-        rows = self._read(sa.select(t.upload_contents.c.content).where(t.upload_contents.c.upload_id == upload_id))
+        rows = self.read(sa.select(t.upload_contents.c.content).where(t.upload_contents.c.upload_id == upload_id))
         if not rows:
             raise WorkspaceError(f"Den Upload Nr. {upload_id} gibt es nicht.")
         return bytes(rows[0][0])
@@ -236,7 +238,7 @@ class Workspace:
             done = c.execute(t.uploads.update().where(t.uploads.c.id == upload_id).values(status=status))
             if done.rowcount == 0:
                 raise WorkspaceError(f"Den Upload Nr. {upload_id} gibt es nicht.")
-            self._audit(c, actor, "upload_status", str(upload_id), status)
+            self.audit(c, actor, "upload_status", str(upload_id), status)
 
     # -- offer edits and duplicate decisions --------------------------------------------------------------------
 
@@ -246,12 +248,12 @@ class Workspace:
         with self.write() as c:
             c.execute(t.offer_edits.insert().values(db_name=db_name, at=now(), actor=actor, offer_key=offer_key,
                                                     field=field, old=old_text, new=new_text))
-            self._audit(c, actor, "offer_edit", f"{db_name}/{offer_key}", f"{field}: {old_text!r} → {new_text!r}")
+            self.audit(c, actor, "offer_edit", f"{db_name}/{offer_key}", f"{field}: {old_text!r} → {new_text!r}")
 
     def offer_edits(self, db_name: str) -> pd.DataFrame:
         """Every edit of ``db_name`` in the order made: at, actor, offer_key, field, old, new."""
         e = t.offer_edits.c
-        rows = self._read(sa.select(e.at, e.actor, e.offer_key, e.field, e.old, e.new).where(e.db_name == db_name).order_by(e.id))
+        rows = self.read(sa.select(e.at, e.actor, e.offer_key, e.field, e.old, e.new).where(e.db_name == db_name).order_by(e.id))
         return pd.DataFrame(rows, columns=["at", "actor", "offer_key", "field", "old", "new"], dtype=object)  # None stays None
 
     def set_duplicate_decision(self, db_name: str, key_a: str, key_b: str, decision: str, actor: str, keep: str | None = None) -> None:
@@ -267,12 +269,12 @@ class Workspace:
         with self.write() as c:
             c.execute(t.duplicate_decisions.insert().values(db_name=db_name, key_a=first, key_b=second, decision=decision,
                                                             keep=keep, actor=actor, at=now()))
-            self._audit(c, actor, "duplicate_decision", f"{db_name}/{first}+{second}", decision + (f", behalten: {keep}" if keep else ""))
+            self.audit(c, actor, "duplicate_decision", f"{db_name}/{first}+{second}", decision + (f", behalten: {keep}" if keep else ""))
 
     def duplicate_decisions(self, db_name: str) -> pd.DataFrame:
         """The valid decision per pair: key_a, key_b (sorted), decision, keep, actor, at."""
         d = t.duplicate_decisions.c
-        rows = self._read(sa.select(d.key_a, d.key_b, d.decision, d.keep, d.actor, d.at).where(d.db_name == db_name).order_by(d.id))
+        rows = self.read(sa.select(d.key_a, d.key_b, d.decision, d.keep, d.actor, d.at).where(d.db_name == db_name).order_by(d.id))
         frame = pd.DataFrame(rows, columns=["key_a", "key_b", "decision", "keep", "actor", "at"], dtype=object)
         return frame.drop_duplicates(["key_a", "key_b"], keep="last").reset_index(drop=True)
 
@@ -296,14 +298,14 @@ class Workspace:
                                                             actor=actor, created_at=now()))
             if len(rows):
                 c.execute(t.sozialraum_rows.insert(), [{"db_name": db_name, "version": version, **r} for r in rows.to_dict("records")])
-            self._audit(c, actor, "sozialraum_mapping", db_name, f"Version {version}, {status}, {len(rows)} Gemeinden")
+            self.audit(c, actor, "sozialraum_mapping", db_name, f"Version {version}, {status}, {len(rows)} Gemeinden")
         return version
 
     def sozialraum_mappings(self, db_name: str) -> pd.DataFrame:
         """The mapping versions, oldest first: version, status, source, actor, created_at, gemeinden."""
         m, r = t.sozialraum_mappings.c, t.sozialraum_rows.c
         count = sa.select(sa.func.count()).where(r.db_name == m.db_name, r.version == m.version).scalar_subquery()
-        rows = self._read(sa.select(m.version, m.status, m.source, m.actor, m.created_at, count).where(m.db_name == db_name).order_by(m.version))
+        rows = self.read(sa.select(m.version, m.status, m.source, m.actor, m.created_at, count).where(m.db_name == db_name).order_by(m.version))
         return pd.DataFrame(rows, columns=["version", "status", "source", "actor", "created_at", "gemeinden"])
 
     def sozialraum_mapping(self, db_name: str, version: int | None = None) -> pd.DataFrame | None:
@@ -316,7 +318,7 @@ class Workspace:
             return None
         head = versions.iloc[-1]
         r = t.sozialraum_rows.c
-        rows = self._read(sa.select(r.gemeinde_id, r.sozialraum).where(r.db_name == db_name, r.version == int(head["version"]))
+        rows = self.read(sa.select(r.gemeinde_id, r.sozialraum).where(r.db_name == db_name, r.version == int(head["version"]))
                           .order_by(r.gemeinde_id))
         frame = pd.DataFrame(rows, columns=["gemeinde_id", "sozialraum"])
         frame.attrs.update(version=int(head["version"]), status=head["status"], source=head["source"])
@@ -335,7 +337,7 @@ class Workspace:
                 db_name=db_name, seq=seq, file=file, sha256=sha256, created_at=now(), actor=actor, action=action,
                 source_seq=source_seq, summary=summary, changes=changes, stats=json.dumps(stats or {}, ensure_ascii=False, default=str),
                 recipe=json.dumps(recipe, ensure_ascii=False) if recipe is not None else None))
-            self._audit(c, actor, action, db_name, f"Version {seq}" + (f" (Stand von Version {source_seq})" if source_seq else ""))
+            self.audit(c, actor, action, db_name, f"Version {seq}" + (f" (Stand von Version {source_seq})" if source_seq else ""))
 
     def versions(self, db_name: str, connection: sa.Connection | None = None) -> pd.DataFrame:
         """Every version, oldest first: seq, file, sha256, created_at, actor, action, source_seq, summary, changes,
@@ -343,7 +345,7 @@ class Workspace:
         v = t.versions.c
         query = sa.select(v.seq, v.file, v.sha256, v.created_at, v.actor, v.action, v.source_seq, v.summary, v.changes,
                           v.stats, v.recipe).where(v.db_name == db_name).order_by(v.seq)
-        rows = list(connection.execute(query)) if connection is not None else self._read(query)
+        rows = list(connection.execute(query)) if connection is not None else self.read(query)
         records = [{**r._asdict(), "stats": json.loads(r.stats or "{}"), "recipe": json.loads(r.recipe) if r.recipe else None}
                    for r in rows]
         columns = ["seq", "file", "sha256", "created_at", "actor", "action", "source_seq", "summary", "changes", "stats", "recipe"]
@@ -355,7 +357,7 @@ class Workspace:
     def current_version(self, db_name: str, connection: sa.Connection | None = None) -> int | None:
         """The number of the version that is live now (the latest entry), None before the first publish."""
         query = sa.select(sa.func.max(t.versions.c.seq)).where(t.versions.c.db_name == db_name)
-        value = connection.execute(query).scalar() if connection is not None else self._read(query)[0][0]
+        value = connection.execute(query).scalar() if connection is not None else self.read(query)[0][0]
         return int(value) if value is not None else None
 
     # -- generic values per database ----------------------------------------------------------------------------
@@ -370,10 +372,10 @@ class Workspace:
                 c.execute(table.update().where(table.c.db_name == db_name, table.c.key == key).values(value=text, actor=actor, updated_at=stamp))
             else:
                 c.execute(table.insert().values(db_name=db_name, key=key, value=text, actor=actor, updated_at=stamp))
-            self._audit(c, actor, "value", f"{db_name}/{key}", text[:200])
+            self.audit(c, actor, "value", f"{db_name}/{key}", text[:200])
 
     def value(self, db_name: str, key: str, default: Any = None) -> Any:
-        rows = self._read(sa.select(t.values.c.value).where(t.values.c.db_name == db_name, t.values.c.key == key))
+        rows = self.read(sa.select(t.values.c.value).where(t.values.c.db_name == db_name, t.values.c.key == key))
         return json.loads(rows[0][0]) if rows else default
 
 
