@@ -78,10 +78,35 @@ def templates(ctx: Context) -> None:
     st.caption("Spalten und Prüfregeln der Angebotsliste: docs/OFFERS.md; die Indikatoren-Vorlage erklärt sich im Blatt „Anleitung“.")
 
 
-def _meta(kind: str, ctx: Context) -> dict:
+def _known_list(ctx: Context, filename: str | None) -> None:
+    """A list of the same file name is replaced by the upload: its format, Datenstand, captured Angebotsarten and
+    public flag (of the last published upload, else of the config) are taken over once as the choices' defaults, so
+    a new export of the same list does not turn every offer internal by an unticked box."""
+    if not filename or st.session_state.get("daten_defaults_for") == filename:
+        return
+    st.session_state["daten_defaults_for"] = filename
+    name = draft.safe_name(filename)
+    known = {o.path.name: {"format": o.format, "stand": o.stand, "covers": list(o.covers or []), "public": o.public}
+             for o in base_config(ctx)[0].offers}  # fmt: skip
+    known |= {u.filename: u.meta for u in workspace().uploads(db_name(ctx), status="veroeffentlicht") if u.kind == "angebote"}
+    if name not in known:
+        return
+    meta = known[name]
+    if meta.get("format") in offer_formats():
+        st.session_state["daten_format"] = meta["format"]
+    try:
+        st.session_state["daten_stand"] = date.fromisoformat(str(meta.get("stand")))
+    except ValueError:  # '2017-03' or none: the planner enters it
+        st.session_state["daten_stand"] = None
+    st.session_state["daten_public"] = bool(meta.get("public"))
+    st.session_state["daten_covers"] = [c for c in meta.get("covers") or [] if c in set(offer_types()["offer_type"])]
+
+
+def _meta(kind: str, ctx: Context, filename: str | None = None) -> dict:
     """The choices a kind of upload needs (format, Datenstand, … of an offer list; table of a statistics file)."""
     meta: dict = {"kreis": ctx.kreis_id}
     if kind == "angebote":
+        _known_list(ctx, filename)
         formats = offer_formats()
         cols = st.columns([3, 2, 2])
         meta["format"] = cols[0].selectbox("Format", list(formats), format_func=lambda f: formats[f]["title"], key="daten_format")
@@ -119,9 +144,9 @@ def checked(key: tuple, run) -> draft.UploadCheck:
 def upload_form(ctx: Context) -> None:
     """Kind and format, the file, the preview of its check, and "Als Entwurf speichern"."""
     kind = st.radio("Art der Datei", list(draft.KINDS), format_func=draft.KINDS.get, horizontal=True, key="daten_kind")
-    meta = _meta(kind, ctx)
     round_ = st.session_state.setdefault(_UPLOADER, 0)
     file = st.file_uploader("Datei", type=FILE_TYPES[kind], key=f"daten_file_{round_}")
+    meta = _meta(kind, ctx, file.name if file is not None else None)
     if file is None:
         st.caption("Die Datei wird mit denselben Regeln geprüft wie beim Bau der Datenbank; veröffentlicht wird erst mit "
                    "„Veröffentlichen“ unten.")  # fmt: skip

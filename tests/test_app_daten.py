@@ -154,6 +154,8 @@ def test_an_offer_list_replaces_the_configured_one_and_the_angebotskarte_lists_t
     added[0], added[1] = "ML-NEU", "Familiencafé Neubeginn"
     at = open_page(db_dir, monkeypatch, PAGE)
     _upload(at, "angebote", "angebote_musterland_demodaten.xlsx", rows_xlsx([*rows, added]))
+    # the configured list of that name lends its choices: Datenstand and the public flag of config/demo_musterland.toml
+    assert str(at.date_input(key="daten_stand").value) == "2023-12-31" and at.checkbox(key="daten_public").value
     changes = next(df.value for df in at.dataframe if "Änderung" in df.value.columns)
     assert list(zip(changes["Änderung"], changes["Bezeichnung"])) == [("neu", "Familiencafé Neubeginn")]
     report = next(df.value for df in at.dataframe if "Problem" in df.value.columns)  # the demo list's planted faults
