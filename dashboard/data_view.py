@@ -113,11 +113,12 @@ def _meta(kind: str, ctx: Context, filename: str | None = None) -> dict:
         stand = cols[1].date_input("Datenstand", value=None, max_value=date.today(), format="DD.MM.YYYY", key="daten_stand",
                                    help="Stand der Liste; er steht bei jeder Karte mit diesen Angeboten.")
         meta["stand"] = stand.isoformat() if stand else None
-        meta["public"] = cols[2].checkbox("Angebote öffentlich (Familienwegweiser)", key="daten_public",
-                                          help="Gilt, wo die Spalte „oeffentlich“ leer ist.")  # fmt: skip
+        meta["public"] = cols[2].checkbox("Öffentlich", key="daten_public",
+                                          help="Die Angebote erscheinen im Familienwegweiser, wo ihre Spalte „oeffentlich“ leer ist.")  # fmt: skip
         types = offer_types()
         covers = st.multiselect("Vollständig erfasste Angebotsarten (optional)", list(types["offer_type"]),
                                 format_func=dict(zip(types["offer_type"], types["label"])).get, key="daten_covers",
+                                placeholder="keine Angabe: erfasst ist, wovon die Liste mindestens ein Angebot enthält",
                                 help="Angebotsarten, die die Liste für den ganzen Kreis vollständig enthält (docs/OFFERS.md).")  # fmt: skip
         meta["covers"] = covers or None
     elif kind == "statistik":
@@ -177,7 +178,8 @@ def show_check(check: draft.UploadCheck) -> None:
         st.error("**Die Datei kann so nicht geladen werden.**  \n" + "  \n".join(plain(line) for line in error.splitlines()),
                  icon=":material/error:")  # fmt: skip
     if check.ok:
-        st.success(plain(f"{check.filename}: {check.rows} Zeilen werden geladen. Änderungen: {changes_text(check.changes)}."),
+        st.success(plain(f"{check.filename}: {check.rows} Zeilen werden geladen. Gegenüber der veröffentlichten Version: "
+                         f"{changes_text(check.changes)}."),
                    icon=":material/check_circle:")  # fmt: skip
     if len(check.report):
         st.markdown("**Prüfbericht** – jede Zeile, die nicht so geladen wird, wie sie steht")
