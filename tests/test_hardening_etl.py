@@ -138,7 +138,8 @@ def test_build_removes_temp_files_of_dead_builds_and_leaves_those_of_a_live_proc
         assert not [name for name in stale if (out.parent / name).exists()], "temporary files of a dead build are removed"
         assert {name: sha256(out.parent / name) for name in kept} == before, "a live build's files and others are untouched"
         assert [m for m in said if m.startswith("Temporäre Datei")] == [f"Temporäre Datei eines abgebrochenen Laufs entfernt: {n}" for n in sorted(stale)]
-        assert sorted(p.name for p in out.parent.iterdir()) == sorted(kept + ["atlas.duckdb", "atlas.importbericht.csv"])
+        # the demo's findings (open-text survey answers not taken over) go to <name>.warnungen.csv beside it
+        assert sorted(p.name for p in out.parent.iterdir()) == sorted(kept + ["atlas.duckdb", "atlas.importbericht.csv", "atlas.warnungen.csv"])
     finally:
         live.kill()
         live.wait()
