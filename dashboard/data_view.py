@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.markdown import plain
+from etl.config import DEFAULT_MIN_BASE
 from etl.offers_taxonomy import offer_types
 from etl.sources.genesis import table_metadata
 from etl.sources.offers import offer_formats
@@ -25,7 +26,8 @@ from workspace.storage import Workspace
 MESSAGE = "daten_message"  # (kind, text) shown once after an action and a rerun
 _CHECKS = "daten_checks"  # memo of checks: key -> UploadCheck (a rerun must not read a 5,000-row list again)
 _UPLOADER = "daten_uploader_round"  # a new key empties the file picker after saving
-FILE_TYPES = {"angebote": ["csv", "xlsx", "xlsm"], "statistik": ["csv"], "eigene_indikatoren": ["xlsx"], "sozialraeume": ["csv"]}
+FILE_TYPES = {"angebote": ["csv", "xlsx", "xlsm"], "statistik": ["csv"], "eigene_indikatoren": ["xlsx"], "sozialraeume": ["csv"],
+              "umfrage": ["xlsx"]}  # fmt: skip
 
 
 def db_name(ctx: Context) -> str:
@@ -124,6 +126,9 @@ def _meta(kind: str, ctx: Context, filename: str | None = None) -> dict:
     elif kind == "statistik":
         tables = table_metadata()["tables"]
         meta["table"] = st.selectbox("Tabelle", sorted(tables), format_func=lambda t: f"{t} – {tables[t]['title']}", key="daten_table")
+    elif kind == "umfrage":
+        meta["min_base"] = int(st.number_input("Mindestbasis", 5, 1000, DEFAULT_MIN_BASE, key="daten_min_base",
+                                               help="Gebiete mit weniger Befragten je Frage werden nicht ausgewiesen (config/README.md)."))  # fmt: skip
     elif kind == "sozialraeume":
         cols = st.columns(2)
         meta["status"] = cols[0].radio("Status der Zuordnung", ["Arbeitsannahme", "amtlich"], horizontal=True, key="daten_mapping_status")

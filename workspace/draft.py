@@ -25,7 +25,8 @@ import pandas as pd
 import shapely
 
 from etl.catalogue import load_catalogue
-from etl.config import CountyConfig, OfferSource, StatisticsSource
+from etl import survey
+from etl.config import DEFAULT_MIN_BASE, CountyConfig, OfferSource, StatisticsSource, SurveySource
 from etl.errors import EtlError
 from etl.own_indicators import catalogue_topics
 from etl.prepare import in_scope
@@ -38,7 +39,7 @@ from workspace import draft_changes
 from workspace.draft_changes import connect as read_published
 
 KINDS = {"angebote": "Angebotsliste", "statistik": "Statistik (GENESIS-Export)", "eigene_indikatoren": "Eigene Indikatoren",
-         "sozialraeume": "Sozialraum-Zuordnung"}  # fmt: skip
+         "sozialraeume": "Sozialraum-Zuordnung", "umfrage": "Familienbefragung"}  # fmt: skip
 REPORT_COLUMNS = ["Blatt", "Zeile", "Spalte", "Problem", "Ergebnis"]
 NOT_LOADED = "Tabelle wird erst geladen, wenn alles behoben ist"
 
@@ -176,6 +177,30 @@ def _check_own_indicators(path: Path, meta: dict, config: CountyConfig, db_path:
     return check
 
 
+def _check_survey(path: Path, meta: dict, config: CountyConfig, db_path: Path | None) -> UploadCheck:
+    """A family survey (etl/sources/survey.py): problems by sheet, row and column; open text listed as not taken over."""
+    table = survey.check_upload(path, _areas(db_path), config.ags, _own_ids_elsewhere(db_path, path.name))
+    rows = [(p.sheet, p.row, p.column or "", p.problem + (f" – erwartet: {p.expected}" if p.expected else "")
+             + (f" – {p.fix}" if p.fix else ""), NOT_LOADED) for p in table.problems]  # fmt: skip
+    rows += [("", None, "", skipped, "nicht übernommen (Freitext)") for skipped in table.skipped]
+    errors = []
+    if table.problems:
+        count = "1 Problem" if len(table.problems) == 1 else f"{len(table.problems)} Probleme (alle im Prüfbericht)"
+        errors.append(f"{count}: die Befragung wird erst geladen, wenn alles behoben ist.\n{table.problems[0].error(path.name)}")
+    min_base = int(meta.get("min_base") or DEFAULT_MIN_BASE)
+    results = table.results.assign(indicator_id=table.results["question_id"].map(survey.indicator_id))
+    shown = results["base"] >= min_base
+    preview = pd.DataFrame({"Frage": results["question_id"], "Gebiet": results["area_id"], "Anzahl": results["count"],
+                            "Basis": results["base"], "ausgewiesen": shown.map({True: "ja", False: f"nein (Basis < {min_base})"})})  # fmt: skip
+    check = UploadCheck("umfrage", path.name, 0 if errors else len(results), _report(rows), errors, preview.head(200))
+    if db_path and not errors and len(results):
+        values = results[shown].assign(value=results["count"] / results["base"] * 100)
+        labels = {survey.indicator_id(q.question_id): q.label for q in table.questions}
+        check.changes = draft_changes.value_changes(values.assign(year=values["question_id"].map(
+            {q.question_id: q.year for q in table.questions})), db_path, labels)  # fmt: skip
+    return check
+
+
 def _own_ids_elsewhere(db_path: Path | None, file_name: str) -> set[str]:
     """Ids of own indicators in the database from another file (a file of the same name is replaced by the upload)."""
     if db_path is None or not Path(db_path).is_file():
@@ -200,7 +225,7 @@ def _check_mapping(path: Path, meta: dict, config: CountyConfig, db_path: Path |
 
 
 _CHECKS = {"angebote": _check_offers, "statistik": _check_statistics, "eigene_indikatoren": _check_own_indicators,
-           "sozialraeume": _check_mapping}  # fmt: skip
+           "sozialraeume": _check_mapping, "umfrage": _check_survey}  # fmt: skip
 
 
 def template_for(db_path: Path, kreis_id: str) -> bytes:
@@ -257,6 +282,9 @@ def draft_config(base: CountyConfig, uploads: list, folder: Path, ws, db_name: s
             config = replace(config, statistics=_replaced(config.statistics, StatisticsSource(str(meta.get("table") or ""), target), target.name))
         elif upload.kind == "eigene_indikatoren":
             config = replace(config, own_indicators=_replaced(config.own_indicators, target, target.name))
+        elif upload.kind == "umfrage":
+            source = SurveySource(target, int(meta.get("min_base") or DEFAULT_MIN_BASE))
+            config = replace(config, surveys=_replaced(config.surveys, source, target.name))
         elif upload.kind == "sozialraeume":
             config = replace(config, sozialraum_mapping=target, sozialraum_status=meta.get("status") or "Arbeitsannahme",
                              sozialraum_source=meta.get("source") or f"hochgeladen: {upload.filename}")  # fmt: skip

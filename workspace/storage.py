@@ -31,7 +31,7 @@ from workspace import tables as t
 from workspace.engine import lock_id, make_engine
 
 URL_ENV = "PLANUNGSATLAS_WORKSPACE_URL"
-UPLOAD_KINDS = ("angebote", "statistik", "eigene_indikatoren", "sozialraeume")
+UPLOAD_KINDS = ("angebote", "statistik", "eigene_indikatoren", "sozialraeume", "umfrage")
 UPLOAD_STATUSES = ("entwurf", "veroeffentlicht", "verworfen")
 DECISIONS = ("dasselbe", "verschieden")
 MAPPING_STATUSES = ("amtlich", "Arbeitsannahme")
