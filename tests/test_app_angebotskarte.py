@@ -410,4 +410,4 @@ def test_trier_saarburg_opens_on_a_captured_category_and_kita_is_nicht_erfasst(t
     rerun(at)
     legend = _legends(at)
     assert "nicht erfasst" in legend and "0,00 bis 0,00" not in legend
-    assert "nicht zum Kreis gehörig" in map_script(at), "the hole of the city of Trier is labelled"
+    assert "Trier (kreisfreie Stadt)" in map_script(at), "the hole of the city of Trier is labelled with its name (neighbours table)"
