@@ -39,7 +39,7 @@ PAGES: tuple[PageEntry, ...] = (
     # Daten (owners add their page here when it exists): daten, angebote_pflegen, sozialraeume
     PageEntry("daten", "Daten", ":material/upload_file:", "Daten"),
     PageEntry("angebote_pflegen", "Angebote pflegen", ":material/edit_note:", "Daten"),
-    PageEntry("sozialraeume", "Sozialräume", ":material/hub:", "Daten"),
+    PageEntry("sozialraeume", "Sozialräume zuordnen", ":material/hub:", "Daten"),
     PageEntry("benutzer", "Benutzer & Rechte", ":material/manage_accounts:", "Verwaltung"),
 )
 
