@@ -127,7 +127,9 @@ def test_a_reader_from_the_provider_sees_the_planning_pages_only(oidc_app, brows
     expect(page.get_by_text("Keine Berechtigung: Die Seite „Benutzer & Rechte“ ist für Ihre Rolle")).to_be_visible(timeout=TIMEOUT)
     log = ws.audit_log(action="open_page")
     assert log.loc[~log["allowed"], ["actor", "target"]].values.tolist() == [["lena", "benutzer"]]
-    # logout: Streamlit ends the session at the provider too (the mock asks to confirm), then the login again
+    # logout: Streamlit ends the session at the provider too (the mock asks to confirm), then the login again; the
+    # click waits for the refused page's run to end (a click during a run can be lost under load)
+    _settled(page)
     page.get_by_role("button", name="Abmelden").click()
     page.get_by_role("button", name="End session").click(timeout=TIMEOUT)
     expect(page.get_by_role("heading", name="Planungsatlas Familie – Anmeldung")).to_be_visible(timeout=TIMEOUT)
