@@ -157,3 +157,5 @@ def test_internal_offers_reach_only_viewers_who_may_read_them(ws: Workspace, gue
     assert Counter(table["Name"]) == expected
     counts = guest.multiselect(key="offers_types").options
     assert sum(int(re.search(r"\((\d+)\)$", o).group(1)) for o in counts) == total - len(internal), "filter counts too"
+    assert any(f"von {total - len(internal)} Angeboten" in c.value for c in guest.caption), "the caption counts what the guest may see"
+    assert any(f"von {total} Angeboten" in c.value for c in reader.caption)

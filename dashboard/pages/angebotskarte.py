@@ -2,13 +2,13 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import context, offer_map, offer_panels, presentation, share
+from dashboard import auth, context, offer_map, offer_panels, presentation, share
 from dashboard.markdown import plain
 from planning import coverage, queries
 from planning.context import LEVEL_LABELS
 from planning.coverage_dimensions import OFFERS_HINT
 from planning.formatting import number
-from planning.offers import shown_offers
+from planning.offers import shown_offers, visible_offers
 
 ctx = context.page_context()
 share.bind(
@@ -100,8 +100,9 @@ switches[1].toggle("Hintergrundkarte", key="offers_tiles", help="OpenStreetMap-K
 with switches[3]:
     offer_panels.download_panel(ctx, view, chosen, level, distance, shown)
 filter_note = "" if not chosen.active else " (gefiltert)"
+visible = visible_offers(ctx.db, ctx.kreis_id, auth.allowed("read_internal"))  # a viewer counts only what they may see
 st.caption(
-    f"Flächen: {plain(view.title)}. Punkte: {number(view.offers_shown)} von {number(len(offers))} Angeboten{filter_note}, "
+    f"Flächen: {plain(view.title)}. Punkte: {number(view.offers_shown)} von {number(len(visible))} Angeboten{filter_note}, "
     f"nach Handlungsfeld gefärbt, dicht liegende zusammengefasst (Zahl = Angebote). Punkt anklicken für Details."
 )
 st.caption(plain(" · ".join([view.attribution, *view.notes])))
