@@ -22,12 +22,9 @@ INTERNAL_FIELDS = ("kontakt_intern",)
 READ_ONLY = {"offer_id": "Kennung", "gemeinde_name": "Gemeinde", "list_file": "Liste"}
 
 
-def _workspace_state(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(published inventory, inventory with pending edits, pending cells)."""
-    inventory = published_inventory(ctx.db, ctx.kreis_id)
-    edits = auth.workspace().offer_edits(ctx.db.name)
-    shown, pending = with_pending_edits(inventory, edits)
-    return inventory, shown, pending
+def _workspace_state(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the inventory with pending edits, the pending cells)."""
+    return with_pending_edits(published_inventory(ctx.db, ctx.kreis_id), auth.workspace().offer_edits(ctx.db.name))
 
 
 def no_inventory(ctx: Context) -> bool:
@@ -71,7 +68,7 @@ def _column_config(type_labels: dict[str, str]) -> dict:
 
 def editor(ctx: Context) -> None:
     """The editable table and its save button."""
-    inventory, shown, pending = _workspace_state(ctx)
+    shown, pending = _workspace_state(ctx)
     internal = auth.allowed("read_internal")
     fields = [f for f in EDITABLE_FIELDS if internal or f not in INTERNAL_FIELDS]
     filtered = _filtered(shown, "offer_edit")
@@ -123,7 +120,7 @@ def save_result() -> None:
 
 def duplicates(ctx: Context) -> None:
     """Probable duplicates with their reason; the planner decides each pair."""
-    inventory, shown, _ = _workspace_state(ctx)
+    shown, _ = _workspace_state(ctx)
     ws = auth.workspace()
     decisions = ws.duplicate_decisions(ctx.db.name)
     merging = {frozenset(p) for p in zip(decisions.loc[decisions["decision"] == "dasselbe", "key_a"],
@@ -177,7 +174,8 @@ def change_log(ctx: Context) -> None:
     if edits.empty:
         st.caption("Noch keine Änderungen.")
         return
-    names = dict(zip(published_inventory(ctx.db, ctx.kreis_id)["offer_key"], published_inventory(ctx.db, ctx.kreis_id)["name"]))
+    inventory = published_inventory(ctx.db, ctx.kreis_id)
+    names = dict(zip(inventory["offer_key"], inventory["name"]))
     table = pd.DataFrame({"am": edits["at"].str.replace("T", " ").str[:19], "von": edits["actor"],
                           "Angebot": edits["offer_key"].map(names).fillna(edits["offer_key"]), "Feld": edits["field"].map(EDITABLE_FIELDS),
                           "alt": edits["old"].fillna(""), "neu": edits["new"].fillna("")})  # fmt: skip

@@ -174,17 +174,7 @@ def indicator_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataF
 @cached(64)
 def land_series(db: Database, kreis_id: str, indicator_id: str) -> pd.DataFrame:
     """The indicator for the Land the Kreis lies in (reference values), all years; empty where the build has none."""
-    return fetch(
-        db,
-        f"""
-        SELECT o.area_id, a.name, o.year, o.value, o.status, o.flag, o.note,
-               {_counts(db)}, o.source_id
-        FROM observations o JOIN areas a USING (area_id)
-        WHERE a.level = 'land' AND a.area_id = left(?, 2) AND o.indicator_id = ?
-        ORDER BY o.year
-        """,
-        [kreis_id, indicator_id],
-    )
+    return _reference_series(db, "a.level = 'land' AND a.area_id = left(?, 2)", [kreis_id, indicator_id])
 
 
 # The Bund (Germany) as the build may store it: level 'bund', or the GENESIS key 'DG' / '0' of Deutschland
@@ -194,16 +184,21 @@ BUND_AREA = "(a.level = 'bund' OR a.area_id IN ('DG', '0'))"
 @cached(64)
 def bund_series(db: Database, indicator_id: str) -> pd.DataFrame:
     """The indicator for Germany as a whole (reference values), all years; empty where the build has none."""
+    return _reference_series(db, BUND_AREA, [indicator_id])
+
+
+def _reference_series(db: Database, area_condition: str, params: list) -> pd.DataFrame:
+    """One reference area's values of an indicator (the last parameter), all years."""
     return fetch(
         db,
         f"""
         SELECT o.area_id, a.name, o.year, o.value, o.status, o.flag, o.note,
                {_counts(db)}, o.source_id
         FROM observations o JOIN areas a USING (area_id)
-        WHERE {BUND_AREA} AND o.indicator_id = ?
+        WHERE {area_condition} AND o.indicator_id = ?
         ORDER BY o.year
         """,
-        [indicator_id],
+        params,
     )
 
 

@@ -107,6 +107,11 @@ def offer_workbook(rows: list[Row], quirks: dict[str, int]) -> bytes:
     wb.properties.subject = "Demodaten – frei erfunden"
     # the generator's path before etl/demo/ became a package: kept, so the committed workbook stays byte-identical
     wb.properties.creator = "Planungsatlas Familie (etl/demo_offers.py)"
+    return stable_xlsx_bytes(wb)
+
+
+def stable_xlsx_bytes(wb: Workbook) -> bytes:
+    """The workbook's bytes, the same on every run: created/modified and the zip entries' times fixed."""
     wb.properties.created = wb.properties.modified = FIXED_TIME
     raw = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()  # wb.save() would stamp "modified" now

@@ -11,24 +11,20 @@ closed question show that open text is skipped. Own random stream (SEED, 14): th
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.writer.excel import ExcelWriter
 
 from etl.demo.county import SEED, County, poorer_sozialraum
+from etl.demo.offer_files import stable_xlsx_bytes
 from etl.demo.population import YEARS
 
 SURVEY_DIR = Path("befragung")
 XLSX_NAME = "familienbefragung_musterland_demodaten.xlsx"
 SURVEY_STREAM = 14  # issue 14: second element of the seed
-FIXED_TIME = datetime(2024, 1, 15, 9, 0, 0)
 FIELD_PERIOD = "04.09.2023–10.11.2023"
 SOURCE = "Demodaten, erfundene Befragung: Familienbefragung Landkreis Musterland 2023"
 LICENCE = "Demodaten, frei verwendbar"
@@ -184,17 +180,7 @@ def survey_workbook(county: County, counts: np.ndarray) -> bytes:
     wb.properties.title = "Familienbefragung Landkreis Musterland 2023 (Demodaten)"
     wb.properties.subject = "Demodaten, erfundene Befragung"
     wb.properties.creator = "Planungsatlas Familie (etl/demo/survey.py)"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    raw = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()  # wb.save() would stamp "modified" now
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info))
-    return out.getvalue()
+    return stable_xlsx_bytes(wb)
 
 
 def write_survey(county: County, counts: np.ndarray, out_dir: Path) -> None:
