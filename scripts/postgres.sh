@@ -29,12 +29,13 @@ if [ -z "${version:-}" ]; then
     version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
     cluster=main
     say "creating cluster $version/$cluster"
-    pg_createcluster "$version" "$cluster" >/dev/null
+    pg_createcluster "$version" "$cluster" >&2
     read -r version cluster port status _ < <(pg_lsclusters -h | head -n 1)
 fi
 if [ "$status" != "online" ]; then
     say "starting cluster $version/$cluster on port $port"
-    pg_ctlcluster "$version" "$cluster" start
+    # stdout carries only the URL: pg_ctl's own messages (e.g. "Removed stale pid file.") go to stderr
+    pg_ctlcluster "$version" "$cluster" start >&2
 else
     say "cluster $version/$cluster is running on port $port"
 fi
@@ -47,10 +48,10 @@ pg_isready -q -h localhost -p "$port" || { say "PostgreSQL on port $port does no
 psql_admin() { runuser -u postgres -- psql -p "$port" -v ON_ERROR_STOP=1 -qtAc "$1"; }
 if [ -z "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" ]; then
     say "creating role $ROLE"
-    psql_admin "CREATE ROLE $ROLE LOGIN PASSWORD '$PASSWORD'"
+    psql_admin "CREATE ROLE $ROLE LOGIN PASSWORD '$PASSWORD'" >&2
 fi
 if [ -z "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" ]; then
     say "creating database $DATABASE"
-    psql_admin "CREATE DATABASE $DATABASE OWNER $ROLE"
+    psql_admin "CREATE DATABASE $DATABASE OWNER $ROLE" >&2
 fi
 echo "postgresql+psycopg://$ROLE:$PASSWORD@localhost:$port/$DATABASE"

@@ -10,7 +10,7 @@ bash scripts/setup.sh --with-browser  # the browser tests and the PNG/PDF export
 # URL of your own is set. Without one the PostgreSQL variants are skipped with the reason; CI
 # (PLANUNGSATLAS_REQUIRE_POSTGRES=1) stops here instead.
 if [ -z "${PLANUNGSATLAS_TEST_POSTGRES_URL:-}" ]; then
-    if url=$(bash scripts/postgres.sh); then
+    if url=$(bash scripts/postgres.sh | tail -n 1) && [ -n "$url" ]; then
         export PLANUNGSATLAS_TEST_POSTGRES_URL="$url"
         printf 'setup: PostgreSQL for the workspace tests: %s\n' "$url"
     elif [ "${PLANUNGSATLAS_REQUIRE_POSTGRES:-}" = "1" ]; then

@@ -62,8 +62,8 @@ def test_local_login_and_admin_page(demo_db: Path, tmp_path: Path, browser_page:
         page.get_by_label("Benutzername").fill("chefin")
         page.get_by_label("Passwort").fill("richtig-geheim-1")
         page.get_by_role("button", name="Anmelden").click()
-        # the linked page with its parameters, after the login
-        expect(page.get_by_role("heading", name=re.compile("^Steckbrief"))).to_be_visible(timeout=TIMEOUT)
+        # the linked page with its parameters, after the login (the profile's heading names the level of the link)
+        expect(page.get_by_role("heading", name=re.compile("^Steckbrief Verbandsgemeinde"))).to_be_visible(timeout=TIMEOUT)
         assert "ebene=verbandsgemeinde" in page.url
         assert _nav(page) == [p.title for p in page_registry.PAGES if p.id in EXPECTED_PAGES["admin"]]
         page.get_by_test_id("stSidebarNavLink").filter(has_text="Benutzer & Rechte").click()

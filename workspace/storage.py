@@ -85,11 +85,9 @@ class Workspace:
         self.create_tables(t.metadata)
 
     def create_tables(self, metadata: sa.MetaData) -> None:
-        """Create the tables of ``metadata`` that are missing; replicas starting together take turns (PostgreSQL
-        would otherwise let two of them create the same table)."""
-        with self.engine.begin() as connection:
-            if self.backend == "postgresql":
-                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_id("workspace-schema"))))
+        """Create the tables of ``metadata`` that are missing; replicas starting together take turns under the
+        schema lock (otherwise two of them see a table missing and both create it; the second one fails)."""
+        with self.locked("workspace-schema") as connection:
             metadata.create_all(connection)
 
     @classmethod
