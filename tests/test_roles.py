@@ -21,7 +21,8 @@ EXPECTED_PAGES = {
 EXPECTED_ACTIONS = {
     "public": set(),
     "lesen": {"read_internal"},
-    "planung": {"read_internal", "upload", "publish", "rollback", "edit_offers", "decide_duplicates", "edit_sozialraeume", "edit_goals"},
+    "planung": {"read_internal", "upload", "publish", "rollback", "edit_offers", "decide_duplicates", "edit_sozialraeume", "edit_goals",
+                "edit_scenarios"},
     "admin": {"read_internal", "manage_users"},
 }
 

@@ -21,7 +21,7 @@ ROLES_ENV = "PLANUNGSATLAS_ROLES"  # another roles file, e.g. a county's own rol
 PUBLIC = "public"
 ACTIONS = frozenset({
     "upload", "publish", "rollback", "edit_offers", "decide_duplicates", "edit_sozialraeume", "read_internal",
-    "manage_users", "edit_goals",
+    "manage_users", "edit_goals", "edit_scenarios",
 })  # fmt: skip
 
 
