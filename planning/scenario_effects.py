@@ -54,10 +54,16 @@ def difference_classes(differences: pd.Series, decimals: int) -> Classes:
 DIMENSION = "angebotsart"  # offers are changed per Angebotsart; Lebensphasen are not recomputed here
 
 
-def _counts(offers: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Offers, places and offers with places per area × Angebotsart."""
+def _counts(offers: pd.DataFrame, members: pd.DataFrame, dimension: str = DIMENSION, types: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Offers, places and offers with places per area × category: the Angebotsart, or – for ``dimension``
+    'lebensphase' – every Lebensphase the offer's Angebotsart serves (``types``: the taxonomy), as the build counts."""
+    if dimension == "lebensphase":
+        phases = types[["offer_type", "lebensphasen"]].reset_index(drop=True).rename(columns={"lebensphasen": "category"})
+        offers = offers.drop(columns=["lebensphasen"], errors="ignore").merge(phases, on="offer_type").explode("category")
+    else:
+        offers = offers.assign(category=offers["offer_type"])
     placed = offers.merge(members, on="gemeinde_id")
-    grouped = placed.groupby(["area_id", "offer_type"]).agg(
+    grouped = placed.groupby(["area_id", "category"]).agg(
         offers=("offer_id", "size"), capacity=("kapazitaet", "sum"), capacity_known=("kapazitaet", "count"))  # fmt: skip
     return grouped.rename_axis(["area_id", "category"])
 
@@ -80,13 +86,22 @@ def _with_delta(coverage: pd.DataFrame, delta: pd.DataFrame) -> pd.DataFrame:
 def scenario_coverage(ctx: Context, scenario: Scenario, level: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Coverage per Angebotsart of the areas of ``level`` and of the Kreis, with the published offers (as the ETL
     computed it) and with the scenario's: (areas before, Kreis before, areas after, Kreis after)."""
+    return coverage_before_after(ctx, scenario, level, DIMENSION)
+
+
+def coverage_before_after(
+    ctx: Context, scenario: Scenario, level: str, dimension: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """As ``scenario_coverage`` for either dimension: per Lebensphase an offer counts in every phase its
+    Angebotsart serves (as in the published figures), so closing a Familienzentrum changes several phases."""
     published = queries.offers(ctx.db, ctx.kreis_id)
     changed = active(apply(published, scenario, queries.gemeinde_geometry(ctx.db, ctx.kreis_id)))
+    types = queries.offer_types(ctx.db)
     members = queries.area_members(ctx.db, ctx.kreis_id, level)
     kreis_members = members.assign(area_id=ctx.kreis_id)
-    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, DIMENSION)
-    kreis = queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, DIMENSION)
-    deltas = [_counts(changed, m).sub(_counts(published, m), fill_value=0) for m in (members, kreis_members)]
+    coverage = queries.coverage(ctx.db, ctx.kreis_id, level, dimension)
+    kreis = queries.coverage(ctx.db, ctx.kreis_id, KREIS_KEY, dimension)
+    deltas = [_counts(changed, m, dimension, types).sub(_counts(published, m, dimension, types), fill_value=0) for m in (members, kreis_members)]
     return coverage, kreis, _with_delta(coverage, deltas[0]), _with_delta(kreis, deltas[1])
 
 
