@@ -8,6 +8,8 @@
   the figures of 31 December before, and some tables keep an older Gebietsstand), the key's nearest year is used.
 - '-' means "nothing there" (0) only for an area that existed in that year. A '-' under a key that did not exist
   then (before a merger, before the Gemeinde joined the Kreis) is "not applicable": left out, never summed as 0.
+  So is a marker ('.', 'x') under a key of an earlier or later year where the table lists the area's key of that
+  year too: national tables print a Gemeinde that changed Kreis under both keys, the old one with '.'.
 - A value that was converted says so: derivation 'converted' and the note "umgerechnet auf Gebietsstand …
   (BBSR-Umsteigeschlüssel, © BBSR Bonn)" with the old areas it came from. A value whose area did not change keeps
   derivation 'source'.
@@ -100,6 +102,15 @@ def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, sta
     if marker_only.any():
         not_applicable |= marker_only
         findings += _per_table(frame[marker_only & frame["area_id"].str.startswith(targets.scope)], labels, _not_applicable_findings, marker=True)
+    # the same under a key of a nearby year, where the table lists the area's key of that year too (GENESIS prints
+    # Trittenheim's 2016 row under its old Kreis with '.' beside its own row under the new one): no missing part
+    superseded = _superseded_markers(frame, resolved, exact[inverse], links) & ~not_applicable
+    if superseded.any():
+        not_applicable |= superseded
+        feeding = set(links.loc[links["new"].str.startswith(targets.scope), "old"].tolist())
+        named = frame[superseded]
+        named = named[[k.startswith(targets.scope) or k in feeding for k in named["area_id"].tolist()]]
+        findings += _per_table(named, labels, _not_applicable_findings, marker=True)
     unresolved = frame[resolved.isna() & ~zero & ~marker_only]
     extra_links, unresolved = _gemeindefrei_links(unresolved, targets, level, labels, findings)
     if not extra_links.empty:
@@ -156,6 +167,31 @@ def _contributions(frame, resolved, rows, links, catalogue, targets) -> pd.DataF
     area_indicators = set(catalogue.index[catalogue["conversion"] == "area"]) if "conversion" in catalogue else set()
     contributions["w"] = np.where(contributions["indicator_id"].isin(area_indicators), contributions["area"], contributions["pop"])
     return contributions[(contributions["w"] > 0) & contributions["new"].str.startswith(targets.scope)]
+
+
+def _superseded_markers(frame: pd.DataFrame, resolved: pd.Series, exact: np.ndarray, links: pd.DataFrame) -> pd.Series:
+    """Rows with only a marker ('.', 'x', '-') under a key placed by a nearby year whose every target area gets a row
+    of the same table and year under a key of that very year: an obsolete key listed beside the current one."""
+    marker = frame["status"].isin(markers.MISSING_STATUSES + (markers.ZERO,))
+    group = [TABLE, "year", "area_id"]
+    candidate = marker & ~exact & resolved.notna() & marker.groupby([frame[c] for c in group]).transform("all")
+    result = pd.Series(False, index=frame.index)
+    if not candidate.any():
+        return result
+    lost = frame.loc[candidate, group].assign(resolved=resolved[candidate]).drop_duplicates()
+    lost_targets = lost.merge(links, left_on=["resolved", "area_id"], right_on=["year", "old"], suffixes=("", "_link"))
+    current = frame.loc[exact & ~marker, group].drop_duplicates()
+    current = current[current["year"].isin(lost["year"].unique())]
+    lo, hi = int(links["year"].min()), int(links["year"].max())
+    current = current.assign(link_year=current["year"].clip(lo, hi))
+    served = current.merge(links, left_on=["link_year", "area_id"], right_on=["year", "old"], suffixes=("", "_link"))
+    served_keys = set(zip(served[TABLE].tolist(), served["year"].tolist(), served["new"].tolist()))
+    covered = [(t, y, n) in served_keys for t, y, n in zip(lost_targets[TABLE], lost_targets["year"], lost_targets["new"])]
+    whole = lost_targets.assign(covered=covered).groupby(group)["covered"].all()
+    obsolete = set(whole[whole].index.tolist())
+    if obsolete:
+        result = pd.Series([k in obsolete for k in zip(frame[TABLE], frame["year"], frame["area_id"])], index=frame.index) & candidate
+    return result
 
 
 def _resolved_years(years: list[int], keys: list[str], links: pd.DataFrame) -> np.ndarray:
