@@ -92,8 +92,12 @@ def legend_html(not_captured: bool = False) -> str:
     return f"<div style='font-size:0.85rem;line-height:1.8'>{spans}</div>"
 
 
-def styled(chain: ChainMatrix) -> Styler:
-    """The table with the status colours; the Kreis column (or row) bold on a tinted background."""
+CHANGED_STYLE = "color: #5e3c99; font-weight: bold"  # a scenario's changed cells ('vorher → nachher'), beside the arrow
+
+
+def styled(chain: ChainMatrix, changed: pd.DataFrame | None = None) -> Styler:
+    """The table with the status colours; the Kreis column (or row) bold on a tinted background; with a scenario,
+    the cells whose status it changes (``changed``: True there) in bold violet on the colour after the change."""
 
     def colours(_: pd.DataFrame) -> pd.DataFrame:
         css = chain.statuses.map(lambda s: f"background-color: {STATUS_COLOURS[s]}" if s else "")
@@ -107,7 +111,8 @@ def styled(chain: ChainMatrix) -> Styler:
         values = np.isin(np.arange(css.shape[1]), [list(css.columns).index(c) for c in chain.column_keys])
         tinted = kreis & values[None, :] & ~chain.statuses.isin([EMPTY, NOT_CAPTURED]).to_numpy()
         css = css.mask(tinted, f"background-color: {KREIS_BACKGROUND}")
-        return css.mask(kreis, css + "; font-weight: bold")
+        css = css.mask(kreis, css + "; font-weight: bold")
+        return css if changed is None else css.mask(changed.to_numpy(), css + "; " + CHANGED_STYLE)
 
     return chain.table.style.apply(colours, axis=None)
 

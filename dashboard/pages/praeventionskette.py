@@ -1,9 +1,9 @@
 """Präventionskette: how well every Lebensphase (or Angebotsart) is covered per area, empty and weak cells marked."""
 import streamlit as st
 
-from dashboard import chain_view, share
+from dashboard import chain_view, scenario_lens, share
 from dashboard.markdown import plain
-from planning import chain, coverage_dimensions
+from planning import chain, coverage_dimensions, scenario_views
 from planning.formatting import number
 from reports import coverage_tables
 
@@ -12,6 +12,7 @@ ctx, levels = chain_view.page_start(
     "Welche Lebensphasen sind wo mit Angeboten versorgt – von Schwangerschaft und Geburt bis ins Alter? "
     "Jede Zelle vergleicht ein Gebiet mit dem Kreis; leere und schwache Zellen zeigen, wo die Kette reißt.",
 )
+scenario = scenario_lens.lens(ctx)
 
 share.bind(
     share.Param("chain_level", "ebene"),
@@ -40,21 +41,29 @@ if metric_key == "share_within":
     st.session_state["chain_distance"] = coverage_dimensions.distance_or_default(st.session_state.get("chain_distance"))
     distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *coverage_dimensions.DISTANCE_RANGE_KM, key="chain_distance")
 
-matrix = chain.build_matrix(ctx, level, dimension, metric_key, weak_share, distance_km, areas_as_rows)
+changed = None
+if scenario is None:
+    matrix = chain.build_matrix(ctx, level, dimension, metric_key, weak_share, distance_km, areas_as_rows)
+else:  # the same rule with the scenario's offers; cells whose status changes read "vorher → nachher"
+    lensed = scenario_views.chain_matrix(ctx, scenario, level, dimension, metric_key, weak_share, distance_km, areas_as_rows)
+    matrix, changed = lensed.matrix, lensed.changed
 
 summary, download = st.columns([6, 1.3], vertical_alignment="center")
-summary.markdown(chain.summary_text(matrix, level, dimension, metric_key))
-with download:
-    chain_view.download_panel(
-        "chain_download",
-        lambda: coverage_tables.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix),
-        ("praeventionskette", dimension, level, metric_key, ctx.kreis_name),
-    )
+summary.markdown(chain.summary_text(matrix, level, dimension, metric_key) + scenario_lens.chain_summary(scenario, changed))
+if scenario is not None:
+    scenario_lens.no_downloads(download)
+else:
+    with download:
+        chain_view.download_panel(
+            "chain_download",
+            lambda: coverage_tables.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix),
+            ("praeventionskette", dimension, level, metric_key, ctx.kreis_name),
+        )
 st.markdown(chain_view.legend_html(bool(matrix.not_captured)), unsafe_allow_html=True)
 st.caption(chain.rule_text(chain.METRICS[metric_key], weak_share, distance_km))
 
 event = st.dataframe(
-    chain_view.styled(matrix),
+    chain_view.styled(matrix, changed),
     key=f"chain_matrix_{level}_{dimension}_{int(areas_as_rows)}",
     on_select="rerun",
     selection_mode="single-cell",
@@ -77,6 +86,8 @@ else:
     area_key, category = picked
     st.markdown(f"**{plain(chain.cell_heading(ctx, matrix, dimension, area_key, category))}**")
     listed = chain.cell_offers(ctx, level, dimension, area_key, category)
+    if scenario is not None:
+        st.caption("Die veröffentlichten Angebote der Zelle; was das Szenario ändert, steht im Hinweis oben.")
     if category not in coverage_dimensions.captured(ctx, dimension):
         st.info("Nicht erfasst: keine geladene Angebotsliste enthält solche Angebote.", icon=":material/playlist_remove:")
     elif listed.empty:

@@ -1,0 +1,93 @@
+"""The scenario lens of the planning pages (Präventionskette, Bedarf & Versorgung, Angebotskarte): a control
+"Szenario" that picks one of the Kreis's saved scenarios, bound to the URL as ``szenario`` like on the page
+Szenarien, and the banner that says the page shows a scenario, not published figures.
+
+The figures themselves come from ``planning.scenario_views``. While a scenario is shown, the pages' downloads are
+switched off with the reason: their files are the published figures' and must not pass for a scenario's.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard import scenario_view, share
+from dashboard.markdown import plain
+from planning import queries, scenarios
+from planning.context import Context
+from planning.formatting import number
+from planning.scenario_views import banner_text
+from workspace import store_for
+
+KEY = "lens_scenario"
+KEPT = "lens_scenario_kept"  # survives a change of page (a widget's own key is dropped on pages without it)
+NONE_LABEL = "keins – veröffentlichte Daten"
+EXPORT_REASON = (
+    "Mit einem Szenario gibt es hier keine Downloads: sie enthielten die veröffentlichten Zahlen. Die Unterschiede "
+    "des Szenarios als Tabelle und als Abschnitt für den Kreistagsbericht gibt es auf der Seite Szenarien."
+)
+
+
+def control(ctx: Context, where: DeltaGenerator | None = None) -> scenarios.Scenario | None:
+    """The selectbox 'Szenario' in ``where`` (default: the page); the chosen saved scenario, None for the published
+    data. A link naming a scenario that is not saved for this Kreis shows why and falls back to the published data."""
+    store = store_for(ctx.db.path)
+    saved = store.names(ctx.kreis_id)
+    if KEY not in st.session_state and st.session_state.get(KEPT) in saved:
+        st.session_state[KEY] = st.session_state[KEPT]
+    share.bind(share.Param(KEY, "szenario"))
+    wanted = st.session_state.get(KEY)
+    if wanted not in (None, "", *saved):
+        st.warning(plain(scenario_view.unsaved_link_text(str(wanted))), icon=":material/link_off:")
+        st.session_state[KEY] = ""
+    name = (where or st).selectbox(
+        "Szenario", ["", *saved], format_func=lambda n: n or NONE_LABEL, key=KEY,
+        help="Ein auf der Seite Szenarien gespeichertes Szenario: die Seite rechnet dann mit seinen Angeboten "
+             "(nicht veröffentlicht) und zeigt, was sich ändert.",
+    )  # fmt: skip
+    st.session_state[KEPT] = name
+    return store.load(ctx.kreis_id, name) if name else None  # None also when it was deleted meanwhile
+
+
+def banner(ctx: Context, scenario: scenarios.Scenario, where: DeltaGenerator | None = None) -> None:
+    """'Szenario „…“ – nicht veröffentlicht: n Änderungen', with the changes listed (a closed or changed offer by
+    its name and Gemeinde)."""
+    offers = queries.offers(ctx.db, ctx.kreis_id)
+    names = dict(zip(offers["offer_id"], offers["name"].astype(str) + " in " + offers["gemeinde_name"].astype(str)))
+    types = queries.offer_types(ctx.db)
+    labels = dict(zip(types["offer_type"], types["label"]))
+    kinds = dict(zip(offers["offer_id"], offers["offer_type"]))
+    named = [c if c.name else dataclasses.replace(c, name=names.get(c.offer_id, ""), offer_type=c.offer_type or kinds.get(c.offer_id, ""))
+             for c in scenario.changes]  # fmt: skip
+    changes = "; ".join(plain(scenarios.change_text(c, labels)) for c in named)
+    (where or st).warning(
+        f"**{plain(banner_text(scenario))}** – die Zahlen dieser Seite sind mit den Angeboten des Szenarios "
+        f"gerechnet; die veröffentlichten Daten bleiben unverändert. Änderungen: {changes}",
+        icon=":material/science:",
+    )
+
+
+def lens(ctx: Context) -> scenarios.Scenario | None:
+    """The control and, with a scenario, its banner in one row under the page's title."""
+    row = st.columns([3, 7], vertical_alignment="center")
+    scenario = control(ctx, row[0])
+    if scenario is not None:
+        banner(ctx, scenario, row[1])
+    return scenario
+
+
+def chain_summary(scenario: scenarios.Scenario | None, changed: pd.DataFrame | None) -> str:
+    """What the Präventionskette's summary adds with a scenario (Markdown): how many cells change their status."""
+    if scenario is None or changed is None:
+        return ""
+    n = int(changed.to_numpy().sum())
+    if not n:
+        return " Mit dem Szenario ändert keine Zelle ihren Status."
+    return f" Mit dem Szenario ändern **{number(n)} {'Zelle' if n == 1 else 'Zellen'}** ihren Status (vorher → nachher, violett)."
+
+
+def no_downloads(where: DeltaGenerator | None = None) -> None:
+    """In place of a page's download panel while a scenario is shown: a switched-off button with the reason."""
+    (where or st).button("Herunterladen", disabled=True, icon=":material/download:", help=EXPORT_REASON, key="lens_no_download")
