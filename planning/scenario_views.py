@@ -157,24 +157,39 @@ def gap_view(
 
 
 def ranking_table(before: gaps.GapView, after: gaps.GapView, categories: list[str] | None = None) -> pd.DataFrame:
-    """The ranked list after the change (``gaps.ranking_table``) with the rank before beside the rank after, and
-    the gaps the scenario closes at the end ('keine Lücke mehr')."""
-    table = gaps.ranking_table(after, categories).rename(columns={"Rang": "Rang nachher"})
+    """The ranked list after the change (``gaps.ranking_table``) with the rank before beside the rank after
+    ('keine Lücke' where the area × category was no gap before), and at the end the gaps the scenario closes
+    ('keine Lücke mehr', with their figures before)."""
+    keys = ["area_id", "category"]
     chosen = after.ranked if not categories else after.ranked[after.ranked["category"].isin(categories)]
-    old = before.ranked.set_index(["area_id", "category"])["rank"]
+    old = before.ranked.set_index(keys)["rank"]
+    table = gaps.ranking_table(after, categories).rename(columns={"Rang": "Rang nachher"})
     ranks = [old.get((a, c)) for a, c in zip(chosen["area_id"], chosen["category"])]
-    table.insert(0, "Rang vorher", ["neu" if r is None else number(r, 0) for r in ranks])
-    table["Rang nachher"] = table["Rang nachher"].map(lambda r: number(r, 0))
-    closed = before.ranked[~before.ranked.set_index(["area_id", "category"]).index.isin(chosen.set_index(["area_id", "category"]).index)]
-    if categories:
-        closed = closed[closed["category"].isin(categories)]
+    table.insert(0, "Rang vorher", ["keine Lücke" if r is None else number(r, 0) for r in ranks])
+    table["Rang nachher"] = [number(r, 0) for r in table["Rang nachher"]]
+    closed = before.ranked[~before.ranked.set_index(keys).index.isin(chosen.set_index(keys).index)]
+    closed = closed[closed["category"].isin(categories)] if categories else closed
     if closed.empty:
         return table
-    gone = pd.DataFrame({"Rang vorher": [number(r, 0) for r in closed["rank"]], "Rang nachher": "keine Lücke mehr"})
-    first_label = table.columns[2] if len(table.columns) > 2 else None
-    if first_label is not None:
-        gone[first_label] = closed["name"].astype(str).to_numpy()
-    return pd.concat([table, gone], ignore_index=True).fillna("–")
+    gone = gaps.ranking_table(dataclasses.replace(before, ranked=closed)).rename(columns={"Rang": "Rang vorher"})
+    gone["Rang vorher"] = [number(r, 0) for r in gone["Rang vorher"]]
+    gone.insert(1, "Rang nachher", "keine Lücke mehr")
+    gone["Begründung"] = "vorher: " + gone["Begründung"].astype(str)
+    return pd.concat([table, gone[[c for c in table.columns if c in gone.columns]]], ignore_index=True).fillna("–")
+
+
+def rank_moves(before: gaps.GapView, after: gaps.GapView, categories: list[str] | None = None) -> pd.DataFrame:
+    """The gaps whose own Rangpunkte the scenario changes and whose rank moves (as ``scenario_effects.gap_moves``,
+    but by the page's chosen measure, distances and social weight): area_id, name, category, rank_before/after
+    (NaN: no gap), score_before/after – for ``scenario_effects.gap_table``."""
+    keys = ["area_id", "name", "category"]
+    scored = [v.scored[[*keys, "score"]].merge(v.ranked[[*keys, "rank"]], on=keys, how="left") for v in (before, after)]
+    both = scored[0].merge(scored[1], on=keys, suffixes=("_before", "_after"))
+    if categories:
+        both = both[both["category"].isin(categories)]
+    own = ~np.isclose(both["score_before"].fillna(0).to_numpy(float), both["score_after"].fillna(0).to_numpy(float))
+    moved = both[own & (both["rank_before"].fillna(0) != both["rank_after"].fillna(0))]
+    return moved.sort_values(["rank_after", "rank_before"], na_position="last").reset_index(drop=True)
 
 
 def supply_table(before: gaps.GapView, after: gaps.GapView, category: str) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """Bedarf & Versorgung: need against supply per area, and the ranked list of where offers are missing."""
 import streamlit as st
 
-from dashboard import chain_view, gap_view, share
+from dashboard import chain_view, gap_view, scenario_lens, share
 from dashboard.markdown import plain
-from planning import coverage_dimensions, gaps, queries, view_years
+from planning import coverage_dimensions, gaps, queries, scenario_views, view_years
 from planning.formatting import number
 from reports import coverage_tables
 
@@ -12,6 +12,7 @@ ctx, levels = chain_view.page_start(
     "Wie gut passen die Angebote zur Zahl der Kinder, Familien und Älteren, und wo fehlen sie? "
     "Versorgung je Gebiet im Vergleich mit dem Kreis, gewichtet nach Zielgruppe und sozialer Lage.",
 )
+scenario = scenario_lens.lens(ctx)
 
 share.bind(
     share.Param("gap_level", "ebene"),
@@ -42,7 +43,9 @@ if dimension == "angebotsart":
     st.session_state["gap_distance"] = coverage_dimensions.distance_or_default(st.session_state.get("gap_distance"))
     distance_km = second_row[2].slider("Reichweite (Luftlinie, km)", *coverage_dimensions.DISTANCE_RANGE_KM, key="gap_distance")
 
-view = gaps.build_view(ctx, level, dimension, measure, distance_km, social_id)
+published = view = gaps.build_view(ctx, level, dimension, measure, distance_km, social_id)
+if scenario is not None:  # the same rule with the scenario's offers; the published view stays the "vorher"
+    view = scenario_views.gap_view(ctx, scenario, level, dimension, measure, distance_km, social_id)
 if social_id != gaps.NO_SOCIAL and view.social is None:
     st.info(f"„{catalogue.loc[social_id, 'label']}“ hat auf dieser Ebene keine Werte; nicht gewichtet.")
 elif view.social is not None and view.social.year != ctx.year:
@@ -67,6 +70,8 @@ if gaps.is_captured(view, category):
         key="gap_chart",
     )
     st.caption(gaps.need_supply_caption(view))
+    if scenario is not None:
+        gap_view.supply_before_after(published, view, category)
 else:
     st.info(plain(gaps.not_captured_text(view, category)), icon=":material/playlist_remove:")
 
@@ -84,20 +89,25 @@ chosen = st.multiselect(
 )
 with st.expander("So entsteht die Rangfolge", icon=":material/calculate:"):
     st.markdown(gaps.score_explanation(view))
-table = gaps.ranking_table(view, chosen)
+table = gaps.ranking_table(view, chosen) if scenario is None else scenario_views.ranking_table(published, view, chosen)
 if table.empty:
     st.success(gaps.no_gap_text(view), icon=":material/check_circle:")
 else:
     shown = min(len(table), gaps.TOP_LISTED)
     summary, download = st.columns([6, 1.3], vertical_alignment="center")
     summary.caption(f"{number(len(table))} Lücken, die größte zuerst ({gaps.RANK_FORMULA}); die ersten {number(shown)} mit Begründung:")
-    with download:
-        chain_view.download_panel(
-            "gap_download", lambda: coverage_tables.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
-        )
+    if scenario is not None:
+        scenario_lens.no_downloads(download)
+    else:
+        with download:
+            chain_view.download_panel(
+                "gap_download", lambda: coverage_tables.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
+            )
+    if scenario is not None:
+        gap_view.rank_moves(published, view, chosen)
     with st.container(border=True):
         st.markdown(gaps.top_list(view, chosen, gaps.TOP_LISTED))
-    st.markdown("**Alle Lücken mit den Teilen der Rangpunkte**")
+    st.markdown("**Alle Lücken mit den Teilen der Rangpunkte**" + (" – Rang vor und nach dem Szenario" if scenario else ""))
     st.dataframe(
         table,
         hide_index=True,
