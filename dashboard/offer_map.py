@@ -19,14 +19,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from branca.element import Element
 
-from dashboard import maps
+from dashboard import maps, scenario_view
 from dashboard.downloads import FigureExport
 from dashboard.offer_layer import CLUSTER_CSS, OfferClusters, OfferPoints, chosen_points, offer_points
-from planning import coverage, map_labels, queries
+from planning import coverage, map_labels, queries, scenario_views
 from planning.context import LEVEL_SINGULAR, Context
-from planning.coverage import Metric
+from planning.coverage import CoverageMap, Metric
 from planning.formatting import number
-from planning.offers import OfferFilter
+from planning.offers import OfferFilter, shown_offers
+from planning.scenarios import CLOSED, NEW, PUBLISHED, Scenario
 from reports import credits
 from reports import data as rdata
 from reports.offer_exports import print_figure
@@ -69,22 +70,48 @@ def build_view(
 
 def chosen_view(
     ctx: Context, level: str, category_key: str, metric_key: str, max_distance_m: float, chosen: OfferFilter, tiles: bool = False,
-    names: bool = False, large: bool = False,
+    names: bool = False, large: bool = False, scenario: Scenario | None = None,
 ) -> OfferMapView:  # fmt: skip
-    """``build_view`` of the offers passing ``chosen``, from the areas' values and the offers' data made once."""
-    points = chosen_points(ctx.db, ctx.kreis_id, chosen)
-    return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles, names, large)
+    """``build_view`` of the offers passing ``chosen``, from the areas' values and the offers' data made once. With a
+    ``scenario``: the areas' values after its changes, its new, changed and closed offers drawn with the symbols of
+    the page Szenarien (and left out of the clusters), the title marked 'Szenario'."""
+    if scenario is None:
+        points = chosen_points(ctx.db, ctx.kreis_id, chosen)
+        return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles, names, large)
+    marked = scenario_marks(ctx, scenario, chosen)
+    published = shown_offers(ctx.db, ctx.kreis_id, chosen)
+    points = offer_points(published[~published["offer_id"].isin(marked["offer_id"])], queries.offer_types(ctx.db))
+    areas = scenario_views.coverage_map(ctx, scenario, level, category_key, metric_key, float(max_distance_m))
+    return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles, names, large, areas, marked)
+
+
+def scenario_marks(ctx: Context, scenario: Scenario, chosen: OfferFilter) -> pd.DataFrame:
+    """The scenario's new, changed and closed offers the filter lets through: a published one when it passes the
+    filter (so a viewer without the right to read internal offers sees no internal one marked either), a new one
+    when its Angebotsart is chosen (or all are)."""
+    offers = scenario_views.scenario_offers(ctx, scenario)
+    marked = offers[offers["status"] != PUBLISHED].dropna(subset=["lon", "lat"])
+    passing = marked["offer_id"].isin(shown_offers(ctx.db, ctx.kreis_id, chosen)["offer_id"])
+    new = (marked["status"] == NEW) & (marked["offer_type"].isin(chosen.types) if chosen.types else True)
+    return marked[passing | new]
+
+
+def scenario_legend() -> str:
+    """The Szenarien page's symbol legend without its 'unverändert' dot: here unchanged offers are the clusters."""
+    unchanged = scenario_view._symbol_row("●", scenario_view.PUBLISHED_COLOUR, "unverändert")  # noqa: SLF001 – reuse, not copy
+    return scenario_view.offers_legend("Änderungen des Szenarios").replace(unchanged, "")
 
 
 def _view(
     ctx: Context, level: str, category_key: str, metric_key: str, max_distance_m: float, points: OfferPoints, tiles: bool,
-    names: bool, large: bool,
+    names: bool, large: bool, areas: CoverageMap | None = None, marked: pd.DataFrame | None = None,
 ) -> OfferMapView:  # fmt: skip
-    areas = coverage.coverage_map(ctx, level, category_key, metric_key, float(max_distance_m))
+    areas = areas or coverage.coverage_map(ctx, level, category_key, metric_key, float(max_distance_m))
     metric = areas.metric
+    extra = points.legend if marked is None else points.legend + scenario_legend()
     # one legend: the areas' classes (or circles), then the points by Handlungsfeld
     legend = maps.legend_html(areas.title, metric.unit, areas.classes, metric.decimals, areas.missing_label, areas.class_note,
-                              spread=areas.spread, symbols=areas.symbols, extra=points.legend, large=large)  # fmt: skip
+                              spread=areas.spread, symbols=areas.symbols, extra=extra, large=large)  # fmt: skip
     fmap = maps.choropleth(
         areas.shapes,
         queries.area_shapes(ctx.db, ctx.kreis_id, "kreis"),
@@ -103,9 +130,12 @@ def _view(
     fmap.get_root().header.add_child(Element(CLUSTER_CSS))
     # chunks of 50 ms: the browser stays responsive while thousands of markers are clustered
     OfferClusters(points.data_json, maxClusterRadius=40, showCoverageOnHover=False, chunkedLoading=True, chunkInterval=50).add_to(fmap)
+    if marked is not None:
+        scenario_view.add_offers(fmap, marked)
     notes, statistics = list(areas.notes), set(areas.statistics_source_ids)
     # a copy: the memoised areas are shared by every session
-    return OfferMapView(areas.shapes.copy(), fmap, metric, areas.title, points.count, areas.attribution, notes, statistics, areas.captured)
+    shown = points.count + (0 if marked is None else int((marked["status"] != CLOSED).sum()))
+    return OfferMapView(areas.shapes.copy(), fmap, metric, areas.title, shown, areas.attribution, notes, statistics, areas.captured)
 
 
 def headline_year(view: OfferMapView) -> str:

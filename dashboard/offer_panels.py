@@ -9,7 +9,8 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard import auth, downloads
 from dashboard.offer_map import OfferMapView, map_export
 from dashboard.markdown import plain
-from planning import coverage
+from planning import coverage, queries, scenario_views, scenarios
+from planning.accessibility import TWO_STEP, AccessParams
 from planning.context import LEVEL_LABELS, Context
 from planning.formatting import number
 from planning.offers import OfferFilter, filter_choices, offers_table, shown_table
@@ -75,8 +76,11 @@ def _clear_selection() -> None:
     st.session_state["offers_area"] = None
 
 
-def area_panel(ctx: Context, level: str, selected: str | None, distance: int, shown: pd.DataFrame, filter_note: str) -> None:
-    """The selected area's coverage per Angebotsart and its offers; without a selection, the Kreis's coverage."""
+def area_panel(
+    ctx: Context, level: str, selected: str | None, distance: int, shown: pd.DataFrame, filter_note: str, published_only: bool = False
+) -> None:
+    """The selected area's coverage per Angebotsart and its offers; without a selection, the Kreis's coverage.
+    ``published_only``: a scenario is shown above – the panel says that its figures are the published ones."""
     detail = coverage.area_detail(ctx, level, selected, distance, shown) if selected else None
     if detail is None:
         detail = coverage.area_detail(ctx, "kreis", ctx.kreis_id, distance, shown)
@@ -91,7 +95,7 @@ def area_panel(ctx: Context, level: str, selected: str | None, distance: int, sh
     else:
         st.markdown(facts)
         st.info("Gebiet in der Karte anklicken, um seine Versorgung zu sehen.", icon=":material/touch_app:")
-    st.markdown("**Versorgung je Angebotsart**")
+    st.markdown("**Versorgung je Angebotsart**" + (" – veröffentlichte Daten, ohne das Szenario" if published_only else ""))
     st.dataframe(
         detail.coverage, hide_index=True, width="stretch", height=min(38 + 35 * len(detail.coverage), 390),
         column_config={"Angebotsart": st.column_config.TextColumn(width="large")},
@@ -109,10 +113,12 @@ def area_panel(ctx: Context, level: str, selected: str | None, distance: int, sh
         )  # fmt: skip
 
 
-def offer_tables(ctx: Context, view: OfferMapView, chosen: OfferFilter, report: pd.DataFrame) -> None:
-    """Tabs below the map: the offers shown, and the import report of the offer lists with its CSV."""
+def offer_tables(ctx: Context, view: OfferMapView, chosen: OfferFilter, report: pd.DataFrame, published_only: bool = False) -> None:
+    """Tabs below the map: the offers shown, and the import report of the offer lists with its CSV
+    (``published_only``: a scenario is shown – the tab says the list is the published one)."""
     table = shown_table(ctx.db, ctx.kreis_id, chosen)
-    offers_tab, report_tab = st.tabs([f"Angebote ({number(len(table))})", f"Importbericht ({number(len(report))})"])
+    label = f"Angebote ({'veröffentlicht, ' if published_only else ''}{number(len(table))})"
+    offers_tab, report_tab = st.tabs([label, f"Importbericht ({number(len(report))})"])
     with offers_tab:
         st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * max(len(table), 1), 560))
         st.caption(plain(view.attribution.split(" · ", 1)[-1]))
@@ -136,3 +142,21 @@ def offer_tables(ctx: Context, view: OfferMapView, chosen: OfferFilter, report: 
             file_name=f"importbericht_angebote_{ctx.kreis_id}.csv", mime="text/csv", on_click="ignore",
             icon=":material/download:", key="offers_report_csv",
         )  # fmt: skip
+
+
+def scenario_panel(ctx: Context, scenario: scenarios.Scenario, distance_m: int) -> None:
+    """Before/after per Gemeinde for every Angebotsart the scenario changes: offers, places per 100 of the target
+    group, capacity-weighted accessibility (2SFCA, catchment = the chosen Umkreis) and the share of the target group
+    within it – the figures of the page Szenarien."""
+    types = queries.offer_types(ctx.db)
+    params = AccessParams(TWO_STEP, float(distance_m))
+    st.subheader("Vorher/nachher im Szenario")
+    changed = scenario_views.changed_types(ctx, scenario)
+    if not changed:
+        st.caption("Das Szenario ändert kein Angebot.")
+    for offer_type in changed:
+        comparison = scenarios.compare(ctx.db, ctx.kreis_id, scenario, offer_type, "gemeinde", params)
+        st.markdown(f"**{plain(types.loc[offer_type, 'label'])}** (nur Gemeinden, die sich ändern)")
+        st.dataframe(scenarios.comparison_table(comparison), hide_index=True, width="stretch", key=f"offers_scenario_{offer_type}")
+        st.caption(plain(f"Erreichbarkeit: {comparison.unit} im Einzugsbereich von {coverage.distance_text(distance_m)} "
+                         f"(Luftlinie). {comparison.method_text}"))  # fmt: skip

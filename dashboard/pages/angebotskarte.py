@@ -2,7 +2,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import auth, context, offer_map, offer_panels, presentation, share
+from dashboard import auth, context, offer_map, offer_panels, presentation, scenario_lens, share
 from dashboard.markdown import plain
 from planning import coverage, queries
 from planning.context import LEVEL_LABELS
@@ -40,6 +40,10 @@ phases = queries.lebensphasen(ctx.db)
 
 # --- what the areas show (folded into "Einstellungen" while presenting) --------------------------------------------
 settings = presentation.settings()
+lens_row = settings.columns([3.4, 6.6], vertical_alignment="center")
+scenario = scenario_lens.control(ctx, lens_row[0])
+if scenario is not None:  # the banner stays in view while presenting (the settings are folded then)
+    scenario_lens.banner(ctx, scenario, st if presentation.active() else lens_row[1])
 controls = settings.columns([5, 5], vertical_alignment="bottom")
 level = controls[0].radio(
     "Gebietsebene", queries.levels(ctx.db, ctx.kreis_id), format_func=LEVEL_LABELS.get, horizontal=True, key="offers_level"
@@ -70,7 +74,7 @@ with measure[2].popover(offer_panels.filter_label(), icon=":material/filter_alt:
 shown = shown_offers(ctx.db, ctx.kreis_id, chosen)
 st.session_state.setdefault("offers_names", True)
 tiles, names = bool(st.session_state.get("offers_tiles", False)), bool(st.session_state["offers_names"])  # toggles under the map
-view = offer_map.chosen_view(ctx, level, category_key, metric_key, distance, chosen, tiles, names, presentation.active())
+view = offer_map.chosen_view(ctx, level, category_key, metric_key, distance, chosen, tiles, names, presentation.active(), scenario)
 presentation.headline(title, view.title, LEVEL_LABELS[level], offer_map.headline_year(view), ctx.kreis_name)
 if not view.captured:
     st.info(f"„{plain(coverage.category_options(types, phases)[category_key])}“: keine geladene Angebotsliste enthält diese Angebote – die Karte zeigt "
@@ -97,8 +101,11 @@ if clicked in area_ids and clicked != st.session_state.get("offers_last_click"):
 switches = (settings if presentation.active() else st).columns([2, 2.4, 4, 2], vertical_alignment="center")
 switches[0].toggle("Namen anzeigen", key="offers_names", help="Namen der Gebiete in der Karte; bei Gedränge zuerst die großen.")
 switches[1].toggle("Hintergrundkarte", key="offers_tiles", help="OpenStreetMap-Kacheln laden (nur mit Internetzugang).")
-with switches[3]:
-    offer_panels.download_panel(ctx, view, chosen, level, distance, shown)
+if scenario is not None:
+    scenario_lens.no_downloads(switches[3])
+else:
+    with switches[3]:
+        offer_panels.download_panel(ctx, view, chosen, level, distance, shown)
 filter_note = "" if not chosen.active else " (gefiltert)"
 visible = visible_offers(ctx.db, ctx.kreis_id, auth.allowed("read_internal"))  # a viewer counts only what they may see
 st.caption(
@@ -107,7 +114,9 @@ st.caption(
 )
 st.caption(plain(" · ".join([view.attribution, *view.notes])))
 
-offer_panels.area_panel(ctx, level, selected, distance, shown, filter_note)
+if scenario is not None:
+    offer_panels.scenario_panel(ctx, scenario, distance)
+offer_panels.area_panel(ctx, level, selected, distance, shown, filter_note, published_only=scenario is not None)
 
 # --- tables -------------------------------------------------------------------------------------------------------
-offer_panels.offer_tables(ctx, view, chosen, report)
+offer_panels.offer_tables(ctx, view, chosen, report, published_only=scenario is not None)
