@@ -15,7 +15,7 @@ Usage in a page::
             lambda: reports.figures.map_figure(db, ctx.kreis_id, level, indicator_id, year),
             name=(indicator_id, level, year, ctx.kreis_name, "karte"),
         ),
-        table=downloads.value_table(ctx.db, area_ids, indicator_id, years=[year]),  # chosen areas + Kreis + Land
+        table=downloads.value_table(ctx.db, area_ids, indicator_id, years=[year]),  # chosen areas + Kreis, Land, Bund
     )
 
     # a document that takes seconds (Steckbrief, Kreistag report): built on a button press, then offered
@@ -57,13 +57,15 @@ class FigureExport:
 def value_table(
     db: queries.Database, area_ids: tuple[str, ...] | list[str], indicator_id: str, *, years: tuple[int, ...] | list[int] | None = None,
 ) -> tables.ValueTable:  # fmt: skip
-    """The chosen areas with their Kreis and Land (``reports.tables.value_table``), cached per selection."""
+    """The chosen areas with their Kreis, Land and Bund (``reports.tables.value_table``; Land and Bund where the
+    build has them), each value with status, Zähler, Nenner and 95-% interval; cached per selection."""
     return tables.value_table(queries.connection(db), list(area_ids), indicator_id, years=list(years) if years else None)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def area_table(db: queries.Database, area_id: str, year: int) -> tables.AreaTable:
-    """Every indicator of one area in a year with Kreis and Land (``reports.tables.area_table``), cached."""
+    """Every indicator of one area in a year with Kreis, Land and Bund (``reports.tables.area_table``), each with
+    status, Zähler, Nenner and 95-% interval; cached."""
     return tables.area_table(queries.connection(db), area_id, year)
 
 

@@ -26,7 +26,7 @@ def map_export(
 
 
 def ranking_export(ctx: Context, level: str, indicator_id: str, year: int, *, highlight: Sequence[str] = ()) -> FigureExport:
-    """Bars of every area of the level, Kreis and Land as reference lines."""
+    """Bars of every area of the level, Kreis, Land and Bund as reference lines (none for a count)."""
     con, chosen = queries.connection(ctx.db), tuple(highlight)
     return FigureExport(
         lambda: figures.ranking_figure(con, ctx.kreis_id, level, indicator_id, year, highlight=chosen),
@@ -35,9 +35,10 @@ def ranking_export(ctx: Context, level: str, indicator_id: str, year: int, *, hi
 
 
 def series_export(ctx: Context, level: str, indicator_id: str, area_ids: Sequence[str]) -> FigureExport:
-    """Development over all years of the areas, always with their Kreis and Land for comparison."""
+    """Development over all years of the areas, always with their Kreis, Land and Bund (where the build has them)
+    for comparison; a comparison area chosen on the page is drawn as such, not as one of the areas."""
     con = queries.connection(ctx.db)
-    comparators = {ctx.kreis_id, data.land_id(ctx.kreis_id)}
+    comparators = set(data.reference_ids(con, ctx.kreis_id))
     areas = tuple(a for a in area_ids if a not in comparators) or (ctx.kreis_id,)
     return FigureExport(
         lambda: figures.time_series_figure(con, list(areas), indicator_id),

@@ -44,14 +44,22 @@ def _level_values(con, kreis_id: str, level: str, indicator_id: str, year: int |
     return kreis, ind, year, data.level_values(con, kreis_id, level, indicator_id, year)
 
 
+def _references(con, kreis_id: str, ind: data.Indicator, year: int):
+    """Kreis, Land and Bund as reference lines of a ranking – not for a count: the Kreis' total (or Germany's)
+    is no yardstick for the count of one of its areas and would squeeze the bars to slivers."""
+    refs = data.comparators(con, kreis_id, ind.indicator_id, year)
+    return refs.iloc[0:0] if ind.kind == "count" else refs
+
+
 def ranking_figure(
     db: data.Db, kreis_id: str, level: str, indicator_id: str, year: int | None = None, *,
     highlight: Sequence[str] = (), width: int = WIDTH_PX,
 ) -> go.Figure:  # fmt: skip
-    """Bars of every area of ``level`` in the Kreis (latest year by default), Kreis, Land and Bund as lines."""
+    """Bars of every area of ``level`` in the Kreis (latest year by default), Kreis, Land and Bund as lines (none
+    for a count, ``_references``)."""
     with data.connection(db) as con:
         kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
-        refs = data.comparators(con, kreis_id, indicator_id, year)
+        refs = _references(con, kreis_id, ind, year)
         subtitle = f"{data.LEVEL_PLURAL[level]} im {kreis.name} · {period_text(values, year)}"
         caption = _caption(con, _title(ind), subtitle, kreis_id, [level], values, refs, years=[year])
     return charts.ranking_chart(values, ind, caption, references=refs, highlight=highlight, width=width)
@@ -65,7 +73,7 @@ def distribution_figure(
     lines (and Bund where the build has it): the ranking for levels with too many areas for bars."""
     with data.connection(db) as con:
         kreis, ind, year, values = _level_values(con, kreis_id, level, indicator_id, year)
-        refs = data.comparators(con, kreis_id, indicator_id, year)
+        refs = _references(con, kreis_id, ind, year)
         subtitle = f"{data.LEVEL_PLURAL[level]} im {kreis.name} · {period_text(values, year)}"
         title = f"{_title(ind)} – alle {data.LEVEL_PLURAL[level]} im Vergleich"
         caption = _caption(con, title, subtitle, kreis_id, [level], values, refs, years=[year])

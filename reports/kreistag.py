@@ -2,10 +2,14 @@
 
 Title page (title with the county, date, chosen areas, Demodaten label, contents), then one page per indicator:
 definition, a map of all areas of the chosen areas' level (chosen ones outlined), a chart and a table of the last
-three years with Kreis and Land (a note where the database has no Land value), the table's sources; last a
-sources page. No page is left empty: a page break right after a full page is skipped (``reports.pdf``). The chart is the development over the years of the chosen areas against Kreis and
-Land; with a single year or more than ``MAX_LINES`` areas (too many lines to tell apart) it is the ranking of all
-areas of the level instead, as bars up to ``MAX_BARS`` areas and as dots on one axis beyond.
+three years with Kreis, Land and Bund (a note where the database has no Land value) and, beside each row, its trend
+over the last five years with values in the screen's words (``reports.trend_text``; the test named below the
+table), the table's sources; last a sources page. An indicator the chosen areas have no value of gets a short
+section with the Kreis, Land and Bund values; such sections following each other share a page. No page is left
+empty: a page break right after a full page is skipped (``reports.pdf``). The chart is the development over the
+years of the chosen areas against Kreis, Land and Bund; with a single year or more than ``MAX_LINES`` areas (too
+many lines to tell apart) it is the ranking of all areas of the level instead, as bars up to ``MAX_BARS`` areas and
+as dots on one axis beyond.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from planning.comparison import polarity_text
-from reports import credits, data, figures, tables
+from reports import credits, data, figures, tables, trend_text
 from reports import document as d
 from reports.pdf import pdf_document
 from reports.render import MIME, ExportFile, file_stem
@@ -46,7 +50,7 @@ def _indicator_section(
     heading = d.Heading(f"{number}. {ind.label}", 1)
     years = data.years(con, indicator_id, ids)
     if not years:
-        return [heading, d.Paragraph("Für die gewählten Gebiete liegen keine Werte vor.")], []
+        return _without_values(con, heading, ind, kreis_id, level)
     year = year if year in years else years[-1]
     if len(years) > 1 and len(ids) <= MAX_LINES:
         # a count of the Kreis dwarfs that of a Gemeinde on one axis: counts without Kreis and Land (see the table)
@@ -56,20 +60,61 @@ def _indicator_section(
     else:
         chart = figures.distribution_figure(con, kreis_id, level, indicator_id, year, highlight=ids)
     values = tables.value_table(con, ids, indicator_id, years=years[-TABLE_YEARS:])
-    table = tables.wide_text(values, TABLE_YEARS)
-    shown = len(table.columns) - 1
+    said = trend_text.trend_statement(con, ind, [*ids, *data.reference_ids(con, kreis_id)])
+    table = _value_table(values, said)
     ids_used = set(data.indicator_source_ids(con, kreis_id, indicator_id, years))
     used = credits.credits(con, ids_used | set(credits.extra_source_ids(con, kreis_id, [level], geometry=True)),
                            years=years)  # fmt: skip
-    note = " ".join(filter(None, [_land_note(con, kreis_id, values), credits.footer_text(values.credits, prefix="Quelle der Tabelle")]))
+    note = " ".join(filter(None, [_land_note(con, kreis_id, values), said.note,
+                                  credits.footer_text(values.credits, prefix="Quelle der Tabelle")]))  # fmt: skip
     return [
         heading,
         d.Paragraph(" ".join([_sentence(ind.definition), _sentence(f"Einheit: {ind.unit or '–'}"), polarity_text(ind.polarity)])),
         d.Figure(figures.map_figure(con, kreis_id, level, indicator_id, year, highlight=ids, plot_height=260)),
         d.Figure(chart),
-        d.Table(table, widths=(18.0 - 2.6 * shown, *[2.6] * shown), right=tuple(range(1, shown + 1))),
+        table,
         d.Paragraph(note, "small"),
     ], used
+
+
+TREND_CM = 7.0  # the trend column: 'steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003)' in two lines
+YEAR_CM = 1.8
+
+
+def _value_table(values: tables.ValueTable, said: trend_text.TrendStatement) -> d.Table:
+    """The last three years of each area, Kreis, Land and Bund, with each one's trend beside its values
+    (``reports.trend_text``) where the series has more than one year."""
+    if not said.by_area:
+        table = tables.wide_text(values, TABLE_YEARS)
+        shown = len(table.columns) - 1
+        return d.Table(table, widths=(18.0 - 2.6 * shown, *[2.6] * shown), right=tuple(range(1, shown + 1)))
+    table = tables.wide_text(values, TABLE_YEARS, extra=(said.title, said.by_area))
+    shown = len(table.columns) - 2
+    return d.Table(table, widths=(18.0 - TREND_CM - YEAR_CM * shown, *[YEAR_CM] * shown, TREND_CM),
+                   right=tuple(range(1, shown + 1)))  # fmt: skip
+
+
+def _without_values(
+    con: duckdb.DuckDBPyConnection, heading: d.Heading, ind: data.Indicator, kreis_id: str, level: str,
+) -> tuple[list[d.Block], list[credits.Credit]]:  # fmt: skip
+    """A section for an indicator the chosen areas have no value of: it says so and shows Kreis, Land and Bund
+    where they have values (their last three years and their trend), so the page is not empty."""
+    references = data.reference_ids(con, kreis_id)
+    years = data.years(con, ind.indicator_id, references)
+    if not years:
+        return [heading, d.Paragraph("Für die gewählten Gebiete liegen keine Werte vor.")], []
+    said = d.Paragraph("Für die gewählten Gebiete liegen keine Werte vor; zum Vergleich die Werte "
+                       "von Kreis, Land und Bund, soweit die Datenbank sie enthält.")  # fmt: skip
+    values = tables.value_table(con, references, ind.indicator_id, years=years[-TABLE_YEARS:], comparators=False)
+    trends = trend_text.trend_statement(con, ind, references)
+    note = " ".join(filter(None, [trends.note, credits.footer_text(values.credits, prefix="Quelle der Tabelle")]))
+    return [
+        heading,
+        d.Paragraph(" ".join([_sentence(ind.definition), _sentence(f"Einheit: {ind.unit or '–'}")])),
+        said,
+        _value_table(values, trends),
+        d.Paragraph(note, "small"),
+    ], list(values.credits)
 
 
 def _sentence(text: str) -> str:
@@ -109,6 +154,21 @@ def _silent(share: float, text: str) -> None:
     pass
 
 
+def _short(blocks: list[d.Block]) -> bool:
+    """A section without map and chart (the chosen areas have no value): a few lines only."""
+    return not any(isinstance(b, (d.Figure, d.FigureRow)) for b in blocks)
+
+
+def _paged(parts: list[list[d.Block]]) -> list[d.Block]:
+    """Each indicator on a page of its own, except that short sections following each other share a page."""
+    out: list[d.Block] = []
+    for i, blocks in enumerate(parts):
+        out += blocks
+        if not (_short(blocks) and i + 1 < len(parts) and _short(parts[i + 1])):
+            out.append(d.PageBreak())
+    return out
+
+
 def kreistag_document(
     db: data.Db, area_ids: Sequence[str], indicator_ids: Sequence[str], *, year: int | None = None,
     title: str = DEFAULT_TITLE, progress: Progress = _silent, extra_blocks: Sequence[d.Block] = (),
@@ -128,12 +188,13 @@ def kreistag_document(
         demo = data.is_demo(con)
         built = data.build_facts(con).get("built_at", "")[:10]
         labels = [data.indicator(con, i).label for i in indicator_ids]
-        sections, used = [], []
+        parts, used = [], []
         for n, indicator_id in enumerate(indicator_ids, start=1):
             progress((n - 1) / len(indicator_ids), f"Kennzahl {n} von {len(indicator_ids)}: {labels[n - 1]}")
             blocks, found = _indicator_section(con, n, areas, indicator_id, year)
-            sections += [*blocks, d.PageBreak()]
+            parts.append(blocks)
             used += found
+    sections = _paged(parts)
 
     today = f"{date.today():%d.%m.%Y}"
     level = data.LEVEL_PLURAL[areas[0].level] if len(areas) > 1 else data.LEVEL_SINGULAR[areas[0].level]

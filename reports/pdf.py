@@ -8,7 +8,9 @@ every chart a second way; plotly-only pages cannot flow tables.)
 """
 from __future__ import annotations
 
+import functools
 import io
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,6 +47,7 @@ _FONT_FILES = {"Liberation": ("LiberationSans-Regular.ttf", "LiberationSans-Bold
                "DejaVu": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")}  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1)
 def _fonts() -> tuple[str, str]:
     """Regular and bold font names: Liberation Sans (the charts' font), DejaVu Sans, or Helvetica.
 
@@ -59,6 +62,45 @@ def _fonts() -> tuple[str, str]:
                     pdfmetrics.registerFont(TTFont(f"{family}-Bold", str(paths[1])))
                 return f"{family}-Regular", f"{family}-Bold"
     return "Helvetica", "Helvetica-Bold"
+
+
+# Marks of the screen that Liberation Sans lacks, printed as the nearest sign it has (a missing glyph prints as an
+# empty box). '▼' and '○' are in the font and stay.
+SUBSTITUTES = {"✕": "×", "✖": "×", "✗": "×", "✓": "√", "✔": "√", "△": "▲", "▽": "▼", "⚠": "!", "\u00a0": " "}
+
+
+@functools.lru_cache(maxsize=8)
+def covered(font_name: str) -> frozenset[int] | None:
+    """The code points the registered TrueType font has glyphs for; None for a built-in font (Helvetica)."""
+    face = getattr(pdfmetrics.getFont(font_name), "face", None)
+    glyphs = getattr(face, "charToGlyph", None)
+    return frozenset(glyphs) if glyphs else None
+
+
+@functools.lru_cache(maxsize=8)
+def _both(regular: str, bold: str) -> frozenset[int] | None:
+    have = covered(regular)
+    return None if have is None else have & (covered(bold) or have)
+
+
+def printable(text: str, fonts: tuple[str, str] | None = None) -> str:
+    """The text with every character the PDF fonts (regular and bold) lack replaced by ``SUBSTITUTES`` or by its
+    compatibility decomposition ('²' stays, 'ﬁ' → 'fi'), so that no mark prints as an empty box."""
+    have = _both(*(fonts or _fonts()))
+    if have is None:
+        return text
+    if all(ord(c) in have or c in "\n\t" for c in text):
+        return text
+    out = []
+    for c in text:
+        if ord(c) in have or c in "\n\t":
+            out.append(c)
+        elif c in SUBSTITUTES:
+            out.append(SUBSTITUTES[c])
+        else:
+            plain = unicodedata.normalize("NFKD", c)
+            out.append(plain if plain != c and all(ord(p) in have for p in plain) else c)
+    return "".join(out)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -114,15 +156,40 @@ class ChartSlot(Flowable):
         self.placed = _Placed(self.canv.getPageNumber() - 1, x, y, self.scale * shrink, self.height * shrink)
 
 
+CELL_PADDING = 12  # reportlab's table cells: 6 pt left and right
+
+
+def _word_width(text: object, style: ParagraphStyle) -> float:
+    words = printable(str(text)).split()
+    return max((pdfmetrics.stringWidth(w, style.fontName, style.fontSize) for w in words), default=0.0)
+
+
+def column_widths(block: d.Table, styles: dict[str, ParagraphStyle]) -> list[float]:
+    """The table's column widths in pt: as the block asks, but each at least as wide as its longest word (header in
+    bold), so that no word is broken inside ('Verbandsge|meinde'); what a column needs more is taken from the columns
+    with room to spare, in proportion to their spare room. Where the words cannot fit at all, as asked."""
+    asked = [w * cm for w in block.widths]
+    need = []
+    for i, column in enumerate(block.frame.columns):
+        longest = max([_word_width(column, styles["cell_head"]),
+                       *(_word_width(v, styles["cell"]) for v in block.frame.iloc[:, i])])  # fmt: skip
+        need.append(longest + CELL_PADDING + 0.5)
+    short = sum(max(0.0, n - a) for n, a in zip(need, asked))
+    spare = [max(0.0, a - n) for n, a in zip(need, asked)]
+    if short == 0 or short > sum(spare):
+        return asked
+    return [max(n, a) if n >= a else a - short * room / sum(spare) for n, a, room in zip(need, asked, spare)]
+
+
 def _table(block: d.Table, styles: dict[str, ParagraphStyle]) -> RLTable:
     def cell(text: object, col: int, head: bool = False) -> RLParagraph:
         style = ("cell_head" if head else "cell") + ("_right" if col in block.right else "")
-        return RLParagraph(escape(str(text)), styles[style])
+        return RLParagraph(escape(printable(str(text))), styles[style])
 
     frame = block.frame
     rows = [[cell(c, i, head=True) for i, c in enumerate(frame.columns)]]
     rows += [[cell(v, i) for i, v in enumerate(record)] for record in frame.itertuples(index=False)]
-    widths = [w * cm for w in block.widths] if block.widths else None
+    widths = column_widths(block, styles) if block.widths else None
     table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde6ee")),
@@ -149,7 +216,7 @@ class Gap(FrameActionFlowable):
 
 
 def _paragraph(block: d.Paragraph, styles: dict[str, ParagraphStyle]) -> RLParagraph:
-    return RLParagraph(escape(block.text).replace("\n", "<br/>"), styles[block.style])
+    return RLParagraph(escape(printable(block.text)).replace("\n", "<br/>"), styles[block.style])
 
 
 def _flowable(block: d.Block, styles: dict[str, ParagraphStyle], slots: list[ChartSlot]) -> Flowable:
@@ -198,7 +265,7 @@ def _groups(blocks: list[d.Block], styles: dict[str, ParagraphStyle], slots: lis
         block = blocks[i]
         i += 1
         if isinstance(block, d.Heading):
-            pending.append(RLParagraph(escape(block.text), styles[f"h{min(block.level, 2)}"]))
+            pending.append(RLParagraph(escape(printable(block.text)), styles[f"h{min(block.level, 2)}"]))
             continue
         group = [*pending, _flowable(block, styles, slots)]
         if isinstance(block, d.Table) and i < len(blocks) and isinstance(blocks[i], d.Paragraph) and blocks[i].style == "small":
@@ -231,7 +298,7 @@ def pdf_document(doc: d.Document) -> bytes:
         canvas.saveState()
         canvas.setFont(regular, 7.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(MARGIN_X, 1.0 * cm, doc.running_footer)
+        canvas.drawString(MARGIN_X, 1.0 * cm, printable(doc.running_footer))
         canvas.drawRightString(A4[0] - MARGIN_X, 1.0 * cm, f"Seite {canvas.getPageNumber()}")
         if doc.demo:
             canvas.setFillColor(colors.HexColor("#b00020"))

@@ -1,6 +1,7 @@
 """The one-page "Szenario" section of the Kreistag report: what the scenario changes, and what that changes for
-coverage, accessibility, the Präventionskette and the gap ranking. Long tables are cut to ``MAX_ROWS`` rows with a
-note pointing to the xlsx, so that the section stays one page."""
+coverage, accessibility, the Präventionskette and the gap ranking. The Präventionskette cells keep the page's
+marks ('✕' prints as '×' in the PDF, whose font lacks it: ``reports.pdf.printable``). Long tables are cut to
+``MAX_ROWS`` rows with a note pointing to the xlsx, so that the section stays one page."""
 from __future__ import annotations
 
 from datetime import date
@@ -19,7 +20,6 @@ MAX_ROWS = 8
 SHORT_COLUMNS = {"Erreichbarkeit vorher": "2SFCA vorher", "Erreichbarkeit nachher": "2SFCA nachher",
                  "Erreichbarkeit ±": "2SFCA ±", "Rangpunkte vorher": "Punkte vorher", "Rangpunkte nachher": "Punkte nachher",
                  "Im Umkreis vorher (%)": "Umkreis vorher %", "Im Umkreis nachher (%)": "Umkreis nachher %"}  # fmt: skip
-MARKS = {" ✕": "", " ▼": ""}  # the page's cell marks; the status words say the same, and the PDF font lacks them
 
 
 def _cut(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str]:
@@ -47,7 +47,7 @@ def scenario_section(found: ScenarioDifferences, number_in_report: int | None = 
         others = len(compared.columns) - 1  # the share within reach is left out with a travel-time matrix
         blocks.append(d.Table(compared, widths=(3.0, *[15.0 / others] * others), right=tuple(range(1, others + 1))))
     for title, frame, what, empty, widths in (
-        ("Präventionskette: Zellen, die ihren Status ändern", found.chain.replace(MARKS, regex=True), "Zellen",
+        ("Präventionskette: Zellen, die ihren Status ändern", found.chain, "Zellen",
          "Keine Zelle ändert ihren Status.", (3.6, 4.0, 5.2, 5.2)),
         ("Lückenranking: Verschiebungen", found.gaps.rename(columns=SHORT_COLUMNS), "Verschiebungen", "Keine Lücke verschiebt sich.",
          (3.0, 3.0, 1.6, 1.6, 4.4, 2.2, 2.2)),

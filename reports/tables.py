@@ -38,7 +38,7 @@ from planning import comparison, trend
 from planning.formatting import value_text
 from etl.markers import STATUS_LABELS_DE
 from etl.spreadsheet import csv_number, german_csv, xlsx_append
-from reports import credits, data
+from reports import credits, data, trend_text
 from reports.render import export_name
 
 FLAG_TEXT = {"p": "vorläufig", "r": "berichtigt", "s": "geschätzt"}
@@ -210,32 +210,11 @@ def value_table(
     return ValueTable(ind, rows, header, found, kreis_name, first.level, years_found)
 
 
-TREND_AREAS = 8  # more chosen areas than this: the trend line names Kreis, Land and Bund only (as the screen's lines)
-
-
 def trend_lines(series: pd.DataFrame, ind: data.Indicator, area_ids: Sequence[str]) -> list[tuple[str, str]]:
     """('Trend', 'Kreis X: steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003), letzte 5 Jahre …; …') and
-    ('Trendtest', the method) for the areas whose last five years with values could be tested (as on the screen);
-    nothing where none could. ``area_ids``: the chosen areas, then Kreis, Land and Bund."""
-    compared = set(series.loc[series["level"].isin(("kreis", "land", "bund")), "area_id"])
-    references = [a for a in area_ids if a in compared]
-    chosen = [a for a in area_ids if a not in references]
-    tested = (chosen if len(chosen) <= TREND_AREAS else []) + references
-    known = series[series["area_id"].isin(tested) & series["status"].isin(("ok", "zero")) & series["value"].notna()]
-    by_area = {a: rows.sort_values("year") for a, rows in known.groupby("area_id", sort=False) if len(rows) >= trend.POINTS}
-    found = []
-    for area_id in tested:
-        own = by_area.get(area_id)
-        if own is None:
-            continue
-        counted = own["numerator"].notna().all() and own["denominator"].notna().all()
-        result = trend.trend(
-            own["year"].astype(int).tolist(), own["value"].astype(float).tolist(), kind=ind.kind, unit=ind.unit,
-            per=ind.per, numerators=own["numerator"].tolist() if counted else None,
-            denominators=own["denominator"].tolist() if counted else None, polarity=ind.polarity, decimals=ind.decimals,
-        )  # fmt: skip
-        if result.method:
-            found.append((own["name"].iloc[0], result))
+    ('Trendtest', the method) for the areas whose last five years with values could be tested (as on the screen,
+    ``reports.trend_text``); nothing where none could. ``area_ids``: the chosen areas, then Kreis, Land and Bund."""
+    found = [(name, t) for _, name, t in trend_text.series_trends(series, ind, area_ids) if t.method]
     if not found:
         return []
     return [("Trend", "; ".join(f"{name}: {t.text}" for name, t in found)), ("Trendtest", trend.method_note([t.method for _, t in found]))]
@@ -343,8 +322,9 @@ def table_name(table: Table, ext: str) -> str:
     return export_name(*table.name_parts, ext=ext)
 
 
-def wide_text(table: ValueTable, last_years: int = 3) -> pd.DataFrame:
-    """Display table (strings, German numbers): one row per area, one column per year (the last few)."""
+def wide_text(table: ValueTable, last_years: int = 3, extra: tuple[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """Display table (strings, German numbers): one row per area, one column per year (the last few); ``extra``:
+    a last column (title, area_id → text; '–' for an area without), e.g. each area's trend."""
     ind = table.indicator
     shown = table.years[-last_years:]
     rows = table.rows[table.rows["Jahr"].isin(shown)]
@@ -355,6 +335,8 @@ def wide_text(table: ValueTable, last_years: int = 3) -> pd.DataFrame:
     ])  # fmt: skip
     wide = cells.pivot_table(index=["Gebiet", "Schlüssel"], columns="Jahr", values="text", aggfunc="first", sort=False)
     wide = wide.reindex(columns=shown).fillna(STATUS_LABELS_DE.get("absent", "–")).reset_index()
+    if extra is not None:
+        wide[extra[0]] = wide["Schlüssel"].map(extra[1]).fillna("–")
     return wide.drop(columns="Schlüssel").rename(columns={y: str(y) for y in shown})
 
 
