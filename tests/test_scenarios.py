@@ -1,4 +1,5 @@
-"""Scenarios (planning/scenarios.py) over the published offers, the JSON workspace store, and the Szenarien page."""
+"""Scenarios (planning/scenarios.py) over the published offers, their store in the workspace, and the Szenarien page
+(the store on both backends: tests/test_scenario_store.py)."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ import pytest
 from planning import queries
 from planning import scenarios as sc
 from planning.db import Database
-from workspace import JsonScenarioStore, store_for
+from workspace import WorkspaceScenarioStore, store_for
 
 KREIS = "99001"
 
@@ -75,9 +76,10 @@ def gpd_point(lon: float, lat: float, crs):
     return gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326").to_crs(crs).iloc[0]
 
 
-def test_json_store_keeps_several_scenarios_per_kreis(tmp_path: Path):
+def test_workspace_store_keeps_several_scenarios_per_kreis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("PLANUNGSATLAS_WORKSPACE_URL", raising=False)
     store = store_for(tmp_path / "musterland.duckdb")
-    assert isinstance(store, JsonScenarioStore) and store.path.name == "musterland.szenarien.json"
+    assert isinstance(store, WorkspaceScenarioStore) and store.db_name == "musterland"  # was: a JSON file (issue 13)
     plan = sc.Scenario("Plan A", KREIS, (sc.Change(sc.ADD, "neu-1", "kita", "Kita „Am Bach“", 7.1, 50.2, 60),))
     store.save(plan)
     store.save(sc.Scenario("Plan B", KREIS))
@@ -91,7 +93,7 @@ def test_json_store_keeps_several_scenarios_per_kreis(tmp_path: Path):
     assert store.load(KREIS, "Plan A (Kopie)").changes == plan.changes
     with pytest.raises(ValueError):
         store.duplicate(KREIS, "Plan C", "Plan A (Kopie)")
-    assert not list(tmp_path.glob(".szenarien-*"))  # no temporary file left behind
+    assert (tmp_path / "workspace.sqlite").is_file() and not list(tmp_path.glob("*szenarien*"))  # no JSON file any more
 
 
 # --- the page ---------------------------------------------------------------------------------------------------------

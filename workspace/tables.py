@@ -126,3 +126,20 @@ values = sa.Table(
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
 )
+
+# Scenarios (issue 13): one row per named scenario of a Kreis; the database refuses a second one of the same name.
+# The row is updated in place (save, rename); the audit keeps every write with the scenario as it was written.
+scenarios = sa.Table(
+    "ws_scenarios", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("db_name", sa.String(200), nullable=False),
+    sa.Column("kreis_id", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("changes", sa.Text, nullable=False, default="[]"),  # the changes as JSON (planning.scenarios.Change fields)
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("updated_by", sa.String(200), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("db_name", "kreis_id", "name", name="uq_ws_scenarios_name"),
+)
