@@ -77,8 +77,10 @@ def _indicator_section(
     ], used
 
 
-TREND_CM = 7.0  # the trend column: 'steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003)' in two lines
-YEAR_CM = 1.8
+# the trend column fits its longest verdict on one line, up to 'steigend – ungünstig (+0,4 Prozentpunkte pro Jahr;
+# p = 0,003)' and 'zu wenige Jahre für einen Trend (4 von 5 Jahren mit Werten)' (8.2 cm at 8 pt)
+TREND_MAX_CM, CM_PER_CHAR, PADDING_CM = 8.3, 0.14, 0.5
+YEAR_CM = 1.7
 
 
 def _value_table(values: tables.ValueTable, said: trend_text.TrendStatement) -> d.Table:
@@ -90,7 +92,8 @@ def _value_table(values: tables.ValueTable, said: trend_text.TrendStatement) -> 
         return d.Table(table, widths=(18.0 - 2.6 * shown, *[2.6] * shown), right=tuple(range(1, shown + 1)))
     table = tables.wide_text(values, TABLE_YEARS, extra=(said.title, said.by_area))
     shown = len(table.columns) - 2
-    return d.Table(table, widths=(18.0 - TREND_CM - YEAR_CM * shown, *[YEAR_CM] * shown, TREND_CM),
+    trend_cm = min(TREND_MAX_CM, PADDING_CM + CM_PER_CHAR * max(len(t) for t in table.iloc[:, -1]))
+    return d.Table(table, widths=(18.0 - trend_cm - YEAR_CM * shown, *[YEAR_CM] * shown, trend_cm),
                    right=tuple(range(1, shown + 1)))  # fmt: skip
 
 

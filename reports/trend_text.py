@@ -97,8 +97,14 @@ def trend_statement(con: duckdb.DuckDBPyConnection, ind: data.Indicator, area_id
     periods = {data.years_text(t.years) for _, _, t in found if t.method}
     period = periods.pop() if len(periods) == 1 else ""
     by_area = {a: t.verdict if (period or not t.method) else f"{t.verdict}, {data.years_text(t.years)}" for a, _, t in found}
-    spanned = sorted({b.label for b in breaks for _, _, t in found if t.method and t.years[0] < b.year <= t.years[-1]})
-    caveat = f"Trends über den Bruch „{', '.join(spanned)}“ hinweg – mit Vorsicht lesen." if spanned else ""
+    caveats = []
+    for b in breaks:  # which trends reach over a break, named unless all do
+        over = [name for _, name, t in found if t.method and t.years[0] < b.year <= t.years[-1]]
+        tested = [name for _, name, t in found if t.method]
+        if over:
+            who = "Die Trends reichen" if over == tested else f"Trend von {', '.join(over)} reicht"
+            caveats.append(f"{who} über den Bruch „{b.label}“ hinweg – mit Vorsicht lesen.")
+    caveat = " ".join(caveats)
     lines = [f"{name}: {t.text}" for _, name, t in found]
     note = " ".join(filter(None, [caveat, trend.method_note([t.method for _, _, t in found if t.method])]))
     return TrendStatement(by_area, period, lines, note)

@@ -86,7 +86,7 @@ def test_each_row_carries_its_trend_in_the_screens_words(references_db: Path, in
     trend_column = table.columns[-1]
     assert trend_column == "Trend 2019–2023", "the years tested, once"
     assert table.set_index("Gebiet")[trend_column].to_dict() == expected
-    assert "Zensus 2022" in note and "mit Vorsicht lesen" in note, "the break inside 2019–2023, as on the screen"
+    assert "reichen über den Bruch „Zensus 2022“ hinweg – mit Vorsicht lesen" in note, "the break inside 2019–2023, as on the screen"
     if indicator_id == "anteil_u6":
         assert list(table["Gebiet"])[-2:] == ["Demoland (Land)", "Deutschland"], "Land and Bund rows"
         assert expected["Deutschland"] == "kein signifikanter Trend (p = 1,00 ≥ 0,05)", "a constant share"
