@@ -22,6 +22,7 @@ from planning.scenario_views import banner_text
 from workspace import store_for
 
 KEY = "lens_scenario"
+URL_NAME = "szenario"  # as on the page Szenarien: one link parameter for a scenario everywhere
 KEPT = "lens_scenario_kept"  # survives a change of page (a widget's own key is dropped on pages without it)
 NONE_LABEL = "keins – veröffentlichte Daten"
 EXPORT_REASON = (
@@ -37,10 +38,11 @@ def control(ctx: Context, where: DeltaGenerator | None = None) -> scenarios.Scen
     saved = store.names(ctx.kreis_id)
     if KEY not in st.session_state and st.session_state.get(KEPT) in saved:
         st.session_state[KEY] = st.session_state[KEPT]
-    share.bind(share.Param(KEY, "szenario"))
+    share.bind(share.Param(KEY, URL_NAME))
     wanted = st.session_state.get(KEY)
     if wanted not in (None, "", *saved):
-        st.warning(plain(scenario_view.unsaved_link_text(str(wanted))), icon=":material/link_off:")
+        if st.query_params.get(URL_NAME) == wanted:  # a link's scenario; after a change of Kreis: quietly none
+            st.warning(plain(scenario_view.unsaved_link_text(str(wanted))), icon=":material/link_off:")
         st.session_state[KEY] = ""
     name = (where or st).selectbox(
         "Szenario", ["", *saved], format_func=lambda n: n or NONE_LABEL, key=KEY,

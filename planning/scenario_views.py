@@ -126,10 +126,10 @@ def chain_matrix(
     rows = category_rows(ctx, dimension)
     rows = rows[rows["category"].isin(cells["category"])]
     shown = chain.matrix(cells, rows, areas_as_rows, dimension)
-    marks = chain.matrix(cells.assign(text=np.where(moved, "x", "")), rows, areas_as_rows, dimension).table
+    # value cells hold numbers and status marks only, so the arrow marks exactly the changed ones
     changed = pd.DataFrame(False, index=shown.table.index, columns=shown.table.columns)
     for column in shown.column_keys:
-        changed[column] = marks[column].eq("x")
+        changed[column] = shown.table[column].astype(str).str.contains(ARROW, regex=False)
     for name in ("not_captured", "partly_captured", "population_years", "population_note", "basis"):
         setattr(shown, name, getattr(before, name))
     return ScenarioMatrix(shown, changed, int(moved.sum()))
