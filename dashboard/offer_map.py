@@ -70,18 +70,19 @@ def build_view(
 
 def chosen_view(
     ctx: Context, level: str, category_key: str, metric_key: str, max_distance_m: float, chosen: OfferFilter, tiles: bool = False,
-    names: bool = False, large: bool = False, scenario: Scenario | None = None,
+    names: bool = False, large: bool = False, scenario: Scenario | None = None, difference: bool = False,
 ) -> OfferMapView:  # fmt: skip
     """``build_view`` of the offers passing ``chosen``, from the areas' values and the offers' data made once. With a
     ``scenario``: the areas' values after its changes, its new, changed and closed offers drawn with the symbols of
-    the page Szenarien (and left out of the clusters), the title marked 'Szenario'."""
+    the page Szenarien (and left out of the clusters), the title marked 'Szenario'; ``difference``: the areas coloured
+    by the change instead (classes around 0)."""
     if scenario is None:
         points = chosen_points(ctx.db, ctx.kreis_id, chosen)
         return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles, names, large)
     marked = scenario_marks(ctx, scenario, chosen)
     published = shown_offers(ctx.db, ctx.kreis_id, chosen)
     points = offer_points(published[~published["offer_id"].isin(marked["offer_id"])], queries.offer_types(ctx.db))
-    areas = scenario_views.coverage_map(ctx, scenario, level, category_key, metric_key, float(max_distance_m))
+    areas = scenario_views.coverage_map(ctx, scenario, level, category_key, metric_key, float(max_distance_m), difference)
     return _view(ctx, level, category_key, metric_key, max_distance_m, points, tiles, names, large, areas, marked)
 
 

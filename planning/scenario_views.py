@@ -26,7 +26,7 @@ from planning.context import Context
 from planning.coverage_dimensions import KREIS_KEY, captured, category_rows, coverage_with_kreis
 from planning.db import cached
 from planning.formatting import number
-from planning.scenario_effects import coverage_before_after
+from planning.scenario_effects import coverage_before_after, difference_classes
 from planning.scenarios import PUBLISHED, Scenario, active, apply
 
 ARROW = " → "
@@ -178,6 +178,28 @@ def ranking_table(before: gaps.GapView, after: gaps.GapView, categories: list[st
     return pd.concat([table, gone[[c for c in table.columns if c in gone.columns]]], ignore_index=True).fillna("–")
 
 
+def _difference_map(published: coverage.CoverageMap, after: pd.DataFrame, scenario: Scenario) -> coverage.CoverageMap:
+    """The map of the change: value = after − before per area, text '+1,2 (vorher 3,4, nachher 4,6)'."""
+    metric = published.metric
+    before = published.shapes.set_index("area_id")["value"]
+    shapes = after.assign(before=after["area_id"].map(before))
+    if metric.kind == "count":  # no offer is 0 offers, not unknown
+        shapes[["before", "value"]] = shapes[["before", "value"]].fillna(0)
+    shapes["after"] = shapes["value"]
+    shapes["value"] = shapes["after"] - shapes["before"]
+    unit = f" {metric.unit}" if metric.unit in ("km", "%") else ""
+    shapes["value_text"] = [
+        "kein Wert" if pd.isna(d) else f"{'+' if d > 0 else ''}{number(d, metric.decimals)}{unit} "
+        f"(vorher {coverage.value_text(b, metric)}, nachher {coverage.value_text(a, metric)})"
+        for d, b, a in zip(shapes["value"], shapes["before"], shapes["after"])
+    ]  # fmt: skip
+    classes = difference_classes(shapes["value"], metric.decimals)
+    missing = "kein Wert vorher oder nachher" if shapes["value"].isna().any() else None
+    return dataclasses.replace(published, shapes=shapes, title=f"Veränderung durch Szenario „{scenario.name}“: {published.title}",
+                               classes=classes, missing_label=missing, symbols=None, symbol_points=None, class_note=classes.note,
+                               spread=None)  # fmt: skip
+
+
 def rank_moves(before: gaps.GapView, after: gaps.GapView, categories: list[str] | None = None) -> pd.DataFrame:
     """The gaps whose own Rangpunkte the scenario changes and whose rank moves (as ``scenario_effects.gap_moves``,
     but by the page's chosen measure, distances and social weight): area_id, name, category, rank_before/after
@@ -213,9 +235,12 @@ def supply_table(before: gaps.GapView, after: gaps.GapView, category: str) -> pd
 # --- Angebotskarte ------------------------------------------------------------------------------------------------
 
 @cached(32)
-def coverage_map(ctx: Context, scenario: Scenario, level: str, category_key: str, metric_key: str, max_distance_m: float) -> coverage.CoverageMap:
+def coverage_map(
+    ctx: Context, scenario: Scenario, level: str, category_key: str, metric_key: str, max_distance_m: float, difference: bool = False
+) -> coverage.CoverageMap:
     """``coverage.coverage_map`` with the scenario's offers: the same areas, metric and class rule, the values
-    after the change, the title marked 'Szenario'."""
+    after the change, the title marked 'Szenario'. ``difference``: the change instead (after − before, classes
+    symmetric around 0 as on the page Szenarien, ``scenario_effects.difference_classes``)."""
     published = coverage.coverage_map(ctx, level, category_key, metric_key, max_distance_m)
     dimension, category = coverage.split_category(category_key)
     metric = published.metric
@@ -243,6 +268,8 @@ def coverage_map(ctx: Context, scenario: Scenario, level: str, category_key: str
         classes = classification.map_classes(shapes["value"], reference=reference, decimals=metric.decimals, palette=metric.palette)
         note = classes.note if classes is not None else None
     spread = classification.spread_text(shapes["value"], metric.decimals, metric.unit if metric.unit in ("km", "%") else "")
+    if difference and published.captured:
+        return _difference_map(published, shapes, scenario)
     return dataclasses.replace(published, shapes=shapes, title=f"Szenario „{scenario.name}“: {published.title}", classes=classes,
                                missing_label=coverage.missing_label(metric, shapes), symbols=symbols, symbol_points=points,
                                class_note=note, spread=spread)  # fmt: skip

@@ -148,6 +148,11 @@ def test_offer_map_draws_the_scenario_and_colours_the_areas_after_it(folder, dem
     assert added[["Angebote vorher", "Angebote nachher"]].iloc[0].tolist() == [0, 1]
     assert any(b.disabled and "Szenario" in (b.help or "") for b in at.button)
 
+    diff = open_page(folder, monkeypatch, "pages/angebotskarte.py", {**query, "szenario": ADDED_NAME, "veraenderung": "1"})
+    assert f"Veränderung durch Szenario „{ADDED_NAME}“" in _legends(diff) and "unverändert" in _legends(diff)
+    assert "+1 (vorher 0, nachher 1)" in map_script(diff), "the added offer's Gemeinde: one offer more"
+    assert map_script(diff).count("(vorher ") == len(queries.area_members(demo_context(demo_db).db, KREIS, "gemeinde"))
+
     plain = open_page(folder, monkeypatch, "pages/angebotskarte.py", query)
     assert not _banners(plain)
     assert "pa-scenario" not in map_script(plain) and "Szenario" not in _legends(plain)

@@ -23,6 +23,7 @@ share.bind(
     share.Param("offers_tiles", "hintergrund", bool, default=False),
     share.Param("offers_names", "namen", bool, default=True),
     share.Param("offers_area", "gebiet"),
+    share.Param("offers_difference", "veraenderung", bool, default=False),
 )
 title = presentation.title_slot(f"Angebotskarte {ctx.kreis_name}")
 
@@ -74,7 +75,8 @@ with measure[2].popover(offer_panels.filter_label(), icon=":material/filter_alt:
 shown = shown_offers(ctx.db, ctx.kreis_id, chosen)
 st.session_state.setdefault("offers_names", True)
 tiles, names = bool(st.session_state.get("offers_tiles", False)), bool(st.session_state["offers_names"])  # toggles under the map
-view = offer_map.chosen_view(ctx, level, category_key, metric_key, distance, chosen, tiles, names, presentation.active(), scenario)
+difference = scenario is not None and bool(st.session_state.get("offers_difference", False))  # toggle under the map
+view = offer_map.chosen_view(ctx, level, category_key, metric_key, distance, chosen, tiles, names, presentation.active(), scenario, difference)
 presentation.headline(title, view.title, LEVEL_LABELS[level], offer_map.headline_year(view), ctx.kreis_name)
 if not view.captured:
     st.info(f"„{plain(coverage.category_options(types, phases)[category_key])}“: keine geladene Angebotsliste enthält diese Angebote – die Karte zeigt "
@@ -102,6 +104,7 @@ switches = (settings if presentation.active() else st).columns([2, 2.4, 4, 2], v
 switches[0].toggle("Namen anzeigen", key="offers_names", help="Namen der Gebiete in der Karte; bei Gedränge zuerst die großen.")
 switches[1].toggle("Hintergrundkarte", key="offers_tiles", help="OpenStreetMap-Kacheln laden (nur mit Internetzugang).")
 if scenario is not None:
+    switches[2].toggle("Veränderung zeigen", key="offers_difference", help="Flächen nach nachher − vorher statt nach dem Wert mit dem Szenario.")
     scenario_lens.no_downloads(switches[3])
 else:
     with switches[3]:
