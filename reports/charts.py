@@ -46,19 +46,24 @@ def _axis_title(ind: Indicator) -> str:
     return ind.unit or "Anzahl"
 
 
-def _reference_lines(fig: go.Figure, references: pd.DataFrame | None, ind: Indicator) -> list[float]:
-    """Kreis (dashed), Land (dotted) and Bund (dash-dotted) as vertical lines, named with their value in the legend."""
+def _reference_lines(fig: go.Figure, references: pd.DataFrame | None, ind: Indicator, layer: str = "above") -> list[float]:
+    """Kreis (dashed), Land (dotted) and Bund (dash-dotted) as vertical lines, named with their value in the legend;
+    ``layer`` 'below': behind the traces, so that they never cross a bar's value label."""
     drawn = []
     if references is None:
         return drawn
     styles = {"land": (LAND, "dot"), "bund": (MUTED, "dashdot")}
     for _, ref in references[_known(references)].iterrows():
         colour, dash = styles.get(ref["level"], (KREIS, "dash"))
-        fig.add_vline(x=ref["value"], line=dict(color=colour, dash=dash, width=1.4), layer="above")
+        fig.add_vline(x=ref["value"], line=dict(color=colour, dash=dash, width=1.4), layer=layer)
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=colour, dash=dash, width=1.4),
                                  name=f"{esc(ref['name'])}: {_label(ref['value'], ind)}"))  # fmt: skip
         drawn.append(float(ref["value"]))
     return drawn
+
+
+BAR_OPACITY = 0.78  # bars with reference lines behind them: the lines show through
+LABEL_HALO = "0 0 2px white, 0 0 2px white, 0 0 3px white"  # a value label stays legible where a line passes behind it
 
 
 def ranking_chart(
@@ -78,9 +83,10 @@ def ranking_chart(
     fig = new_figure()
     fig.add_trace(go.Bar(
         x=ordered["value"].where(ok), y=ys, orientation="h", showlegend=False,
-        marker=dict(color=[HIGHLIGHT if a in highlight else BASE for a in ordered["area_id"]]),
+        marker=dict(color=[HIGHLIGHT if a in highlight else BASE for a in ordered["area_id"]],
+                    opacity=BAR_OPACITY if references is not None and _known(references).any() else 1.0),
         text=[_label(v, ind) if k else "" for v, k in zip(ordered["value"], ok)],
-        textposition="outside", cliponaxis=False, textfont=dict(size=BODY_PX - 1),
+        textposition="outside", cliponaxis=False, textfont=dict(size=BODY_PX - 1, shadow=LABEL_HALO),
     ))  # fmt: skip
     if not all(ok):  # the reason in place of the bar, starting a little right of the axis
         fig.add_trace(go.Scatter(
@@ -88,7 +94,7 @@ def ranking_chart(
             text=["\u2002" + value_text(None, s, ind.decimals) for s, k in zip(ordered["status"], ok) if not k],
             textposition="middle right", textfont=dict(size=BODY_PX - 1, color=MUTED), showlegend=False,
         ))  # fmt: skip
-    refs = _reference_lines(fig, references, ind)
+    refs = _reference_lines(fig, references, ind, layer="below")  # behind the bars and their value labels
     extent = [float(v) for v, k in zip(ordered["value"], ok) if k] + refs + [0.0]
     low, high = min(extent), max(extent)
     span = (high - low) or 1.0
