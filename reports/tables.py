@@ -213,10 +213,13 @@ def value_table(
 def trend_lines(series: pd.DataFrame, ind: data.Indicator, area_ids: Sequence[str]) -> list[tuple[str, str]]:
     """('Trend', 'Kreis X: steigend – ungünstig (+0,4 Prozentpunkte pro Jahr; p = 0,003), letzte 5 Jahre …; …') and
     ('Trendtest', the method) for the areas whose last five years with values could be tested (as on the screen,
-    ``reports.trend_text``); nothing where none could. ``area_ids``: the chosen areas, then Kreis, Land and Bund."""
-    found = [(name, t) for _, name, t in trend_text.series_trends(series, ind, area_ids) if t.method]
+    ``reports.trend_text``); where none could, why ('zu wenige Jahre für einen Trend (höchstens 3 von 5 Jahren mit
+    Werten)'). ``area_ids``: the chosen areas, then Kreis, Land and Bund."""
+    every = trend_text.series_trends(series, ind, area_ids, untested=True)
+    found = [(name, t) for _, name, t in every if t.method]
     if not found:
-        return []
+        most = max((len(t.years) for _, _, t in every), default=0)
+        return [("Trend", f"zu wenige Jahre für einen Trend (höchstens {most} von {trend.POINTS} Jahren mit Werten)")] if most else []
     return [("Trend", "; ".join(f"{name}: {t.text}" for name, t in found)), ("Trendtest", trend.method_note([t.method for _, t in found]))]
 
 

@@ -122,3 +122,20 @@ def test_an_indicator_without_values_for_the_areas_shows_the_references_and_shar
     assert table.set_index("Gebiet").loc["Deutschland", "Trend 2019–2023"] == "kein signifikanter Trend (p = 1,00 ≥ 0,05)"
     assert "keine Werte" in " ".join(b.text for b in first if isinstance(b, d.Paragraph))
     assert list(_table_and_note(second)[0]["Gebiet"]) == [KREIS_NAME], "the demo has no Land value of the SGB-II-Quote"
+
+
+def test_xlsx_and_csv_say_why_no_trend_is_stated(references_db: Path):
+    import io
+
+    import openpyxl
+
+    from reports import tables
+
+    table = tables.value_table(str(references_db), CHOSEN, "sgb2_quote")
+    said = "zu wenige Jahre für einen Trend (höchstens 3 von 5 Jahren mit Werten)"
+    assert dict(table.header)["Trend"] == said, "2021–2023 only"
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(table)))["Daten"]
+    assert ["Trend", said] in [[c.value for c in row[:2]] for row in sheet.iter_rows()]
+    assert f"Trend;{said}" in tables.csv_bytes(table).decode("utf-8-sig")
+    tested = dict(tables.value_table(str(references_db), CHOSEN, "anteil_u6").header)["Trend"]
+    assert "Deutschland: kein signifikanter Trend (p = 1,00 ≥ 0,05), letzte 5 Jahre mit Werten: 2019–2023" in tested
