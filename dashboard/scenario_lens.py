@@ -18,6 +18,7 @@ from dashboard.markdown import plain
 from planning import queries, scenarios
 from planning.context import Context
 from planning.formatting import number
+from planning import scenario_views
 from planning.scenario_views import banner_text
 from workspace import store_for
 
@@ -88,6 +89,17 @@ def chain_summary(scenario: scenarios.Scenario | None, changed: pd.DataFrame | N
     if not n:
         return " Mit dem Szenario ändert keine Zelle ihren Status."
     return f" Mit dem Szenario ändern **{number(n)} {'Zelle' if n == 1 else 'Zellen'}** ihren Status (vorher → nachher, violett)."
+
+
+def cell_changes(ctx: Context, scenario: scenarios.Scenario, level: str, dimension: str, area_key: str, category: str) -> None:
+    """Under a selected Präventionskette cell: what the scenario changes there; the list below stays the published."""
+    changes = scenario_views.cell_changes(ctx, scenario, level, dimension, area_key, category)
+    if changes.empty:
+        st.caption("Das Szenario ändert in dieser Zelle kein Angebot. Darunter: die veröffentlichten Angebote.")
+        return
+    st.markdown("**Änderungen des Szenarios in dieser Zelle**")
+    st.dataframe(changes, hide_index=True, width="stretch", key="lens_cell_changes")
+    st.caption("Darunter: die veröffentlichten Angebote der Zelle (ohne das Szenario).")
 
 
 def no_downloads(where: DeltaGenerator | None = None) -> None:

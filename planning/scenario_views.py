@@ -27,7 +27,7 @@ from planning.coverage_dimensions import KREIS_KEY, captured, category_rows, cov
 from planning.db import cached
 from planning.formatting import number
 from planning.scenario_effects import coverage_before_after, difference_classes
-from planning.scenarios import PUBLISHED, Scenario, active, apply
+from planning.scenarios import CLOSED, PUBLISHED, Scenario, active, apply
 
 ARROW = " → "
 
@@ -133,6 +133,30 @@ def chain_matrix(
     for name in ("not_captured", "partly_captured", "population_years", "population_note", "basis"):
         setattr(shown, name, getattr(before, name))
     return ScenarioMatrix(shown, changed, int(moved.sum()))
+
+
+def cell_changes(ctx: Context, scenario: Scenario, level: str, dimension: str, area_key: str, category: str) -> pd.DataFrame:
+    """The scenario's changes behind one Präventionskette cell: its new, changed and closed offers of the category
+    in the area (the Kreis for 'kreis'), an offer moved out of or into the area included – Name, Änderung, Plätze."""
+    offers = scenario_offers(ctx, scenario)
+    marked = offers[offers["status"] != PUBLISHED]
+    if dimension == "lebensphase":
+        phases = queries.offer_types(ctx.db)["lebensphasen"]
+        marked = marked[[category in list(phases.get(t, [])) for t in marked["offer_type"]]]
+    else:
+        marked = marked[marked["offer_type"] == category]
+    published = queries.offers(ctx.db, ctx.kreis_id).set_index("offer_id")["gemeinde_id"]
+    was = marked["offer_id"].map(published)
+    if area_key != KREIS_KEY:
+        members = queries.area_members(ctx.db, ctx.kreis_id, level).set_index("gemeinde_id")["area_id"]
+        inside = (marked["gemeinde_id"].map(members) == area_key) | (was.map(members) == area_key)
+        marked, was = marked[inside], was[inside]
+    names = dict(zip(queries.gemeinde_geometry(ctx.db, ctx.kreis_id)["area_id"], queries.gemeinde_geometry(ctx.db, ctx.kreis_id)["name"]))
+    what = [f"verlegt nach {names.get(now, now)}" if pd.notna(old) and old != now else status
+            for status, old, now in zip(marked["status"], was, marked["gemeinde_id"])]  # fmt: skip
+    capacity = pd.to_numeric(marked["kapazitaet"], errors="coerce").where(marked["status"] != CLOSED)
+    places = [number(v, 0) if pd.notna(v) else "–" for v in capacity]
+    return pd.DataFrame({"Name": marked["name"].astype(str).to_numpy(), "Änderung": what, "Plätze nachher": places})
 
 
 # --- Bedarf & Versorgung ------------------------------------------------------------------------------------------

@@ -201,3 +201,21 @@ def test_distances_are_measured_again_by_the_builds_rule(demo_db):
         return float(frame.loc[(frame["area_id"] == area) & (frame["offer_type"] == offer_type), "share_within"].iloc[0])
 
     assert share(access) < share(published)
+
+
+def test_the_changes_behind_a_cell_name_the_closed_and_the_moved_offer(demo_db):
+    ctx = demo_context(demo_db)
+    offer_id, gemeinde, offer_type, _ = _only_offer(demo_db)
+    offers = queries.offers(ctx.db, KREIS)
+    area = offers.loc[offers["offer_id"] == offer_id, "gemeinde_id"].iloc[0]
+    closed = sc.Scenario("zu", KREIS, (sc.Change(sc.CLOSE, offer_id),))
+    table = scenario_views.cell_changes(ctx, closed, "gemeinde", "angebotsart", area, offer_type)
+    assert table.to_dict("records") == [{"Name": offers.set_index("offer_id").loc[offer_id, "name"], "Änderung": "geschlossen",
+                                         "Plätze nachher": "–"}]  # fmt: skip
+    assert scenario_views.cell_changes(ctx, closed, "gemeinde", "angebotsart", area, "kita").empty  # another Angebotsart
+    other, name = _without(demo_db, offer_type)
+    lon, lat = sc.gemeinde_place(queries.gemeinde_geometry(ctx.db, KREIS), other)
+    moved = sc.Scenario("weg", KREIS, (sc.Change(sc.MOVE, offer_id, lon=lon, lat=lat),))
+    for where in (area, other, "kreis"):  # moved out of one Gemeinde, into another, within the Kreis
+        table = scenario_views.cell_changes(ctx, moved, "gemeinde", "angebotsart", where, offer_type)
+        assert table["Änderung"].tolist() == [f"verlegt nach {name}"], where

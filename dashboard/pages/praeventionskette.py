@@ -87,11 +87,11 @@ else:
     st.markdown(f"**{plain(chain.cell_heading(ctx, matrix, dimension, area_key, category))}**")
     listed = chain.cell_offers(ctx, level, dimension, area_key, category)
     if scenario is not None:
-        st.caption("Die veröffentlichten Angebote der Zelle; was das Szenario ändert, steht im Hinweis oben.")
+        scenario_lens.cell_changes(ctx, scenario, level, dimension, area_key, category)
     if category not in coverage_dimensions.captured(ctx, dimension):
         st.info("Nicht erfasst: keine geladene Angebotsliste enthält solche Angebote.", icon=":material/playlist_remove:")
     elif listed.empty:
-        st.info("Kein Angebot in diesem Gebiet.", icon=":material/block:")
+        st.info("Kein veröffentlichtes Angebot in diesem Gebiet." if scenario else "Kein Angebot in diesem Gebiet.", icon=":material/block:")
     else:
         st.dataframe(listed, hide_index=True, width="stretch", height=min(38 + 35 * len(listed), 420), key="chain_cell_offers")
 
