@@ -91,6 +91,11 @@ class WorkspaceScenarioStore:
     def _target(self, kreis_id: str, name: str) -> str:
         return f"{self.db_name}/{kreis_id}/{name}"
 
+    def _insert(self, c: sa.Connection, kreis_id: str, name: str, changes: str, note: str, who: str) -> None:
+        stamp = now()
+        c.execute(t.scenarios.insert().values(db_name=self.db_name, kreis_id=kreis_id, name=name, changes=changes, note=note,
+                                              created_by=who, created_at=stamp, updated_by=who, updated_at=stamp))  # fmt: skip
+
     # -- reading ------------------------------------------------------------------------------------------------
 
     def names(self, kreis_id: str) -> list[str]:
@@ -121,10 +126,10 @@ class WorkspaceScenarioStore:
         with self.ws.locked(self._lock()) as c:
             found = c.execute(sa.select(s.id).where(*self._where(scenario.kreis_id, name))).first()
             if found:
-                c.execute(t.scenarios.update().where(s.id == found.id).values(changes=changes, note=scenario.note, updated_by=who, updated_at=stamp))
+                values = {"changes": changes, "note": scenario.note, "updated_by": who, "updated_at": stamp}
+                c.execute(t.scenarios.update().where(s.id == found.id).values(**values))
             else:
-                c.execute(t.scenarios.insert().values(db_name=self.db_name, kreis_id=scenario.kreis_id, name=name, changes=changes,
-                                                      note=scenario.note, created_by=who, created_at=stamp, updated_by=who, updated_at=stamp))  # fmt: skip
+                self._insert(c, scenario.kreis_id, name, changes, scenario.note, who)
             self.ws.audit(c, who, "scenario_save", self._target(scenario.kreis_id, name),
                           f"{'geändert' if found else 'neu'}, {_count(scenario)}")  # fmt: skip
 
@@ -161,7 +166,6 @@ class WorkspaceScenarioStore:
         """A copy of scenario ``name`` under the name ``new`` (one transaction)."""
         who, s = actor or self.actor, t.scenarios.c
         _checked_name(new)
-        stamp = now()
         try:
             with self.ws.locked(self._lock()) as c:
                 row = c.execute(sa.select(s.changes, s.note).where(*self._where(kreis_id, name))).first()
@@ -169,8 +173,7 @@ class WorkspaceScenarioStore:
                     raise _missing(name)
                 if c.execute(sa.select(s.id).where(*self._where(kreis_id, new))).first():
                     raise _taken(new)
-                c.execute(t.scenarios.insert().values(db_name=self.db_name, kreis_id=kreis_id, name=new, changes=row.changes, note=row.note,
-                                                      created_by=who, created_at=stamp, updated_by=who, updated_at=stamp))  # fmt: skip
+                self._insert(c, kreis_id, new, row.changes, row.note, who)
                 self.ws.audit(c, who, "scenario_duplicate", self._target(kreis_id, new), f"Kopie von „{name}“")
         except sa.exc.IntegrityError:
             raise _taken(new) from None
@@ -180,11 +183,12 @@ class WorkspaceScenarioStore:
         it again changes nothing: a scenario that is there already with the same changes is skipped; one whose name
         holds a different scenario is added as "<name> (aus Datei)" – none is overwritten, none left out."""
         s = t.scenarios.c
-        imported, unchanged, renamed, stamp = 0, 0, [], now()
+        imported, unchanged, renamed = 0, 0, []
         with self.ws.locked(self._lock()) as c:
             for scenario in scenarios:
                 name, changes = _checked_name(scenario.name), _changes_json(scenario)
-                taken = {r.name: (r.changes, r.note) for r in c.execute(sa.select(s.name, s.changes, s.note).where(*self._where(scenario.kreis_id)))}
+                rows = c.execute(sa.select(s.name, s.changes, s.note).where(*self._where(scenario.kreis_id)))
+                taken = {r.name: (r.changes, r.note) for r in rows}
                 candidates = _candidates(name)
                 if any(taken.get(n) == (changes, scenario.note) for n in candidates):
                     unchanged += 1
@@ -194,8 +198,7 @@ class WorkspaceScenarioStore:
                     raise WorkspaceError(f"Für das Szenario „{name}“ ist kein freier Name mehr frei; bitte ältere Kopien löschen.")
                 if given != name:
                     renamed.append((name, given))
-                c.execute(t.scenarios.insert().values(db_name=self.db_name, kreis_id=scenario.kreis_id, name=given, changes=changes,
-                                                      note=scenario.note, created_by=actor, created_at=stamp, updated_by=actor, updated_at=stamp))  # fmt: skip
+                self._insert(c, scenario.kreis_id, given, changes, scenario.note, actor)
                 imported += 1
             detail = f"{source}: {imported} übernommen, {unchanged} schon vorhanden"
             if renamed:
