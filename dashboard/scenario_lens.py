@@ -32,13 +32,17 @@ EXPORT_REASON = (
 )
 
 
+def _keep() -> None:
+    st.session_state[KEPT] = st.session_state.get(KEY)
+
+
 def control(ctx: Context, where: DeltaGenerator | None = None) -> scenarios.Scenario | None:
     """The selectbox 'Szenario' in ``where`` (default: the page); the chosen saved scenario, None for the published
     data. A link naming a scenario that is not saved for this Kreis shows why and falls back to the published data."""
     store = store_for(ctx.db.path)
     saved = store.names(ctx.kreis_id)
-    if KEY not in st.session_state and st.session_state.get(KEPT) in saved:
-        st.session_state[KEY] = st.session_state[KEPT]
+    # the choice lives in KEPT (the widget's own state does not survive a change of page); a link overrides it
+    st.session_state[KEY] = st.session_state.get(KEPT) if st.session_state.get(KEPT) in saved else ""
     share.bind(share.Param(KEY, URL_NAME))
     wanted = st.session_state.get(KEY)
     if wanted not in (None, "", *saved):
@@ -46,7 +50,7 @@ def control(ctx: Context, where: DeltaGenerator | None = None) -> scenarios.Scen
             st.warning(plain(scenario_view.unsaved_link_text(str(wanted))), icon=":material/link_off:")
         st.session_state[KEY] = ""
     name = (where or st).selectbox(
-        "Szenario", ["", *saved], format_func=lambda n: n or NONE_LABEL, key=KEY,
+        "Szenario", ["", *saved], format_func=lambda n: n or NONE_LABEL, key=KEY, on_change=_keep,
         help="Ein auf der Seite Szenarien gespeichertes Szenario: die Seite rechnet dann mit seinen Angeboten "
              "(nicht veröffentlicht) und zeigt, was sich ändert.",
     )  # fmt: skip

@@ -219,3 +219,18 @@ def test_the_changes_behind_a_cell_name_the_closed_and_the_moved_offer(demo_db):
     for where in (area, other, "kreis"):  # moved out of one Gemeinde, into another, within the Kreis
         table = scenario_views.cell_changes(ctx, moved, "gemeinde", "angebotsart", where, offer_type)
         assert table["Änderung"].tolist() == [f"verlegt nach {name}"], where
+
+
+def test_the_chosen_scenario_stays_when_the_planner_changes_page(folder, monkeypatch):
+    at = open_page(folder, monkeypatch, "pages/praeventionskette.py", {**CHAIN, "szenario": CLOSED_NAME})
+    assert _banners(at)
+    at.query_params.clear()  # the navigation clears the link's parameters
+    at.switch_page("pages/bedarf_versorgung.py")
+    at.run()
+    assert not at.exception and at.selectbox(key="lens_scenario").value == CLOSED_NAME and _banners(at)
+    at.selectbox(key="lens_scenario").set_value("")
+    at.run()
+    assert not _banners(at)
+    at.switch_page("pages/angebotskarte.py")
+    at.run()
+    assert not at.exception and at.selectbox(key="lens_scenario").value == "" and not _banners(at)
