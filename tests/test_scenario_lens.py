@@ -234,3 +234,13 @@ def test_the_chosen_scenario_stays_when_the_planner_changes_page(folder, monkeyp
     at.switch_page("pages/angebotskarte.py")
     at.run()
     assert not at.exception and at.selectbox(key="lens_scenario").value == "" and not _banners(at)
+
+
+def test_the_banner_stays_in_view_while_presenting(folder, monkeypatch):
+    """Presentation mode folds the settings (with the control) away; the banner must not go with them."""
+    query = {"ebene": "gemeinde", "versorgung": "angebotsart:grundschule", "szenario": CLOSED_NAME, "praesentation": "1"}
+    at = open_page(folder, monkeypatch, "pages/angebotskarte.py", query)
+    assert _banners(at)
+    folded = next(e for e in at.expander if e.label == "Einstellungen")
+    assert folded.selectbox(key="lens_scenario").value == CLOSED_NAME, "the control is among the folded settings"
+    assert not [w.value for w in folded.warning if "nicht veröffentlicht" in w.value], "the banner is not"
