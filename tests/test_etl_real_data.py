@@ -77,6 +77,19 @@ TABLE_FACTS = {
     },
 }
 TABLES_WITH_GEMEINDE_AND_KREIS_ROWS = ("12411-02-03-5", "12411-01-01-5", "12411-15i")
+# the shipped configs read these tables from the unmodified national files (full_original; PROVENANCE.md of each
+# folder) instead of the 4-county extracts: table -> the extract the national file replaced
+NATIONAL_INSTEAD_OF_EXTRACT = {
+    "12411-02-03-5": f"{POPULATION}/12411-02-03-5_00_4kreise.csv",
+    "12411-01-01-5": f"{POPULATION}/12411-01-01-5_00_4kreise.csv",
+    "1000A-0000": "statistics/zensus2022_gemeinden_ffcsv/1000A-0000_de_flat_4kreise.csv",
+    "22811-02-02-4": "statistics/sgb2_mindestsicherung_regionalstatistik/22811-02-02-4_00_4kreise.csv",
+    "13211-01-03-5": "statistics/unemployment_regionalstatistik/13211-01-03-5_00_4kreise.csv",
+}
+# national files with Land rows (the Zensus 2022 flat file has Gemeinden and Germany only) and with Germany's row
+# (IT.NRW's all-NRW files end at the Land)
+LAND_ROWS = {"12411-02-03-5", "12411-01-01-5", "22811-02-02-4", "13211-01-03-5", "12411-15i", "22811-05i", "22811-01i"}
+BUND_ROWS = {"12411-02-03-5", "12411-01-01-5", "22811-02-02-4", "13211-01-03-5", "1000A-0000"}
 ZENSUS_2022_SUMS = {"07235": 147_805, "05358": 275_392, "06636": 98_421, "05970": 273_746}  # PROVENANCE.md
 KREIS_TOTAL_2015 = {"07235": 147_999, "05358": 262_828, "06636": 100_715, "05970": 280_800}  # PROVENANCE.md
 # docs/SCHEMA.md, observations.status
@@ -100,9 +113,13 @@ def _statistics_params(tables=None) -> list:
     ]
 
 
+def _entry(kreis: str, table: str):
+    return next(e for e in county_config(kreis).statistics if e.table == table)
+
+
 @cache
 def _read_table(kreis: str, table: str) -> GenesisTable:
-    entry = next(e for e in county_config(kreis).statistics if e.table == table)
+    entry = _entry(kreis, table)
     return read_genesis(entry.path, table, kreis, entry.encoding)
 
 
@@ -163,12 +180,17 @@ def test_genesis_reads_encoding_footer_and_only_the_county(genesis, boundaries, 
     assert (result.encoding, result.stand, result.attribution) == (encoding, stand, attribution)
     records = result.records
     assert not records.empty
-    assert set(records["level"]) <= {"gemeinde", "verband", "kreis", "jugendamt", "land"}
-    land = records["level"] == "land"  # all-NRW files (full_original) also give the Kreis's Land
+    assert set(records["level"]) <= {"gemeinde", "verband", "kreis", "jugendamt", "land", "bund"}
+    land = records["level"] == "land"  # national files (full_original) also give the Kreis's Land …
     assert (records.loc[land, "area_id"] == kreis[:2]).all()
+    bund = records["level"] == "bund"  # … and the GENESIS ones Germany's row
+    assert (records.loc[bund, "area_id"] == "DG").all()
+    national = "full_original" in str(_entry(kreis, table).path)
+    assert land.any() == (national and table in LAND_ROWS), "Land rows only from (and in each) national file that prints them"
+    assert bund.any() == (national and table in BUND_ROWS), "the DG row only from (and in each) national GENESIS file"
     jugendamt = records["level"] == "jugendamt"  # youth offices: "JH" + AGS or Kreis + 999
     assert records.loc[jugendamt, "area_id"].str.startswith("JH" + kreis).all()
-    assert records.loc[~land & ~jugendamt, "area_id"].str.startswith(kreis).all()
+    assert records.loc[~land & ~bund & ~jugendamt, "area_id"].str.startswith(kreis).all()
     gemeinde_ids = set(records.loc[records["level"] == "gemeinde", "area_id"])
     assert gemeinde_ids <= set(boundaries(kreis).gemeinden["area_id"]), "Gemeinde keys are AGS of VG5000"
     assert set(records["status"]) <= STATUSES - {"incomplete"}
@@ -213,37 +235,52 @@ def test_gutsbezirk_keeps_dash_as_zero_and_0_as_value(genesis):
     assert (earlier["status"] == "ok").all() and (earlier["value"] == 0).all()  # '0' in the file
 
 
-@pytest.mark.parametrize("kreis", ["05358", "07235"])
-def test_genesis_filters_the_unmodified_all_germany_file_itself(genesis, shared_data, kreis):
-    full = read_genesis(shared_data / POPULATION / "full_original" / "12411-02-03-5_00.csv", "12411-02-03-5", kreis)
-    extract = genesis(kreis, "12411-02-03-5")
+@pytest.mark.parametrize("kreis", CONFIGS)
+@pytest.mark.parametrize("table", NATIONAL_INSTEAD_OF_EXTRACT)
+def test_the_national_file_gives_the_extracts_county_rows_and_adds_land_and_bund(genesis, shared_data, kreis, table):
+    full = genesis(kreis, table)
+    assert "full_original" in str(full.file), "the shipped config reads the unmodified national file"
+    extract = read_genesis(shared_data / NATIONAL_INSTEAD_OF_EXTRACT[table], table, kreis)
     # same records; only the line numbers differ, the full file has all of Germany before and between them,
     # and it has the Land row and Germany's (kept as the reference values beside the Kreis: Land and Bund)
     land = full.records[full.records["level"] == "land"]
-    assert set(land["area_id"]) == {kreis[:2]} and len(land) == 54
     bund = full.records[full.records["level"] == "bund"]
-    assert set(bund["area_id"]) == {"DG"} and len(bund) == 54
+    assert set(bund["area_id"]) == {"DG"}
+    assert set(land["area_id"]) == ({kreis[:2]} if table in LAND_ROWS else set())
+    if table in LAND_ROWS:  # one Land value for each of Germany's: same indicators and years
+        assert set(zip(land["indicator_id"], land["year"])) == set(zip(bund["indicator_id"], bund["year"]))
     county = full.records[~full.records["level"].isin(("land", "bund"))].reset_index(drop=True)
     pd.testing.assert_frame_equal(county.drop(columns="line"), extract.records.drop(columns="line"))
-    assert (full.stand, full.attribution) == (extract.stand, extract.attribution)
+    assert (full.stand, full.attribution, full.encoding) == (extract.stand, extract.attribution, extract.encoding)
+
+
+def test_the_national_population_file_has_54_land_and_bund_values(genesis):
+    records = genesis("07235", "12411-02-03-5").records  # 31.12.2015: 3 × 18 columns (Insgesamt + 17 age groups)
+    assert (records["level"] == "land").sum() == 54 and (records["level"] == "bund").sum() == 54
 
 
 @pytest.mark.parametrize("kreis", CONFIGS)
 def test_zensus_2022_sums_per_county(genesis, kreis):
-    records = genesis(kreis, "1000A-0000").records
-    assert set(records["level"]) == {"gemeinde"}  # 12-digit ARS → AGS; the table has no Kreis rows
-    assert records["value"].sum() == ZENSUS_2022_SUMS[kreis]
+    table = genesis(kreis, "1000A-0000")
+    records = table.records
+    gemeinden = records[records["level"] == "gemeinde"]
+    assert set(records["level"]) == {"gemeinde", "bund"}  # 12-digit ARS → AGS; the table has no Kreis or Land rows
+    assert gemeinden["value"].sum() == ZENSUS_2022_SUMS[kreis]
+    with table.file.open(encoding="utf-8-sig", newline="") as handle:  # Germany's row, read straight from the file
+        germany = [row for row in csv.DictReader(handle, delimiter=";") if row["1_variable_attribute_code"] == "DG"]
+    assert len(germany) == 1 and germany[0]["value_variable_code"] == "PRS001"
+    assert records.loc[records["level"] == "bund", "value"].tolist() == [float(germany[0]["value"])]
 
 
 # --- full builds ------------------------------------------------------------------------------------------------
 
 BUILDS = {**{kreis: [kreis] for kreis in CONFIGS}, "all": list(CONFIGS)}
-AREAS_PER_LEVEL = {  # each build also holds its Land (reference values)
-    "07235": {"gemeinde": 104, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 1, "land": 1},
-    "05358": {"gemeinde": 15, "kreis": 1, "land": 1, "jugendamt": 2},  # Jugendamt Düren (town) and Kreisjugendamt
-    "06636": {"gemeinde": 17, "kreis": 1, "land": 1},
-    "05970": {"gemeinde": 11, "kreis": 1, "land": 1, "jugendamt": 2},
-    "all": {"gemeinde": 147, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 4, "land": 3, "jugendamt": 4},
+AREAS_PER_LEVEL = {  # each build also holds its Land and Germany (reference values from the national files' rows)
+    "07235": {"gemeinde": 104, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 1, "land": 1, "bund": 1},
+    "05358": {"gemeinde": 15, "kreis": 1, "land": 1, "bund": 1, "jugendamt": 2},  # Jugendamt Düren (town) and Kreisjugendamt
+    "06636": {"gemeinde": 17, "kreis": 1, "land": 1, "bund": 1},
+    "05970": {"gemeinde": 11, "kreis": 1, "land": 1, "bund": 1, "jugendamt": 2},
+    "all": {"gemeinde": 147, "verbandsgemeinde": 6, "sozialraum": 4, "kreis": 4, "land": 3, "bund": 1, "jugendamt": 4},
 }
 
 
@@ -301,10 +338,18 @@ GENUINE_WARNINGS = (
     # until 2012, and the 4-county extracts have no row of 07231. Trier-Saarburg's values of those years are incomplete,
     # its published rates of those years (of a smaller territory) are left out, a table of such rates only keeps
     # nothing, and the '-' under Trittenheim's new key before the change is "not applicable".
-    r"^\[07235\] [^:]+: Werte auf dem Gebietsstand der Grenzdaten unvollständig, weil die Datei den Kreis eines Teilgebiets .*Teil aus 07231",
+    r"^\[07235\] [^:]+_4kreise\.csv\): Werte auf dem Gebietsstand der Grenzdaten unvollständig, weil die Datei den Kreis eines Teilgebiets .*Teil aus 07231",
     r"^\[07235\] [^:]+: veröffentlichte Quoten umgerechneter Gebiete nicht übernommen .*für 07235$",
     r"^\[07235\] [^:]+: nach der Umrechnung auf Gebietsstand 31\.12\.2020 bleibt kein Wert",
-    r"^\[07235\] [^:]+: '-' für Gebiete, die es im Jahr unter diesem Schlüssel nicht gab .*: Trittenheim \(07235207\) 2008–2010$",
+    r"^\[07235\] 12411-01-01-5 [^:]+: '-' für Gebiete, die es im Jahr unter diesem Schlüssel nicht gab .*: "
+    r"Trittenheim \(07231207\) 2012–2015, Trittenheim \(07235207\) 2008–2010$",
+    # The national files (full_original) do have the rows of 07231: Trittenheim's figures of 2008–2011 and
+    # Bernkastel-Wittlich's share of the Kreis rows are converted instead, and the rows under Trittenheim's old key
+    # after the change ('-' in 2012–2015, '.' in 2016) are "not applicable".
+    r"^\[07235\] (12411-01-01-5|22811-02-02-4) \([^)]+_00\.csv\): 1 (Gemeinde|Kreis) auf den Gebietsstand der Grenzdaten umgerechnet "
+    r"\(BBSR-Umsteigeschlüssel\): (Trittenheim \(07235207\) ← Trittenheim \(07231207\)|Trier-Saarburg \(07235\) ← Bernkastel-Wittlich, Landkreis \(07231, Anteile\))",
+    r"^\[07235\] 12411-02-03-5 [^:]+: '-' für Gebiete, die es im Jahr unter diesem Schlüssel nicht gab .*: Trittenheim \(07231207\) 2015$",
+    r"^\[07235\] 13211-01-03-5 [^:]+: Zeichen ohne Wert \('\.', 'x'\) für Schlüssel, die es im Jahr nicht mehr .*: Trittenheim \(07231207\) 2016$",
 )
 
 
@@ -339,7 +384,8 @@ def _changed_kreis_years(data_root: Path) -> set[tuple[str, int]]:
 def test_build_kreis_values_equal_published_kreis_totals(built, shared_data, name):
     db = built(name)
     changed = _changed_kreis_years(shared_data)
-    kreis_values = _query(db, "SELECT area_id, indicator_id, year, value, status, derivation FROM observations WHERE area_id IN (SELECT area_id FROM areas WHERE level = 'kreis')")
+    kreis_values = _query(db, "SELECT area_id, indicator_id, year, value, status, derivation, s.file FROM observations "
+                              "LEFT JOIN sources s USING (source_id) WHERE area_id IN (SELECT area_id FROM areas WHERE level = 'kreis')")
     kreis_values = kreis_values.set_index(["area_id", "indicator_id", "year"])
     warnings = " | ".join(_query(db, "SELECT message FROM build_log WHERE kind = 'warning'")["message"])
     labels = load_catalogue()["label"]
@@ -353,8 +399,12 @@ def test_build_kreis_values_equal_published_kreis_totals(built, shared_data, nam
                     # issue 10: a total printed for that year's territory is no value at today's boundaries: the Kreis
                     # holds the sum of the converted Gemeinden, or is incomplete where the file lacks a part; a
                     # published rate of it is left out
+                    # – or, read from a national file that has the part's Kreis row too, the Kreis rows converted
                     if key in kreis_values.index:
-                        assert kreis_values.loc[key, "status"] == "incomplete" or kreis_values.loc[key, "derivation"] in ("sum", "derived"), key
+                        stored = kreis_values.loc[key]
+                        assert stored["status"] == "incomplete" or stored["derivation"] in ("sum", "derived", "converted"), key
+                        if stored["derivation"] == "converted" and stored["status"] == "ok":  # not from an extract
+                            assert not str(stored["file"]).endswith("_4kreise.csv"), key
                     continue
                 stored = kreis_values.loc[key]
                 if f"{row.year}, {labels[row.indicator_id]}: Summe der Gemeinden" in warnings:
@@ -370,6 +420,24 @@ def test_build_kreis_values_equal_published_kreis_totals(built, shared_data, nam
 
 
 
+
+
+def test_a_changed_year_of_a_national_kreis_table_adds_the_neighbours_share(built, shared_data, genesis):
+    """22811-02-02-4 prints Kreis rows only. Until 2011 Trittenheim belonged to Bernkastel-Wittlich (07231): at today's
+    boundaries Trier-Saarburg's 2010 and 2011 figures are its own row plus 07231's row times the population share BBSR
+    gives the part (with the extract, which lacks 07231, they were incomplete)."""
+    table = genesis("07235", "22811-02-02-4")
+    own = table.records.set_index(["area_id", "indicator_id", "year"])["value"]
+    neighbour = read_genesis(table.file, "22811-02-02-4", "07231").records.set_index(["area_id", "indicator_id", "year"])["value"]
+    links = load_crosswalk(shared_data).kreis
+    db = built("07235")
+    for year in (2010, 2011):
+        share = links.loc[(links["year"] == year) & (links["old"] == "07231") & (links["new"] == "07235"), "pop"].item()
+        assert 0 < share < 0.02  # Trittenheim: about 1,000 of Bernkastel-Wittlich's 112,000 people
+        expected = own[("07235", "sgb2_personen_bg", year)] + share * neighbour[("07231", "sgb2_personen_bg", year)]
+        stored = _query(db, "SELECT value, derivation, note FROM observations WHERE area_id = '07235' AND indicator_id = 'sgb2_personen_bg' AND year = ?", year)
+        assert stored["value"].item() == pytest.approx(expected) and stored["derivation"].item() == "converted"
+        assert "Bernkastel-Wittlich" in stored["note"].item()
 
 
 @pytest.mark.parametrize("kreis", CONFIGS)
