@@ -9,7 +9,7 @@ import folium
 import pandas as pd
 
 from dashboard import map_component, maps
-from planning import queries, scenario_effects, scenarios
+from planning import locations, queries, scenario_effects, scenarios
 from planning.accessibility import AccessParams
 from planning.classification import Classes
 from planning.context import Context
@@ -297,3 +297,39 @@ def export_buttons(ctx: Context, scenario: scenarios.Scenario, offer_type: str, 
         file_name=f"{stem}.pdf", mime=MIME["pdf"], key="sz_pdf", on_click="ignore", icon=":material/picture_as_pdf:", width="stretch",
         help="Eine Seite für den Kreistagsbericht: Änderungen, vorher/nachher, Präventionskette, Lückenranking.",
     )  # fmt: skip
+
+
+# --- suggested locations ---------------------------------------------------------------------------------------------
+
+GOAL_HELP = ("MCLP: möglichst viele Menschen der Zielgruppe sollen ein Angebot innerhalb der gewählten Reichweite haben. "
+             "p-Median: der mittlere Weg aller zum nächsten Angebot soll möglichst kurz sein – zählt auch, wer von 12 auf "
+             "6 km näher rückt, und hängt nicht von der Reichweite ab.")  # fmt: skip
+NOTHING_GAINED = {
+    locations.MCLP: "Alle Menschen der Zielgruppe leben schon im Umkreis eines Angebots – kein Standort bringt mehr.",
+    locations.P_MEDIAN: "Kein Kandidat liegt näher an Menschen der Zielgruppe als ihr nächstes Angebot – kein Standort verkürzt die Wege.",
+}
+
+ORDER_TEXT = {
+    locations.MCLP: "Reihenfolge der Tabelle: nach dem, was ein Standort allein erreicht; „Neu in Reichweite“ zählt nur, wen "
+                    "nicht schon ein Standort weiter oben erreicht – zusammen ergibt das den Gewinn aller Standorte.",
+    locations.P_MEDIAN: "Reihenfolge der Tabelle: jeweils der Standort, der den mittleren Weg zu den vorigen am stärksten "
+                        "verkürzt; die Verkürzungen zusammen ergeben die aller Standorte. Gibt es noch kein Angebot der Art, "
+                        "hat der erste Standort keinen Vergleichswert (–).",
+}  # fmt: skip
+
+
+def show_suggestion(suggestion: locations.Suggestion) -> None:
+    """The suggested sites with their gain in the objective's terms, the summary, and how they were found."""
+    import streamlit as st
+
+    from dashboard.markdown import plain
+
+    st.caption(plain(locations.summary_text(suggestion)))
+    if suggestion.sites.empty:
+        st.info(NOTHING_GAINED[suggestion.objective], icon=":material/check_circle:")
+    else:
+        st.dataframe(locations.sites_table(suggestion), hide_index=True, width="stretch", key="sz_sites")
+    with st.expander("So entstehen die Vorschläge", icon=":material/calculate:"):
+        st.markdown(plain(suggestion.method_text))
+        st.caption(f"Kandidaten: Mitte jeder Gemeinde und Schulen (öffentliche Gebäude) aus den Angebotslisten. {ORDER_TEXT[suggestion.objective]}")
+

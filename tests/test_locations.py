@@ -99,3 +99,84 @@ def test_county_suggestion_on_the_demo(demo_db):
     assert 1 <= len(result.sites) <= 3 and (result.sites["gain"] > 0).all()
     assert result.covered_after == pytest.approx(result.covered_before + result.sites["gain"].sum())
     assert result.covered_after <= result.people + 1e-6
+
+
+# --- p-median (kürzeste mittlere Wege) ----------------------------------------------------------------------------------
+#
+# Four points of 10 people each on a line (km): 0, 2, 10, 12; candidates A at 1, B at 11, C at 6.
+#   k = 1, no offer yet: A 10·(1+1+9+11) = 220, B 10·(11+9+1+1) = 220, C 10·(6+4+4+6) = 200 → C (mean 5 km)
+#   k = 2: A+B 10·(1+1+1+1) = 40 (mean 1 km), A+C = B+C 10·(1+1+4+6) = 120 → A+B, though C is the best single site
+#   k = 1 with an existing offer at 12 (ways 12, 10, 2, 0; mean 6 km): A min(·) 1, 1, 2, 0 → 40, B 11, 9, 1, 0 → 210,
+#     C 6, 4, 2, 0 → 120 → A (mean 1 km, 5 km shorter; nearest offer for the 20 people at 0 and 2)
+
+LINE = pd.DataFrame({"point_id": ["p0", "p2", "p10", "p12"], "weight": 10.0, "x": [0.0, 2000.0, 10000.0, 12000.0], "y": 0.0, "area_id": "G1"})
+ABC = pd.DataFrame({"candidate_id": ["A", "B", "C"], "label": ["A", "B", "C"], "kind": loc.GEMEINDE_CENTRE, "x": [1000.0, 11000.0, 6000.0], "y": 0.0})
+AT_12 = pd.DataFrame({"offer_id": ["K"], "x": [12000.0], "y": [0.0]})
+
+
+def test_p_median_single_site_without_offers():
+    result = loc.suggest_p_median(LINE, ABC, NO_OFFERS, 1, 5000.0)
+    assert result.sites["candidate_id"].tolist() == ["C"] and result.objective == loc.P_MEDIAN
+    assert result.mean_before_km is None and result.mean_after_km == pytest.approx(5.0)
+    assert np.isnan(result.sites["gain"].iloc[0])  # no offer before: the first site has no comparison
+    assert result.covered_after == pytest.approx(20.0)  # 6, 4, 4, 6 km: two points within 5 km
+
+
+def test_p_median_finds_the_pair_the_best_single_site_misses():
+    result = loc.suggest_p_median(LINE, ABC, NO_OFFERS, 2, 5000.0)
+    assert set(result.sites["candidate_id"]) == {"A", "B"}
+    assert result.mean_after_km == pytest.approx(1.0)
+    assert result.sites["served"].tolist() == pytest.approx([20.0, 20.0])
+
+
+def test_an_existing_offer_changes_the_p_median_optimum():
+    result = loc.suggest_p_median(LINE, ABC, AT_12, 1, 5000.0)
+    assert result.sites["candidate_id"].tolist() == ["A"]
+    assert result.mean_before_km == pytest.approx(6.0) and result.mean_after_km == pytest.approx(1.0)
+    site = result.sites.iloc[0]
+    assert site["gain"] == pytest.approx(5.0) and site["alone"] == pytest.approx(5.0) and site["served"] == pytest.approx(20.0)
+    assert result.covered_before == pytest.approx(20.0) and result.covered_after == pytest.approx(40.0)
+    table = loc.sites_table(result)
+    assert list(table.columns) == ["Standort", "Art", "Mittlerer Weg kürzer um (km)", "Nächstes Angebot für (Personen)", "Allein kürzer um (km)"]
+    assert table.iloc[0, 2] == "5,00"
+    assert "p-Median" in result.method_text and "Luftlinie" in result.method_text and "4 Einheiten (1-km-Quadrate" in result.method_text
+    assert "6,0 km" in loc.summary_text(result) and "1,0 km" in loc.summary_text(result)
+
+
+def test_p_median_equals_brute_force_on_a_random_plane():
+    rng = np.random.default_rng(11)
+    demand = pd.DataFrame({"point_id": range(60), "weight": rng.integers(1, 50, 60).astype(float),
+                           "x": rng.uniform(0, 20000, 60), "y": rng.uniform(0, 20000, 60)})  # fmt: skip
+    candidates = pd.DataFrame({"candidate_id": [f"c{i}" for i in range(10)], "label": "", "kind": "",
+                               "x": rng.uniform(0, 20000, 10), "y": rng.uniform(0, 20000, 10)})  # fmt: skip
+    existing = pd.DataFrame({"offer_id": ["e1", "e2"], "x": [2000.0, 18000.0], "y": [2000.0, 15000.0]})
+    xy, w = demand[["x", "y"]].to_numpy(), demand["weight"].to_numpy()
+    ways = np.hypot(xy[:, None, 0] - candidates["x"].to_numpy()[None], xy[:, None, 1] - candidates["y"].to_numpy()[None])
+    before = np.hypot(xy[:, None, 0] - existing["x"].to_numpy()[None], xy[:, None, 1] - existing["y"].to_numpy()[None]).min(axis=1)
+    best = min(w @ np.minimum(before, ways[:, list(c)].min(axis=1)) for c in itertools.combinations(range(10), 3))
+    result = loc.suggest_p_median(demand, candidates, existing, 3, 5000.0, cell_m=1.0)  # 1-m squares: no point merged
+    assert result.mean_after_km * 1000 * w.sum() == pytest.approx(best)
+    assert result.sites["gain"].sum() == pytest.approx(result.mean_before_km - result.mean_after_km)
+    assert result.sites["gain"].is_monotonic_decreasing  # each next site shortens the way less
+
+
+def test_p_median_demand_units_and_their_limit(monkeypatch):
+    xy = np.array([[100.0, 100.0], [900.0, 100.0], [1500.0, 100.0]])
+    units, text = loc.demand_units(xy, np.array([1.0, 3.0, 2.0]), np.array([[0.0, 0.0]]), np.zeros((0, 2)))
+    assert units[["x", "weight"]].to_numpy().tolist() == [[700.0, 4.0], [1500.0, 2.0]]  # weighted centre of the first square
+    assert text.startswith("2 Einheiten (1-km-Quadrate")
+    monkeypatch.setattr(loc, "PAIR_BUDGET", 1)  # one candidate, no offer: two units are two pairs – the squares grow
+    units, text = loc.demand_units(xy, np.array([1.0, 3.0, 2.0]), np.array([[0.0, 0.0]]), np.zeros((0, 2)))
+    assert len(units) == 1 and units["weight"].iloc[0] == 6.0 and "2-km-Quadrate" in text
+
+
+def test_county_p_median_on_the_demo(demo_db):
+    import os
+
+    from planning.db import Database
+
+    db = Database(str(demo_db), os.path.getmtime(demo_db))
+    result = loc.county_suggestion(db, "99001", "familienzentrum", 3, 3000.0, objective=loc.P_MEDIAN)
+    assert 1 <= len(result.sites) <= 3 and (result.sites["gain"] > 0).all()
+    assert result.mean_after_km < result.mean_before_km
+    assert result.sites["gain"].sum() == pytest.approx(result.mean_before_km - result.mean_after_km)

@@ -21,12 +21,15 @@ share.bind(
     share.Param("sz_k", "anzahl", int, default=3, choices=range(1, 6)),
     share.Param("sz_km", "km", int, default=coverage_dimensions.DEFAULT_DISTANCE_KM),
     share.Param("sz_social", "sozial"),
+    share.Param("sz_goal", "ziel", default=locations.MCLP, choices=list(locations.OBJECTIVES)),
     share.Param("sz_saved", "szenario"),
 )
 if st.session_state.get("sz_type") not in labels:
     st.session_state["sz_type"] = "kita" if "kita" in labels else next(iter(labels))
 if st.session_state.get("sz_k") not in range(1, 6):
     st.session_state["sz_k"] = 3
+if st.session_state.get("sz_goal") not in locations.OBJECTIVES:
+    st.session_state["sz_goal"] = locations.MCLP
 if st.session_state.get("sz_social") not in social_ids:
     st.session_state["sz_social"] = default_social
 st.session_state["sz_km"] = coverage_dimensions.distance_or_default(st.session_state.get("sz_km"))
@@ -41,16 +44,11 @@ social_id = top[3].selectbox(
 )  # fmt: skip
 
 # --- suggested locations ------------------------------------------------------------------------------------------
-st.subheader("Wo erreichen neue Angebote die meisten Menschen?")
-suggestion = locations.suggest_for(ctx, offer_type, int(k), float(reach_km), social_id)
-st.caption(plain(locations.summary_text(suggestion)))
-if suggestion.sites.empty:
-    st.info("Alle Menschen der Zielgruppe leben schon im Umkreis eines Angebots – kein Standort bringt mehr.", icon=":material/check_circle:")
-else:
-    st.dataframe(locations.sites_table(suggestion), hide_index=True, width="stretch", key="sz_sites")
-with st.expander("So entstehen die Vorschläge", icon=":material/calculate:"):
-    st.markdown(plain(suggestion.method_text))
-    st.caption("Kandidaten: Mitte jeder Gemeinde und Schulen (öffentliche Gebäude) aus den Angebotslisten.")
+st.subheader("Wo sollen neue Angebote hin?")
+goal = st.radio("Ziel der Vorschläge", list(locations.OBJECTIVES), format_func=locations.OBJECTIVES.get, horizontal=True,
+                key="sz_goal", help=scenario_view.GOAL_HELP)  # fmt: skip
+suggestion = locations.suggest_for(ctx, offer_type, int(k), float(reach_km), social_id, goal)
+scenario_view.show_suggestion(suggestion)
 
 # --- the scenario ---------------------------------------------------------------------------------------------------
 st.subheader("Szenario")
@@ -99,5 +97,5 @@ else:
 scenario_view.manage_buttons(store, ctx, current, chosen, saved)
 if scenario_view.is_unsaved(store, st.session_state["sz_current"]):
     st.caption("Noch nicht gespeichert: ein Link zu dieser Ansicht öffnet das Szenario erst, wenn es gespeichert ist.")
-st.caption("Szenarien liegen in einer Datei neben der Datenbank. Unter neuem Namen speichern legt eine Kopie an; "
-           "ein Link mit „szenario=…“ öffnet ein gespeichertes.")
+st.caption("Szenarien werden im Arbeitsbereich der Datenbank gespeichert und bleiben über Veröffentlichungen hinweg "
+           "erhalten. Unter neuem Namen speichern legt eine Kopie an; ein Link mit „szenario=…“ öffnet ein gespeichertes.")
