@@ -240,3 +240,13 @@ def test_a_scenario_of_the_former_json_file_still_opens_by_its_link(demo_db: Pat
     assert not file.exists() and file.with_name(file.name + ".importiert").is_file()
     assert store_for(database).names(KREIS) == ["Schließung"]
     Workspace.close_all()
+
+
+def test_the_app_s_databases_share_the_workspace_of_users_and_uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(URL_ENV, raising=False)
+    monkeypatch.setenv("PLANUNGSATLAS_DB_DIR", str(tmp_path / "db"))
+    try:
+        store = store_for(tmp_path / "db" / "musterland.duckdb")
+        assert store.ws is Workspace.open(), "one engine per process for the app's workspace"
+    finally:
+        Workspace.close_all()

@@ -18,9 +18,10 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
+from planning.db import database_dir
 from planning.scenarios import Scenario
 from workspace.scenarios import ImportResult, WorkspaceScenarioStore
-from workspace.storage import URL_ENV, Workspace, WorkspaceError
+from workspace.storage import URL_ENV, Workspace, WorkspaceError, workspace_url
 
 SUFFIX = ".szenarien.json"
 IMPORTED = ".importiert"  # appended to the JSON file's name once its scenarios are in the workspace
@@ -106,7 +107,10 @@ def store_for(database_path: str | Path, actor: str = "system") -> WorkspaceScen
     names for the store's writes (the page passes the logged-in user). A ``<name>.szenarien.json`` of an earlier
     version is imported on the first call."""
     path = Path(database_path).absolute()
-    url = os.environ.get(URL_ENV) or f"sqlite:///{path.parent / 'workspace.sqlite'}"
+    if os.environ.get(URL_ENV) or path.parent.resolve() == database_dir().resolve():
+        url = workspace_url()  # the very workspace (and engine) of users, uploads and goals
+    else:  # a database elsewhere (a copy, a test): its own workspace beside it, never the app's
+        url = f"sqlite:///{path.parent / 'workspace.sqlite'}"
     store = WorkspaceScenarioStore(Workspace.open(url), path.stem, actor)
     legacy = path.with_name(path.stem + SUFFIX)
     if legacy.is_file():
