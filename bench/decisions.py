@@ -1,6 +1,6 @@
 """Decisions (issue 13): capacity-weighted accessibility, suggested locations, projection, scenario recomputation.
 
-    .venv/bin/python bench/decisions.py [--four-db PATH] [--rounds 5]
+    .venv/bin/python bench/decisions.py [--four-db PATH] [--county-db PATH] [--only-suggestions] [--rounds 5]
 
 Builds the demo database and – with real data present – one database of the four real counties (Düren,
 Siegen-Wittgenstein, Werra-Meißner, Trier-Saarburg) in a temporary folder (``--four-db`` uses a built one), then:
@@ -10,6 +10,9 @@ Siegen-Wittgenstein, Werra-Meißner, Trier-Saarburg) in a temporary folder (``--
 - Suggested sites: k = 5 over 2,000 candidates in the demo county (Gemeinde centres, schools, and lattice points
   drawn with a fixed seed to fill up to 2,000), Familienzentren, 2 km; and the four counties' own candidates
   (Gemeinde centres and schools) for Grundschulen, 2 km. ``suggest_sites`` from the points in memory.
+  p-median (``suggest_p_median``, kürzeste mittlere Wege) on the demo's instance. ``--county-db PATH`` adds MCLP
+  and p-median for a built county database (2,000 candidates filled with random points inside the Gemeinden);
+  ``--only-suggestions`` runs only the suggestion lines.
 - Projection of a county: ``county_projection`` for the demo county (Hamilton–Perry, 5 base periods for the range),
   first call (database read included) and median of warm calls.
 - Scenario recomputation: ``scenarios.compare`` for the demo county after one added Kita (a new scenario each round,
@@ -19,6 +22,7 @@ Prints `name | target | value | ok` like bench/run.py; a missed target does not 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -92,6 +96,29 @@ def four_counties(db, rounds: int) -> list[Line]:
     return lines
 
 
+def demo_suggestions(db) -> list[Line]:
+    """MCLP and p-median, k = 5 over 2,000 candidates in the demo county (Gemeinde centres, schools, lattice
+    points drawn with a fixed seed), Familienzentren, 2 km."""
+    from planning import accessibility as acc
+    from planning import locations as loc
+    from planning import queries
+
+    kreis = "99001"
+    offers = acc.metric_offers(queries.offers(db, kreis))
+    family, _ = acc.demand_points(db, kreis, "familienzentrum")
+    base = loc.candidate_sites(queries.gemeinde_geometry(db, kreis), offers, "familienzentrum")
+    fill = family.sample(CANDIDATES - len(base), random_state=13)
+    extra = pd.DataFrame({"candidate_id": "punkt:" + fill["point_id"].astype(str), "label": "Wohnort", "kind": "Gitterpunkt",
+                          "x": fill["x"].to_numpy(), "y": fill["y"].to_numpy()})  # fmt: skip
+    candidates = pd.concat([base, extra], ignore_index=True)
+    existing = offers[offers["offer_type"] == "familienzentrum"]
+    first, _, result = timed(lambda: loc.suggest_sites(family, candidates, existing, 5, 2000.0), 1)
+    lines = [line("suggested sites k=5, 2,000 candidates (demo)", SITES_TARGET_S, first,
+                  f"{len(family):,} points, gain {result.covered_after - result.covered_before:,.0f}")]  # fmt: skip
+    lines.append(p_median_line("suggested sites p-median k=5, 2,000 candidates (demo)", family, candidates, existing))
+    return lines
+
+
 def demo_county(db, rounds: int) -> list[Line]:
     from planning import accessibility as acc
     from planning import locations as loc
@@ -108,16 +135,7 @@ def demo_county(db, rounds: int) -> list[Line]:
     _, warm_e2, _ = timed(lambda: acc.capacity_access(demand, kitas, acc.AccessParams(acc.ENHANCED, 5000)), rounds)
     lines.append(line("E2SFCA, demo county lattice", ACCESS_TARGET_S, warm_e2, f"{len(demand):,} points, steps 1/0,68/0,22"))
 
-    family, _ = acc.demand_points(db, kreis, "familienzentrum")
-    base = loc.candidate_sites(queries.gemeinde_geometry(db, kreis), offers, "familienzentrum")
-    fill = family.sample(CANDIDATES - len(base), random_state=13)
-    extra = pd.DataFrame({"candidate_id": "punkt:" + fill["point_id"].astype(str), "label": "Wohnort", "kind": "Gitterpunkt",
-                          "x": fill["x"].to_numpy(), "y": fill["y"].to_numpy()})  # fmt: skip
-    candidates = pd.concat([base, extra], ignore_index=True)
-    existing = offers[offers["offer_type"] == "familienzentrum"]
-    first, _, result = timed(lambda: loc.suggest_sites(family, candidates, existing, 5, 2000.0), 1)
-    lines.append(line("suggested sites k=5, 2,000 candidates (demo)", SITES_TARGET_S, first,
-                      f"{len(family):,} points, gain {result.covered_after - result.covered_before:,.0f}"))  # fmt: skip
+    lines += demo_suggestions(db)
 
     first, warm, projection = timed(lambda: pr.county_projection(db, kreis, years=[2028, 2033]), rounds)
     lines.append(line("projection of a county (demo)", PROJECTION_TARGET_S, first,
@@ -136,13 +154,76 @@ def demo_county(db, rounds: int) -> list[Line]:
     return lines
 
 
+def p_median_line(name: str, demand: pd.DataFrame, candidates: pd.DataFrame, existing: pd.DataFrame) -> Line:
+    """p-median (kürzeste mittlere Wege) for the same instance as an MCLP line: one run, model build + solve."""
+    from planning import locations as loc
+
+    first, _, result = timed(lambda: loc.suggest_p_median(demand, candidates, existing, 5, 2000.0), 1)
+    before = "none" if result.mean_before_km is None else f"{result.mean_before_km:.2f}"
+    units = re.match(r"([\d.]+) Einheiten \(([\d,]+)-km", result.units_text)
+    return line(name, SITES_TARGET_S, first, f"{len(candidates):,} candidates, {units[1]} demand units of {units[2]} km squares, "
+                f"mean way {before} → {result.mean_after_km:.2f} km")  # fmt: skip
+
+
+def random_candidates(db, kreis: str, base: pd.DataFrame, total: int) -> pd.DataFrame:
+    """``base`` filled up to ``total`` with points drawn uniformly inside the Kreis's Gemeinden (fixed seed)."""
+    import numpy as np
+    import shapely
+
+    from planning import queries
+
+    union = queries.gemeinde_geometry(db, kreis).union_all()
+    rng, (minx, miny, maxx, maxy), xs, ys = np.random.default_rng(13), union.bounds, [], []
+    while len(xs) < total - len(base):
+        x, y = rng.uniform(minx, maxx, 4000), rng.uniform(miny, maxy, 4000)
+        inside = shapely.contains_xy(union, x, y)
+        xs, ys = xs + list(x[inside]), ys + list(y[inside])
+    n = total - len(base)
+    extra = pd.DataFrame({"candidate_id": [f"punkt:{i}" for i in range(n)], "label": "Zufallspunkt", "kind": "Zufallspunkt",
+                          "x": xs[:n], "y": ys[:n]})  # fmt: skip
+    return pd.concat([base, extra], ignore_index=True)
+
+
+def county_suggestions(db) -> list[Line]:
+    """MCLP and p-median, k = 5 over 2,000 candidates (Gemeinde centres, schools, random points inside the
+    Gemeinden) of the database's first Kreis: Grundschulen (existing offers) and Familienzentren (none in the real
+    lists: the p-median's largest model), 2 km."""
+    from planning import accessibility as acc
+    from planning import locations as loc
+    from planning import queries
+
+    kreis = queries.counties(db)["area_id"].iloc[0]
+    offers = acc.metric_offers(queries.offers(db, kreis))
+    lines = []
+    for offer_type in ("grundschule", "familienzentrum"):
+        demand, _ = acc.demand_points(db, kreis, offer_type)
+        base = loc.candidate_sites(queries.gemeinde_geometry(db, kreis), offers, offer_type)
+        candidates = random_candidates(db, kreis, base, CANDIDATES)
+        existing = offers[offers["offer_type"] == offer_type]
+        first, _, result = timed(lambda: loc.suggest_sites(demand, candidates, existing, 5, 2000.0), 1)
+        lines.append(line(f"suggested sites MCLP k=5, 2,000 candidates ({kreis}, {offer_type})", SITES_TARGET_S, first,
+                          f"{len(demand):,} points, {len(existing)} existing, gain {result.covered_after - result.covered_before:,.0f}"))  # fmt: skip
+        lines.append(p_median_line(f"suggested sites p-median k=5, 2,000 candidates ({kreis}, {offer_type})", demand, candidates, existing))
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--four-db", type=Path, help="a built database of the four real counties")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--county-db", type=Path, help="a built county database (read only) for the suggestion lines only")
+    parser.add_argument("--only-suggestions", action="store_true", help="the demo's suggestion lines (and --county-db's), nothing else")
     args = parser.parse_args()
+    if args.only_suggestions:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = database(build(["demo_musterland"], Path(tmp) / "demo.duckdb"))
+            lines = demo_suggestions(db) + (county_suggestions(database(args.county_db)) if args.county_db else [])
+        print_table(lines)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         lines = demo_county(database(build(["demo_musterland"], Path(tmp) / "demo.duckdb")), args.rounds)
+        if args.county_db:
+            lines += county_suggestions(database(args.county_db))
         missing = next((m for c in CONFIGS if (m := real_data_missing(REPO_ROOT / "config" / f"{c}.toml"))), None)
         if args.four_db:
             lines += four_counties(database(args.four_db), args.rounds)
