@@ -126,34 +126,3 @@ def _padded_range(x: pd.Series, reference: float | None) -> list[float] | None:
     low, high = min(values), max(values)
     pad = 0.12 * (high - low) if high > low else max(abs(high) * 0.1, 1.0)
     return [low - pad, high + pad]
-
-
-def supply_before_after(before: gaps.GapView, after: gaps.GapView, category: str) -> None:
-    """With a scenario: the areas whose supply of the category it changes, before and after (Streamlit)."""
-    import streamlit as st  # noqa: PLC0415 – the chart above is Streamlit-free
-
-    from dashboard.markdown import plain  # noqa: PLC0415
-    from planning import scenario_views  # noqa: PLC0415
-
-    table = scenario_views.supply_table(before, after, category)
-    label = plain(gaps.category_label(after, category))
-    if table.empty:
-        st.caption(f"Das Szenario ändert die Versorgung für „{label}“ in keinem Gebiet.")
-        return
-    st.markdown(f"**Vorher/nachher: {label}** (nur Gebiete, deren Versorgung sich ändert)")
-    st.dataframe(table, hide_index=True, width="stretch", key="gap_scenario_supply")
-
-
-def rank_moves(before: gaps.GapView, after: gaps.GapView, categories: list[str] | None) -> None:
-    """With a scenario: the gaps it moves itself in the ranking, as on the page Szenarien (Streamlit)."""
-    import streamlit as st  # noqa: PLC0415
-
-    from planning import scenario_effects, scenario_views  # noqa: PLC0415
-
-    moves = scenario_views.rank_moves(before, after, categories)
-    st.markdown("**Verschiebungen durch das Szenario** (Lücken, deren eigene Rangpunkte sich ändern)")
-    if moves.empty:
-        st.caption("Das Szenario verschiebt keine Lücke.")
-        return
-    table = scenario_effects.gap_table(moves, after.words.category_labels, after.level)
-    st.dataframe(table, hide_index=True, width="stretch", key="gap_scenario_moves")

@@ -15,10 +15,9 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import scenario_view, share
 from dashboard.markdown import plain
-from planning import queries, scenarios
+from planning import gaps, queries, scenario_effects, scenario_views, scenarios
 from planning.context import Context
 from planning.formatting import number
-from planning import scenario_views
 from planning.scenario_views import banner_text
 from workspace import store_for
 
@@ -104,6 +103,28 @@ def cell_changes(ctx: Context, scenario: scenarios.Scenario, level: str, dimensi
     st.markdown("**Änderungen des Szenarios in dieser Zelle**")
     st.dataframe(changes, hide_index=True, width="stretch", key="lens_cell_changes")
     st.caption("Darunter: die veröffentlichten Angebote der Zelle (ohne das Szenario).")
+
+
+def supply_before_after(before: gaps.GapView, after: gaps.GapView, category: str) -> None:
+    """Bedarf & Versorgung: the areas whose supply of the category the scenario changes, before and after."""
+    table = scenario_views.supply_table(before, after, category)
+    label = plain(gaps.category_label(after, category))
+    if table.empty:
+        st.caption(f"Das Szenario ändert die Versorgung für „{label}“ in keinem Gebiet.")
+        return
+    st.markdown(f"**Vorher/nachher: {label}** (nur Gebiete, deren Versorgung sich ändert)")
+    st.dataframe(table, hide_index=True, width="stretch", key="gap_scenario_supply")
+
+
+def rank_moves(before: gaps.GapView, after: gaps.GapView, categories: list[str] | None) -> None:
+    """Bedarf & Versorgung: the gaps the scenario itself moves in the ranking, in the table of the page Szenarien."""
+    moves = scenario_views.rank_moves(before, after, categories)
+    st.markdown("**Verschiebungen durch das Szenario** (Lücken, deren eigene Rangpunkte sich ändern)")
+    if moves.empty:
+        st.caption("Das Szenario verschiebt keine Lücke.")
+        return
+    table = scenario_effects.gap_table(moves, after.words.category_labels, after.level)
+    st.dataframe(table, hide_index=True, width="stretch", key="gap_scenario_moves")
 
 
 def no_downloads(where: DeltaGenerator | None = None) -> None:

@@ -71,7 +71,7 @@ if gaps.is_captured(view, category):
     )
     st.caption(gaps.need_supply_caption(view))
     if scenario is not None:
-        gap_view.supply_before_after(published, view, category)
+        scenario_lens.supply_before_after(published, view, category)
 else:
     st.info(plain(gaps.not_captured_text(view, category)), icon=":material/playlist_remove:")
 
@@ -104,7 +104,7 @@ else:
                 "gap_download", lambda: coverage_tables.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
             )
     if scenario is not None:
-        gap_view.rank_moves(published, view, chosen)
+        scenario_lens.rank_moves(published, view, chosen)
     with st.container(border=True):
         st.markdown(gaps.top_list(view, chosen, gaps.TOP_LISTED))
     st.markdown("**Alle Lücken mit den Teilen der Rangpunkte**" + (" – Rang vor und nach dem Szenario" if scenario else ""))
