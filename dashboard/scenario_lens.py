@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import scenario_view, share
+from dashboard import auth, scenario_view, share
 from dashboard.markdown import plain
 from planning import gaps, queries, scenario_effects, scenario_views, scenarios
 from planning.context import Context
@@ -22,6 +22,7 @@ from planning.scenario_views import banner_text
 from workspace import store_for
 
 KEY = "lens_scenario"
+SCENARIO_PAGE = "szenarien"  # the page id whose viewers may see saved scenarios
 URL_NAME = "szenario"  # as on the page Szenarien: one link parameter for a scenario everywhere
 KEPT = "lens_scenario_kept"  # survives a change of page (a widget's own key is dropped on pages without it)
 NONE_LABEL = "keins – veröffentlichte Daten"
@@ -37,7 +38,10 @@ def _keep() -> None:
 
 def control(ctx: Context, where: DeltaGenerator | None = None) -> scenarios.Scenario | None:
     """The selectbox 'Szenario' in ``where`` (default: the page); the chosen saved scenario, None for the published
-    data. A link naming a scenario that is not saved for this Kreis shows why and falls back to the published data."""
+    data. A link naming a scenario that is not saved for this Kreis shows why and falls back to the published data.
+    A viewer who may not open the page Szenarien sees no control and no scenario (they are unpublished drafts)."""
+    if SCENARIO_PAGE not in auth.visible_pages():
+        return None
     store = store_for(ctx.db.path)
     saved = store.names(ctx.kreis_id)
     # the choice lives in KEPT (the widget's own state does not survive a change of page); a link overrides it

@@ -244,3 +244,12 @@ def test_the_banner_stays_in_view_while_presenting(folder, monkeypatch):
     folded = next(e for e in at.expander if e.label == "Einstellungen")
     assert folded.selectbox(key="lens_scenario").value == CLOSED_NAME, "the control is among the folded settings"
     assert not [w.value for w in folded.warning if "nicht veröffentlicht" in w.value], "the banner is not"
+
+
+def test_a_viewer_without_the_page_szenarien_sees_no_scenario(folder, monkeypatch):
+    from dashboard import auth
+
+    monkeypatch.setattr(auth, "visible_pages", lambda who=None: {"praeventionskette", "bedarf_versorgung", "angebotskarte"})
+    at = open_page(folder, monkeypatch, "pages/praeventionskette.py", {**CHAIN, "szenario": CLOSED_NAME})
+    assert not _banners(at) and not [s for s in at.selectbox if s.key == "lens_scenario"]
+    assert not at.dataframe[0].value.apply(lambda col: col.astype(str).str.contains("→")).any().any()
