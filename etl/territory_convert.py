@@ -104,7 +104,7 @@ def _convert_level(frame, all_records, crosswalk, level, targets, catalogue, sta
         findings += _per_table(frame[marker_only & frame["area_id"].str.startswith(targets.scope)], labels, _not_applicable_findings, marker=True)
     # the same under a key of a nearby year, where the table lists the area's key of that year too (GENESIS prints
     # Trittenheim's 2016 row under its old Kreis with '.' beside its own row under the new one): no missing part
-    superseded = _superseded_markers(frame, resolved, exact[inverse], links) & ~not_applicable
+    superseded = _superseded_markers(frame, resolved, exact, inverse, links) & ~not_applicable
     if superseded.any():
         not_applicable |= superseded
         feeding = set(links.loc[links["new"].str.startswith(targets.scope), "old"].tolist())
@@ -169,19 +169,23 @@ def _contributions(frame, resolved, rows, links, catalogue, targets) -> pd.DataF
     return contributions[(contributions["w"] > 0) & contributions["new"].str.startswith(targets.scope)]
 
 
-def _superseded_markers(frame: pd.DataFrame, resolved: pd.Series, exact: np.ndarray, links: pd.DataFrame) -> pd.Series:
+def _superseded_markers(frame: pd.DataFrame, resolved: pd.Series, exact_pairs: np.ndarray, inverse: np.ndarray, links: pd.DataFrame) -> pd.Series:
     """Rows with only a marker ('.', 'x', '-') under a key placed by a nearby year whose every target area gets a row
-    of the same table and year under a key of that very year: an obsolete key listed beside the current one."""
-    marker = frame["status"].isin(markers.MISSING_STATUSES + (markers.ZERO,))
+    of the same table and year under a key of that very year: an obsolete key listed beside the current one.
+    ``exact_pairs`` says per (table, year, key) – ``inverse`` maps rows to them – whether the key is one of its year."""
+    marker = frame["status"].isin(markers.MISSING_STATUSES + (markers.ZERO,)).to_numpy()
+    only_markers = np.bincount(inverse, weights=~marker, minlength=len(exact_pairs)) == 0
+    exact = exact_pairs[inverse]
+    candidate = pd.Series(marker & ~exact & only_markers[inverse], index=frame.index) & resolved.notna()
     group = [TABLE, "year", "area_id"]
-    candidate = marker & ~exact & resolved.notna() & marker.groupby([frame[c] for c in group]).transform("all")
     result = pd.Series(False, index=frame.index)
     if not candidate.any():
         return result
     lost = frame.loc[candidate, group].assign(resolved=resolved[candidate]).drop_duplicates()
     lost_targets = lost.merge(links, left_on=["resolved", "area_id"], right_on=["year", "old"], suffixes=("", "_link"))
-    current = frame.loc[exact & ~marker, group].drop_duplicates()
-    current = current[current["year"].isin(lost["year"].unique())]
+    feeders = links.loc[links["new"].isin(set(lost_targets["new"].tolist())), "old"].unique()  # keys that could serve them
+    nearby = exact & ~marker & frame["area_id"].isin(feeders).to_numpy() & frame["year"].isin(lost["year"].unique()).to_numpy()
+    current = frame.loc[nearby, group].drop_duplicates()
     lo, hi = int(links["year"].min()), int(links["year"].max())
     current = current.assign(link_year=current["year"].clip(lo, hi))
     served = current.merge(links, left_on=["link_year", "area_id"], right_on=["year", "old"], suffixes=("", "_link"))
@@ -189,8 +193,8 @@ def _superseded_markers(frame: pd.DataFrame, resolved: pd.Series, exact: np.ndar
     covered = [(t, y, n) in served_keys for t, y, n in zip(lost_targets[TABLE], lost_targets["year"], lost_targets["new"])]
     whole = lost_targets.assign(covered=covered).groupby(group)["covered"].all()
     obsolete = set(whole[whole].index.tolist())
-    if obsolete:
-        result = pd.Series([k in obsolete for k in zip(frame[TABLE], frame["year"], frame["area_id"])], index=frame.index) & candidate
+    rows = frame.loc[candidate, group]
+    result.loc[rows.index] = [k in obsolete for k in zip(rows[TABLE], rows["year"], rows["area_id"])]
     return result
 
 
