@@ -23,9 +23,10 @@ POINT_COLOURS = {
 LABELLED_POINTS = 15  # name the points in the chart up to this many areas
 
 
-def need_supply_figure(view: gaps.GapView, category: str, weak_share: float = WEAK_SHARE) -> go.Figure:
+def need_supply_figure(view: gaps.GapView, category: str, weak_share: float = WEAK_SHARE, note: str = "") -> go.Figure:
     """Need (social indicator, or the target population without one) against supply per area, point size by
-    target population, colour by the Präventionskette rule; Kreis values as reference lines."""
+    target population, colour by the Präventionskette rule; Kreis values as reference lines. ``note``: a line
+    above the chart, e.g. that it shows a scenario (so that a screenshot says so as well)."""
     rows = gaps.need_supply_points(view, category, weak_share)
     social = view.social
     by_social = social is not None and rows["social_value"].notna().any()
@@ -91,6 +92,9 @@ def need_supply_figure(view: gaps.GapView, category: str, weak_share: float = WE
         },
         "yaxis": {"title": {"text": y_title}, "showgrid": True, "gridcolor": "#e6e6e6", "rangemode": "tozero", "automargin": True},
     }
+    if note:  # in the top margin, above the legend
+        layout["title"] = {"text": html.escape(note), "font": {"size": 13, "color": "#5e3c99"}, "x": 0, "xanchor": "left", "y": 0.98}
+        layout["margin"] = {**layout["margin"], "t": 90}
     if by_social and social.kreis_value is not None:
         layout["annotations"] = [
             {

@@ -114,6 +114,8 @@ def test_gap_ranking_shows_rank_before_and_after_for_an_added_offer(folder, demo
     at = open_page(folder, monkeypatch, "pages/bedarf_versorgung.py", {**query, "szenario": ADDED_NAME})
     assert f"Szenario „{ADDED_NAME}“ – nicht veröffentlicht: 1 Änderung" in _banners(at)[0]
     assert "FZ <b>Mitte</b>" in _banners(at)[0].replace("\\", "")  # the name as text (escaped), not as markup
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["title"]["text"].startswith(f"Szenario „{ADDED_NAME}“ – nicht veröffentlicht"), "a screenshot says so"
     supply = next(d.value for d in at.dataframe if "Angebote vorher" in d.value.columns)
     assert supply["Gebiet"].tolist() == [gemeinde]
     assert supply[["Angebote vorher", "Angebote nachher"]].iloc[0].tolist() == [0, 1]
@@ -130,6 +132,7 @@ def test_gap_ranking_shows_rank_before_and_after_for_an_added_offer(folder, demo
     plain = open_page(folder, monkeypatch, "pages/bedarf_versorgung.py", query)
     assert not _banners(plain)
     assert not any("Angebote vorher" in d.value.columns or "Rang vorher" in d.value.columns for d in plain.dataframe)
+    assert "title" not in json.loads(plain.get("plotly_chart")[0].proto.spec)["layout"]
     published = next(d.value for d in plain.dataframe if "Rang" in d.value.columns)
     rank = published.loc[(published["Gemeinde"] == gemeinde) & (published["Angebotsart"] == "Familienzentrum"), "Rang"]
     assert str(int(rank.iloc[0])).replace(".", "") == row["Rang vorher"].iloc[0].replace(".", "")

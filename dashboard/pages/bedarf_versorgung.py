@@ -64,7 +64,7 @@ category = st.selectbox(
 )
 if gaps.is_captured(view, category):
     st.plotly_chart(
-        gap_view.need_supply_figure(view, category),
+        gap_view.need_supply_figure(view, category, note=scenario_views.banner_text(scenario) if scenario else ""),
         width="stretch",
         config={"displaylogo": False, "displayModeBar": False},
         key="gap_chart",
