@@ -49,7 +49,7 @@ OBJECTIVES = {MCLP: "möglichst viele in Reichweite (MCLP)", P_MEDIAN: "kürzest
 UNIT_CELL_M = 1000.0  # p-median demand units: 1-km squares, as the Zensus grid
 MAX_UNITS = 2000  # more units than this and the squares grow
 PAIR_BUDGET = 12_000  # unit–candidate pairs of the p-median model: ~5 s with PuLP/CBC on a shared 2-core machine
-SOLVER_TEXT = "gelöst mit PySALs spopt und dem Solver CBC (exaktes Optimum)"
+SOLVER_TEXT = "gelöst mit PySALs spopt und dem Solver CBC"
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,13 @@ class Suggestion:
     def method_text(self) -> str:
         n = len(self.sites)
         if self.objective == P_MEDIAN:
-            text = (f"Ziel kürzeste mittlere Wege (p-Median, {SOLVER_TEXT}): {n} neue Standorte, mit denen der "
+            text = (f"Ziel kürzeste mittlere Wege (p-Median), {SOLVER_TEXT}: {n} neue Standorte, mit denen der "
                     "bevölkerungsgewichtete mittlere Weg der Zielgruppe zum nächsten Angebot der Art am kürzesten wird; "
                     "die bestehenden Angebote bleiben als feste Standorte im Modell. Wege als Luftlinie. Für die "
-                    f"Rechnung ist die Zielgruppe zu {self.units_text} zusammengefasst; die Wege auf dieser Seite sind "
-                    "von jedem Wohnort aus gemessen")  # fmt: skip
+                    f"Rechnung ist die Zielgruppe zu {self.units_text} zusammengefasst, für sie ist das Optimum exakt; "
+                    "die Wege auf dieser Seite sind von jedem Wohnort aus gemessen")  # fmt: skip
         else:
-            text = (f"Ziel möglichst viele in Reichweite (maximale Abdeckung, MCLP, {SOLVER_TEXT}): {n} neue Standorte, "
+            text = (f"Ziel möglichst viele in Reichweite (maximale Abdeckung, MCLP), {SOLVER_TEXT} (exaktes Optimum): {n} neue Standorte, "
                     "die möglichst viele Menschen der Zielgruppe erreichen, die noch kein Angebot im Umkreis von "
                     f"{self.reach_text} haben. Jeder Wohnort zählt einzeln (Wohnorte, die dieselben Kandidaten "
                     "erreichen, werden zusammengefasst – das ändert das Ergebnis nicht)")  # fmt: skip
@@ -296,9 +296,8 @@ def sites_table(suggestion: Suggestion) -> pd.DataFrame:
     sites = suggestion.sites
     table = pd.DataFrame({"Standort": sites["label"].astype(str), "Art": sites["kind"].astype(str)})
     if suggestion.objective == P_MEDIAN:
-        table["Mittlerer Weg kürzer um (km)"] = [number(v, 2) for v in sites["gain"]]
-        table["Nächstes Angebot für (Personen)"] = [number(v, 0) for v in sites["served"]]
-        table["Allein kürzer um (km)"] = [number(v, 2) for v in sites["alone"]]
+        table["Mittlerer Weg kürzer (km)"] = [number(v, 2) for v in sites["gain"]]
+        table["Nächstes Angebot für (Pers.)"] = [number(v, 0) for v in sites["served"]]
         return table
     table["Neu in Reichweite (Personen)"] = [number(v, 0) for v in sites["gain"]]
     table["Allein erreicht"] = [number(v, 0) for v in sites["alone"]]
@@ -315,10 +314,11 @@ def summary_text(suggestion: Suggestion) -> str:
     if suggestion.objective == P_MEDIAN:
         after_km = number(suggestion.mean_after_km, 1)
         if suggestion.mean_before_km is None:
-            way = f"Bisher gibt es kein Angebot der Art; mit {sites} beträgt der mittlere Weg der Zielgruppe {after_km} km"
+            way = f"Bisher gibt es kein Angebot der Art; mit {sites} beträgt der mittlere Weg der Zielgruppe {after_km} km (Luftlinie)"
         else:
-            way = (f"Bisher beträgt der mittlere Weg der Zielgruppe zum nächsten Angebot {number(suggestion.mean_before_km, 1)} km, "
-                   f"mit {sites} {after_km} km (−{number(suggestion.mean_before_km - (suggestion.mean_after_km or 0), 2)} km)")  # fmt: skip
-        return f"{way} (Luftlinie). Im Umkreis von {suggestion.reach_text} leben dann {number(after, 0)} % statt {number(before, 0)} %."
+            way = (f"Bisher beträgt der mittlere Weg der Zielgruppe zum nächsten Angebot {number(suggestion.mean_before_km, 1)} km "
+                   f"(Luftlinie), mit {sites} {after_km} km, also "
+                   f"{number(suggestion.mean_before_km - (suggestion.mean_after_km or 0), 2)} km kürzer")  # fmt: skip
+        return f"{way}. Im Umkreis von {suggestion.reach_text} leben dann {number(after, 0)} % statt {number(before, 0)} %."
     return (f"Bisher leben {number(before, 0)} % der Zielgruppe im Umkreis von {suggestion.reach_text} eines Angebots, "
             f"mit {sites} {number(after, 0)} % (+{number(suggestion.covered_after - suggestion.covered_before, 0)} Personen).")  # fmt: skip

@@ -137,7 +137,7 @@ def test_an_existing_offer_changes_the_p_median_optimum():
     assert site["gain"] == pytest.approx(5.0) and site["alone"] == pytest.approx(5.0) and site["served"] == pytest.approx(20.0)
     assert result.covered_before == pytest.approx(20.0) and result.covered_after == pytest.approx(40.0)
     table = loc.sites_table(result)
-    assert list(table.columns) == ["Standort", "Art", "Mittlerer Weg kürzer um (km)", "Nächstes Angebot für (Personen)", "Allein kürzer um (km)"]
+    assert list(table.columns) == ["Standort", "Art", "Mittlerer Weg kürzer (km)", "Nächstes Angebot für (Pers.)"]
     assert table.iloc[0, 2] == "5,00"
     assert "p-Median" in result.method_text and "Luftlinie" in result.method_text and "4 Einheiten (1-km-Quadrate" in result.method_text
     assert "6,0 km" in loc.summary_text(result) and "1,0 km" in loc.summary_text(result)

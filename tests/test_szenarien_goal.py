@@ -28,7 +28,7 @@ def test_goal_from_the_link_shows_p_median_and_takes_its_sites(page_db: Path, mo
     at = open_page(page_db, monkeypatch, PAGE, {"ziel": "p_median", "art": "familienzentrum", "anzahl": "2"})
     assert at.radio(key="sz_goal").value == "p_median"
     sites = _sites(at)
-    assert list(sites.columns)[2:4] == ["Mittlerer Weg kürzer um (km)", "Nächstes Angebot für (Personen)"] and len(sites) == 2
+    assert list(sites.columns)[2:4] == ["Mittlerer Weg kürzer (km)", "Nächstes Angebot für (Pers.)"] and len(sites) == 2
     method = _method(at)
     assert "p-Median" in method and "Einheiten (1-km-Quadrate" in method and "Luftlinie" in method and "CBC" in method
     assert any("mittlere Weg der Zielgruppe" in c.value for c in at.caption)
@@ -46,7 +46,7 @@ def test_switching_the_goal_changes_table_and_link(page_db: Path, monkeypatch: p
     assert "ziel" not in at.query_params  # the default stays out of the link
     at.radio(key="sz_goal").set_value("p_median")
     rerun(at)
-    assert "Mittlerer Weg kürzer um (km)" in _sites(at).columns and "p-Median" in _method(at)
+    assert "Mittlerer Weg kürzer (km)" in _sites(at).columns and "p-Median" in _method(at)
     assert at.query_params["ziel"] in ("p_median", ["p_median"])
     at.button(key="sz_take").click()
     rerun(at)

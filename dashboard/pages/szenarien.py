@@ -8,8 +8,9 @@ from workspace import store_for
 
 ctx, _ = chain_view.page_start(
     "Szenarien",
-    "Was wäre, wenn ein Angebot dazukommt, umzieht oder schließt? Vorschläge, wo neue Angebote die meisten Menschen "
-    "der Zielgruppe erreichen, und der Vergleich vorher/nachher. Die veröffentlichten Daten bleiben unverändert.",
+    "Was wäre, wenn ein Angebot dazukommt, umzieht oder schließt? Vorschläge, wo neue Angebote am meisten bringen – die "
+    "meisten Menschen in Reichweite oder die kürzesten Wege –, und der Vergleich vorher/nachher. Die veröffentlichten "
+    "Daten bleiben unverändert.",
 )
 types = queries.offer_types(ctx.db)
 labels = dict(zip(types["offer_type"], types["label"]))
