@@ -2,8 +2,10 @@
 "Szenario" that picks one of the Kreis's saved scenarios, bound to the URL as ``szenario`` like on the page
 Szenarien, and the banner that says the page shows a scenario, not published figures.
 
-The figures themselves come from ``planning.scenario_views``. While a scenario is shown, the pages' downloads are
-switched off with the reason: their files are the published figures' and must not pass for a scenario's.
+The figures themselves come from ``planning.scenario_views``. While a scenario is shown, the tables of
+Präventionskette and Bedarf & Versorgung are exported with its figures and say so in title and header (``mark``);
+the Angebotskarte's downloads (print map, offer list) are switched off with the reason – they would show the
+published offers. No scenario figure passes for a published one.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from planning import gaps, queries, scenario_effects, scenario_views, scenarios
 from planning.context import Context
 from planning.formatting import number
 from planning.scenario_views import banner_text
+from reports.coverage_tables import TableExport
 from workspace import store_for
 
 KEY = "lens_scenario"
@@ -27,8 +30,9 @@ URL_NAME = "szenario"  # as on the page Szenarien: one link parameter for a scen
 KEPT = "lens_scenario_kept"  # survives a change of page (a widget's own key is dropped on pages without it)
 NONE_LABEL = "keins – veröffentlichte Daten"
 EXPORT_REASON = (
-    "Mit einem Szenario gibt es hier keine Downloads: sie enthielten die veröffentlichten Zahlen. Die Unterschiede "
-    "des Szenarios als Tabelle und als Abschnitt für den Kreistagsbericht gibt es auf der Seite Szenarien."
+    "Mit einem Szenario gibt es auf der Angebotskarte keine Downloads: Druckkarte und Tabellen enthielten die "
+    "veröffentlichten Angebote. Die Unterschiede des Szenarios als Tabelle und als Abschnitt für den "
+    "Kreistagsbericht gibt es auf der Seite Szenarien."
 )
 
 
@@ -62,19 +66,10 @@ def control(ctx: Context, where: DeltaGenerator | None = None) -> scenarios.Scen
 
 
 def banner(ctx: Context, scenario: scenarios.Scenario, where: DeltaGenerator | None = None) -> None:
-    """'Szenario „…“ – nicht veröffentlicht: n Änderungen', with the changes listed (a closed or changed offer by
-    its name and Gemeinde)."""
-    offers = queries.offers(ctx.db, ctx.kreis_id)
-    names = dict(zip(offers["offer_id"], offers["name"].astype(str) + " in " + offers["gemeinde_name"].astype(str)))
-    types = queries.offer_types(ctx.db)
-    labels = dict(zip(types["offer_type"], types["label"]))
-    kinds = dict(zip(offers["offer_id"], offers["offer_type"]))
-    named = [c if c.name else dataclasses.replace(c, name=names.get(c.offer_id, ""), offer_type=c.offer_type or kinds.get(c.offer_id, ""))
-             for c in scenario.changes]  # fmt: skip
-    changes = "; ".join(plain(scenarios.change_text(c, labels)) for c in named)
+    """'Szenario „…“ – nicht veröffentlicht: n Änderungen', with the changes listed."""
     (where or st).warning(
         f"**{plain(banner_text(scenario))}** – die Zahlen dieser Seite sind mit den Angeboten des Szenarios "
-        f"gerechnet; die veröffentlichten Daten bleiben unverändert. Änderungen: {changes}",
+        f"gerechnet; die veröffentlichten Daten bleiben unverändert. Änderungen: {plain(changes_text(ctx, scenario))}",
         icon=":material/science:",
     )
 
@@ -129,6 +124,44 @@ def rank_moves(before: gaps.GapView, after: gaps.GapView, categories: list[str] 
         return
     table = scenario_effects.gap_table(moves, after.words.category_labels, after.level)
     st.dataframe(table, hide_index=True, width="stretch", key="gap_scenario_moves")
+
+
+def changes_text(ctx: Context, scenario: scenarios.Scenario) -> str:
+    """The scenario's changes in one line (plain text): a closed or changed offer by its name and Gemeinde."""
+    offers = queries.offers(ctx.db, ctx.kreis_id)
+    names = dict(zip(offers["offer_id"], offers["name"].astype(str) + " in " + offers["gemeinde_name"].astype(str)))
+    kinds = dict(zip(offers["offer_id"], offers["offer_type"]))
+    types = queries.offer_types(ctx.db)
+    named = [c if c.name else dataclasses.replace(c, name=names.get(c.offer_id, ""), offer_type=c.offer_type or kinds.get(c.offer_id, ""))
+             for c in scenario.changes]  # fmt: skip
+    return "; ".join(scenarios.change_text(c, dict(zip(types["offer_type"], types["label"]))) for c in named)
+
+
+def name_parts(scenario: scenarios.Scenario | None) -> tuple[str, ...]:
+    """The start of a download's file name: ('szenario', name) with a scenario, else nothing."""
+    return ("szenario", scenario.name) if scenario is not None else ()
+
+
+def mark(ctx: Context, scenario: scenarios.Scenario | None, export: TableExport, before: gaps.GapView | None = None) -> TableExport:
+    """A page's table export computed with the scenario's offers, marked as such in its title and header (never a
+    published figure in disguise); without a scenario the export as it is. ``before``: the published gap view –
+    the ranking gets the rank without the scenario beside its own."""
+    if scenario is None:
+        return export
+    title = f"{banner_text(scenario)} – {export.title}"
+    header = [("Szenario", f"„{scenario.name}“ – nicht veröffentlicht; alle Zahlen mit den Angeboten des Szenarios"),
+              ("Änderungen", changes_text(ctx, scenario)), *export.header]  # fmt: skip
+    table = export.table
+    if before is not None and "Rang" in table and "Schlüssel" in table:
+        old = before.ranked.assign(label=before.ranked["category"].map(before.words.category_labels)).set_index(["area_id", "label"])["rank"]
+        label_column = table.columns[table.columns.get_loc("Schlüssel") + 1]
+        table = table.copy()
+        table.insert(1, "Rang ohne Szenario", [old.get((a, c)) for a, c in zip(table["Schlüssel"], table[label_column])])
+        gone = old[~old.index.isin(list(zip(table["Schlüssel"], table[label_column])))]
+        names = dict(zip(before.ranked["area_id"], before.ranked["name"]))
+        if len(gone):
+            header.append(("Keine Lücke mehr", "; ".join(f"{names.get(a, a)} – {c} (Rang ohne Szenario {number(r, 0)})" for (a, c), r in gone.items())))
+    return dataclasses.replace(export, title=title, header=header, table=table)
 
 
 def no_downloads(where: DeltaGenerator | None = None) -> None:

@@ -5,11 +5,13 @@ without a scenario nothing changes. Scenarios are made through ``store_for(db).s
 The expected cells are taken from the published coverage table with SQL, independently of the lens."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -19,6 +21,7 @@ from page_helpers import demo_context, map_script, open_page, writable_db_dir
 from planning import chain, queries, scenario_effects, scenario_views
 from planning import scenarios as sc
 from planning.db import Database
+from reports import coverage_tables
 from workspace import store_for
 
 CLOSED_NAME, ADDED_NAME = "Schule schließt", "Neues Familienzentrum"
@@ -98,14 +101,12 @@ def test_chain_cell_of_a_closed_only_offer_reads_before_arrow_empty(folder, demo
     arrows = [(r["Gebiet"], c) for _, r in table.iterrows() for c in table.columns if "→" in str(r[c])]
     assert all(c.startswith(label) for _, c in arrows), arrows  # only the closed offer's Angebotsart changes status
     assert any("leere" in m.value and "ändern **1 Zelle**" in m.value for m in at.markdown)
-    assert any(b.disabled and "Szenario" in (b.help or "") for b in at.button), "downloads are off with the reason"
 
     plain = open_page(folder, monkeypatch, "pages/praeventionskette.py", CHAIN)  # no scenario: nothing changes
     assert not _banners(plain) and plain.selectbox(key="lens_scenario").value == ""
     published = plain.dataframe[0].value
     assert not published.apply(lambda col: col.astype(str).str.contains("→")).any().any()
     assert _cell(published, gemeinde, label) == before
-    assert not any(b.disabled and "Szenario" in (b.help or "") for b in plain.button)
 
 
 def test_gap_ranking_shows_rank_before_and_after_for_an_added_offer(folder, demo_db, monkeypatch):
@@ -256,3 +257,47 @@ def test_a_viewer_without_the_page_szenarien_sees_no_scenario(folder, monkeypatc
     at = open_page(folder, monkeypatch, "pages/praeventionskette.py", {**CHAIN, "szenario": CLOSED_NAME})
     assert not _banners(at) and not [s for s in at.selectbox if s.key == "lens_scenario"]
     assert not at.dataframe[0].value.apply(lambda col: col.astype(str).str.contains("→")).any().any()
+
+
+def _recorded_downloads(monkeypatch) -> list[tuple]:
+    """The tables the pages' download panels would write (the panel itself makes them only on a click)."""
+    from dashboard import chain_view
+
+    made: list[tuple] = []
+    monkeypatch.setattr(chain_view, "download_panel", lambda key, make, name: made.append((make, name)))
+    return made
+
+
+def test_chain_and_gap_exports_with_a_scenario_say_so(folder, demo_db, monkeypatch):
+    _, gemeinde, _, label = _only_offer(demo_db)
+    made = _recorded_downloads(monkeypatch)
+    open_page(folder, monkeypatch, "pages/praeventionskette.py", {**CHAIN, "szenario": CLOSED_NAME})
+    make, name = made[-1]
+    export = make()
+    assert name[:2] == ("szenario", CLOSED_NAME)
+    assert export.title.startswith(f"Szenario „{CLOSED_NAME}“ – nicht veröffentlicht: 1 Änderung – Präventionskette")
+    assert dict(export.header)["Änderungen"].startswith("schließen: Grundschule")
+    row = export.table[(export.table["Gebiet"] == gemeinde) & (export.table["Angebotsart"] == label)]
+    assert row["Angebote"].tolist() == [0] and row["Bewertung"].tolist() == [chain.STATUS_LABELS[chain.EMPTY]]
+    book = openpyxl.load_workbook(io.BytesIO(coverage_tables.xlsx_bytes(export)))
+    assert book["Daten"]["A1"].value == export.title and book["Matrix"]["A1"].value == export.title
+    assert any("→" in str(c.value) for r in book["Matrix"].iter_rows() for c in r)
+    assert coverage_tables.csv_bytes(export).decode("utf-8-sig").startswith(f"Szenario „{CLOSED_NAME}“")
+
+    open_page(folder, monkeypatch, "pages/bedarf_versorgung.py", {"ebene": "gemeinde", "sicht": "angebotsart", "szenario": CLOSED_NAME})
+    make, name = made[-1]
+    export = make()
+    assert name[:2] == ("szenario", CLOSED_NAME) and export.title.startswith(f"Szenario „{CLOSED_NAME}“")
+    school = export.table[(export.table["Gemeinde"] == gemeinde) & (export.table["Angebotsart"] == label)]
+    assert len(school) == 1 and pd.isna(school["Rang ohne Szenario"].iloc[0]), "a new gap: no rank without the scenario"
+    moved = export.table[export.table["Rang ohne Szenario"].notna() & (export.table["Rang ohne Szenario"] != export.table["Rang"])]
+    assert len(moved), "ranks move"
+
+    _, added_in = _without(demo_db, "familienzentrum")
+    open_page(folder, monkeypatch, "pages/bedarf_versorgung.py", {"ebene": "gemeinde", "sicht": "angebotsart", "szenario": ADDED_NAME})
+    header = dict(made[-1][0]().header)
+    assert f"{added_in} – Familienzentrum (Rang ohne Szenario " in header["Keine Lücke mehr"], "the closed gap is named"
+
+    open_page(folder, monkeypatch, "pages/praeventionskette.py", CHAIN)  # without a scenario: the published export
+    make, name = made[-1]
+    assert name[0] == "praeventionskette" and make().title == "Präventionskette"

@@ -96,13 +96,11 @@ else:
     shown = min(len(table), gaps.TOP_LISTED)
     summary, download = st.columns([6, 1.3], vertical_alignment="center")
     summary.caption(f"{number(len(table))} Lücken, die größte zuerst ({gaps.RANK_FORMULA}); die ersten {number(shown)} mit Begründung:")
-    if scenario is not None:
-        scenario_lens.no_downloads(download)
-    else:
-        with download:
-            chain_view.download_panel(
-                "gap_download", lambda: coverage_tables.gaps_export(ctx, view, chosen), ("luecken", dimension, level, ctx.kreis_name)
-            )
+    with download:  # with a scenario: its ranking, marked, with the rank without it beside
+        chain_view.download_panel(
+            "gap_download", lambda: scenario_lens.mark(ctx, scenario, coverage_tables.gaps_export(ctx, view, chosen), published),
+            (*scenario_lens.name_parts(scenario), "luecken", dimension, level, ctx.kreis_name),
+        )
     if scenario is not None:
         scenario_lens.rank_moves(published, view, chosen)
     with st.container(border=True):

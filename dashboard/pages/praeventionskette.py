@@ -50,15 +50,12 @@ else:  # the same rule with the scenario's offers; cells whose status changes re
 
 summary, download = st.columns([6, 1.3], vertical_alignment="center")
 summary.markdown(chain.summary_text(matrix, level, dimension, metric_key) + scenario_lens.chain_summary(scenario, changed))
-if scenario is not None:
-    scenario_lens.no_downloads(download)
-else:
-    with download:
-        chain_view.download_panel(
-            "chain_download",
-            lambda: coverage_tables.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix),
-            ("praeventionskette", dimension, level, metric_key, ctx.kreis_name),
-        )
+with download:  # with a scenario: its figures, marked "Szenario … – nicht veröffentlicht" in title and header
+    chain_view.download_panel(
+        "chain_download",
+        lambda: scenario_lens.mark(ctx, scenario, coverage_tables.matrix_export(ctx, level, dimension, metric_key, weak_share, distance_km, matrix)),
+        (*scenario_lens.name_parts(scenario), "praeventionskette", dimension, level, metric_key, ctx.kreis_name),
+    )
 st.markdown(chain_view.legend_html(bool(matrix.not_captured)), unsafe_allow_html=True)
 st.caption(chain.rule_text(chain.METRICS[metric_key], weak_share, distance_km))
 
