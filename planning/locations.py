@@ -17,8 +17,9 @@ Rules a planner should know:
   area (indicator value / Kreis value, limited to 0,5–2) multiplies their weight.
 - Where people live: MCLP uses every population point (points reached by the same candidates are merged, which
   does not change the optimum). p-median sums the points in 1-km squares into one demand unit each, at their
-  weighted centre; 2-km squares and larger where the model would otherwise have more than 12,000 unit–candidate
-  pairs (a pair: a candidate closer than the unit's nearest existing offer) – that keeps it solvable in seconds.
+  weighted centre; larger squares (1,4 km, 2 km, 2,8 km …) where the model would otherwise have more than 30,000
+  unit–candidate pairs (a pair: a candidate closer than the unit's nearest existing offer; without any existing
+  offer every candidate) – that keeps it solvable in seconds.
   The optimum is exact for these units; the ways the page reports are measured from every point.
 - The gain per site, in the objective's terms: the people the site newly reaches (MCLP) or how much it shortens
   the mean way in km (p-median), taken in the order of the sites' own effect so that what two new sites both
@@ -48,7 +49,7 @@ MCLP, P_MEDIAN = "mclp", "p_median"
 OBJECTIVES = {MCLP: "möglichst viele in Reichweite (MCLP)", P_MEDIAN: "kürzeste mittlere Wege (p-Median)"}
 UNIT_CELL_M = 1000.0  # p-median demand units: 1-km squares, as the Zensus grid
 MAX_UNITS = 2000  # more units than this and the squares grow
-PAIR_BUDGET = 12_000  # unit–candidate pairs of the p-median model: ~5 s with PuLP/CBC on a shared 2-core machine
+PAIR_BUDGET = 30_000  # unit–candidate pairs of the p-median model: 2–4 s with PuLP/CBC on a loaded 2-core machine
 SOLVER_TEXT = "gelöst mit PySALs spopt und dem Solver CBC"
 
 
