@@ -9,6 +9,8 @@ Rules a planner should know:
   value – once with the published offers, once with the scenario's.
 - The gap ranking (``planning.gaps``) is recomputed with the scenario's offers: its rank before and after, per
   Gemeinde and Angebotsart.
+- Per Lebensphase (``coverage_before_after``) an offer counts in every phase its Angebotsart serves, as the build
+  counts it.
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ def difference_classes(differences: pd.Series, decimals: int) -> Classes:
 
 # --- coverage with the scenario's offers ------------------------------------------------------------------------------
 
-DIMENSION = "angebotsart"  # offers are changed per Angebotsart; Lebensphasen are not recomputed here
+DIMENSION = "angebotsart"  # the page Szenarien's effects are per Angebotsart; coverage_before_after does Lebensphasen too
 
 
 def _counts(offers: pd.DataFrame, members: pd.DataFrame, dimension: str = DIMENSION, types: pd.DataFrame | None = None) -> pd.DataFrame:
