@@ -119,6 +119,7 @@ def test_p_median_single_site_without_offers():
     assert result.sites["candidate_id"].tolist() == ["C"] and result.objective == loc.P_MEDIAN
     assert result.mean_before_km is None and result.mean_after_km == pytest.approx(5.0)
     assert np.isnan(result.sites["gain"].iloc[0])  # no offer before: the first site has no comparison
+    assert loc.sites_table(result).iloc[0, 2] == "–" and "kein Angebot der Art" in loc.summary_text(result)
     assert result.covered_after == pytest.approx(20.0)  # 6, 4, 4, 6 km: two points within 5 km
 
 
