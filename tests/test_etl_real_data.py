@@ -77,15 +77,6 @@ TABLE_FACTS = {
     },
 }
 TABLES_WITH_GEMEINDE_AND_KREIS_ROWS = ("12411-02-03-5", "12411-01-01-5", "12411-15i")
-# the shipped configs read these tables from the unmodified national files (full_original; PROVENANCE.md of each
-# folder) instead of the 4-county extracts: table -> the extract the national file replaced
-NATIONAL_INSTEAD_OF_EXTRACT = {
-    "12411-02-03-5": f"{POPULATION}/12411-02-03-5_00_4kreise.csv",
-    "12411-01-01-5": f"{POPULATION}/12411-01-01-5_00_4kreise.csv",
-    "1000A-0000": "statistics/zensus2022_gemeinden_ffcsv/1000A-0000_de_flat_4kreise.csv",
-    "22811-02-02-4": "statistics/sgb2_mindestsicherung_regionalstatistik/22811-02-02-4_00_4kreise.csv",
-    "13211-01-03-5": "statistics/unemployment_regionalstatistik/13211-01-03-5_00_4kreise.csv",
-}
 # national files with Land rows (the Zensus 2022 flat file has Gemeinden and Germany only) and with Germany's row
 # (IT.NRW's all-NRW files end at the Land)
 LAND_ROWS = {"12411-02-03-5", "12411-01-01-5", "22811-02-02-4", "13211-01-03-5", "12411-15i", "22811-05i", "22811-01i"}
@@ -233,30 +224,6 @@ def test_gutsbezirk_keeps_dash_as_zero_and_0_as_value(genesis):
     assert (in_2015["status"] == "zero").all() and (in_2015["value"] == 0.0).all()  # '-' in the file
     earlier = gutsbezirk[gutsbezirk.index.get_level_values("year") < 2015]
     assert (earlier["status"] == "ok").all() and (earlier["value"] == 0).all()  # '0' in the file
-
-
-@pytest.mark.parametrize("kreis", CONFIGS)
-@pytest.mark.parametrize("table", NATIONAL_INSTEAD_OF_EXTRACT)
-def test_the_national_file_gives_the_extracts_county_rows_and_adds_land_and_bund(genesis, shared_data, kreis, table):
-    full = genesis(kreis, table)
-    assert "full_original" in str(full.file), "the shipped config reads the unmodified national file"
-    extract = read_genesis(shared_data / NATIONAL_INSTEAD_OF_EXTRACT[table], table, kreis)
-    # same records; only the line numbers differ, the full file has all of Germany before and between them,
-    # and it has the Land row and Germany's (kept as the reference values beside the Kreis: Land and Bund)
-    land = full.records[full.records["level"] == "land"]
-    bund = full.records[full.records["level"] == "bund"]
-    assert set(bund["area_id"]) == {"DG"}
-    assert set(land["area_id"]) == ({kreis[:2]} if table in LAND_ROWS else set())
-    if table in LAND_ROWS:  # one Land value for each of Germany's: same indicators and years
-        assert set(zip(land["indicator_id"], land["year"])) == set(zip(bund["indicator_id"], bund["year"]))
-    county = full.records[~full.records["level"].isin(("land", "bund"))].reset_index(drop=True)
-    pd.testing.assert_frame_equal(county.drop(columns="line"), extract.records.drop(columns="line"))
-    assert (full.stand, full.attribution, full.encoding) == (extract.stand, extract.attribution, extract.encoding)
-
-
-def test_the_national_population_file_has_54_land_and_bund_values(genesis):
-    records = genesis("07235", "12411-02-03-5").records  # 31.12.2015: 3 × 18 columns (Insgesamt + 17 age groups)
-    assert (records["level"] == "land").sum() == 54 and (records["level"] == "bund").sum() == 54
 
 
 @pytest.mark.parametrize("kreis", CONFIGS)
@@ -420,24 +387,6 @@ def test_build_kreis_values_equal_published_kreis_totals(built, shared_data, nam
 
 
 
-
-
-def test_a_changed_year_of_a_national_kreis_table_adds_the_neighbours_share(built, shared_data, genesis):
-    """22811-02-02-4 prints Kreis rows only. Until 2011 Trittenheim belonged to Bernkastel-Wittlich (07231): at today's
-    boundaries Trier-Saarburg's 2010 and 2011 figures are its own row plus 07231's row times the population share BBSR
-    gives the part (with the extract, which lacks 07231, they were incomplete)."""
-    table = genesis("07235", "22811-02-02-4")
-    own = table.records.set_index(["area_id", "indicator_id", "year"])["value"]
-    neighbour = read_genesis(table.file, "22811-02-02-4", "07231").records.set_index(["area_id", "indicator_id", "year"])["value"]
-    links = load_crosswalk(shared_data).kreis
-    db = built("07235")
-    for year in (2010, 2011):
-        share = links.loc[(links["year"] == year) & (links["old"] == "07231") & (links["new"] == "07235"), "pop"].item()
-        assert 0 < share < 0.02  # Trittenheim: about 1,000 of Bernkastel-Wittlich's 112,000 people
-        expected = own[("07235", "sgb2_personen_bg", year)] + share * neighbour[("07231", "sgb2_personen_bg", year)]
-        stored = _query(db, "SELECT value, derivation, note FROM observations WHERE area_id = '07235' AND indicator_id = 'sgb2_personen_bg' AND year = ?", year)
-        assert stored["value"].item() == pytest.approx(expected) and stored["derivation"].item() == "converted"
-        assert "Bernkastel-Wittlich" in stored["note"].item()
 
 
 @pytest.mark.parametrize("kreis", CONFIGS)

@@ -10,19 +10,32 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from etl.build import build
+from etl.sources.genesis import read_genesis
+from etl.territory import load_crosswalk
 from planning import indicators, queries
 from planning.context import Context
 from planning.formatting import number
 from reports import data
+from test_etl_real_data import CONFIGS, LAND_ROWS, POPULATION as POPULATION_FOLDER, _read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 POPULATION = "statistics/population_regionalstatistik/full_original/12411-01-01-5_00.csv"
 SGB2 = "statistics/sgb2_mindestsicherung_regionalstatistik/full_original/22811-02-02-4_00.csv"
 UNEMPLOYMENT = "statistics/unemployment_regionalstatistik/full_original/13211-01-03-5_00.csv"
 KITA = "statistics/kita_kindertagesbetreuung_regionalstatistik/22543-01-01-4_00_4kreise.csv"
+# the shipped configs read these tables from the unmodified national files (full_original; PROVENANCE.md of each
+# folder) instead of the 4-county extracts: table -> the extract the national file replaced
+NATIONAL_INSTEAD_OF_EXTRACT = {
+    "12411-02-03-5": f"{POPULATION_FOLDER}/12411-02-03-5_00_4kreise.csv",
+    "12411-01-01-5": f"{POPULATION_FOLDER}/12411-01-01-5_00_4kreise.csv",
+    "1000A-0000": "statistics/zensus2022_gemeinden_ffcsv/1000A-0000_de_flat_4kreise.csv",
+    "22811-02-02-4": "statistics/sgb2_mindestsicherung_regionalstatistik/22811-02-02-4_00_4kreise.csv",
+    "13211-01-03-5": "statistics/unemployment_regionalstatistik/13211-01-03-5_00_4kreise.csv",
+}
 COUNTIES = {  # Kreis -> (config, Land key, Land name)
     "07235": ("07235_trier-saarburg.toml", "07", "Rheinland-Pfalz"),
     "05358": ("05358_dueren.toml", "05", "Nordrhein-Westfalen"),
@@ -141,3 +154,47 @@ def test_indikatoren_page_and_exports_show_land_and_bund(shipped, monkeypatch: p
     with data.connection(db.path) as con:
         refs = data.comparators(con, "07235", indicator, year).set_index("area_id")["value"]
     assert refs.index.tolist() == ["07235", "07", "DG"] and (refs["07"], refs["DG"]) == (land, bund)
+
+
+# --- what else the national files change ----------------------------------------------------------------------
+@pytest.mark.parametrize("kreis", CONFIGS)
+@pytest.mark.parametrize("table", NATIONAL_INSTEAD_OF_EXTRACT)
+def test_the_national_file_gives_the_extracts_county_rows_and_adds_land_and_bund(shared_data, kreis, table):
+    full = _read_table(kreis, table)
+    assert "full_original" in str(full.file), "the shipped config reads the unmodified national file"
+    extract = read_genesis(shared_data / NATIONAL_INSTEAD_OF_EXTRACT[table], table, kreis)
+    # same records; only the line numbers differ, the full file has all of Germany before and between them,
+    # and it has the Land row and Germany's (kept as the reference values beside the Kreis: Land and Bund)
+    land = full.records[full.records["level"] == "land"]
+    bund = full.records[full.records["level"] == "bund"]
+    assert set(bund["area_id"]) == {"DG"}
+    assert set(land["area_id"]) == ({kreis[:2]} if table in LAND_ROWS else set())
+    if table in LAND_ROWS:  # one Land value for each of Germany's: same indicators and years
+        assert set(zip(land["indicator_id"], land["year"])) == set(zip(bund["indicator_id"], bund["year"]))
+    county = full.records[~full.records["level"].isin(("land", "bund"))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(county.drop(columns="line"), extract.records.drop(columns="line"))
+    assert (full.stand, full.attribution, full.encoding) == (extract.stand, extract.attribution, extract.encoding)
+
+
+def test_the_national_population_file_has_54_land_and_bund_values(shared_data):
+    records = _read_table("07235", "12411-02-03-5").records  # 31.12.2015: 3 × 18 columns (Insgesamt + 17 age groups)
+    assert (records["level"] == "land").sum() == 54 and (records["level"] == "bund").sum() == 54
+
+
+
+def test_a_changed_year_of_a_national_kreis_table_adds_the_neighbours_share(shipped, shared_data):
+    """22811-02-02-4 prints Kreis rows only. Until 2011 Trittenheim belonged to Bernkastel-Wittlich (07231): at today's
+    boundaries Trier-Saarburg's 2010 and 2011 figures are its own row plus 07231's row times the population share BBSR
+    gives the part (with the extract, which lacks 07231, they were incomplete)."""
+    table = _read_table("07235", "22811-02-02-4")
+    own = table.records.set_index(["area_id", "indicator_id", "year"])["value"]
+    neighbour = read_genesis(table.file, "22811-02-02-4", "07231").records.set_index(["area_id", "indicator_id", "year"])["value"]
+    links = load_crosswalk(shared_data).kreis
+    db = shipped("07235")
+    for year in (2010, 2011):
+        share = links.loc[(links["year"] == year) & (links["old"] == "07231") & (links["new"] == "07235"), "pop"].item()
+        assert 0 < share < 0.02  # Trittenheim: about 1,000 of Bernkastel-Wittlich's 112,000 people
+        expected = own[("07235", "sgb2_personen_bg", year)] + share * neighbour[("07231", "sgb2_personen_bg", year)]
+        stored = queries.indicator_series(db, "07235", "sgb2_personen_bg").query("level == 'kreis' and year == @year")
+        assert stored["value"].item() == pytest.approx(expected) and stored["derivation"].item() == "converted"
+        assert "Bernkastel-Wittlich" in stored["note"].item()
