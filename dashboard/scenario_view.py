@@ -76,16 +76,52 @@ def _gemeinden(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     return queries.area_shapes(ctx.db, ctx.kreis_id, "gemeinde"), queries.area_shapes(ctx.db, ctx.kreis_id, "kreis")
 
 
+SUGGESTION_COLOUR = "#6a3d9a"
+
+
+def suggestion_marks(suggestion: locations.Suggestion, scenario: scenarios.Scenario) -> tuple[tuple[int, str, float, float], ...]:
+    """The suggested sites as the map marks them: (number as in the table, tooltip text, lon, lat); hashable, so
+    the map stays memoised. A site the scenario already holds (taken over) is drawn as its offer, not again."""
+    table = locations.sites_table(suggestion)
+    if table.empty:
+        return ()
+    gain_column = table.columns[2]
+    taken = {(round(c.lon, 5), round(c.lat, 5)) for c in scenario.changes if c.kind == scenarios.ADD and c.lon is not None}
+    return tuple(
+        (int(n), f"Vorschlag {n}: {row['Standort']} – {gain_column}: {row[gain_column]}", float(lon), float(lat))
+        for (n, row), lon, lat in zip(table.iterrows(), suggestion.sites["lon"], suggestion.sites["lat"])
+        if (round(float(lon), 5), round(float(lat), 5)) not in taken
+    )
+
+
+def add_suggestions(fmap: folium.Map, marks: tuple[tuple[int, str, float, float], ...]) -> None:
+    """Suggested sites as numbered squares (dashed: not yet part of the scenario)."""
+    for number_, tip, lon, lat in marks:
+        icon = folium.DivIcon(
+            html=(f'<div class="pa-suggestion" style="width:22px;height:22px;background:#fff;border:2px dashed '
+                  f'{SUGGESTION_COLOUR};color:{SUGGESTION_COLOUR};font:bold 13px/19px sans-serif;text-align:center">{number_}</div>'),
+            icon_size=(22, 22), icon_anchor=(11, 11),
+        )  # fmt: skip
+        folium.Marker([lat, lon], icon=icon, tooltip=maps.markup_text(tip)).add_to(fmap)
+
+
 @functools.lru_cache(maxsize=32)
-def click_map(ctx: Context, scenario: scenarios.Scenario, offer_type: str, type_label: str) -> ScenarioMap:
-    """The Gemeinden in one neutral colour with the offers of the type; a click anywhere returns its place."""
+def click_map(
+    ctx: Context, scenario: scenarios.Scenario, offer_type: str, type_label: str, suggested: tuple[tuple[int, str, float, float], ...] = ()
+) -> ScenarioMap:
+    """The Gemeinden in one neutral colour with the offers of the type and the ``suggested`` sites (numbered as in
+    the table); a click anywhere returns its place."""
     shapes, outline = _gemeinden(ctx)
     shapes = shapes.assign(value=0.0)
     neutral = Classes(0.0, (float("inf"),), (maps.NEUTRAL_FILL,), ("Gemeinde",))
-    legend = maps.legend_html(f"Szenario: {type_label}", "", None, 0, None, CLICK_HINT, extra=offers_legend(type_label))
+    extra = offers_legend(type_label)
+    if suggested:
+        extra += _symbol_row("1", SUGGESTION_COLOUR, "Vorschlag (Nr. wie in der Tabelle; noch nicht im Szenario)")
+    legend = maps.legend_html(f"Szenario: {type_label}", "", None, 0, None, CLICK_HINT, extra=extra)
     fmap = maps.choropleth(shapes, outline, value_column="value", tooltip_fields={"name": "Gemeinde"}, classes=neutral,
                            legend=legend, attribution=queries.boundary_attribution(ctx.db, ctx.kreis_id))  # fmt: skip
     add_offers(fmap, scenario_offers(ctx, scenario, offer_type))
+    add_suggestions(fmap, suggested)
     return ScenarioMap(map_component.render(fmap), legend)
 
 
@@ -211,29 +247,39 @@ def change_offer_form(ctx: Context, scenario: scenarios.Scenario, offer_type: st
 
 
 def manage_buttons(store, ctx: Context, current: scenarios.Scenario, chosen: str, saved: list[str]) -> None:
-    """Save (under a new name = copy), rename, delete, start afresh."""
+    """Save (under a new name = copy), rename, delete, start afresh. Saving, renaming and deleting need the action
+    ``edit_scenarios`` (config/roles.toml); the store records who did it."""
     import streamlit as st
 
+    from dashboard import auth
     from dashboard.markdown import plain
+    from workspace.storage import WorkspaceError
 
+    may_edit = auth.allowed("edit_scenarios")
+    refused = None if may_edit else "Ihre Rolle darf Szenarien ausprobieren, aber nicht speichern, umbenennen oder löschen."
     name_col, save_col, rename_col, delete_col, reset_col = st.columns([4, 1.3, 1.5, 1.2, 1.6], vertical_alignment="bottom")
     new_name = name_col.text_input("Name des Szenarios", value=current.name, max_chars=80, key="sz_name").strip()
-    if save_col.button("Speichern", key="sz_save", disabled=not current.changes or not new_name):
-        st.session_state["sz_current"] = scenarios.Scenario(new_name, ctx.kreis_id, current.changes, current.note)
-        store.save(st.session_state["sz_current"])
-        st.success(f"Gespeichert: {plain(new_name)}", icon=":material/save:")
-    if rename_col.button("Umbenennen", key="sz_rename", disabled=not chosen or not new_name or new_name == chosen):
-        if new_name in saved:
-            st.error(f"Ein Szenario „{plain(new_name)}“ gibt es schon.", icon=":material/error:")
-        else:
-            store.rename(ctx.kreis_id, chosen, new_name)
-            st.session_state["sz_current"] = store.load(ctx.kreis_id, new_name)
-            del st.session_state["sz_saved"]
+    try:
+        if save_col.button("Speichern", key="sz_save", disabled=not current.changes or not new_name or not may_edit, help=refused):
+            actor = auth.require("edit_scenarios", ctx.db.name).actor  # checked again at the moment of the action
+            st.session_state["sz_current"] = scenarios.Scenario(new_name, ctx.kreis_id, current.changes, current.note)
+            store.save(st.session_state["sz_current"], actor=actor)
+            st.success(f"Gespeichert: {plain(new_name)}", icon=":material/save:")
+        if rename_col.button("Umbenennen", key="sz_rename", disabled=not chosen or not new_name or new_name == chosen or not may_edit, help=refused):
+            actor = auth.require("edit_scenarios", ctx.db.name).actor
+            if new_name in saved:
+                st.error(f"Ein Szenario „{plain(new_name)}“ gibt es schon.", icon=":material/error:")
+            else:
+                store.rename(ctx.kreis_id, chosen, new_name, actor=actor)
+                st.session_state["sz_current"] = store.load(ctx.kreis_id, new_name)
+                del st.session_state["sz_saved"]
+                st.rerun()
+        if delete_col.button("Löschen", key="sz_delete", disabled=not chosen or not may_edit, help=refused):
+            store.delete(ctx.kreis_id, chosen, actor=auth.require("edit_scenarios", ctx.db.name).actor)
+            st.session_state.pop("sz_current", None)
             st.rerun()
-    if delete_col.button("Löschen", key="sz_delete", disabled=not chosen):
-        store.delete(ctx.kreis_id, chosen)
-        st.session_state.pop("sz_current", None)
-        st.rerun()
+    except WorkspaceError as exc:  # e.g. someone else took the name a moment ago
+        st.error(plain(str(exc)), icon=":material/error:")
     if reset_col.button("Neu beginnen", key="sz_reset"):
         st.session_state.pop("sz_current", None)
         st.rerun()
@@ -328,7 +374,7 @@ def show_suggestion(suggestion: locations.Suggestion) -> None:
     if suggestion.sites.empty:
         st.info(NOTHING_GAINED[suggestion.objective], icon=":material/check_circle:")
     else:
-        st.dataframe(locations.sites_table(suggestion), hide_index=True, width="stretch", key="sz_sites")
+        st.dataframe(locations.sites_table(suggestion), width="stretch", key="sz_sites")  # Nr. = the map's marks
     with st.expander("So entstehen die Vorschläge", icon=":material/calculate:"):
         st.markdown(plain(suggestion.method_text))
         st.caption(f"Kandidaten: Mitte jeder Gemeinde und Schulen (öffentliche Gebäude) aus den Angebotslisten. {ORDER_TEXT[suggestion.objective]}")

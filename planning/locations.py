@@ -295,7 +295,8 @@ def sites_table(suggestion: Suggestion) -> pd.DataFrame:
     """The suggested sites as the page shows them (German columns and numbers), best first, with the gain in the
     objective's terms."""
     sites = suggestion.sites
-    table = pd.DataFrame({"Standort": sites["label"].astype(str), "Art": sites["kind"].astype(str)})
+    table = pd.DataFrame({"Standort": sites["label"].astype(str).to_numpy(), "Art": sites["kind"].astype(str).to_numpy()},
+                         index=pd.RangeIndex(1, len(sites) + 1, name="Nr."))  # the numbers the map's marks carry
     if suggestion.objective == P_MEDIAN:
         table["Mittlerer Weg kürzer (km)"] = [number(v, 2) for v in sites["gain"]]
         table["Nächstes Angebot für (Pers.)"] = [number(v, 0) for v in sites["served"]]

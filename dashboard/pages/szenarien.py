@@ -68,7 +68,7 @@ if current is None or current.kreis_id != ctx.kreis_id:
 st.session_state["sz_current"] = current
 
 type_label = labels[offer_type]
-shown = scenario_view.click_map(ctx, current, offer_type, type_label)
+shown = scenario_view.click_map(ctx, current, offer_type, type_label, scenario_view.suggestion_marks(suggestion, current))
 scenario_view.take_click(map_component.show(shown.map, key="sz_map", height=460, returned_objects=["last_clicked"]))
 added = scenario_view.add_offer_form(ctx, current, offer_type, type_label)
 added = scenario_view.change_offer_form(ctx, current, offer_type) or added
