@@ -21,12 +21,17 @@ def _as_role(monkeypatch: pytest.MonkeyPatch, role: str) -> None:
     monkeypatch.setattr(auth, "settings", lambda: {"demo": {"roles": [role]}})
 
 
-def test_a_reader_may_not_delete_a_planner_may_and_the_audit_names_both(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def plan_a(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A copy of the demo database (folder, file) with the scenario "Plan A" saved by anna, workspace beside it."""
     monkeypatch.delenv(URL_ENV, raising=False)
     folder = writable_db_dir(tmp_path, demo_db)
-    database = folder / demo_db.name
-    store_for(database, actor="anna").save(sc.Scenario("Plan A", KREIS, (ADD,)))
+    store_for(folder / demo_db.name, actor="anna").save(sc.Scenario("Plan A", KREIS, (ADD,)))
+    return folder, folder / demo_db.name
 
+
+def test_a_reader_may_not_delete_a_planner_may_and_the_audit_names_the_planner(plan_a: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, database = plan_a
     _as_role(monkeypatch, "lesen")
     at = open_page(folder, monkeypatch, "pages/szenarien.py", {"szenario": "Plan A"})
     assert at.button(key="sz_delete").disabled and at.button(key="sz_save").disabled
@@ -50,11 +55,8 @@ def test_a_reader_may_not_delete_a_planner_may_and_the_audit_names_both(demo_db:
     assert store_for(database).ws.audit_log(action="scenario_delete")["actor"].tolist() == ["demo"]
 
 
-def test_saving_records_the_viewer_as_author(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(URL_ENV, raising=False)
-    folder = writable_db_dir(tmp_path, demo_db)
-    database = folder / demo_db.name
-    store_for(database, actor="anna").save(sc.Scenario("Plan A", KREIS, (ADD,)))
+def test_saving_records_the_viewer_as_author(plan_a: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, database = plan_a
     _as_role(monkeypatch, "planung")
     at = open_page(folder, monkeypatch, "pages/szenarien.py", {"szenario": "Plan A"})
     at.text_input(key="sz_name").set_value("Plan B")
