@@ -110,9 +110,10 @@ else:
     with switches[3]:
         offer_panels.download_panel(ctx, view, chosen, level, distance, shown)
 filter_note = "" if not chosen.active else " (gefiltert)"
+lens_note = " mit den Änderungen des Szenarios (+ ◆ ✕)" if scenario else ""
 visible = visible_offers(ctx.db, ctx.kreis_id, auth.allowed("read_internal"))  # a viewer counts only what they may see
 st.caption(
-    f"Flächen: {plain(view.title)}. Punkte: {number(view.offers_shown)} von {number(len(visible))} Angeboten{filter_note}, "
+    f"Flächen: {plain(view.title)}. Punkte: {number(view.offers_shown)} von {number(len(visible))} Angeboten{filter_note}{lens_note}, "
     f"nach Handlungsfeld gefärbt, dicht liegende zusammengefasst (Zahl = Angebote). Punkt anklicken für Details."
 )
 st.caption(plain(" · ".join([view.attribution, *view.notes])))
