@@ -99,8 +99,7 @@ def scenario_marks(ctx: Context, scenario: Scenario, chosen: OfferFilter) -> pd.
 
 def scenario_legend() -> str:
     """The Szenarien page's symbol legend without its 'unverändert' dot: here unchanged offers are the clusters."""
-    unchanged = scenario_view._symbol_row("●", scenario_view.PUBLISHED_COLOUR, "unverändert")  # noqa: SLF001 – reuse, not copy
-    return scenario_view.offers_legend("Änderungen des Szenarios").replace(unchanged, "")
+    return scenario_view.offers_legend("Änderungen des Szenarios", with_published=False)
 
 
 def _view(

@@ -47,8 +47,10 @@ def _symbol_row(symbol: str, colour: str, label: str) -> str:
             f"{symbol}</span> {maps.markup_text(label)}</div>")  # fmt: skip
 
 
-def offers_legend(type_label: str) -> str:
-    rows = [_symbol_row("●", PUBLISHED_COLOUR, "unverändert")]
+def offers_legend(type_label: str, with_published: bool = True) -> str:
+    """The symbols of the scenario's offers; ``with_published``: also the grey dot of unchanged ones (not where the
+    published offers are drawn otherwise, e.g. as the Angebotskarte's clusters)."""
+    rows = [_symbol_row("●", PUBLISHED_COLOUR, "unverändert")] if with_published else []
     rows += [_symbol_row(symbol, colour, label) for symbol, colour, label in STATUS_SYMBOLS.values()]
     return (f'<div class="pa-legend-points" style="border-top:1px solid #ccc;margin-top:.4em;padding-top:.3em">'
             f"<b>{maps.markup_text(type_label)}</b>{''.join(rows)}</div>")  # fmt: skip
