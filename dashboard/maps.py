@@ -111,7 +111,7 @@ def legend_html(
         rows.append(size_legend_html(symbols, decimals, unit if unit and unit != "Personen" else ""))
         rows.append(_legend_row(NEUTRAL_FILL, "Gebiet mit Wert (als Symbol)"))
     elif classes is not None:
-        rows += [_legend_row(colour, label) for colour, label in zip(classes.colours, classes.labels(decimals))]
+        rows += [_legend_row(colour, label) for colour, label in zip(classes.colours, classes.legend_labels(decimals))]
     if missing_label:
         rows.append(_legend_row(MISSING_COLOUR, missing_label))
     unit_text = f" ({markup_text(unit)})" if unit and unit != "Personen" else ""

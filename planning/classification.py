@@ -19,6 +19,9 @@ Rules a planner should know:
   spread is small, the step is at least a tenth of the typical value, so that close values share a colour.
 - Every legend states the spread ("Spannweite 5,28 bis 5,49") and, where the rule replaced the chosen scheme, why.
 - Areas without a value are grey, and the legend names why they have none.
+- **No gaps in the legend.** A class no area falls into keeps its row, marked "(kein Gebiet)": the legend stays
+  one continuous scale (no reader wonders where "30 bis 31" went between "29 bis 30" and "über 31 bis 32"), and
+  fixed steps stay visibly fixed.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ import functools
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import branca.utilities
 import mapclassify
@@ -45,13 +48,15 @@ SMALL_SPREAD = 0.10  # spread below this share of the Kreis value: classes aroun
 NEAR_SHARE = 0.05  # "nahe am Kreiswert": at most this share of the Kreis value away from it
 COUNT_KINDS = ("count", "measure")  # catalogue kinds summed over areas (absolute numbers)
 
+EMPTY_CLASS = "(kein Gebiet)"  # the mark of a legend row no area falls into
 SCHEME, CENTRED, STEPS = "scheme", "kreiswert", "stufen"  # how the classes were made (``Classes.method``)
 
 
 @dataclass(frozen=True)
 class Classes:
     """Class breaks (upper bounds) and one colour per class; ``names`` replace the 'a bis b' labels where the
-    classes have a meaning of their own (around the Kreis value); ``note`` says how they were made."""
+    classes have a meaning of their own (around the Kreis value); ``note`` says how they were made; ``counts``
+    the number of areas in each class where the classes were made for a map (``map_classes``), else empty."""
 
     lower: float
     bounds: tuple[float, ...]
@@ -59,6 +64,7 @@ class Classes:
     names: tuple[str, ...] = ()
     method: str = SCHEME
     note: str = ""
+    counts: tuple[int, ...] = ()
 
     def colour_of(self, value: float | None) -> str:
         if value is None or np.isnan(value):
@@ -85,6 +91,24 @@ class Classes:
             else f"über {number(lo, decimals)} bis {number(hi, decimals)}"
             for i, (lo, hi) in enumerate(zip(lows, self.bounds))
         ]  # fmt: skip
+
+    def legend_labels(self, decimals: int) -> list[str]:
+        """One legend row per class, empty classes included and marked "(kein Gebiet)".
+
+        A cartographer keeps an empty class rather than dropping it or widening its neighbour: dropping leaves a
+        jump in the labels ("29,0 bis 30,0", then "über 31,0 bis 32,0"), and merging would make one step of
+        fixed steps (or one interval of equal intervals, one side of the Kreis value) wider than the others
+        and break the colour ramp. The row stays, with its colour, and says that no area falls into it."""
+        labels = self.labels(decimals)
+        if len(self.counts) != len(labels):
+            return labels
+        return [f"{label} {EMPTY_CLASS}" if n == 0 else label for label, n in zip(labels, self.counts)]
+
+    def with_counts(self, values: pd.Series) -> Classes:
+        """These classes with the number of known ``values`` in each (for ``legend_labels``)."""
+        known = values.dropna().astype(float)
+        index = np.minimum(np.searchsorted(self.bounds, known.to_numpy(), side="left"), len(self.colours) - 1)
+        return replace(self, counts=tuple(int(n) for n in np.bincount(index, minlength=len(self.colours))))
 
 
 SCHEMES = {
@@ -190,21 +214,22 @@ def map_classes(
     """The classes a map uses by the rule of this module: the chosen ``scheme`` with enough areas and spread,
     classes around the Kreis value (``reference``) where the spread is small, fixed rounded steps where there are
     few areas. ``comparisons`` are the areas' comparisons with the Kreis (same order as ``values``), if known.
-    None when no value is known. ``note`` of the result names the method, and why where the rule chose it."""
+    None when no value is known. ``note`` of the result names the method, and why where the rule chose it;
+    ``counts`` the areas in each class (an empty class keeps its legend row, ``Classes.legend_labels``)."""
     known = values.dropna().astype(float)
     if known.empty:
         return None
     has_reference = reference is not None and math.isfinite(float(reference))
     if small_spread(values, reference, comparisons) and has_reference:
-        return centred_classes(known, float(reference), decimals)
+        return centred_classes(known, float(reference), decimals).with_counts(known)
     if known.nunique() > 1 and (len(known) <= FEW_AREAS or small_spread(values, reference, comparisons)):
         why = f"nur {len(known)} Gebiete mit Wert" if len(known) <= FEW_AREAS else "Werte liegen eng beieinander"
         centre = float(reference) if has_reference else float(known.median())
-        return step_classes(known, k, centre, why, decimals, palette)
+        return step_classes(known, k, centre, why, decimals, palette).with_counts(known)
     classes = classify(known, scheme, k, palette)
     n = len(classes.colours)
     count = f", {n} Klassen" if n > 1 else ", 1 Klasse"
-    return Classes(classes.lower, classes.bounds, classes.colours, note=f"Klassen: {SCHEMES[scheme]}{count}")
+    return Classes(classes.lower, classes.bounds, classes.colours, note=f"Klassen: {SCHEMES[scheme]}{count}").with_counts(known)
 
 
 def centred_classes(known: pd.Series, reference: float, decimals: int) -> Classes:

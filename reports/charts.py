@@ -380,8 +380,12 @@ def choropleth_map(
 
     if classes is not None:
         index = np.array([classes.index_of(v) for v in frame.loc[known, "value"]], dtype=int)
-        for i, (colour, label) in enumerate(zip(classes.colours, classes.labels(ind.decimals))):
-            layer(frame.loc[known, "area_id"][index == i].tolist(), colour, legend_text(label))
+        for i, (colour, label) in enumerate(zip(classes.colours, classes.legend_labels(ind.decimals))):
+            if ids := frame.loc[known, "area_id"][index == i].tolist():
+                layer(ids, colour, legend_text(label))
+            else:  # plotly leaves a trace without data out of the legend: a swatch at no place keeps the row
+                fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="markers", name=legend_text(label),
+                                            marker=dict(symbol="square", size=12, color=colour), hoverinfo="skip"))  # fmt: skip
     elif count and known.any():
         layer(frame.loc[known, "area_id"].tolist(), NEUTRAL_FILL, "Gebiet mit Wert")
 
