@@ -40,6 +40,7 @@ PAGE_TARGET_S = {"county": 0.1, "national": 2.0}  # county: issue 9 (every page 
 PAYLOAD_TARGET_KB = {"county": 500, "national": 5 * 1024}
 BROWSER_ROUNDS = 3
 FILTER_TARGET_S = 1.0  # browser: from a filter change to the updated map
+FIRST_MAP_TARGET_S = 1.5  # browser: from navigation to the first map drawn (issue 11)
 ACCESS_TARGET_S = 1.0
 OFFER_MAP_TARGET_S = 1.0  # issue #4: the Angebotskarte with 5,000 offers, server-side
 OFFER_LISTS = [  # every real offer list of the four counties
@@ -311,11 +312,11 @@ def measure_browser(db: Path, county: str = "demo") -> list[Line]:
             rounds.append(browser_round(context.new_page(), url))
             context.close()
     return [
-        Line(f"browser: Übersichtskarte, {what} ({county}, median of {BROWSER_ROUNDS})", target, ms(statistics.median(times)),
-             None if target == "–" else statistics.median(times) < FILTER_TARGET_S, {"seconds": times})
+        Line(f"browser: Übersichtskarte, {what} ({county}, median of {BROWSER_ROUNDS})", f"< {ms(target)}",
+             ms(statistics.median(times)), statistics.median(times) < target, {"seconds": times})
         for what, target, times in (
-            ("navigation → first polygon", "–", [r[0] for r in rounds]),
-            ("Kennzahl change → new legend", f"< {ms(FILTER_TARGET_S)}", [r[1] for r in rounds]),
+            ("navigation → first polygon", FIRST_MAP_TARGET_S, [r[0] for r in rounds]),
+            ("Kennzahl change → new legend", FILTER_TARGET_S, [r[1] for r in rounds]),
         )
     ]  # fmt: skip
 
