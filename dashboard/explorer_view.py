@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import indicator_figures, map_component, overview_view
 from dashboard.indicator_figures import ranking_figure, summary_html
 from dashboard.markdown import plain
-from planning import classification, comparison, queries
+from planning import classification, comparison, queries, reference_gaps
 from planning.context import LEVEL_SINGULAR, Context
 from planning.formatting import short_unit
 from planning.indicator_metadata import metadata
@@ -46,6 +46,7 @@ class ExplorerView(AreaValues):
     missing_text: str | None  # the areas the ranking leaves out, with their reasons
     with_bund: bool  # the build holds Germany: its value is shown beside Kreis and Land
     rule_note: str = ""  # why the map does not use the chosen classes (few areas, small spread, a count), else ""
+    reference_note: str | None = None  # why Land or Deutschland has no value this year (planning.reference_gaps)
 
 
 def build_view(
@@ -84,7 +85,15 @@ def _view(ctx: Context, indicator_id: str, level: str, scheme: str, k: int, tile
         missing_text=ranking_missing_text(frame),
         rule_note=rule_note,
         with_bund=queries.has_bund(ctx.db),
+        reference_note=_reference_note(ctx, indicator_id),
     )
+
+
+def _reference_note(ctx: Context, indicator_id: str) -> str | None:
+    """Why the Land's or Germany's figure beside the Kreis is '–' (no table, no value that year), else None."""
+    bund = queries.bund_series(ctx.db, indicator_id) if queries.has_bund(ctx.db) else None
+    gaps = reference_gaps.reference_gaps(ctx.year, queries.land_series(ctx.db, ctx.kreis_id, indicator_id), bund)
+    return reference_gaps.gap_note(gaps, ctx.year)
 
 
 @functools.lru_cache(maxsize=64)
@@ -170,7 +179,7 @@ def show_about(view: ExplorerView) -> None:
 
 def show_references(view: ExplorerView) -> None:
     """Kreis, Land and – where the build has Germany – Bund value of the year, and how many areas are better, similar,
-    worse than the Kreis."""
+    worse than the Kreis; under them, in words, why Land or Deutschland shows "–"."""
     meta, year, with_bund = view.meta, view.year, view.with_bund
     unit_note = "" if not meta["unit"] or short_unit(meta["unit"]) or meta["unit"] == "Personen" else f" ({meta['unit']})"
     figures = st.columns([2, 2, 2, 3] if with_bund else [2, 2, 3])
@@ -179,7 +188,7 @@ def show_references(view: ExplorerView) -> None:
     figures[1].metric(
         plain(f"{land_label}{unit_note}"),
         "–" if view.land is None else short_value(view.land, meta),
-        help="Kein Landeswert in dieser Datenbank." if view.land is None else plain(view.land.text),
+        help=plain(view.reference_note or "Kein Landeswert.") if view.land is None else plain(view.land.text),
     )
     if view.kreis_vs_land is not None:
         figures[1].caption(f"Kreis im Vergleich mit dem Land: {view.kreis_vs_land.text}")
@@ -187,12 +196,14 @@ def show_references(view: ExplorerView) -> None:
         figures[2].metric(
             plain(f"Deutschland {year}{unit_note}"),
             "–" if view.bund is None else short_value(view.bund, meta),
-            help=f"Kein Bundeswert für {year} in dieser Datenbank." if view.bund is None else plain(view.bund.text),
+            help=plain(view.reference_note or "Kein Bundeswert.") if view.bund is None else plain(view.bund.text),
         )
     figures[-1].markdown(
         f"<div style='font-size:.875rem'>{level_label(view.level)} im Vergleich mit dem Kreis</div>" + view.summary,
         unsafe_allow_html=True,
     )
+    if view.reference_note:  # not only a "–" with a tooltip: the reason stays visible (and in print screenshots)
+        st.caption(plain(view.reference_note))
 
 
 def comparison_note(meta: pd.Series) -> str:

@@ -18,6 +18,7 @@ from planning.chain import NOT_CAPTURED_TEXT
 from planning.comparison import NOT_ASSESSED, compare
 from planning.coverage_dimensions import captured_categories
 from planning.indicator_metadata import sozialraum_credit
+from planning.reference_gaps import BUND, LAND, gaps_footnote, reference_gaps
 from planning.formatting import number, value_text
 from reports import credits, data, figures, tables
 from reports import document as d
@@ -33,19 +34,21 @@ KEY_INDICATORS = (
 MAX_ROWS = 14  # keeps the profile at two pages
 
 
-def _key_rows(con: duckdb.DuckDBPyConnection, a: data.Area, ids: Sequence[str]) -> tuple[pd.DataFrame, set[str]]:
+def _key_rows(con: duckdb.DuckDBPyConnection, a: data.Area, ids: Sequence[str]) -> tuple[pd.DataFrame, set[str], str | None]:
     """Indicator | Jahr | area | Kreis | Land | Deutschland | Vergleich, each indicator at its latest year for the
     area, Kreis, Land and Germany in that same year. The Land and Deutschland columns appear where any row has a
-    value for them."""
+    value for them; the footnote says why a Land/Deutschland value is missing (``planning.reference_gaps``)."""
     known = set(con.execute("SELECT indicator_id FROM indicators").df()["indicator_id"])
     land_id, bund_id = data.land_id(a.kreis_id), queries.bund_id_on(con)
-    rows, sources = [], set()
+    rows, sources, gaps = [], set(), []
     for indicator_id in [i for i in ids if i in known]:
         years = data.years(con, indicator_id, [a.area_id])
         if not years:
             continue
         ind = data.indicator(con, indicator_id)
         found = data.series(con, [a.area_id, a.kreis_id, land_id, *([bund_id] if bund_id else [])], indicator_id)
+        gaps.append((ind.label, years[-1], reference_gaps(years[-1], found[found["area_id"] == land_id],
+                                                          found[found["area_id"] == bund_id] if bund_id else None)))
         found = found[found["year"] == years[-1]].drop_duplicates("area_id").set_index("area_id")
         own = found.loc[a.area_id]
 
@@ -72,7 +75,8 @@ def _key_rows(con: duckdb.DuckDBPyConnection, a: data.Area, ids: Sequence[str]) 
     for column in ("Land", "Deutschland"):
         if column in table and (table[column] == "–").all():
             table = table.drop(columns=column)
-    return table, sources
+    shown = [reference for reference, column in ((LAND, "Land"), (BUND, "Deutschland")) if column in table]
+    return table, sources, gaps_footnote(gaps, shown)
 
 
 def _key_widths(table: pd.DataFrame) -> tuple[float, ...]:
@@ -144,7 +148,7 @@ def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[st
             raise ValueError(f"a Steckbrief is made for an area inside a Kreis, not for {a.level} {a.name!r}")
         kreis = data.area(con, a.kreis_id)
         demo = data.is_demo(con)
-        key, sources = _key_rows(con, a, indicator_ids)
+        key, sources, reference_note = _key_rows(con, a, indicator_ids)
         offers, offer_sources = _offers(con, a)
         members = data.member_names(con, a)
         charts, chart_sources = _charts(con, a)
@@ -168,6 +172,8 @@ def steckbrief_document(db: data.Db, area_id: str, *, indicator_ids: Sequence[st
                 d.Paragraph("Vergleich: liegt das 95-%-Konfidenzintervall (Wilson) des Anteils ganz über oder unter dem "
                             "Kreiswert, heißt es höher/niedriger (bzw. besser/schlechter, wo die Richtung eindeutig ist), "
                             "sonst ähnlich; nur für Anteile in % mit Zähler und Nenner, sonst –.", "small"))  # fmt: skip
+        if reference_note:
+            doc.add(d.Paragraph(reference_note, "small"))
     doc.add(*charts)
     doc.add(d.Heading("Angebote nach Lebensphase", 2), *offers)
     doc.add(*extra_blocks)
