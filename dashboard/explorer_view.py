@@ -181,20 +181,23 @@ def show_references(view: ExplorerView) -> None:
     """Kreis, Land and – where the build has Germany – Bund value of the year, and how many areas are better, similar,
     worse than the Kreis; under them, in words, why Land or Deutschland shows "–"."""
     meta, year, with_bund = view.meta, view.year, view.with_bund
-    unit_note = "" if not meta["unit"] or short_unit(meta["unit"]) or meta["unit"] == "Personen" else f" ({meta['unit']})"
+    # a long unit goes under the figures, not into their labels: Streamlit cuts a long metric label with "…"
+    long_unit = "" if not meta["unit"] or short_unit(meta["unit"]) or meta["unit"] == "Personen" else str(meta["unit"])
     figures = st.columns([2, 2, 2, 3] if with_bund else [2, 2, 3])
-    figures[0].metric(plain(f"Kreis {year}{unit_note}"), short_value(view.kreis, meta), help=plain(view.kreis.text))
+    figures[0].metric(f"Kreis {year}", short_value(view.kreis, meta), help=plain(view.kreis.text))
     land_label = f"Land {year}" if view.land is None else f"{view.land.name} {year}"
     figures[1].metric(
-        plain(f"{land_label}{unit_note}"),
+        plain(land_label),
         "–" if view.land is None else short_value(view.land, meta),
         help=plain(view.reference_note or "Kein Landeswert.") if view.land is None else plain(view.land.text),
     )
+    if long_unit:
+        figures[0].caption(f"Einheit: {plain(long_unit)}")
     if view.kreis_vs_land is not None:
         figures[1].caption(f"Kreis im Vergleich mit dem Land: {view.kreis_vs_land.text}")
     if with_bund:
         figures[2].metric(
-            plain(f"Deutschland {year}{unit_note}"),
+            f"Deutschland {year}",
             "–" if view.bund is None else short_value(view.bund, meta),
             help=plain(view.reference_note or "Kein Bundeswert.") if view.bund is None else plain(view.bund.text),
         )

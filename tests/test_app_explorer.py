@@ -358,7 +358,8 @@ def test_long_units_go_into_headers_not_into_every_value(app: AppTest):
     assert set(table["Vergleich mit Kreis"]) == {"nicht bewertet"}, "the reason is said once, beside the table"
     assert any("diese Kennzahl ist keiner" in c.value for c in app.caption)
     metrics = {m.label: m.value for m in app.metric}
-    assert re.fullmatch(r"\d{2},\d", metrics["Kreis 2023 (je 100 Personen von 20–64 J.)"])
+    assert re.fullmatch(r"\d{2},\d", metrics["Kreis 2023"]), "no unit in the label (cut off); it is in the caption"
+    assert any(c.value == "Einheit: je 100 Personen von 20–64 J." for c in app.caption)
     panel = _panel(app)
     assert "Einwohner ab 65 Jahren je 100 Einwohner von 20 bis unter 65 Jahren" in panel, "sums named by their derived count"
 
