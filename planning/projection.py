@@ -20,11 +20,16 @@ t0 < t1 (interval h = t1 − t0). It is a PROJECTION – it carries the recent p
 
 Back-casting checks it: project from two earlier years to a later year that is known, and compare per Gemeinde and
 age group (APE = |projected − observed| / observed; MAPE = mean over Gemeinden; ALPE = mean |ln(projected /
-observed)| · 100, which treats too high and too low alike).
+observed)| · 100, which treats too high and too low alike). Where the later year is known only for the Kreis
+(31.12.2018) or only for all ages (Zensus 2022), the Gemeinden are projected from the Zensus 2011 (09.05.2011,
+11 coarser groups, spread evenly like all groups) and 31.12.2015 and compared there. The interval is then 4.65
+years, not a whole number: a cohort aged a at t1 was aged a − 4.65 … a + 1 − 4.65 at t0 (parts of two single
+years), and the ages below 5 are tied to the adults (docs/DECISIONS.md has the figures).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -37,6 +42,15 @@ AGE_GROUPS = (
     ("bev_55_60", 55, 60), ("bev_60_65", 60, 65), ("bev_65_75", 65, 75), ("bev_75plus", 75, 90),
 )  # fmt: skip
 GROUP_IDS = tuple(g for g, _, _ in AGE_GROUPS)
+# the coarser age groups of the Zensus 2011 table 12111-02-01-5 (Stichtag 09.05.2011): the earliest base year
+ZENSUS_2011_GROUPS = (
+    ("z11_bev_u3", 0, 3), ("z11_bev_3_6", 3, 6), ("z11_bev_6_15", 6, 15), ("z11_bev_15_18", 15, 18),
+    ("z11_bev_18_25", 18, 25), ("z11_bev_25_30", 25, 30), ("z11_bev_30_40", 30, 40), ("z11_bev_40_50", 40, 50),
+    ("z11_bev_50_65", 50, 65), ("z11_bev_65_75", 65, 75), ("z11_bev_75plus", 75, 90),
+)  # fmt: skip
+ZENSUS_2011_DATE = date(2011, 5, 9)
+ZENSUS_2022_DATE = date(2022, 5, 15)  # bev_zensus2022: people per Gemeinde, all ages
+UNDER_6 = ("bev_u3", "bev_3_6")
 AGES = 90  # single years 0..89; 89 holds everybody 89 and older
 PARENT_AGES = (15, 45)  # the adults children are tied to
 MIN_BASE = 2.0  # people in a single-year cohort at t0 below which the Kreis's ratio is used
@@ -69,10 +83,11 @@ class Projection:
 
 # --- single years ----------------------------------------------------------------------------------------------------
 
-def single_years(groups: pd.DataFrame) -> np.ndarray:
-    """Areas × 90 single years from areas × AGE_GROUPS (columns GROUP_IDS), each group spread evenly."""
+def single_years(groups: pd.DataFrame, scheme: tuple = AGE_GROUPS) -> np.ndarray:
+    """Areas × 90 single years from areas × the groups of ``scheme`` (default AGE_GROUPS; ZENSUS_2011_GROUPS for
+    the coarser Zensus table), each group spread evenly over its single years."""
     out = np.zeros((len(groups), AGES))
-    for group, first, after in AGE_GROUPS:
+    for group, first, after in scheme:
         out[:, first:after] = groups[group].to_numpy(float)[:, None] / (after - first)
     return out
 
@@ -84,19 +99,42 @@ def age_groups(years: np.ndarray) -> np.ndarray:
 
 # --- ratios ------------------------------------------------------------------------------------------------------------
 
-def cohort_ratios(p0: np.ndarray, p1: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """(CCR, CAR): CCR[:, a] for a ≥ h (NaN below), CAR[:, a] for a < h (NaN above); rows = areas.
+def first_cohort_age(h: float) -> int:
+    """The youngest single year whose whole cohort was already born h years earlier (ceil h)."""
+    return int(np.ceil(h - 1e-9))
+
+
+def cohorts_earlier(p: np.ndarray, h: float) -> np.ndarray:
+    """Areas × ages: how many people of ``p`` form the cohort that is aged a (a ≥ ceil h) h years later, i.e. the
+    people aged a − h to a + 1 − h now; column 89 holds all aged 89 − h and over. Within a single year people are
+    taken as evenly spread, so a fractional h (Zensus 09.05.2011 → 31.12.2015 = 4.65 years) takes parts of two
+    single years; for a whole-numbered h this is simply the single year a − h."""
+    cumulative = np.concatenate([np.zeros((p.shape[0], 1)), np.cumsum(p, axis=1)], axis=1)
+
+    def below(age: np.ndarray) -> np.ndarray:  # people younger than ``age`` (fractional ages, linear within a year)
+        whole = np.clip(np.floor(age).astype(int), 0, AGES - 1)
+        return cumulative[:, whole] + (age - whole) * p[:, whole]
+
+    out = np.full(p.shape, np.nan)
+    k = first_cohort_age(h)
+    ages = np.arange(k, AGES - 1, dtype=float)
+    out[:, k : AGES - 1] = below(ages + 1 - h) - below(ages - h)
+    out[:, AGES - 1] = cumulative[:, -1] - below(np.array([AGES - 1 - h]))[:, 0]
+    return out
+
+
+def cohort_ratios(p0: np.ndarray, p1: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """(CCR, CAR): CCR[:, a] for a ≥ h (NaN below), CAR[:, a] for a < h (NaN above); rows = areas. h may be
+    fractional: then CAR covers the ages below ceil h (their cohorts were not or only partly born at t0).
     Cohorts too small for a ratio of their own (below MIN_BASE, or nobody 15–44) are NaN."""
-    rows = p0.shape[0]
+    rows, k = p0.shape[0], first_cohort_age(h)
     ccr = np.full((rows, AGES), np.nan)
-    base = p0[:, : AGES - 1 - h]
+    base = cohorts_earlier(p0, h)[:, k:]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ccr[:, h : AGES - 1] = np.where(base >= MIN_BASE, p1[:, h : AGES - 1] / base, np.nan)
-        top_base = p0[:, AGES - 1 - h :].sum(axis=1)
-        ccr[:, AGES - 1] = np.where(top_base >= MIN_BASE, p1[:, AGES - 1] / top_base, np.nan)
+        ccr[:, k:] = np.where(base >= MIN_BASE, p1[:, k:] / base, np.nan)
         parents = p1[:, PARENT_AGES[0] : PARENT_AGES[1]].sum(axis=1, keepdims=True)
         car = np.full((rows, AGES), np.nan)
-        car[:, :h] = np.where(parents > 0, p1[:, :h] / parents, np.nan)
+        car[:, :k] = np.where(parents > 0, p1[:, :k] / parents, np.nan)
     return ccr, car
 
 
@@ -104,13 +142,13 @@ def _with_kreis_fallback(ratios: np.ndarray, kreis: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(ratios), kreis, ratios)
 
 
-def step(p: np.ndarray, ccr: np.ndarray, car: np.ndarray, h: int) -> np.ndarray:
+def step(p: np.ndarray, ccr: np.ndarray, car: np.ndarray, h: float) -> np.ndarray:
     """The population h years later: cohorts moved on by h years times their ratio, the young from the adults."""
+    k = first_cohort_age(h)
     nxt = np.zeros_like(p)
-    nxt[:, h : AGES - 1] = p[:, : AGES - 1 - h] * ccr[:, h : AGES - 1]
-    nxt[:, AGES - 1] = p[:, AGES - 1 - h :].sum(axis=1) * ccr[:, AGES - 1]
+    nxt[:, k:] = cohorts_earlier(p, h)[:, k:] * ccr[:, k:]
     parents = nxt[:, PARENT_AGES[0] : PARENT_AGES[1]].sum(axis=1, keepdims=True)
-    nxt[:, :h] = parents * car[:, :h]
+    nxt[:, :k] = parents * car[:, :k]
     return np.nan_to_num(nxt)
 
 
@@ -119,23 +157,28 @@ def project_groups(g0: pd.DataFrame, g1: pd.DataFrame, t0: int, t1: int, years: 
     h = t1 - t0
     if h < 1 or h > 15:
         raise ValueError(f"base period {t0}–{t1}: the interval must be 1 to 15 years")
-    p0, p1 = single_years(g0), single_years(g1)
+    return project_from(single_years(g0), single_years(g1), h, {year: year - t1 for year in years}, g1.index)
+
+
+def project_from(p0: np.ndarray, p1: np.ndarray, h: float, horizons: dict, index: pd.Index) -> dict:
+    """Single years at t0 and t1 = t0 + h (h in years, may be fractional) → Gemeinde × AGE_GROUPS ``horizon``
+    years after t1 for every key of ``horizons``; between the steps t1 + h, t1 + 2h, … linearly interpolated."""
     ccr, car = cohort_ratios(p0, p1, h)
     kreis_ccr, kreis_car = cohort_ratios(p0.sum(axis=0, keepdims=True), p1.sum(axis=0, keepdims=True), h)
     ccr, car = _with_kreis_fallback(ccr, np.nan_to_num(kreis_ccr)), _with_kreis_fallback(car, np.nan_to_num(kreis_car))
-    steps = {t1: p1}
-    current, year = p1, t1
-    while year < max(years):
-        current, year = step(current, ccr, car, h), year + h
-        steps[year] = current
+    steps = {0.0: p1}
+    current, offset = p1, 0.0
+    while offset < max(horizons.values()) - 1e-9:
+        current, offset = step(current, ccr, car, h), offset + h
+        steps[offset] = current
     known = sorted(steps)
     out = {}
-    for target in years:
-        after = next(y for y in known if y >= target)
-        before = max(y for y in known if y <= target)
-        share = 0.0 if after == before else (target - before) / (after - before)
+    for key, horizon in horizons.items():
+        after = next(y for y in known if y >= horizon - 1e-9)
+        before = max(y for y in known if y <= horizon + 1e-9)
+        share = 0.0 if after == before else (horizon - before) / (after - before)
         mixed = steps[before] * (1 - share) + steps[after] * share
-        out[target] = pd.DataFrame(age_groups(mixed), index=g1.index, columns=list(GROUP_IDS))
+        out[key] = pd.DataFrame(age_groups(mixed), index=index, columns=list(GROUP_IDS))
     return out
 
 
@@ -237,14 +280,55 @@ def backcast(counts: pd.DataFrame, base: tuple[int, int], target: int) -> tuple[
     rows = pd.DataFrame({
         "projected": projected.stack(), "observed": observed.stack(future_stack=True),
     }).rename_axis(["area_id", "age_group"]).reset_index()  # fmt: skip
-    rows = rows[rows["observed"] > 0].copy()
-    rows["ape"] = (rows["projected"] - rows["observed"]).abs() / rows["observed"] * 100
-    with np.errstate(divide="ignore"):
-        rows["alpe"] = np.abs(np.log(rows["projected"].clip(lower=1e-9) / rows["observed"])) * 100
+    rows = with_errors(rows)
     summary = rows.groupby("age_group").agg(
         mape=("ape", "mean"), median_ape=("ape", "median"), alpe=("alpe", "mean"), gemeinden=("area_id", "size"),
     )  # fmt: skip
     return rows, summary.reindex([g for g in GROUP_IDS if g in summary.index]).reset_index()
+
+
+def with_errors(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows with ``projected`` and ``observed`` plus error (projected − observed in % of observed, signed: + = too
+    high), ape (its absolute value) and alpe (|ln(projected / observed)| · 100); rows observing nobody are left out."""
+    rows = rows[rows["observed"] > 0].copy()
+    rows["error"] = (rows["projected"] - rows["observed"]) / rows["observed"] * 100
+    rows["ape"] = rows["error"].abs()
+    with np.errstate(divide="ignore"):
+        rows["alpe"] = np.abs(np.log(rows["projected"].clip(lower=1e-9) / rows["observed"])) * 100
+    return rows
+
+
+def interval_years(start: date, end: date) -> float:
+    """Years between two Stichtage, e.g. Zensus 09.05.2011 → 31.12.2015 = 4.65."""
+    return (end - start).days / 365.2425
+
+
+def project_from_zensus(g0: pd.DataFrame, g1: pd.DataFrame, t1: date, targets: dict, h: float | None = None) -> dict:
+    """Every Gemeinde projected from the Zensus 2011 (``g0``: Gemeinde × ZENSUS_2011_GROUPS) and a later
+    31.12. (``g1``: Gemeinde × AGE_GROUPS, Stichtag ``t1``) to each Stichtag of ``targets`` (key → date).
+    h: the base interval in years, by default the exact one (09.05.2011 → 31.12.2015 = 4.65); the Zensus's
+    coarse groups (6–15, 50–65, …) are spread evenly over their single years like every group."""
+    h = interval_years(ZENSUS_2011_DATE, t1) if h is None else h
+    p0 = single_years(g0.reindex(g1.index).fillna(0), ZENSUS_2011_GROUPS)
+    horizons = {key: interval_years(t1, when) for key, when in targets.items()}
+    return project_from(p0, single_years(g1.fillna(0)), h, horizons, g1.index)
+
+
+def kreis_backcast(counts0: pd.DataFrame, counts1: pd.DataFrame, observed: pd.Series, t1: int, target: int,
+                   h: float | None = None) -> pd.DataFrame:  # fmt: skip
+    """Back-cast where the later year is known only for the whole Kreis (e.g. 31.12.2018): every Gemeinde is
+    projected from the Zensus 2011 (``counts0``, long, ZENSUS_2011_GROUPS) and 31.12.``t1`` (``counts1``, long,
+    AGE_GROUPS) to 31.12.``target``, the Gemeinden are summed and compared with the Kreis's ``observed`` people
+    per age group (Series age_group → people). Rows: every age group, then children under 6 and all ages
+    (age_group "unter 6", "insgesamt"); columns projected, observed, error, ape, alpe."""
+    g0 = counts0.pivot_table(index="area_id", columns="indicator_id", values="value", aggfunc="first")
+    g1 = wide_groups(counts1, t1)
+    g0 = g0.reindex(columns=[g for g, _, _ in ZENSUS_2011_GROUPS])
+    projected = project_from_zensus(g0, g1, date(t1, 12, 31), {target: date(target, 12, 31)}, h)[target].sum()
+    rows = pd.DataFrame({"projected": projected, "observed": observed.reindex(list(GROUP_IDS))})
+    rows.loc["unter 6"] = rows.loc[list(UNDER_6)].sum()
+    rows.loc["insgesamt"] = rows.loc[list(GROUP_IDS)].sum()
+    return with_errors(rows.rename_axis("age_group").reset_index())
 
 
 def county_counts(db, kreis_id: str) -> pd.DataFrame:
@@ -254,6 +338,57 @@ def county_counts(db, kreis_id: str) -> pd.DataFrame:
     rows = queries.age_structure(db, kreis_id, GROUP_IDS)
     usable = rows[(rows["level"] == "gemeinde") & rows["status"].isin(("ok", "zero"))]
     return usable[["area_id", "indicator_id", "year", "value"]].reset_index(drop=True)
+
+
+def _zensus_bases(db, kreis_id: str, before: int) -> tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame]:
+    """(Zensus 2011 counts, AGE_GROUPS counts, latest complete Gemeinde year before ``before``, all rows)."""
+    from planning import queries
+
+    zensus_ids = tuple(g for g, _, _ in ZENSUS_2011_GROUPS)
+    rows = queries.age_structure(db, kreis_id, zensus_ids + GROUP_IDS)
+    rows = rows[rows["status"].isin(("ok", "zero"))]
+    gemeinden = rows[rows["level"] == "gemeinde"]
+    zensus = gemeinden[gemeinden["indicator_id"].isin(zensus_ids)]
+    counts = gemeinden[gemeinden["indicator_id"].isin(GROUP_IDS)]
+    years = [y for y in complete_years(counts) if 2011 < y < before]
+    if zensus["indicator_id"].nunique() < len(zensus_ids) or not years:
+        raise ValueError(f"{kreis_id}: a back-cast from the Zensus 2011 needs its {len(zensus_ids)} age groups per "
+                         f"Gemeinde and a complete year of the 17 age groups before {before}")  # fmt: skip
+    return zensus, counts, years[-1], rows
+
+
+def county_backcast(db, kreis_id: str, target: int, h: float | None = None) -> tuple[pd.DataFrame, int, float]:
+    """The Kreis's back-cast (``kreis_backcast``) from the Zensus 2011 and the latest complete Gemeinde year
+    before ``target`` to the Kreis's published age groups of 31.12.``target``. Returns (rows, base year, h)."""
+    zensus, counts, t1, rows = _zensus_bases(db, kreis_id, target)
+    kreis = rows[(rows["level"] == "kreis") & (rows["year"] == target) & rows["indicator_id"].isin(GROUP_IDS)]
+    if kreis["indicator_id"].nunique() < len(GROUP_IDS):
+        raise ValueError(f"{kreis_id}: no age groups of the Kreis for 31.12.{target}")
+    observed = kreis.set_index("indicator_id")["value"]
+    h = interval_years(ZENSUS_2011_DATE, date(t1, 12, 31)) if h is None else h
+    return kreis_backcast(zensus, counts, observed, t1, target, h), t1, h
+
+
+def gemeinde_total_backcast(db, kreis_id: str, indicator: str = "bev_zensus2022", when: date = ZENSUS_2022_DATE) -> pd.DataFrame:
+    """Back-cast of all ages per Gemeinde and Verbandsgemeinde where the later count has no age groups (default
+    the Zensus 2022 of 15.05.2022). Rows: area_id, level, projected, observed, error, ape, alpe. The Zensus 2022
+    also corrected the Fortschreibung the 2015 base comes from: the error holds the projection's and that correction."""
+    from planning import queries
+
+    later = queries.age_structure(db, kreis_id, (indicator,))
+    later = later[later["level"].isin(("gemeinde", "verbandsgemeinde")) & later["status"].isin(("ok", "zero"))]
+    observed = later.rename(columns={"value": "observed"})[["area_id", "observed"]]
+    zensus, counts, t1, _ = _zensus_bases(db, kreis_id, when.year)
+    g0 = zensus.pivot_table(index="area_id", columns="indicator_id", values="value", aggfunc="first")
+    g0 = g0.reindex(columns=[g for g, _, _ in ZENSUS_2011_GROUPS])
+    projected = project_from_zensus(g0, wide_groups(counts, t1), date(t1, 12, 31), {"t": when})["t"].sum(axis=1)
+    long = pd.DataFrame({"area_id": projected.index, "value": projected.to_numpy()})
+    members = queries.area_members(db, kreis_id, "verbandsgemeinde").dropna()
+    summed = long.merge(members, left_on="area_id", right_on="gemeinde_id", suffixes=("_g", ""))
+    summed = summed.groupby("area_id", as_index=False)["value"].sum().assign(level="verbandsgemeinde")
+    both = pd.concat([long.assign(level="gemeinde"), summed[~summed["area_id"].isin(long["area_id"])]], ignore_index=True)
+    both = both.rename(columns={"value": "projected"}).merge(observed, on="area_id")
+    return with_errors(both)
 
 
 def county_projection(db, kreis_id: str, years: list[int] | None = None, kreis_totals: dict[int, float] | None = None) -> Projection:

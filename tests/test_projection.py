@@ -8,6 +8,8 @@ By hand: CCR(a) = 11 / 10 = 1,1 for 3 ≤ a < 89; the oldest age takes ages 86�
 """
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,9 +104,37 @@ def test_backcast_on_the_demo(demo_db):
     assert set(kreis["year"]) == {years[-1], 2030, 2033}
 
 
+def test_cohorts_of_a_fractional_interval_by_hand():
+    # p[a] = a people aged a; h = 1,5: the cohort aged a later is aged a − 1,5 … a − 0,5 now, i.e. half of the
+    # single year a − 2 and half of a − 1: (a − 2 + a − 1) / 2 = a − 1,5. The oldest (89) takes all aged 87,5 and
+    # over: half of 87 plus 88 and 89 = 220,5. Ages 0 and 1 were (partly) unborn: they are tied to the adults.
+    p = np.arange(pr.AGES, dtype=float)[None, :]
+    earlier = pr.cohorts_earlier(p, 1.5)
+    assert pr.first_cohort_age(1.5) == 2 and np.isnan(earlier[0, :2]).all()
+    assert earlier[0, 2:89] == pytest.approx(np.arange(2, 89) - 1.5)
+    assert earlier[0, 89] == pytest.approx(220.5)
+    assert pr.cohorts_earlier(p, 3)[0, 3:89] == pytest.approx(np.arange(0, 86))  # whole years: the year a − h
+
+
+def test_zensus_groups_and_a_fractional_interval_keep_a_stationary_population():
+    # 10 people in every single year at the Zensus (11 coarse groups), 31.12.2015 (17 groups) and 31.12.2018:
+    # every ratio is 1 (the oldest: 10 / 56,5 of those aged 84,35 and over), so the back-cast is exact
+    zensus = pd.DataFrame([("G1", g, 2011, 10.0 * (hi - lo)) for g, lo, hi in pr.ZENSUS_2011_GROUPS], columns=["area_id", "indicator_id", "year", "value"])
+    observed = pd.Series({g: 10.0 * (hi - lo) for g, lo, hi in pr.AGE_GROUPS})
+    rows = pr.kreis_backcast(zensus, _long("G1", 2015, 10.0), observed, 2015, 2018)
+    assert list(rows["age_group"]) == [*pr.GROUP_IDS, "unter 6", "insgesamt"]
+    assert rows["ape"].max() == pytest.approx(0.0, abs=1e-9)
+    assert rows.set_index("age_group").loc["unter 6", "observed"] == 60.0
+    assert pr.interval_years(pr.ZENSUS_2011_DATE, date(2015, 12, 31)) == pytest.approx(4.646, abs=0.001)
+    # a Kreis that grew by 10 % since the Zensus is projected to grow on: every group too high
+    grown = pr.kreis_backcast(zensus, _long("G1", 2015, 11.0), observed, 2015, 2018)
+    assert (grown["error"] > 0).all()
+
+
 def test_backcast_on_real_data(shared_data):
-    """Trier-Saarburg's real database has the population by age group for one year only (2015); a back-cast
-    needs two earlier years and a later one, so it is reported when such a build exists."""
+    """Per Gemeinde and age group a back-cast needs the 17 age groups per Gemeinde in a later year than the base;
+    Trier-Saarburg's real database has them for 2015 only. The back-cast from the Zensus 2011 to the Kreis's age
+    groups of 2018 and to the Zensus 2022 per Gemeinde is in test_projection_backcast_real.py."""
     import os
     from pathlib import Path
 
@@ -116,7 +146,11 @@ def test_backcast_on_real_data(shared_data):
     counts = pr.county_counts(Database(str(path), os.path.getmtime(path)), "07235")
     years = pr.complete_years(counts)
     if len(years) < 3:
-        pytest.skip(f"Trier-Saarburg: population by age group for {years or 'no year'} only – a back-cast needs three years (demo back-cast above)")
+        pytest.skip(
+            f"Trier-Saarburg: the 17 age groups per Gemeinde only for {years or 'no year'} – a back-cast per Gemeinde "
+            "and age group needs them for a later year too (GENESIS 12411-02-03-5, e.g. 31.12.2018 or later, for the "
+            "Gemeinden); the Kreis-level back-cast from the Zensus 2011 is in test_projection_backcast_real.py"
+        )
     rows, summary = pr.backcast(counts, (years[0], years[-2]), years[-1])
     print(summary.round(1).to_string(index=False))
 
