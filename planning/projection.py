@@ -67,12 +67,20 @@ class Projection:
     alternative_bases: tuple[tuple[int, int], ...]
     controlled: bool
     notes: list[str] = field(default_factory=list)
+    zensus_interval: float | None = None  # set when the earlier base is the Zensus 09.05.2011 (base[0] = 2011)
 
     @property
     def method_text(self) -> str:
         t0, t1 = self.base
-        text = (f"Projektion nach Hamilton–Perry: Veränderung jeder Altersgruppe zwischen {t0} und {t1} "
-                f"(Kohorten-Verhältnisse), Kinder im Verhältnis zu den 15- bis 44-Jährigen, alle {t1 - t0} Jahre fortgeschrieben")  # fmt: skip
+        if self.zensus_interval is not None:
+            h = f"{self.zensus_interval:.2f}".replace(".", ",")
+            text = (f"Projektion nach Hamilton–Perry. Basis: Zensus {ZENSUS_2011_DATE:%d.%m.%Y} und Fortschreibung "
+                    f"31.12.{t1}, Intervall {h} Jahre: Veränderung jeder Altersgruppe in dieser Zeit (Kohorten-"
+                    f"Verhältnisse), Kinder im Verhältnis zu den 15- bis 44-Jährigen, alle {h} Jahre fortgeschrieben. "
+                    "Keine Spannweite: Nur dieser eine Basiszeitraum hat Altersgruppen je Gemeinde")  # fmt: skip
+        else:
+            text = (f"Projektion nach Hamilton–Perry: Veränderung jeder Altersgruppe zwischen {t0} und {t1} "
+                    f"(Kohorten-Verhältnisse), Kinder im Verhältnis zu den 15- bis 44-Jährigen, alle {t1 - t0} Jahre fortgeschrieben")  # fmt: skip
         if self.alternative_bases:
             others = ", ".join(f"{a}–{b}" for a, b in self.alternative_bases)
             text += f". Spannweite aus den Basiszeiträumen {others}"
@@ -230,12 +238,41 @@ def project(
     stacked = pd.concat(runs, keys=range(len(runs)), names=["run"])
     spread = stacked.groupby(level=["area_id", "age_group", "year"])["value"].agg(["min", "max"])
     central = central.join(spread.rename(columns={"min": "low", "max": "high"}))
+    values = _with_observed(central, counts, t1, members)
+    return Projection(values, main, tuple(others), bool(kreis_totals), _notes(kreis_totals))
+
+
+def _notes(kreis_totals) -> list[str]:
+    return [] if kreis_totals else ["Ohne Kreissumme: nicht an eine amtliche Vorausberechnung angepasst."]
+
+
+def _with_observed(central: pd.DataFrame, counts: pd.DataFrame, t1: int, members) -> pd.DataFrame:
+    """The observed base year t1 ("beobachtet") followed by the projected years ("Projektion")."""
     observed = wide_groups(counts, t1).stack().rename("value").rename_axis(["area_id", "age_group"]).reset_index()
     observed = _aggregate(observed.assign(year=t1), members)
     observed = observed.assign(low=observed["value"], high=observed["value"], kind=OBSERVED_LABEL)
-    values = pd.concat([observed, central.reset_index().assign(kind=PROJECTION_LABEL)], ignore_index=True)
-    notes = [] if kreis_totals else ["Ohne Kreissumme: nicht an eine amtliche Vorausberechnung angepasst."]
-    return Projection(values, main, tuple(others), bool(kreis_totals), notes)
+    return pd.concat([observed, central.reset_index().assign(kind=PROJECTION_LABEL)], ignore_index=True)
+
+
+def project_with_zensus(
+    zensus: pd.DataFrame, counts: pd.DataFrame, members: pd.DataFrame | None = None, years: list[int] | None = None,
+    kreis_totals: dict[int, float] | None = None,
+) -> Projection:
+    """Projection where only one year has the 17 age groups per Gemeinde (the real counties: 31.12.2015): the
+    Zensus 2011 (``zensus``, long, ZENSUS_2011_GROUPS, 09.05.2011) is the earlier base, the interval is exact
+    (4.65 years to 31.12.2015), the same rule as the back-cast. With one base period there is no range
+    (low = high = the projection). ``years``: target years (31.12.), default 5 and 10 years after the base."""
+    t1 = complete_years(counts)[-1]
+    years = sorted(years or [t1 + 5, t1 + 10])
+    g0 = zensus.pivot_table(index="area_id", columns="indicator_id", values="value", aggfunc="first")
+    g0 = g0.reindex(columns=[g for g, _, _ in ZENSUS_2011_GROUPS])
+    when = date(t1, 12, 31)
+    projected = project_from_zensus(g0, wide_groups(counts, t1), when, {y: date(y, 12, 31) for y in years})
+    central = _aggregate(_controlled_long(projected, kreis_totals), members).set_index(["area_id", "age_group", "year"])
+    central = central.assign(low=central["value"], high=central["value"])
+    values = _with_observed(central, counts, t1, members)
+    h = interval_years(ZENSUS_2011_DATE, when)
+    return Projection(values, (ZENSUS_2011_DATE.year, t1), (), bool(kreis_totals), _notes(kreis_totals), h)
 
 
 def _one_base(counts: pd.DataFrame, base: tuple[int, int], years: list[int], kreis_totals, members) -> pd.DataFrame:
@@ -243,13 +280,18 @@ def _one_base(counts: pd.DataFrame, base: tuple[int, int], years: list[int], kre
     g0, g1 = wide_groups(counts, t0), wide_groups(counts, t1)
     g0 = g0.reindex(g1.index).fillna(0)
     projected = project_groups(g0, g1.fillna(0), t0, t1, years)
+    long = _aggregate(_controlled_long(projected, kreis_totals), members)
+    return long.set_index(["area_id", "age_group", "year"])
+
+
+def _controlled_long(projected: dict, kreis_totals) -> pd.DataFrame:
+    """year → Gemeinde × AGE_GROUPS as long rows, each year scaled to its Kreis total where one is given."""
     frames = []
     for year, groups in projected.items():
         if kreis_totals and year in kreis_totals and groups.to_numpy().sum() > 0:
             groups = groups * (kreis_totals[year] / groups.to_numpy().sum())
         frames.append(groups.stack().rename("value").rename_axis(["area_id", "age_group"]).reset_index().assign(year=year))
-    long = _aggregate(pd.concat(frames, ignore_index=True), members)
-    return long.set_index(["area_id", "age_group", "year"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _aggregate(long: pd.DataFrame, members: pd.DataFrame | None) -> pd.DataFrame:
@@ -352,7 +394,7 @@ def _zensus_bases(db, kreis_id: str, before: int) -> tuple[pd.DataFrame, pd.Data
     counts = gemeinden[gemeinden["indicator_id"].isin(GROUP_IDS)]
     years = [y for y in complete_years(counts) if 2011 < y < before]
     if zensus["indicator_id"].nunique() < len(zensus_ids) or not years:
-        raise ValueError(f"{kreis_id}: a back-cast from the Zensus 2011 needs its {len(zensus_ids)} age groups per "
+        raise ValueError(f"{kreis_id}: a projection or back-cast from the Zensus 2011 needs its {len(zensus_ids)} age groups per "
                          f"Gemeinde and a complete year of the 17 age groups before {before}")  # fmt: skip
     return zensus, counts, years[-1], rows
 
@@ -392,11 +434,17 @@ def gemeinde_total_backcast(db, kreis_id: str, indicator: str = "bev_zensus2022"
 
 
 def county_projection(db, kreis_id: str, years: list[int] | None = None, kreis_totals: dict[int, float] | None = None) -> Projection:
-    """The projection of a Kreis: every Gemeinde, summed to Verbandsgemeinden, Sozialräume and the Kreis."""
+    """The projection of a Kreis: every Gemeinde, summed to Verbandsgemeinden, Sozialräume and the Kreis. Two
+    or more years with all 17 age groups per Gemeinde: projected from them (with a range). Only one such year
+    (the real counties: 31.12.2015): from the Zensus 2011 and that year (``project_with_zensus``)."""
     from planning import queries
 
     members = pd.concat([queries.area_members(db, kreis_id, level) for level in ("verbandsgemeinde", "sozialraum", "kreis")])
-    return project(county_counts(db, kreis_id), members.dropna(), years, kreis_totals=kreis_totals)
+    counts = county_counts(db, kreis_id)
+    if len(complete_years(counts)) >= 2:
+        return project(counts, members.dropna(), years, kreis_totals=kreis_totals)
+    zensus, counts, _, _ = _zensus_bases(db, kreis_id, 10_000)
+    return project_with_zensus(zensus, counts, members.dropna(), years, kreis_totals)
 
 
 def projected_supply(db, kreis_id: str, offer_type: str, level: str, year: int) -> pd.DataFrame:

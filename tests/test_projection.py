@@ -171,3 +171,31 @@ def test_places_per_100_children_in_a_projected_year(demo_db):
     assert rows.loc[first, "target"] == pytest.approx(children[first])
     assert rows.loc[first, "per_100"] == pytest.approx(rows.loc[first, "capacity"] / children[first] * 100)
     assert (rows["per_100_low"] <= rows["per_100"] + 1e-9).all() and (rows["per_100"] <= rows["per_100_high"] + 1e-9).all()
+
+
+def test_one_complete_year_is_projected_from_the_zensus_like_the_backcast():
+    """Only 2015 has the 17 age groups (as in the real counties): the Zensus 2011 is the earlier base, with the
+    exact interval, and the result is the back-cast's (same rule); no range from one base period."""
+    zensus = pd.concat([
+        pd.DataFrame([(a, g, 2011, per * (hi - lo)) for g, lo, hi in pr.ZENSUS_2011_GROUPS], columns=["area_id", "indicator_id", "year", "value"])
+        for a, per in (("G1", 10.0), ("G2", 20.0))
+    ], ignore_index=True)  # fmt: skip
+    counts = pd.concat([_long("G1", 2015, 11.0), _long("G2", 2015, 19.0)], ignore_index=True)
+    members = pd.DataFrame({"gemeinde_id": ["G1", "G2"], "area_id": ["K", "K"]})
+    result = pr.project_with_zensus(zensus, counts, members, years=[2018, 2030])
+    assert result.base == (2011, 2015) and result.alternative_bases == ()
+    assert result.zensus_interval == pytest.approx(4.646, abs=0.001)
+    assert "Basis: Zensus 09.05.2011 und Fortschreibung 31.12.2015, Intervall 4,65 Jahre" in result.method_text
+    values = result.values.set_index(["area_id", "age_group", "year"])
+    assert values.loc[("G1", "bev_u3", 2015), "kind"] == pr.OBSERVED_LABEL and values.loc[("G1", "bev_u3", 2015), "value"] == 33.0
+    projected = values[values["kind"] == pr.PROJECTION_LABEL]
+    assert (projected["low"] == projected["value"]).all() and (projected["high"] == projected["value"]).all()
+    assert set(projected.index.get_level_values("year")) == {2018, 2030}
+    # G1 grew by 10 %, G2 shrank by 5 % since the Zensus: carried forward
+    assert values.loc[("G1", "bev_35_40", 2030), "value"] > 55.0 > 0 and values.loc[("G2", "bev_35_40", 2030), "value"] < 95.0
+    for group in pr.GROUP_IDS:
+        assert values.loc[("K", group, 2030), "value"] == pytest.approx(values.loc[("G1", group, 2030), "value"] + values.loc[("G2", group, 2030), "value"])
+    # the same projection as the back-cast to 31.12.2018 (Kreis = G1 + G2)
+    kreis = pr.kreis_backcast(zensus, counts, pd.Series(1.0, index=list(pr.GROUP_IDS)), 2015, 2018).set_index("age_group")
+    for group in pr.GROUP_IDS:
+        assert values.loc[("K", group, 2018), "value"] == pytest.approx(kreis.loc[group, "projected"])
