@@ -1,7 +1,7 @@
 """Bedarf & Versorgung: need against supply per area, and the ranked list of where offers are missing."""
 import streamlit as st
 
-from dashboard import chain_view, gap_view, scenario_lens, share
+from dashboard import chain_view, gap_view, projection_view, scenario_lens, share
 from dashboard.markdown import plain
 from planning import coverage_dimensions, gaps, queries, scenario_views, view_years
 from planning.formatting import number
@@ -117,6 +117,9 @@ else:
             "Begründung": st.column_config.TextColumn(width="large"),
         },
     )
+
+# --- the target group in a projected year (today's places against it) -------------------------------------------------
+projection_view.section(ctx, level, category if dimension == "angebotsart" else None, gaps.category_label(view, category))
 if view.population_note:
     st.caption(view.population_note)
 st.caption(plain(" · ".join([coverage_dimensions.sources_caption(ctx), *coverage_dimensions.capture_lines(ctx)])))
