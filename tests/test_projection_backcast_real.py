@@ -109,3 +109,14 @@ def test_trier_saarburg_gemeinden_against_the_zensus_2022(county_db):
     assert gemeinden["ape"].median() <= 10.0
     # Hermeskeil grew from 5,811 (2014) to 7,122 (2015) and counted 6,461 in 2022: a one-off jump carried forward
     assert gemeinden.sort_values("ape").iloc[-1]["area_id"] == "07235045"
+
+
+def test_the_page_sentence_takes_the_kreis_2018(county_db):
+    """Where the Kreis's age groups of a later year are loaded, the section's back-cast sentence uses them."""
+    from planning import projection_outlook
+    from planning.context import Context
+
+    db = county_db("07235")
+    ctx = Context(db, "07235", "Trier-Saarburg", 2015, False)
+    text = projection_outlook.quality_text(ctx, pr.county_projection(db, "07235"), list(pr.UNDER_6))
+    assert text == "Rückrechnung Zensus 2011 + 2015 → 2018: Kinder unter 6 Jahren im Kreis −0,6 %."

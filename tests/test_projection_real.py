@@ -55,3 +55,18 @@ def test_places_per_100_in_2030_on_trier_saarburg(trier_saarburg):
     rows = pr.projected_supply(db, KREIS, "kita", "verbandsgemeinde", 2030)
     assert len(rows) == 6 and (rows["kind"] == pr.PROJECTION_LABEL).all()
     assert rows["target"].notna().all() and (rows["target_low"] == rows["target_high"]).all()
+
+
+def test_the_page_shows_the_projection_with_the_zensus_base(trier_saarburg, monkeypatch):
+    """Bedarf & Versorgung on the shipped Trier-Saarburg build: the section is there, marked, with the Zensus base
+    and the back-cast against the Zensus 2022 (the shipped build has no later Kreis age groups)."""
+    from page_helpers import open_page
+
+    at = open_page(trier_saarburg.parent, monkeypatch, "pages/bedarf_versorgung.py",
+                   {"sicht": "angebotsart", "auswahl": "kita", "ebene": "verbandsgemeinde"})  # fmt: skip
+    assert "Vorausschau: Zielgruppe im Jahr 2030" in [s.value for s in at.subheader]
+    table = next(t.value for t in at.dataframe if "Zielgruppe 2030 (Projektion)" in t.value.columns)
+    assert len(table) == 6 and "Zielgruppe 2015 (gezählt)" in table.columns
+    captions = " ".join(c.value for c in at.caption)
+    assert "Basis: Zensus 09.05.2011 und Fortschreibung 31.12.2015, Intervall 4,65 Jahre" in captions
+    assert "Ohne Spanne" in captions and "Rückrechnung Zensus 2011 + 2015 → Zensus 15.05.2022" in captions
