@@ -61,10 +61,16 @@ def section(ctx: Context, level: str, offer_type: str | None, offer_label: str) 
     st.caption(plain(
         f"{pr.PROJECTION_LABEL}, keine Prognose: {offer_label} – Plätze heute je 100 {outlook.age_span(groups)} im "
         f"Jahr {year}, wenn die Entwicklung seit {result.base[0]} so weitergeht. "
-        + ("Die Spanne kommt aus anderen Basisjahren; eine größere Zielgruppe gibt weniger Plätze je 100."
+        + ("In Klammern die Spanne aus anderen Basisjahren; eine größere Zielgruppe gibt weniger Plätze je 100."
            if result.alternative_bases else "Ohne Spanne: Es gibt nur einen Basiszeitraum.")
     ))  # fmt: skip
     if rows["capacity"].isna().all():
         st.caption("Für diese Angebotsart sind keine Platzzahlen erfasst: Die Tabelle zeigt nur die Zielgruppe.")
-    st.dataframe(outlook.table(rows, base_year, year), hide_index=True, width="stretch", key="projection_table")
+    st.dataframe(
+        outlook.table(rows, base_year, year),
+        hide_index=True,
+        width="stretch",
+        key="projection_table",
+        column_config={"Gebiet": st.column_config.TextColumn(width="large")},
+    )
     st.caption(plain(f"{result.method_text} {quality(ctx, tuple(groups))}"))

@@ -47,19 +47,21 @@ def year_choices(base_year: int) -> tuple[list[int], int]:
 
 
 def table(rows: pd.DataFrame, base_year: int, year: int) -> pd.DataFrame:
-    """The rows of ``projection.projected_supply`` with German headers, every projected column marked."""
-    def span(low: pd.Series, high: pd.Series, decimals: int) -> list[str]:
-        return [number(lo, decimals) if number(lo, decimals) == number(hi, decimals) else f"{number(lo, decimals)}–{number(hi, decimals)}"
-                for lo, hi in zip(low, high)]  # fmt: skip
+    """The rows of ``projection.projected_supply`` with German headers, every projected column marked; a projected
+    value carries its range in brackets ('818 (817–820)') where the range is wider than the rounding."""
+    def with_range(value: pd.Series, low: pd.Series, high: pd.Series, decimals: int) -> list[str]:
+        texts = []
+        for v, lo, hi in zip(value, low, high):
+            lo_text, hi_text = number(lo, decimals), number(hi, decimals)
+            texts.append(number(v, decimals) + ("" if lo_text == hi_text else f" ({lo_text}–{hi_text})"))
+        return texts
 
     return pd.DataFrame({
         "Gebiet": rows["name"],
         "Plätze heute": [number(v) for v in rows["capacity"]],
         f"Zielgruppe {base_year} (gezählt)": [number(v) for v in rows["target_now"]],
-        f"Zielgruppe {year} ({MARK})": [number(v) for v in rows["target"]],
-        f"Spanne Zielgruppe {year} ({MARK})": span(rows["target_low"], rows["target_high"], 0),
-        f"Plätze je 100 im Jahr {year} ({MARK})": [number(v, 1) for v in rows["per_100"]],
-        f"Spanne Plätze je 100 ({MARK})": span(rows["per_100_low"], rows["per_100_high"], 1),
+        f"Zielgruppe {year} ({MARK})": with_range(rows["target"], rows["target_low"], rows["target_high"], 0),
+        f"Plätze je 100 im Jahr {year} ({MARK})": with_range(rows["per_100"], rows["per_100_low"], rows["per_100_high"], 1),
     })  # fmt: skip
 
 

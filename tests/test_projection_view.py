@@ -26,7 +26,13 @@ def _section(at: AppTest) -> pd.DataFrame:
 
 
 def _number(text: str) -> float:
-    return float(text.replace(".", "").replace(",", "."))
+    """The value of '1.234,5 (1.230,0–1.240,0)' (a projected value with its range) or of '1.234,5'."""
+    return float(text.split(" (")[0].replace(".", "").replace(",", "."))
+
+
+def _range(text: str) -> tuple[float, float]:
+    low, high = text.split(" (")[1].rstrip(")").split("–")
+    return _number(low), _number(high)
 
 
 def test_demo_section_follows_the_year_control(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
@@ -34,14 +40,16 @@ def test_demo_section_follows_the_year_control(demo_db: Path, monkeypatch: pytes
     assert "Vorausschau: Zielgruppe im Jahr 2030" in [s.value for s in at.subheader]
     table = _section(at)
     assert list(table.columns) == [
-        "Gebiet", "Plätze heute", "Zielgruppe 2023 (gezählt)", "Zielgruppe 2030 (Projektion)",
-        "Spanne Zielgruppe 2030 (Projektion)", "Plätze je 100 im Jahr 2030 (Projektion)", "Spanne Plätze je 100 (Projektion)",
+        "Gebiet", "Plätze heute", "Zielgruppe 2023 (gezählt)", "Zielgruppe 2030 (Projektion)", "Plätze je 100 im Jahr 2030 (Projektion)",
     ]  # fmt: skip
     # the figures are those of projected_supply for the Sozialräume (children under 6 for Kitas)
     expected = pr.projected_supply(demo_context(demo_db).db, "99001", "kita", "sozialraum", 2030).set_index("name")
     first = table.iloc[0]
     assert _number(first["Zielgruppe 2030 (Projektion)"]) == pytest.approx(expected.loc[first["Gebiet"], "target"], abs=0.5)
     assert _number(first["Plätze je 100 im Jahr 2030 (Projektion)"]) == pytest.approx(expected.loc[first["Gebiet"], "per_100"], abs=0.05)
+    # the demo has five years of age groups: a range from other base years, in brackets
+    assert _range(first["Zielgruppe 2030 (Projektion)"]) == pytest.approx(
+        (expected.loc[first["Gebiet"], "target_low"], expected.loc[first["Gebiet"], "target_high"]), abs=0.5)
     captions = " ".join(c.value for c in at.caption)
     assert "Projektion, keine Prognose" in captions and "Kinder unter 6 Jahren" in captions
     assert "Hamilton–Perry" in captions and "Rückrechnung 2019–2022 → 2023: Kinder unter 6 Jahren im Kreis" in captions
