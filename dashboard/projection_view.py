@@ -71,6 +71,6 @@ def section(ctx: Context, level: str, offer_type: str | None, offer_label: str) 
         hide_index=True,
         width="stretch",
         key="projection_table",
-        column_config={"Gebiet": st.column_config.TextColumn(width="large")},
+        column_config={"Gebiet": st.column_config.TextColumn(width="medium")},
     )
     st.caption(plain(f"{result.method_text} {quality(ctx, tuple(groups))}"))
