@@ -73,4 +73,7 @@ def section(ctx: Context, level: str, offer_type: str | None, offer_label: str) 
         key="projection_table",
         column_config={"Gebiet": st.column_config.TextColumn(width="medium")},
     )
+    flagged = outlook.outlier_text(rows, year)
+    if flagged:
+        st.warning(plain(flagged), icon=":material/warning:")
     st.caption(plain(f"{result.method_text} {quality(ctx, tuple(groups))}"))

@@ -13,6 +13,12 @@ from planning.context import Context
 from planning.formatting import number
 
 YEARS_AHEAD = 15  # the year control offers the base year + 1 … + YEARS_AHEAD
+# Hamilton–Perry carries the base period forward, a one-off jump too (an Erstaufnahmeeinrichtung, a new estate).
+# An area whose target group grows or shrinks OUTLIER_FACTOR times as fast as the typical area's (the median ratio
+# of the areas with at least MIN_PEOPLE) is marked so that nobody plans on it unseen; smaller areas are noisy anyway.
+OUTLIER_FACTOR = 1.5
+MIN_PEOPLE = 50
+OUTLIER_MARK = "⚠"
 PREFERRED_YEAR = 2030  # the default year when it is on offer ("im Jahr 2030")
 MARK = pr.PROJECTION_LABEL
 
@@ -48,7 +54,8 @@ def year_choices(base_year: int) -> tuple[list[int], int]:
 
 def table(rows: pd.DataFrame, base_year: int, year: int) -> pd.DataFrame:
     """The rows of ``projection.projected_supply`` with German headers, every projected column marked; a projected
-    value carries its range in brackets ('818 (817–820)') where the range is wider than the rounding."""
+    value carries its range in brackets ('818 (817–820)') where the range is wider than the rounding, and
+    OUTLIER_MARK where the area's change is far from the typical one (``outlier_text`` says why)."""
     def with_range(value: pd.Series, low: pd.Series, high: pd.Series, decimals: int) -> list[str]:
         texts = []
         for v, lo, hi in zip(value, low, high):
@@ -56,13 +63,39 @@ def table(rows: pd.DataFrame, base_year: int, year: int) -> pd.DataFrame:
             texts.append(number(v, decimals) + ("" if lo_text == hi_text else f" ({lo_text}–{hi_text})"))
         return texts
 
+    marks = [f" {OUTLIER_MARK}" if pd.notna(f) else "" for f in outliers(rows)]
     return pd.DataFrame({
         "Gebiet": rows["name"],
         "Plätze heute": [number(v) for v in rows["capacity"]],
         f"Zielgruppe {base_year} (gezählt)": [number(v) for v in rows["target_now"]],
-        f"Zielgruppe {year} ({MARK})": with_range(rows["target"], rows["target_low"], rows["target_high"], 0),
+        f"Zielgruppe {year} ({MARK})": [t + m for t, m in zip(with_range(rows["target"], rows["target_low"], rows["target_high"], 0), marks)],
         f"Plätze je 100 im Jahr {year} ({MARK})": with_range(rows["per_100"], rows["per_100_low"], rows["per_100_high"], 1),
     })  # fmt: skip
+
+
+def outliers(rows: pd.DataFrame) -> pd.Series:
+    """Per row of ``projection.projected_supply``: the projected change of the target group (projected / today)
+    where it is OUTLIER_FACTOR times the typical area's or less than its 1/OUTLIER_FACTOR, else NaN."""
+    ratio = rows["target"] / rows["target_now"].where(rows["target_now"] > 0)
+    sizeable = rows["target_now"] >= MIN_PEOPLE
+    typical = ratio[sizeable].median()
+    if pd.isna(typical) or typical <= 0:
+        return pd.Series(float("nan"), index=rows.index)
+    relative = ratio / typical
+    return ratio.where(sizeable & ((relative > OUTLIER_FACTOR) | (relative < 1 / OUTLIER_FACTOR)))
+
+
+def outlier_text(rows: pd.DataFrame, year: int) -> str:
+    """'⚠ Hermeskeil: Zielgruppe bis 2030 ×2,4 (typisches Gebiet ×1,1) – …' for the marked rows, or ""."""
+    flagged = outliers(rows)
+    if flagged.notna().sum() == 0:
+        return ""
+    ratio = rows["target"] / rows["target_now"].where(rows["target_now"] > 0)
+    typical = ratio[rows["target_now"] >= MIN_PEOPLE].median()
+    areas = "; ".join(f"{name} ×{number(f, 1)}" for name, f in zip(rows["name"], flagged) if pd.notna(f))
+    return (f"{OUTLIER_MARK} Auffällig – Zielgruppe bis {year}: {areas} (typisches Gebiet ×{number(typical, 1)}). "
+            "Die Projektion schreibt fort, was im Basiszeitraum geschah, auch einen einmaligen Sprung (z. B. eine "
+            "Erstaufnahmeeinrichtung oder ein Neubaugebiet): vor einer Planung prüfen.")
 
 
 def _signed(percent: float) -> str:

@@ -70,3 +70,24 @@ def test_the_page_shows_the_projection_with_the_zensus_base(trier_saarburg, monk
     captions = " ".join(c.value for c in at.caption)
     assert "Basis: Zensus 09.05.2011 und Fortschreibung 31.12.2015, Intervall 4,65 Jahre" in captions
     assert "Ohne Spanne" in captions and "Rückrechnung Zensus 2011 + 2015 → Zensus 15.05.2022" in captions
+
+
+def test_hermeskeils_carried_forward_jump_is_marked(trier_saarburg, monkeypatch):
+    """Hermeskeil's population jumped in 2015 (7.122 after 5.811 in 2014): Hamilton–Perry carries that forward, so
+    its children under 6 more than double by 2030 while the typical Verbandsgemeinde changes little – the page marks
+    it and says why, instead of passing it as a plan figure."""
+    from page_helpers import open_page
+
+    from planning import projection_outlook as outlook
+
+    db = Database(str(trier_saarburg), os.path.getmtime(trier_saarburg))
+    rows = pr.projected_supply(db, KREIS, "kita", "verbandsgemeinde", 2030)
+    flagged = outlook.outliers(rows).dropna()
+    assert list(rows.loc[flagged.index, "name"]) == ["Hermeskeil"] and flagged.iloc[0] > 2
+    at = open_page(trier_saarburg.parent, monkeypatch, "pages/bedarf_versorgung.py",
+                   {"sicht": "angebotsart", "auswahl": "kita", "ebene": "verbandsgemeinde"})  # fmt: skip
+    table = next(t.value for t in at.dataframe if "Zielgruppe 2030 (Projektion)" in t.value.columns).set_index("Gebiet")
+    assert table.loc["Hermeskeil", "Zielgruppe 2030 (Projektion)"].endswith(outlook.OUTLIER_MARK)
+    assert not table.drop(index="Hermeskeil")["Zielgruppe 2030 (Projektion)"].str.contains(outlook.OUTLIER_MARK).any()
+    warning = " ".join(w.value for w in at.warning)
+    assert "Auffällig – Zielgruppe bis 2030: Hermeskeil ×2,4" in warning and "Erstaufnahmeeinrichtung" in warning
