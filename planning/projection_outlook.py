@@ -64,13 +64,16 @@ def table(rows: pd.DataFrame, base_year: int, year: int) -> pd.DataFrame:
         return texts
 
     marks = [f" {OUTLIER_MARK}" if pd.notna(f) else "" for f in outliers(rows)]
-    return pd.DataFrame({
+    shown = pd.DataFrame({
         "Gebiet": rows["name"],
         "Plätze heute": [number(v) for v in rows["capacity"]],
         f"Zielgruppe {base_year} (gezählt)": [number(v) for v in rows["target_now"]],
         f"Zielgruppe {year} ({MARK})": [t + m for t, m in zip(with_range(rows["target"], rows["target_low"], rows["target_high"], 0), marks)],
         f"Plätze je 100 im Jahr {year} ({MARK})": with_range(rows["per_100"], rows["per_100_low"], rows["per_100_high"], 1),
     })  # fmt: skip
+    if rows["capacity"].isna().all():  # no places captured (the page says so): two columns of dashes say nothing
+        shown = shown.drop(columns=["Plätze heute", f"Plätze je 100 im Jahr {year} ({MARK})"])
+    return shown
 
 
 def outliers(rows: pd.DataFrame) -> pd.Series:

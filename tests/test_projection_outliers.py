@@ -28,3 +28,9 @@ def test_only_sizeable_areas_far_from_the_typical_change_are_marked() -> None:
 def test_nothing_is_marked_when_all_areas_change_alike() -> None:
     rows = _rows([100, 200, 300], [90, 190, 280])
     assert outlook.outliers(rows).isna().all() and outlook.outlier_text(rows, 2030) == ""
+
+
+def test_without_any_places_the_table_leaves_the_place_columns_out() -> None:
+    rows = _rows([100, 200], [110, 220]).assign(capacity=float("nan"), per_100=float("nan"),
+                                                 per_100_low=float("nan"), per_100_high=float("nan"))  # fmt: skip
+    assert list(outlook.table(rows, 2015, 2030).columns) == ["Gebiet", "Zielgruppe 2015 (gezählt)", "Zielgruppe 2030 (Projektion)"]
