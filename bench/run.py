@@ -110,13 +110,14 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def app_server(db_dir: Path):
-    """`streamlit run dashboard/app.py` on a free loopback port, offering only db_dir's databases; yields the URL."""
+def app_server(db_dir: Path, script: str = "dashboard/app.py"):
+    """`streamlit run dashboard/app.py` (or ``script``) on a free loopback port, offering only db_dir's databases;
+    yields the URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: nobody reads it while the benchmark runs
         # no login page between the benchmark and the map (real-data databases would otherwise ask for one)
@@ -321,9 +322,32 @@ def measure_browser(db: Path, county: str = "demo") -> list[Line]:
     ]  # fmt: skip
 
 
+def measure_streamlit_floor(tmp: Path) -> list[Line]:
+    """What Streamlit itself takes on this machine: a page with nothing but a heading, from navigation to the heading
+    in a fresh browser context (same server options as the app). The map pages cannot be faster than this."""
+    from playwright.sync_api import sync_playwright
+
+    script = tmp / "floor" / "app.py"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text('import streamlit as st\n\nst.title("Leere Seite")\n', encoding="utf-8")
+    times = []
+    with app_server(tmp, str(script)) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)  # closed with p
+        for _ in range(BROWSER_ROUNDS):
+            context = browser.new_context(viewport={"width": 1400, "height": 1500}, locale="de-DE")
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url, wait_until="commit")
+            page.get_by_role("heading", name="Leere Seite").wait_for(timeout=60_000)
+            times.append(time.perf_counter() - started)
+            context.close()
+    return [Line(f"browser: empty Streamlit page, navigation → heading (the framework's floor, median of {BROWSER_ROUNDS})",
+                 "–", ms(statistics.median(times)), None, {"seconds": times})]  # fmt: skip
+
+
 def browser_lines(tmp: Path) -> list[Line]:
-    """The Übersichtskarte in Chromium on the demo and on Trier-Saarburg (built here), nothing else."""
-    lines = []
+    """The Übersichtskarte in Chromium on the demo and on Trier-Saarburg (built here), and Streamlit's floor."""
+    lines = measure_streamlit_floor(tmp)
     for config, county in ((DEMO_CONFIG, "demo"), (TRIER_SAARBURG_CONFIG, "Trier-Saarburg")):
         if config != DEMO_CONFIG and real_data_missing(config):
             lines.append(skipped(f"browser: Übersichtskarte ({county})", f"< {ms(FILTER_TARGET_S)}", real_data_missing(config)))
@@ -390,7 +414,7 @@ def main() -> int:
         if args.skip_browser or not os.access(CHROMIUM, os.X_OK):
             lines.append(skipped("browser", "–", "--skip-browser" if args.skip_browser else f"{CHROMIUM} missing"))
         else:
-            lines += measure_browser(dbs[DEMO_CONFIG.stem])
+            lines += measure_streamlit_floor(Path(tmp_name)) + measure_browser(dbs[DEMO_CONFIG.stem])
             if TRIER_SAARBURG_CONFIG.stem in dbs:
                 lines += measure_browser(dbs[TRIER_SAARBURG_CONFIG.stem], "Trier-Saarburg")
     print_table(lines)
