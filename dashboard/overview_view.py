@@ -14,7 +14,7 @@ from planning import classification, map_labels, queries, reference_queries
 from planning.area_values import for_year
 from planning.context import LEVEL_SINGULAR, Context
 from planning.formatting import short_unit, value_text
-from planning.indicator_metadata import statistics_lines, used_sources
+from planning.indicator_metadata import source_text, statistics_lines, used_sources
 from etl.markers import ABSENT
 
 
@@ -27,6 +27,7 @@ class MapView:
     legend: str
     attribution: str
     statistics_sources: list[str]
+    source: str  # "Statistische Ämter …, Bevölkerungsstand 31.12.2015 (Tabelle …)", as the Indikatoren page says it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,8 +111,10 @@ def map_view(ctx: Context, level: str, indicator_id: str, tiles: bool = False, n
     layers = indicator_layers(ctx, shapes, meta, f"{meta.label} {ctx.year}", reference=compared.kreis.value, names=names, large=large)
     attribution = queries.boundary_attribution(ctx.db, ctx.kreis_id)
     fmap = indicator_map(ctx, shapes, layers, {"name": LEVEL_SINGULAR[level], "value_text": meta.label}, attribution, tiles, large)
-    lines = statistics_lines(used_sources(ctx.db, values["source_id"]))
-    return MapView(shapes, map_component.render(fmap), layers.legend, attribution, lines)
+    used = used_sources(ctx.db, values["source_id"], [ctx.year])
+    statistics = used[used["kind"] == "statistics"] if "kind" in used else used.iloc[0:0]
+    source = source_text(meta, statistics)
+    return MapView(shapes, map_component.render(fmap), layers.legend, attribution, statistics_lines(used), source)
 
 
 def highlight_script(view: MapView, area_id: str | None) -> str | None:

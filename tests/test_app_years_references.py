@@ -179,6 +179,15 @@ def test_trier_saarburg_opens_on_2015_says_why_and_names_sources_in_plain_german
     assert "Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5), Datenstand 10.10.2017" in " ".join(c.value for c in at.caption), footer
 
 
+def test_trier_saarburg_overview_map_names_its_source_in_plain_german(trier_saarburg: Path, monkeypatch: pytest.MonkeyPatch):
+    """The Übersichtskarte's text under the map cites the table as the Indikatoren page does, not the catalogue's
+    bare 'Berechnet aus 12411-02-03-5'."""
+    at = open_page(trier_saarburg.parent, monkeypatch, "pages/uebersichtskarte.py", {"kennzahl": "anteil_u6"})
+    about = " ".join(m.value for m in at.markdown if "*Quelle:*" in m.value)
+    assert "Berechnet aus: Statistische Ämter des Bundes und der Länder, Bevölkerungsstand 31.12.2015 (Tabelle 12411-02-03-5)" in about
+    assert "Berechnet aus 12411" not in about
+
+
 def test_trier_saarburg_population_series_marks_the_census_break(trier_saarburg: Path):
     ctx = Context(queries.Database(str(trier_saarburg), trier_saarburg.stat().st_mtime), "07235", "Landkreis Trier-Saarburg", 2015, False)
     view = explorer_view.build_view(ctx, "bev_insgesamt", 2015, "gemeinde")

@@ -65,7 +65,7 @@ st.caption(plain(" · ".join([view.attribution, *view.statistics_sources])))
 details = area_profile.area_details(ctx, view.shapes, selected) if selected else None
 if details is None:
     st.subheader(plain(meta["label"]))
-    st.markdown(f"{plain(meta['definition'])}  \n*Quelle:* {plain(meta['source'])}")
+    st.markdown(f"{plain(meta['definition'])}  \n*Quelle:* {plain(view.source)}")
     st.info("Gebiet in der Karte anklicken, um seine Kennzahlen zu sehen.", icon=":material/touch_app:")
 else:
     facts, figures = details
