@@ -76,15 +76,21 @@ def table(rows: pd.DataFrame, base_year: int, year: int) -> pd.DataFrame:
     return shown
 
 
+def _changes(rows: pd.DataFrame) -> tuple[pd.Series, float]:
+    """Each area's projected change of the target group (projected / today) and the typical one (the median of
+    the areas with at least MIN_PEOPLE)."""
+    ratio = rows["target"] / rows["target_now"].where(rows["target_now"] > 0)
+    return ratio, ratio[rows["target_now"] >= MIN_PEOPLE].median()
+
+
 def outliers(rows: pd.DataFrame) -> pd.Series:
     """Per row of ``projection.projected_supply``: the projected change of the target group (projected / today)
     where it is OUTLIER_FACTOR times the typical area's or less than its 1/OUTLIER_FACTOR, else NaN."""
-    ratio = rows["target"] / rows["target_now"].where(rows["target_now"] > 0)
-    sizeable = rows["target_now"] >= MIN_PEOPLE
-    typical = ratio[sizeable].median()
+    ratio, typical = _changes(rows)
     if pd.isna(typical) or typical <= 0:
         return pd.Series(float("nan"), index=rows.index)
     relative = ratio / typical
+    sizeable = rows["target_now"] >= MIN_PEOPLE
     return ratio.where(sizeable & ((relative > OUTLIER_FACTOR) | (relative < 1 / OUTLIER_FACTOR)))
 
 
@@ -93,8 +99,7 @@ def outlier_text(rows: pd.DataFrame, year: int) -> str:
     flagged = outliers(rows)
     if flagged.notna().sum() == 0:
         return ""
-    ratio = rows["target"] / rows["target_now"].where(rows["target_now"] > 0)
-    typical = ratio[rows["target_now"] >= MIN_PEOPLE].median()
+    _, typical = _changes(rows)
     areas = "; ".join(f"{name} ×{number(f, 1)}" for name, f in zip(rows["name"], flagged) if pd.notna(f))
     return (f"{OUTLIER_MARK} Auffällig – Zielgruppe bis {year}: {areas} (typisches Gebiet ×{number(typical, 1)}). "
             "Die Projektion schreibt fort, was im Basiszeitraum geschah, auch einen einmaligen Sprung (z. B. eine "

@@ -218,8 +218,7 @@ def trend_lines(series: pd.DataFrame, ind: data.Indicator, area_ids: Sequence[st
     every = trend_text.series_trends(series, ind, area_ids, untested=True)
     found = [(name, t) for _, name, t in every if t.method]
     if not found:
-        most = max((len(t.years) for _, _, t in every), default=0)
-        return [("Trend", f"zu wenige Jahre für einen Trend (höchstens {most} von {trend.POINTS} Jahren mit Werten)")] if most else []
+        return [("Trend", trend_text.too_few_text(every))] if any(t.years for _, _, t in every) else []
     return [("Trend", "; ".join(f"{name}: {t.text}" for name, t in found)), ("Trendtest", trend.method_note([t.method for _, t in found]))]
 
 

@@ -53,6 +53,12 @@ def series_trends(series: pd.DataFrame, ind: data.Indicator, area_ids: Sequence[
     return found
 
 
+def too_few_text(found: list[tuple[str, str, trend.Trend]]) -> str:
+    """'zu wenige Jahre für einen Trend (höchstens 3 von 5 Jahren mit Werten)' – where no area could be tested."""
+    most = max((len(t.years) for _, _, t in found), default=0)
+    return f"zu wenige Jahre für einen Trend (höchstens {most} von {trend.POINTS} Jahren mit Werten)"
+
+
 def _breaks(con: duckdb.DuckDBPyConnection, series: pd.DataFrame, ind: data.Indicator) -> list[series_rules.SeriesBreak]:
     """The census breaks inside the years with values (as the screen marks them)."""
     ids = [s for s in series["source_id"].dropna().unique().tolist()]
@@ -91,8 +97,7 @@ def trend_statement(con: duckdb.DuckDBPyConnection, ind: data.Indicator, area_id
     breaks = _breaks(con, series, ind)
     found = series_trends(series, ind, area_ids, untested=True)
     if not any(t.method for _, _, t in found):  # one sentence for all, not the same words in every row
-        most = max((len(t.years) for _, _, t in found), default=0)
-        said = f"zu wenige Jahre für einen Trend (höchstens {most} von {trend.POINTS} Jahren mit Werten)."
+        said = f"{too_few_text(found)}."
         return TrendStatement(lines=[f"{name}: {t.text}" for _, name, t in found], note=f"Trend: {said}")
     periods = {data.years_text(t.years) for _, _, t in found if t.method}
     period = periods.pop() if len(periods) == 1 else ""
