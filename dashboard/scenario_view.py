@@ -9,7 +9,7 @@ import folium
 import pandas as pd
 
 from dashboard import map_component, maps
-from planning import locations, queries, scenario_effects, scenarios
+from planning import locations, queries, scenario_effects, scenario_views, scenarios
 from planning.accessibility import AccessParams
 from planning.classification import Classes
 from planning.context import Context
@@ -37,8 +37,7 @@ class ScenarioMap:
 
 def scenario_offers(ctx: Context, scenario: scenarios.Scenario, offer_type: str) -> pd.DataFrame:
     """The offers of a type with the scenario's changes, each with its status (closed ones included)."""
-    published = queries.offers(ctx.db, ctx.kreis_id)
-    changed = scenarios.apply(published, scenario, queries.gemeinde_geometry(ctx.db, ctx.kreis_id))
+    changed = scenario_views.scenario_offers(ctx, scenario)
     return changed[changed["offer_type"] == offer_type].dropna(subset=["lon", "lat"])
 
 
